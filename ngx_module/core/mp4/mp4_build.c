@@ -1,0 +1,382 @@
+/*
+ * mp4_build.c — validates a track's sample tables (stts, ctts, stss, stsc,
+ * stsz/stz2, stco/co64) against each other and the file size, then expands
+ * them into the flat arrays of the index blob (mp_index.h).  This is the only
+ * place that knows the run-length encodings of ISO BMFF sample tables.
+ */
+#include "mp4_internal.h"
+
+#include <stdlib.h>
+
+typedef struct {
+    const mp4_trak_t *trak;
+    mp4_entry_info_t entry;
+    uint32_t type;
+    uint32_t sample_count;
+    uint32_t key_count;         /* 0: every sample is sync */
+    int has_cto;
+} mp4_plan_t;
+
+static size_t mp4_align8(size_t n)
+{
+    return (n + 7) & ~(size_t) 7;
+}
+
+/* Full-box table with a 32-bit entry count after version/flags. */
+static int mp4_table(mp4_parse_ctx_t *ctx, const mp4_span_t *s, size_t head, size_t entry,
+                     const char *name, uint32_t *count)
+{
+    if (s->len < 4 + head) {
+        return mp4_fail(ctx, "%s box too short", name);
+    }
+    *count = mp_rd32(s->p + 4 + head - 4);
+    if (*count > (s->len - 4 - head) / entry) {
+        return mp4_fail(ctx, "%s entry count %u exceeds box size", name, *count);
+    }
+    return MP_OK;
+}
+
+static int mp4_sample_count(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, uint32_t *count)
+{
+    if (t->stsz.p != NULL) {
+        if (t->stsz.len < 12) {
+            return mp4_fail(ctx, "stsz box too short");
+        }
+        *count = mp_rd32(t->stsz.p + 8);
+        if (mp_rd32(t->stsz.p + 4) == 0 && *count > (t->stsz.len - 12) / 4) {
+            return mp4_fail(ctx, "stsz sample count %u exceeds box size", *count);
+        }
+        return MP_OK;
+    }
+    if (t->stz2.p != NULL && t->stz2.len >= 12) {
+        uint32_t field = t->stz2.p[7];
+        *count = mp_rd32(t->stz2.p + 8);
+        if ((field != 4 && field != 8 && field != 16) ||
+            (uint64_t) *count * field / 8 > t->stz2.len - 12) {
+            return mp4_fail(ctx, "malformed stz2 box");
+        }
+        return MP_OK;
+    }
+    return mp4_fail(ctx, "track %u has no sample size table", t->track_id);
+}
+
+static uint32_t mp4_size_of(const mp4_trak_t *t, uint32_t i)
+{
+    if (t->stsz.p != NULL) {
+        uint32_t fixed = mp_rd32(t->stsz.p + 4);
+        return fixed ? fixed : mp_rd32(t->stsz.p + 12 + 4 * (size_t) i);
+    }
+    uint32_t field = t->stz2.p[7];
+    const uint8_t *d = t->stz2.p + 12;
+    if (field == 16) {
+        return mp_rd16(d + 2 * (size_t) i);
+    }
+    if (field == 8) {
+        return d[i];
+    }
+    return (i & 1) ? (d[i / 2] & 0x0f) : (d[i / 2] >> 4);
+}
+
+/* Check table consistency so the expansion below never reads out of bounds. */
+static int mp4_plan_track(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, mp4_plan_t *plan)
+{
+    uint32_t n;
+    if (t->timescale == 0) {
+        return mp4_fail(ctx, "track %u has timescale 0", t->track_id);
+    }
+    if (mp4_sample_count(ctx, t, &plan->sample_count) != MP_OK) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    if (plan->sample_count == 0) {
+        return MP_ERR_NOT_FOUND;     /* empty track: nothing to package */
+    }
+    if (t->stts.p == NULL || mp4_table(ctx, &t->stts, 4, 8, "stts", &n) != MP_OK) {
+        return mp4_fail(ctx, "track %u: missing or bad stts", t->track_id);
+    }
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        total += mp_rd32(t->stts.p + 8 + 8 * (size_t) i);
+    }
+    if (total != plan->sample_count) {
+        return mp4_fail(ctx, "track %u: stts covers %llu samples, stsz has %u", t->track_id,
+                        (unsigned long long) total, plan->sample_count);
+    }
+    if (t->ctts.p != NULL) {
+        if (mp4_table(ctx, &t->ctts, 4, 8, "ctts", &n) != MP_OK) {
+            return MP_ERR_BAD_MEDIA;
+        }
+        total = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            total += mp_rd32(t->ctts.p + 8 + 8 * (size_t) i);
+        }
+        if (total < plan->sample_count) {
+            return mp4_fail(ctx, "track %u: ctts covers %llu of %u samples", t->track_id,
+                            (unsigned long long) total, plan->sample_count);
+        }
+        plan->has_cto = 1;
+    }
+    if (t->stss.p != NULL && plan->type == MP_TRACK_VIDEO) {
+        if (mp4_table(ctx, &t->stss, 4, 4, "stss", &plan->key_count) != MP_OK) {
+            return MP_ERR_BAD_MEDIA;
+        }
+        if (plan->key_count == 0) {
+            return mp4_fail(ctx, "track %u has no sync samples", t->track_id);
+        }
+    }
+    if (t->stsc.p == NULL || mp4_table(ctx, &t->stsc, 4, 12, "stsc", &n) != MP_OK || n == 0) {
+        return mp4_fail(ctx, "track %u: missing or empty stsc", t->track_id);
+    }
+    const mp4_span_t *co = t->stco.p ? &t->stco : &t->co64;
+    if (co->p == NULL || mp4_table(ctx, co, 4, t->stco.p ? 4 : 8, "stco", &n) != MP_OK) {
+        return mp4_fail(ctx, "track %u: missing chunk offsets", t->track_id);
+    }
+    return MP_OK;
+}
+
+static size_t mp4_track_bytes(const mp4_plan_t *pl)
+{
+    size_t n = pl->sample_count;
+    return mp4_align8(pl->entry.entry_len) + mp4_align8(pl->entry.config_len) + 8 * n +
+           8 * (n + 1) + mp4_align8(4 * n) + (pl->has_cto ? mp4_align8(4 * n) : 0) +
+           mp4_align8(4 * (size_t) pl->key_count);
+}
+
+static int mp4_expand_dts(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, uint64_t *dts, uint32_t count)
+{
+    uint32_t entries = mp_rd32(t->stts.p + 4), s = 0;
+    uint64_t now = 0;
+    for (uint32_t e = 0; e < entries; e++) {
+        const uint8_t *p = t->stts.p + 8 + 8 * (size_t) e;
+        uint32_t run = mp_rd32(p), delta = mp_rd32(p + 4);
+        for (uint32_t k = 0; k < run && s < count; k++) {
+            dts[s++] = now;
+            now += delta;
+        }
+    }
+    dts[count] = now;
+    if (now == 0) {
+        return mp4_fail(ctx, "track %u has zero duration", t->track_id);
+    }
+    return MP_OK;
+}
+
+static void mp4_expand_cto(const mp4_trak_t *t, int32_t *cto, uint32_t count)
+{
+    uint32_t entries = mp_rd32(t->ctts.p + 4), s = 0;
+    for (uint32_t e = 0; e < entries && s < count; e++) {
+        const uint8_t *p = t->ctts.p + 8 + 8 * (size_t) e;
+        uint32_t run = mp_rd32(p);
+        int32_t off = (int32_t) mp_rd32(p + 4);
+        for (uint32_t k = 0; k < run && s < count; k++) {
+            cto[s++] = off;
+        }
+    }
+}
+
+static int mp4_expand_keys(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, uint32_t *keys,
+                           uint32_t key_count, uint32_t count)
+{
+    uint32_t prev = 0;
+    for (uint32_t k = 0; k < key_count; k++) {
+        uint32_t s = mp_rd32(t->stss.p + 8 + 4 * (size_t) k);
+        if (s == 0 || s > count || (k > 0 && s <= prev)) {
+            return mp4_fail(ctx, "track %u: stss entry %u out of order or range", t->track_id, s);
+        }
+        keys[k] = s - 1;
+        prev = s;
+    }
+    return MP_OK;
+}
+
+static uint64_t mp4_chunk_offset(const mp4_trak_t *t, uint32_t chunk)
+{
+    return t->stco.p ? mp_rd32(t->stco.p + 8 + 4 * (size_t) chunk)
+                     : mp_rd64(t->co64.p + 8 + 8 * (size_t) chunk);
+}
+
+/* stsc + stco/co64 + sizes → per-sample file offsets, checked against file size. */
+static int mp4_expand_offsets(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, uint64_t *offs,
+                              uint32_t *sizes, uint32_t count, uint64_t *total_bytes,
+                              uint32_t *max_size)
+{
+    uint32_t entries = mp_rd32(t->stsc.p + 4);
+    uint32_t chunks = mp_rd32((t->stco.p ? t->stco.p : t->co64.p) + 4);
+    uint32_t s = 0;
+    for (uint32_t e = 0; e < entries && s < count; e++) {
+        const uint8_t *p = t->stsc.p + 8 + 12 * (size_t) e;
+        uint32_t first = mp_rd32(p), per_chunk = mp_rd32(p + 4);
+        uint32_t next = e + 1 < entries ? mp_rd32(p + 12) : chunks + 1;
+        if (first == 0 || next < first || next > chunks + 1 || per_chunk == 0) {
+            return mp4_fail(ctx, "track %u: malformed stsc entry %u", t->track_id, e);
+        }
+        for (uint32_t c = first - 1; c < next - 1 && s < count; c++) {
+            uint64_t off = mp4_chunk_offset(t, c);
+            for (uint32_t k = 0; k < per_chunk && s < count; k++, s++) {
+                sizes[s] = mp4_size_of(t, s);
+                offs[s] = off;
+                off += sizes[s];
+                if (off > ctx->file_size) {
+                    return mp4_fail(ctx, "track %u: sample %u lies beyond the end of the file",
+                                    t->track_id, s);
+                }
+                *total_bytes += sizes[s];
+                *max_size = sizes[s] > *max_size ? sizes[s] : *max_size;
+            }
+        }
+    }
+    if (s != count) {
+        return mp4_fail(ctx, "track %u: chunks hold %u of %u samples", t->track_id, s, count);
+    }
+    return MP_OK;
+}
+
+static void mp4_fill_track_header(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, mp_track_t *tr)
+{
+    const mp4_trak_t *t = pl->trak;
+    const mp4_entry_info_t *e = &pl->entry;
+    tr->type = pl->type;
+    tr->codec = e->codec;
+    tr->fourcc = e->fourcc;
+    tr->track_id = t->track_id;
+    tr->timescale = t->timescale;
+    tr->sample_count = pl->sample_count;
+    tr->key_count = pl->key_count;
+    tr->nal_length_size = e->nal_length_size;
+    tr->width = e->width;
+    tr->height = e->height;
+    tr->sample_rate = e->sample_rate;
+    tr->channels = e->channels;
+    tr->sample_size_bits = e->sample_size_bits;
+    memcpy(tr->language, t->language, 4);
+    memcpy(tr->codecs, e->codecs, sizeof(tr->codecs));
+    uint64_t empty = ctx->movie_timescale ? mp_rescale(t->empty_edit, ctx->movie_timescale, t->timescale) : 0;
+    tr->pres_offset = (int64_t) empty - (t->has_media_time ? t->media_time : 0);
+}
+
+/* Lay one track's arrays out at *at in the blob and fill them. */
+static int mp4_emit_track(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, uint8_t *blob, size_t *at,
+                          mp_track_t *tr)
+{
+    uint32_t n = pl->sample_count;
+    mp4_fill_track_header(ctx, pl, tr);
+    tr->entry_off = (uint32_t) *at;
+    tr->entry_len = pl->entry.entry_len;
+    memcpy(blob + *at, pl->entry.entry, pl->entry.entry_len);
+    *at += mp4_align8(pl->entry.entry_len);
+    tr->config_off = (uint32_t) *at;
+    tr->config_len = pl->entry.config_len;
+    memcpy(blob + *at, pl->entry.config, pl->entry.config_len);
+    *at += mp4_align8(pl->entry.config_len);
+    tr->offsets_off = *at;
+    *at += 8 * (size_t) n;
+    tr->dts_off = *at;
+    *at += 8 * ((size_t) n + 1);
+    tr->sizes_off = *at;
+    *at += mp4_align8(4 * (size_t) n);
+    if (pl->has_cto) {
+        tr->cto_off = *at;
+        *at += mp4_align8(4 * (size_t) n);
+        mp4_expand_cto(pl->trak, (int32_t *) (blob + tr->cto_off), n);
+    }
+    if (pl->key_count) {
+        tr->keys_off = *at;
+        *at += mp4_align8(4 * (size_t) pl->key_count);
+        if (mp4_expand_keys(ctx, pl->trak, (uint32_t *) (blob + tr->keys_off), pl->key_count, n) != MP_OK) {
+            return MP_ERR_BAD_MEDIA;
+        }
+    }
+    uint64_t *dts = (uint64_t *) (blob + tr->dts_off);
+    if (mp4_expand_dts(ctx, pl->trak, dts, n) != MP_OK ||
+        mp4_expand_offsets(ctx, pl->trak, (uint64_t *) (blob + tr->offsets_off),
+                           (uint32_t *) (blob + tr->sizes_off), n, &tr->total_bytes,
+                           &tr->max_sample_size) != MP_OK) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    tr->duration = dts[n];
+    tr->avg_bitrate = (uint32_t) mp_rescale(tr->total_bytes * 8, tr->duration, tr->timescale);
+    if (pl->type == MP_TRACK_VIDEO) {
+        tr->frame_rate_milli = (uint32_t) mp_rescale((uint64_t) n * 1000, tr->duration, tr->timescale);
+    }
+    return MP_OK;
+}
+
+static int mp4_plan_all(mp4_parse_ctx_t *ctx, mp4_plan_t *plans, uint32_t *count)
+{
+    *count = 0;
+    for (uint32_t i = 0; i < ctx->trak_count; i++) {
+        const mp4_trak_t *t = &ctx->traks[i];
+        mp4_plan_t *pl = &plans[*count];
+        memset(pl, 0, sizeof(*pl));
+        pl->trak = t;
+        if (t->handler == MP_FOURCC('v', 'i', 'd', 'e')) {
+            pl->type = MP_TRACK_VIDEO;
+        } else if (t->handler == MP_FOURCC('s', 'o', 'u', 'n')) {
+            pl->type = MP_TRACK_AUDIO;
+        } else {
+            continue;                          /* text, timecode, hint: not packaged */
+        }
+        int rc = mp4_read_sample_entry(ctx, t, &pl->entry);
+        if (rc == MP_OK) {
+            rc = mp4_plan_track(ctx, t, pl);
+        }
+        if (rc == MP_ERR_BAD_MEDIA) {
+            return rc;
+        }
+        if (rc == MP_OK) {
+            if (*count == MP_MAX_TRACKS) {
+                return mp4_fail(ctx, "more than %d media tracks", MP_MAX_TRACKS);
+            }
+            (*count)++;
+        }
+    }
+    if (*count == 0) {
+        return mp4_fail(ctx, "no audio or video track in a supported codec "
+                             "(H.264, HEVC, AAC, AC-3, E-AC-3)");
+    }
+    return MP_OK;
+}
+
+mp_index_t *mp4_build_index(mp4_parse_ctx_t *ctx)
+{
+    if (ctx->fragmented) {
+        mp4_fail(ctx, "fragmented MP4 input (mvex) is not supported; remux it with faststart");
+        return NULL;
+    }
+    mp4_plan_t *plans = calloc(MP4_MAX_TRAKS, sizeof(*plans));
+    if (plans == NULL) {
+        mp4_fail(ctx, "out of memory");
+        return NULL;
+    }
+    uint32_t count;
+    mp_index_t *ix = NULL;
+    if (mp4_plan_all(ctx, plans, &count) == MP_OK) {
+        size_t total = mp4_align8(sizeof(mp_index_t)) + mp4_align8(count * sizeof(mp_track_t));
+        for (uint32_t i = 0; i < count; i++) {
+            total += mp4_track_bytes(&plans[i]);
+        }
+        ix = calloc(1, total);
+        if (ix == NULL) {
+            mp4_fail(ctx, "out of memory for a %zu-byte index", total);
+        }
+        size_t at = mp4_align8(sizeof(mp_index_t));
+        if (ix != NULL) {
+            ix->magic = MP_INDEX_MAGIC;
+            ix->version = MP_INDEX_VERSION;
+            ix->total_size = total;
+            ix->track_count = count;
+            ix->movie_timescale = ctx->movie_timescale;
+            ix->movie_duration = ctx->movie_duration;
+            ix->tracks_off = at;
+            at += mp4_align8(count * sizeof(mp_track_t));
+        }
+        for (uint32_t i = 0; ix != NULL && i < count; i++) {
+            mp_track_t *tr = (mp_track_t *) ((uint8_t *) ix + ix->tracks_off) + i;
+            if (mp4_emit_track(ctx, &plans[i], (uint8_t *) ix, &at, tr) != MP_OK) {
+                free(ix);
+                ix = NULL;
+            }
+        }
+    }
+    free(plans);
+    return ix;
+}

@@ -1,0 +1,30 @@
+/*
+ * mp4_parse.h — reads an ISO BMFF / MP4 file's moov and produces its compact
+ * index (mp_index.h).  Locating the moov needs a few positional reads (it may
+ * sit at the start or after mdat); parsing works on the moov bytes alone.
+ */
+#ifndef MP4_PARSE_H
+#define MP4_PARSE_H
+
+#include "mp_index.h"
+
+/* Largest moov we agree to load (a 24-hour 60 fps file is ~40 MB). */
+#define MP4_MAX_MOOV_SIZE (256u * 1024 * 1024)
+
+/* Walk top-level boxes to find moov.  buf holds bytes read at file offset
+ * buf_off.  Returns MP_OK with *moov_off and *moov_size, MP_ERR_NEED_MORE with
+ * *next_off = where the caller should read the next box header (at least 16
+ * bytes), or MP_ERR_BAD_MEDIA with err filled. */
+int mp4_find_moov(const uint8_t *buf, size_t len, uint64_t buf_off, uint64_t file_size,
+                  uint64_t *moov_off, uint64_t *moov_size, uint64_t *next_off,
+                  char *err, size_t err_len);
+
+/* Parse a moov box (header included) into a malloc()ed index blob.
+ * Returns NULL on failure with a reason in err (-> HTTP 415). */
+mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
+                           char *err, size_t err_len);
+
+/* Convenience: find and parse the moov of a file through a reader. */
+mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, char *err, size_t err_len);
+
+#endif

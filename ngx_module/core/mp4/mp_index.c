@@ -1,0 +1,75 @@
+/*
+ * mp_index.c — lookups over the compact index (sync samples, time search)
+ * and the structural check applied to blobs before they are trusted.
+ */
+#include "mp_index.h"
+
+uint32_t mp_key_count(const mp_track_t *t)
+{
+    return t->key_count ? t->key_count : t->sample_count;
+}
+
+uint32_t mp_key_sample(const mp_index_t *ix, const mp_track_t *t, uint32_t k)
+{
+    return t->key_count ? MP_IX_ARRAY(ix, t->keys_off, uint32_t)[k] : k;
+}
+
+int mp_sample_is_key(const mp_index_t *ix, const mp_track_t *t, uint32_t i)
+{
+    if (t->key_count == 0) {
+        return 1;
+    }
+    const uint32_t *keys = MP_IX_ARRAY(ix, t->keys_off, uint32_t);
+    uint32_t lo = 0, hi = t->key_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] < i) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < t->key_count && keys[lo] == i;
+}
+
+uint32_t mp_sample_at_or_after(const mp_index_t *ix, const mp_track_t *t, uint64_t dts)
+{
+    const uint64_t *d = MP_IX_ARRAY(ix, t->dts_off, uint64_t);
+    uint32_t lo = 0, hi = t->sample_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (d[mid] < dts) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static int mp_range_ok(uint64_t off, uint64_t len, size_t size)
+{
+    return off <= size && len <= size - off;
+}
+
+int mp_index_check(const mp_index_t *ix, size_t size)
+{
+    if (size < sizeof(*ix) || ix->magic != MP_INDEX_MAGIC || ix->version != MP_INDEX_VERSION ||
+        ix->total_size != size || ix->track_count == 0 || ix->track_count > MP_MAX_TRACKS ||
+        !mp_range_ok(ix->tracks_off, (uint64_t) ix->track_count * sizeof(mp_track_t), size)) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    for (uint32_t i = 0; i < ix->track_count; i++) {
+        const mp_track_t *t = mp_index_track(ix, i);
+        uint64_t n = t->sample_count;
+        if (n == 0 || t->timescale == 0 || !mp_range_ok(t->entry_off, t->entry_len, size) ||
+            !mp_range_ok(t->config_off, t->config_len, size) ||
+            !mp_range_ok(t->offsets_off, 8 * n, size) || !mp_range_ok(t->sizes_off, 4 * n, size) ||
+            !mp_range_ok(t->dts_off, 8 * (n + 1), size) ||
+            (t->cto_off && !mp_range_ok(t->cto_off, 4 * n, size)) ||
+            (t->key_count && !mp_range_ok(t->keys_off, 4 * (uint64_t) t->key_count, size))) {
+            return MP_ERR_BAD_MEDIA;
+        }
+    }
+    return MP_OK;
+}

@@ -1,0 +1,200 @@
+/*
+ * mp_segment.c — the segmenter: boundaries from the reference track's key
+ * frames (nearest key frame to each multiple of the target duration), then
+ * each track's segments as the samples between consecutive boundaries.
+ * Everything is computed from the index on demand with binary searches, so
+ * a segment request never expands more than it serves.
+ */
+#include "mp_segment.h"
+
+#include <stdlib.h>
+
+/* A video key frame within 1 ms of a boundary belongs to it (timescale rounding). */
+#define MP_BOUNDARY_TOLERANCE_10M 10000
+
+static const mp_pres_track_t *mp_reference_track(const mp_presentation_t *p)
+{
+    for (uint32_t i = 0; i < p->count; i++) {
+        if (p->tracks[i].track->type == MP_TRACK_VIDEO) {
+            return &p->tracks[i];
+        }
+    }
+    return p->count ? &p->tracks[0] : NULL;
+}
+
+static uint64_t mp_key_time_10m(const mp_pres_track_t *t, uint32_t k)
+{
+    return mp_pt_time_10m(t, mp_key_sample(t->index, t->track, k));
+}
+
+/* First key frame k with time >= t10 (key count if none). */
+static uint32_t mp_first_key_from(const mp_pres_track_t *t, uint64_t t10)
+{
+    uint32_t lo = 0, hi = mp_key_count(t->track);
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (mp_key_time_10m(t, mid) < t10) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+int mp_timeline_build(const mp_presentation_t *p, uint64_t target_10m, mp_timeline_t *tl)
+{
+    memset(tl, 0, sizeof(*tl));
+    const mp_pres_track_t *ref = mp_reference_track(p);
+    if (ref == NULL) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    uint32_t keys = mp_key_count(ref->track);
+    tl->bounds_10m = malloc(sizeof(uint64_t) * ((size_t) keys + 1));
+    if (tl->bounds_10m == NULL) {
+        return MP_ERR_NO_MEMORY;
+    }
+    target_10m = target_10m ? target_10m : 1;
+    uint64_t start = mp_key_time_10m(ref, 0);
+    tl->bounds_10m[tl->count++] = start;
+    for (;;) {
+        uint64_t goal = start + target_10m;
+        uint32_t k1 = mp_first_key_from(ref, goal);
+        if (k1 >= keys) {
+            break;
+        }
+        uint32_t k = k1;
+        if (k1 > 0) {
+            uint64_t before = mp_key_time_10m(ref, k1 - 1);
+            if (before > start && goal - before < mp_key_time_10m(ref, k1) - goal) {
+                k = k1 - 1;     /* the earlier key frame is nearer the target */
+            }
+        }
+        start = mp_key_time_10m(ref, k);
+        tl->bounds_10m[tl->count++] = start;
+    }
+    tl->end_10m = mp_pt_time_10m(ref, ref->track->sample_count);
+    return MP_OK;
+}
+
+void mp_timeline_free(mp_timeline_t *tl)
+{
+    free(tl->bounds_10m);
+    tl->bounds_10m = NULL;
+    tl->count = 0;
+}
+
+/* First sample of t at/after boundary b: for video the first key frame. */
+static uint32_t mp_boundary_sample(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t b)
+{
+    const mp_track_t *tr = t->track;
+    int video = tr->type == MP_TRACK_VIDEO;
+    if (b == 0 && !video) {
+        return 0;              /* anything before the first boundary opens segment 0 */
+    }
+    uint64_t t10 = tl->bounds_10m[b];
+    t10 = video && t10 > MP_BOUNDARY_TOLERANCE_10M ? t10 - MP_BOUNDARY_TOLERANCE_10M : t10;
+    if (video) {
+        uint32_t k = mp_first_key_from(t, t10);
+        return k < mp_key_count(tr) ? mp_key_sample(t->index, tr, k) : tr->sample_count;
+    }
+    uint32_t lo = 0, hi = tr->sample_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (mp_pt_time_10m(t, mid) < t10) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static void mp_fill_seg(const mp_pres_track_t *t, uint32_t first, uint32_t end, mp_seg_t *s)
+{
+    s->first = first;
+    s->end = end;
+    s->start = mp_pt_time(t, first);
+    s->duration = mp_pt_time(t, end) - s->start;
+    s->start_10m = mp_pt_time_10m(t, first);
+    s->duration_10m = mp_pt_time_10m(t, end) - s->start_10m;
+}
+
+/* The segment opened by boundary b: its end is the next boundary that moves. */
+static int mp_seg_from_boundary(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t b,
+                                mp_seg_t *out)
+{
+    uint32_t first = mp_boundary_sample(t, tl, b);
+    if (first >= t->track->sample_count) {
+        return MP_ERR_NOT_FOUND;
+    }
+    uint32_t end = t->track->sample_count;
+    for (uint32_t n = b + 1; n < tl->count; n++) {
+        uint32_t s = mp_boundary_sample(t, tl, n);
+        if (s > first) {
+            end = s;
+            break;
+        }
+    }
+    mp_fill_seg(t, first, end, out);
+    return MP_OK;
+}
+
+uint32_t mp_track_segments(const mp_pres_track_t *t, const mp_timeline_t *tl, mp_seg_t *out)
+{
+    uint32_t n = 0, prev = 0;
+    int have_prev = 0;
+    for (uint32_t b = 0; b <= tl->count; b++) {
+        uint32_t s = b < tl->count ? mp_boundary_sample(t, tl, b) : t->track->sample_count;
+        if (have_prev && s > prev) {
+            mp_fill_seg(t, prev, s, &out[n++]);
+        }
+        if (!have_prev || s > prev) {
+            prev = s;
+            have_prev = 1;
+        }
+    }
+    return n;
+}
+
+int mp_track_segment_at(const mp_pres_track_t *t, const mp_timeline_t *tl, uint64_t time_10m,
+                        mp_seg_t *out)
+{
+    /* Boundary samples ascend with b: binary search the last b starting <= time. */
+    uint32_t lo = 0, hi = tl->count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint32_t s = mp_boundary_sample(t, tl, mid);
+        if (s < t->track->sample_count && mp_pt_time_10m(t, s) <= time_10m) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo == 0 || mp_seg_from_boundary(t, tl, lo - 1, out) != MP_OK ||
+        out->start_10m != time_10m) {
+        return MP_ERR_NOT_FOUND;
+    }
+    return MP_OK;
+}
+
+int mp_track_segment_nth(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t n,
+                         mp_seg_t *out)
+{
+    uint32_t seen = 0, prev = 0;
+    int have_prev = 0;
+    for (uint32_t b = 0; b <= tl->count; b++) {
+        uint32_t s = b < tl->count ? mp_boundary_sample(t, tl, b) : t->track->sample_count;
+        if (have_prev && s > prev) {
+            if (seen++ == n) {
+                mp_fill_seg(t, prev, s, out);
+                return MP_OK;
+            }
+        }
+        if (!have_prev || s > prev) {
+            prev = s;
+            have_prev = 1;
+        }
+    }
+    return MP_ERR_NOT_FOUND;
+}

@@ -1,0 +1,49 @@
+/*
+ * mp_segment.h — the segmenter.  One list of boundaries (10 MHz timeline
+ * times) is derived from the key frames of a reference track (the first video
+ * track, else the first audio track) for a target duration; every track is cut
+ * at those boundaries: a video track at its first key frame at/after the
+ * boundary, audio at its first frame at/after it.  Aligned-GOP renditions thus
+ * get identical segment times, which DASH/Smooth timelines and HLS need.
+ */
+#ifndef MP_SEGMENT_H
+#define MP_SEGMENT_H
+
+#include "mp_presentation.h"
+
+typedef struct {
+    uint64_t *bounds_10m;   /* boundary start times, ascending; bounds_10m[0] is the first */
+    uint32_t count;
+    uint64_t end_10m;       /* end of the reference track */
+} mp_timeline_t;
+
+/* One segment of one track: samples [first, end). */
+typedef struct {
+    uint32_t first;
+    uint32_t end;
+    uint64_t start;         /* timeline time, track timescale */
+    uint64_t duration;      /* track timescale */
+    uint64_t start_10m;
+    uint64_t duration_10m;
+} mp_seg_t;
+
+/* Compute boundaries for target duration (10 MHz).  malloc()s bounds; free
+ * with mp_timeline_free.  Returns MP_OK, MP_ERR_BAD_MEDIA (no samples) or
+ * MP_ERR_NO_MEMORY. */
+int mp_timeline_build(const mp_presentation_t *p, uint64_t target_10m, mp_timeline_t *tl);
+void mp_timeline_free(mp_timeline_t *tl);
+
+/* Segments of one track (empty ones skipped); out needs tl->count entries.
+ * Returns the number written. */
+uint32_t mp_track_segments(const mp_pres_track_t *t, const mp_timeline_t *tl, mp_seg_t *out);
+
+/* The segment of t that starts at time_10m exactly (as printed in manifests
+ * and URLs).  Returns MP_OK or MP_ERR_NOT_FOUND. */
+int mp_track_segment_at(const mp_pres_track_t *t, const mp_timeline_t *tl, uint64_t time_10m,
+                        mp_seg_t *out);
+
+/* Same, by 0-based segment number (HLS by-index addressing if ever needed). */
+int mp_track_segment_nth(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t n,
+                         mp_seg_t *out);
+
+#endif

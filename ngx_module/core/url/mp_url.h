@@ -1,0 +1,58 @@
+/*
+ * mp_url.h — parses AMS dynamic-packaging URLs into a request:
+ *   {asset}.ism/Manifest[(format=...,audio-only=false)]                manifests
+ *   {asset}.ism/QualityLevels(b)/Manifest(video,format=m3u8-aapl)     HLS media playlist
+ *   {asset}.ism/QualityLevels(b)/Fragments(video=t[,format=...])      segment (t = 10 MHz)
+ *   {asset}.ism/QualityLevels(b)/Fragments(video=i,format=...)        init segment
+ *   {file}.mp4                                                        progressive download
+ * {asset} may equally be a single {file}.mp4.  "Manifest", "QualityLevels" and
+ * "Fragments" match case-insensitively, as AMS did.  The asset part is returned
+ * verbatim so the caller (direct root or catalog lookup) decides what it maps to.
+ */
+#ifndef MP_URL_H
+#define MP_URL_H
+
+#include "../mp_common.h"
+
+typedef enum {
+    MP_FMT_SMOOTH = 1,     /* no format option */
+    MP_FMT_HLS_V4,         /* m3u8-aapl: HLS, fMP4 segments */
+    MP_FMT_HLS_CMAF,       /* m3u8-cmaf: HLS, CMAF segments */
+    MP_FMT_HLS_TS,         /* m3u8-aapl-v3: HLS, MPEG-TS segments */
+    MP_FMT_DASH_CSF,       /* mpd-time-csf */
+    MP_FMT_DASH_CMAF       /* mpd-time-cmaf */
+} mp_format_t;
+
+typedef enum {
+    MP_REQ_MANIFEST = 1,   /* Smooth client manifest, HLS master, DASH MPD */
+    MP_REQ_PLAYLIST,       /* HLS media playlist */
+    MP_REQ_INIT,           /* fMP4 init segment */
+    MP_REQ_FRAGMENT,       /* media segment */
+    MP_REQ_FILE            /* progressive download of an .mp4 */
+} mp_req_kind_t;
+
+#define MP_STREAM_NAME_LEN 32
+
+typedef struct {
+    mp_req_kind_t kind;
+    mp_format_t format;
+    const char *asset;         /* points into the URI: "/dir/name.ism" or "/dir/f.mp4" */
+    size_t asset_len;
+    int asset_is_ism;          /* .ism set (1) or a single .mp4 (0) */
+    uint32_t bitrate;          /* QualityLevels(b); 0 if absent */
+    char stream[MP_STREAM_NAME_LEN]; /* "video", "audio_eng", ... */
+    uint64_t time_10m;         /* Fragments(x=t) */
+    int audio_only;            /* HLS v3: offer an audio-only variant (default 1) */
+} mp_request_t;
+
+/* Parse a decoded URI path.  Returns MP_OK, MP_ERR_BAD_REQUEST (malformed,
+ * unknown format -> 400) or MP_ERR_NOT_FOUND (not a packaging URL, e.g. a raw
+ * .ism or an unknown extension -> 404), with a reason in err. */
+int mp_url_parse(const char *uri, size_t len, mp_request_t *out, char *err, size_t err_len);
+
+/* The format option as written in URLs ("m3u8-aapl", ... ; "" for Smooth). */
+const char *mp_format_name(mp_format_t f);
+int mp_format_is_hls(mp_format_t f);
+int mp_format_is_dash(mp_format_t f);
+
+#endif
