@@ -351,8 +351,10 @@ mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
     return ix;
 }
 
-mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, char *err, size_t err_len)
+mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
+                           char *err, size_t err_len)
 {
+    max_moov = max_moov ? max_moov : MP4_MAX_MOOV_SIZE;
     enum { PROBE = 64 * 1024, MAX_PROBES = 10000 };
     uint8_t *probe = malloc(PROBE);
     if (probe == NULL) {
@@ -379,9 +381,10 @@ mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, char *err, size_t
     mp_index_t *ix = NULL;
     if (rc == MP_ERR_NEED_MORE) {
         snprintf(err, err_len, "too many top-level boxes before moov");
-    } else if (rc == MP_OK && moov_size > MP4_MAX_MOOV_SIZE) {
-        snprintf(err, err_len, "moov of %llu bytes exceeds the limit",
-                 (unsigned long long) moov_size);
+    } else if (rc == MP_OK && moov_size > max_moov) {
+        snprintf(err, err_len, "moov of %llu bytes exceeds the limit of %llu "
+                 "(mediaplane_max_moov_size)", (unsigned long long) moov_size,
+                 (unsigned long long) max_moov);
     } else if (rc == MP_OK) {
         ix = mp4_parse_at(r, probe, got, probe_off, moov_off, moov_size, file_size, err, err_len);
     }

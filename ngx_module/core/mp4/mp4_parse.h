@@ -24,7 +24,9 @@ int mp4_find_moov(const uint8_t *buf, size_t len, uint64_t buf_off, uint64_t fil
 mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
                            char *err, size_t err_len);
 
-/* Convenience: find and parse the moov of a file through a reader. */
-mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, char *err, size_t err_len);
+/* Convenience: find and parse the moov of a file through a reader; moovs
+ * larger than max_moov (0 = MP4_MAX_MOOV_SIZE) are refused. */
+mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
+                           char *err, size_t err_len);
 
 #endif

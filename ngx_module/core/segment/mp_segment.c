@@ -121,8 +121,8 @@ static void mp_fill_seg(const mp_pres_track_t *t, uint32_t first, uint32_t end, 
 }
 
 /* The segment opened by boundary b: its end is the next boundary that moves. */
-static int mp_seg_from_boundary(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t b,
-                                mp_seg_t *out)
+int mp_track_segment_at_boundary(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t b,
+                                 mp_seg_t *out)
 {
     uint32_t first = mp_boundary_sample(t, tl, b);
     if (first >= t->track->sample_count) {
@@ -171,7 +171,7 @@ int mp_track_segment_at(const mp_pres_track_t *t, const mp_timeline_t *tl, uint6
             hi = mid;
         }
     }
-    if (lo == 0 || mp_seg_from_boundary(t, tl, lo - 1, out) != MP_OK ||
+    if (lo == 0 || mp_track_segment_at_boundary(t, tl, lo - 1, out) != MP_OK ||
         out->start_10m != time_10m) {
         return MP_ERR_NOT_FOUND;
     }
@@ -197,4 +197,19 @@ int mp_track_segment_nth(const mp_pres_track_t *t, const mp_timeline_t *tl, uint
         }
     }
     return MP_ERR_NOT_FOUND;
+}
+
+uint32_t mp_timeline_find(const mp_timeline_t *tl, uint64_t time_10m)
+{
+    uint64_t t = time_10m + MP_BOUNDARY_TOLERANCE_10M;
+    uint32_t lo = 0, hi = tl->count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (tl->bounds_10m[mid] <= t) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo ? lo - 1 : 0;
 }

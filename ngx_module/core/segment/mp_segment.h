@@ -42,6 +42,15 @@ uint32_t mp_track_segments(const mp_pres_track_t *t, const mp_timeline_t *tl, mp
 int mp_track_segment_at(const mp_pres_track_t *t, const mp_timeline_t *tl, uint64_t time_10m,
                         mp_seg_t *out);
 
+/* Index of the boundary that opens the segment containing time_10m
+ * (0 if time_10m precedes every boundary). */
+uint32_t mp_timeline_find(const mp_timeline_t *tl, uint64_t time_10m);
+
+/* The segment of t opened by boundary b (MP_ERR_NOT_FOUND if t has no
+ * samples from there on). */
+int mp_track_segment_at_boundary(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t b,
+                                 mp_seg_t *out);
+
 /* Same, by 0-based segment number (HLS by-index addressing if ever needed). */
 int mp_track_segment_nth(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t n,
                          mp_seg_t *out);

@@ -1,0 +1,287 @@
+/*
+ * mp_package.c — request dispatch of the format core: one table row per
+ * (request kind, format family) naming the function that builds the
+ * response.  Manifests and init segments are written whole into memory;
+ * fMP4 segments become a header plus file ranges; TS segments are described
+ * for the streaming TS muxer.
+ */
+#include "mp_package.h"
+
+#include "../dash/dash_manifest.h"
+#include "../hls/hls_manifest.h"
+#include "../mss/mss_manifest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef int (*mp_builder_t)(const mp_request_t *req, const mp_presentation_t *p,
+                            const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el);
+
+static int mp_fail(char *err, size_t el, int rc, const char *msg)
+{
+    snprintf(err, el, "%s", msg);
+    return rc;
+}
+
+void mp_asset_files(const ism_t *ism, mp_file_list_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (ism == NULL) {
+        out->count = 1;
+        return;
+    }
+    for (uint32_t i = 0; i < ism->count; i++) {
+        uint32_t j = 0;
+        while (j < out->count && strcmp(out->names[j], ism->entries[i].src) != 0) {
+            j++;
+        }
+        if (j == out->count) {
+            out->names[out->count++] = ism->entries[i].src;
+        }
+    }
+}
+
+static int mp_find_track(const mp_index_t *ix, const ism_entry_t *e)
+{
+    uint32_t type = e->is_video ? MP_TRACK_VIDEO : MP_TRACK_AUDIO;
+    for (uint32_t i = 0; i < ix->track_count; i++) {
+        const mp_track_t *t = mp_index_track(ix, i);
+        if (t->type == type && (e->track_id == 0 || t->track_id == e->track_id)) {
+            return (int) i;
+        }
+    }
+    return -1;
+}
+
+int mp_presentation_build(mp_presentation_t *p, const ism_t *ism, const mp_file_list_t *files,
+                          const mp_index_t *const *indexes, char *err, size_t el)
+{
+    memset(p, 0, sizeof(*p));
+    if (ism == NULL) {
+        for (uint32_t i = 0; i < indexes[0]->track_count; i++) {
+            if (mp_presentation_add(p, indexes[0], i, 0, 0, NULL) != MP_OK) {
+                return mp_fail(err, el, MP_ERR_BAD_MEDIA, "too many tracks");
+            }
+        }
+        mp_presentation_finish(p);
+        return MP_OK;
+    }
+    for (uint32_t i = 0; i < ism->count; i++) {
+        const ism_entry_t *e = &ism->entries[i];
+        uint32_t f = 0;
+        while (f < files->count && strcmp(files->names[f], e->src) != 0) {
+            f++;
+        }
+        int track = f < files->count ? mp_find_track(indexes[f], e) : -1;
+        if (track < 0) {
+            snprintf(err, el, "%s has no %s track%s", e->src, e->is_video ? "video" : "audio",
+                     e->track_id ? " with the trackID the .ism names" : "");
+            return MP_ERR_BAD_MEDIA;
+        }
+        if (mp_presentation_add(p, indexes[f], (uint32_t) track, f, e->bitrate, e->language) != MP_OK) {
+            return mp_fail(err, el, MP_ERR_BAD_MEDIA, "too many tracks");
+        }
+    }
+    mp_presentation_finish(p);
+    return MP_OK;
+}
+
+static const char *mp_media_type(const mp_pres_track_t *t)
+{
+    return t->track->type == MP_TRACK_VIDEO ? "video/mp4" : "audio/mp4";
+}
+
+static int mp_finish_buffer(mp_response_t *out, const char *type, int manifest)
+{
+    if (out->head.failed) {
+        return MP_ERR_NO_MEMORY;
+    }
+    out->kind = MP_BODY_BUFFER;
+    out->content_type = type;
+    out->content_length = out->head.pos;
+    out->is_manifest = manifest;
+    return MP_OK;
+}
+
+static int mp_build_manifest(const mp_request_t *req, const mp_presentation_t *p,
+                             const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el)
+{
+    int rc;
+    const char *type;
+    if (mp_format_is_hls(req->format)) {
+        hls_params_t hp = { req->format, req->audio_only };
+        rc = hls_write_master(&out->head, p, &hp);
+        type = "application/vnd.apple.mpegurl";
+    } else if (mp_format_is_dash(req->format)) {
+        rc = dash_write_mpd(&out->head, p, tl, req->format);
+        type = "application/dash+xml";
+    } else {
+        rc = mss_write_manifest(&out->head, p, tl);
+        type = "application/vnd.ms-sstr+xml";
+    }
+    if (rc != MP_OK) {
+        return mp_fail(err, el, rc, "manifest could not be written");
+    }
+    return mp_finish_buffer(out, type, 1);
+}
+
+static const mp_pres_track_t *mp_request_track(const mp_request_t *req, const mp_presentation_t *p,
+                                               char *err, size_t el)
+{
+    const mp_pres_track_t *t = mp_presentation_find(p, req->stream, strlen(req->stream), req->bitrate);
+    if (t == NULL) {
+        snprintf(err, el, "no stream '%s' at QualityLevels(%u)", req->stream, req->bitrate);
+    }
+    return t;
+}
+
+static int mp_build_playlist(const mp_request_t *req, const mp_presentation_t *p,
+                             const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el)
+{
+    const mp_pres_track_t *t = mp_request_track(req, p, err, el);
+    if (t == NULL) {
+        return MP_ERR_NOT_FOUND;
+    }
+    hls_params_t hp = { req->format, req->audio_only };
+    if (hls_write_media(&out->head, p, t, tl, &hp) != MP_OK) {
+        return mp_fail(err, el, MP_ERR_NO_MEMORY, "playlist could not be written");
+    }
+    return mp_finish_buffer(out, "application/vnd.apple.mpegurl", 1);
+}
+
+static int mp_build_init(const mp_request_t *req, const mp_presentation_t *p,
+                         const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el)
+{
+    (void) tl;
+    const mp_pres_track_t *t = mp_request_track(req, p, err, el);
+    if (t == NULL) {
+        return MP_ERR_NOT_FOUND;
+    }
+    if (fmp4_write_init(&out->head, t) != MP_OK) {
+        return mp_fail(err, el, MP_ERR_NO_MEMORY, "init segment could not be written");
+    }
+    return mp_finish_buffer(out, mp_media_type(t), 0);
+}
+
+static int mp_build_fmp4_segment(const mp_request_t *req, const mp_presentation_t *p,
+                                 const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el)
+{
+    const mp_pres_track_t *t = mp_request_track(req, p, err, el);
+    mp_seg_t seg;
+    if (t == NULL) {
+        return MP_ERR_NOT_FOUND;
+    }
+    if (mp_track_segment_at(t, tl, req->time_10m, &seg) != MP_OK) {
+        snprintf(err, el, "no %s fragment starts at %llu", t->name, (unsigned long long) req->time_10m);
+        return MP_ERR_NOT_FOUND;
+    }
+    fmp4_frag_opts_t o = { req->format == MP_FMT_SMOOTH ? FMP4_FLAVOR_SMOOTH : FMP4_FLAVOR_CMAF,
+                           mp_timeline_find(tl, seg.start_10m) + 1 };
+    if (fmp4_write_fragment_header(&out->head, t, &seg, &o) != MP_OK) {
+        return mp_fail(err, el, MP_ERR_NO_MEMORY, "fragment header could not be written");
+    }
+    out->range_count = fmp4_payload_ranges(t, &seg, NULL);
+    out->ranges = malloc(sizeof(mp_range_t) * (out->range_count ? out->range_count : 1));
+    if (out->ranges == NULL) {
+        return mp_fail(err, el, MP_ERR_NO_MEMORY, "out of memory");
+    }
+    fmp4_payload_ranges(t, &seg, out->ranges);
+    out->kind = MP_BODY_RANGES;
+    out->content_type = mp_media_type(t);
+    out->range_file = t->file_no;
+    out->content_length = out->head.pos + fmp4_payload_size(t, &seg);
+    return MP_OK;
+}
+
+/* The audio muxed into video TS segments, as AMS did: the first audio track. */
+static const mp_pres_track_t *mp_default_audio(const mp_presentation_t *p)
+{
+    for (uint32_t i = 0; i < p->count; i++) {
+        if (p->tracks[i].track->type == MP_TRACK_AUDIO) {
+            return &p->tracks[i];
+        }
+    }
+    return NULL;
+}
+
+static int mp_build_ts_segment(const mp_request_t *req, const mp_presentation_t *p,
+                               const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el)
+{
+    const mp_pres_track_t *t = mp_request_track(req, p, err, el);
+    mp_seg_t seg;
+    if (t == NULL) {
+        return MP_ERR_NOT_FOUND;
+    }
+    if (mp_track_segment_at(t, tl, req->time_10m, &seg) != MP_OK) {
+        snprintf(err, el, "no %s segment starts at %llu", t->name, (unsigned long long) req->time_10m);
+        return MP_ERR_NOT_FOUND;
+    }
+    uint32_t b = mp_timeline_find(tl, seg.start_10m);
+    out->kind = MP_BODY_TS;
+    out->content_type = "video/MP2T";
+    out->ts_segment_number = b;
+    if (t->track->type == MP_TRACK_AUDIO) {
+        out->ts_audio = t;
+        out->ts_audio_seg = seg;
+        return MP_OK;
+    }
+    out->ts_video = t;
+    out->ts_video_seg = seg;
+    const mp_pres_track_t *a = mp_default_audio(p);
+    if (a != NULL && mp_track_segment_at_boundary(a, tl, b, &out->ts_audio_seg) == MP_OK) {
+        out->ts_audio = a;
+    }
+    return MP_OK;
+}
+
+typedef struct {
+    mp_req_kind_t kind;
+    int ts;                       /* row applies to m3u8-aapl-v3 (1) or the others (0) */
+    mp_builder_t build;
+} mp_route_t;
+
+static const mp_route_t mp_routes[] = {
+    { MP_REQ_MANIFEST, 0, mp_build_manifest },
+    { MP_REQ_MANIFEST, 1, mp_build_manifest },
+    { MP_REQ_PLAYLIST, 0, mp_build_playlist },
+    { MP_REQ_PLAYLIST, 1, mp_build_playlist },
+    { MP_REQ_INIT, 0, mp_build_init },
+    { MP_REQ_FRAGMENT, 0, mp_build_fmp4_segment },
+    { MP_REQ_FRAGMENT, 1, mp_build_ts_segment },
+    { 0, 0, NULL }
+};
+
+static uint64_t mp_target_duration(const mp_request_t *req, const mp_package_conf_t *conf)
+{
+    return mp_format_is_hls(req->format) ? conf->hls_segment_10m : conf->fragment_10m;
+}
+
+int mp_package(const mp_request_t *req, const mp_presentation_t *p, const mp_package_conf_t *conf,
+               mp_response_t *out, char *err, size_t el)
+{
+    memset(out, 0, sizeof(*out));
+    mp_wr_init_dynamic(&out->head);
+    int ts = req->format == MP_FMT_HLS_TS;
+    const mp_route_t *route = mp_routes;
+    while (route->build && !(route->kind == req->kind && route->ts == ts)) {
+        route++;
+    }
+    if (route->build == NULL) {
+        return mp_fail(err, el, MP_ERR_BAD_REQUEST, "request kind not available in this format");
+    }
+    mp_timeline_t tl;
+    int rc = mp_timeline_build(p, mp_target_duration(req, conf), &tl);
+    if (rc != MP_OK) {
+        return mp_fail(err, el, rc, "no samples to segment");
+    }
+    rc = route->build(req, p, &tl, out, err, el);
+    mp_timeline_free(&tl);
+    return rc;
+}
+
+void mp_response_free(mp_response_t *r)
+{
+    mp_wr_free(&r->head);
+    free(r->ranges);
+    r->ranges = NULL;
+}

@@ -1,0 +1,111 @@
+/*
+ * ngx_http_mediaplane.h — types shared by the files of mediaplane's nginx
+ * glue: configuration, the per-request context, and the entry points each
+ * glue file offers.  The packaging itself lives in core/ (no nginx there).
+ */
+#ifndef NGX_HTTP_MEDIAPLANE_H
+#define NGX_HTTP_MEDIAPLANE_H
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "package/mp_package.h"
+#include "ts/ts_mux.h"
+
+#define NGX_HTTP_MEDIAPLANE_MAX_FILES (ISM_MAX_ENTRIES + 1)
+
+typedef struct {
+    ngx_shm_zone_t *cache_zone;
+    ssize_t cache_size;
+} ngx_http_mediaplane_main_conf_t;
+
+typedef struct {
+    ngx_flag_t enable;
+    ngx_str_t root;
+    ngx_msec_t segment_duration;
+    ngx_msec_t fragment_duration;
+    ngx_str_t thread_pool_name;
+    ngx_thread_pool_t *thread_pool;
+    time_t manifest_max_age;
+    time_t segment_max_age;
+    ngx_str_t cors_origin;
+    size_t max_moov_size;
+    size_t ts_buffer_size;
+} ngx_http_mediaplane_loc_conf_t;
+
+typedef struct ngx_http_mediaplane_cache_node_s ngx_http_mediaplane_cache_node_t;
+
+/* One file the request reads: the .ism, or a media file of the set. */
+typedef struct {
+    ngx_str_t path;                   /* NUL terminated */
+    ngx_open_file_info_t of;
+    ngx_file_t file;                  /* for in-file buffers */
+    ngx_str_t key;                    /* cache key: path + identity */
+    ngx_http_mediaplane_cache_node_t *node;  /* pinned cache entry, or NULL */
+    void *blob;                       /* index / ism: in the cache or on the heap */
+    size_t blob_size;
+    int is_ism;
+    char err[MP_ERR_LEN];             /* parse failure reason (from the thread) */
+} ngx_http_mediaplane_file_t;
+
+typedef struct ngx_http_mediaplane_ctx_s ngx_http_mediaplane_ctx_t;
+typedef void (*ngx_http_mediaplane_work_pt)(ngx_http_mediaplane_ctx_t *ctx);
+typedef ngx_int_t (*ngx_http_mediaplane_step_pt)(ngx_http_mediaplane_ctx_t *ctx);
+
+struct ngx_http_mediaplane_ctx_s {
+    ngx_http_request_t *r;
+    ngx_http_mediaplane_loc_conf_t *conf;
+    mp_request_t req;
+    ngx_str_t asset_dir;              /* folder of the asset, with trailing '/' */
+    ngx_uint_t file_count;            /* files[0] is the .ism when there is one */
+    ngx_http_mediaplane_file_t files[NGX_HTTP_MEDIAPLANE_MAX_FILES];
+    ngx_uint_t pending[NGX_HTTP_MEDIAPLANE_MAX_FILES];  /* files to parse in the thread */
+    ngx_uint_t pending_count;
+    mp_presentation_t pres;
+    mp_response_t res;
+    /* asynchronous work */
+    ngx_thread_task_t *task;
+    ngx_http_mediaplane_work_pt work;       /* runs in a thread pool thread */
+    ngx_http_mediaplane_step_pt step_after_thread;  /* runs back in the worker */
+    ngx_http_mediaplane_step_pt resume;     /* next step once files are loaded */
+    ngx_int_t async;                        /* the request is waiting on a task */
+    /* TS streaming */
+    ts_muxer_t *ts;
+    mp_reader_t ts_readers[2];
+    ngx_buf_t *ts_buf;
+    ngx_int_t ts_rc;
+    int ts_done;
+    uint64_t ts_size;
+};
+
+extern ngx_module_t ngx_http_mediaplane_module;
+
+/* ngx_http_mediaplane_cache.c — shared-memory LRU of parsed indexes */
+ngx_int_t ngx_http_mediaplane_cache_init_zone(ngx_shm_zone_t *zone, void *data);
+ngx_http_mediaplane_cache_node_t *ngx_http_mediaplane_cache_acquire(ngx_shm_zone_t *zone,
+    ngx_str_t *key, void **blob, size_t *size);
+ngx_http_mediaplane_cache_node_t *ngx_http_mediaplane_cache_insert(ngx_shm_zone_t *zone,
+    ngx_str_t *key, const void *blob, size_t size, void **stored);
+void ngx_http_mediaplane_cache_release(ngx_http_mediaplane_cache_node_t *node);
+
+/* ngx_http_mediaplane_load.c — files, indexes, thread tasks */
+ngx_int_t ngx_http_mediaplane_open(ngx_http_mediaplane_ctx_t *ctx,
+    ngx_http_mediaplane_file_t *f);
+ngx_int_t ngx_http_mediaplane_load(ngx_http_mediaplane_ctx_t *ctx,
+    ngx_http_mediaplane_step_pt next);
+mp_reader_t ngx_http_mediaplane_reader(ngx_fd_t fd);
+ngx_int_t ngx_http_mediaplane_post(ngx_http_mediaplane_ctx_t *ctx,
+    ngx_http_mediaplane_work_pt work, ngx_http_mediaplane_step_pt resume);
+
+/* ngx_http_mediaplane_send.c — response headers and bodies */
+ngx_int_t ngx_http_mediaplane_send_response(ngx_http_mediaplane_ctx_t *ctx);
+ngx_int_t ngx_http_mediaplane_send_file(ngx_http_mediaplane_ctx_t *ctx);
+ngx_int_t ngx_http_mediaplane_set_common_headers(ngx_http_request_t *r,
+    ngx_http_mediaplane_loc_conf_t *conf, time_t max_age);
+
+/* ngx_http_mediaplane_request.c — the request's steps */
+ngx_int_t ngx_http_mediaplane_handle(ngx_http_request_t *r);
+ngx_int_t ngx_http_mediaplane_status(int mp_rc);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * ngx_http_mediaplane_cache.c — the metadata cache: parsed moov indexes (and
+ * server manifests) in one shared-memory zone, shared by all workers, keyed
+ * by file path + identity (inode, mtime, size) so a changed file is simply a
+ * new key.  Least recently used entries are evicted when the zone is full;
+ * entries in use by a request are pinned by a reference count and never
+ * evicted under it.  Blobs are relocatable (offsets only), so the bytes are
+ * used in place by every worker.
+ */
+#include "ngx_http_mediaplane.h"
+
+#define NGX_HTTP_MEDIAPLANE_EVICT_MAX 64
+
+struct ngx_http_mediaplane_cache_node_s {
+    ngx_str_node_t sn;                /* rbtree node + key */
+    ngx_queue_t lru;
+    ngx_atomic_t refs;
+    size_t blob_size;
+    u_char *blob;
+};
+
+typedef struct {
+    ngx_rbtree_t rbtree;
+    ngx_rbtree_node_t sentinel;
+    ngx_queue_t lru;                  /* head = most recently used */
+} ngx_http_mediaplane_cache_sh_t;
+
+ngx_int_t
+ngx_http_mediaplane_cache_init_zone(ngx_shm_zone_t *zone, void *data)
+{
+    ngx_slab_pool_t *shpool;
+    ngx_http_mediaplane_cache_sh_t *sh;
+
+    if (data) {
+        zone->data = data;            /* reload: keep the existing cache */
+        return NGX_OK;
+    }
+
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    if (zone->shm.exists) {
+        zone->data = shpool->data;
+        return NGX_OK;
+    }
+
+    sh = ngx_slab_alloc(shpool, sizeof(ngx_http_mediaplane_cache_sh_t));
+    if (sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_rbtree_init(&sh->rbtree, &sh->sentinel, ngx_str_rbtree_insert_value);
+    ngx_queue_init(&sh->lru);
+    shpool->data = sh;
+    zone->data = sh;
+    shpool->log_nomem = 0;            /* a full zone is normal: we evict */
+
+    return NGX_OK;
+}
+
+ngx_http_mediaplane_cache_node_t *
+ngx_http_mediaplane_cache_acquire(ngx_shm_zone_t *zone, ngx_str_t *key, void **blob,
+    size_t *size)
+{
+    ngx_slab_pool_t *shpool = (ngx_slab_pool_t *) zone->shm.addr;
+    ngx_http_mediaplane_cache_sh_t *sh = zone->data;
+    ngx_http_mediaplane_cache_node_t *node;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    node = (ngx_http_mediaplane_cache_node_t *)
+           ngx_str_rbtree_lookup(&sh->rbtree, key, ngx_crc32_short(key->data, key->len));
+
+    if (node) {
+        ngx_atomic_fetch_add(&node->refs, 1);
+        ngx_queue_remove(&node->lru);
+        ngx_queue_insert_head(&sh->lru, &node->lru);
+        *blob = node->blob;
+        *size = node->blob_size;
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return node;
+}
+
+static void
+ngx_http_mediaplane_cache_free_node(ngx_slab_pool_t *shpool,
+    ngx_http_mediaplane_cache_sh_t *sh, ngx_http_mediaplane_cache_node_t *node)
+{
+    ngx_rbtree_delete(&sh->rbtree, &node->sn.node);
+    ngx_queue_remove(&node->lru);
+    ngx_slab_free_locked(shpool, node->blob);
+    ngx_slab_free_locked(shpool, node);
+}
+
+/* Free unpinned entries from the cold end until n of them are gone. */
+static ngx_uint_t
+ngx_http_mediaplane_cache_evict(ngx_slab_pool_t *shpool, ngx_http_mediaplane_cache_sh_t *sh)
+{
+    ngx_uint_t freed = 0, seen = 0;
+    ngx_queue_t *q, *prev;
+    ngx_http_mediaplane_cache_node_t *node;
+
+    for (q = ngx_queue_last(&sh->lru);
+         q != ngx_queue_sentinel(&sh->lru) && seen < NGX_HTTP_MEDIAPLANE_EVICT_MAX;
+         q = prev, seen++)
+    {
+        prev = ngx_queue_prev(q);
+        node = ngx_queue_data(q, ngx_http_mediaplane_cache_node_t, lru);
+        if (node->refs == 0) {
+            ngx_http_mediaplane_cache_free_node(shpool, sh, node);
+            if (++freed == 4) {
+                break;
+            }
+        }
+    }
+
+    return freed;
+}
+
+static void *
+ngx_http_mediaplane_cache_alloc(ngx_slab_pool_t *shpool, ngx_http_mediaplane_cache_sh_t *sh,
+    size_t size)
+{
+    void *p;
+
+    for ( ;; ) {
+        p = ngx_slab_alloc_locked(shpool, size);
+        if (p || ngx_http_mediaplane_cache_evict(shpool, sh) == 0) {
+            return p;
+        }
+    }
+}
+
+ngx_http_mediaplane_cache_node_t *
+ngx_http_mediaplane_cache_insert(ngx_shm_zone_t *zone, ngx_str_t *key, const void *blob,
+    size_t size, void **stored)
+{
+    uint32_t hash = ngx_crc32_short(key->data, key->len);
+    ngx_slab_pool_t *shpool = (ngx_slab_pool_t *) zone->shm.addr;
+    ngx_http_mediaplane_cache_sh_t *sh = zone->data;
+    ngx_http_mediaplane_cache_node_t *node;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    node = (ngx_http_mediaplane_cache_node_t *) ngx_str_rbtree_lookup(&sh->rbtree, key, hash);
+
+    if (node == NULL) {
+        node = ngx_http_mediaplane_cache_alloc(shpool, sh, sizeof(*node) + key->len);
+        if (node == NULL) {
+            goto failed;
+        }
+        node->blob = ngx_http_mediaplane_cache_alloc(shpool, sh, size);
+        if (node->blob == NULL) {
+            ngx_slab_free_locked(shpool, node);
+            goto failed;
+        }
+        ngx_memcpy(node->blob, blob, size);
+        node->blob_size = size;
+        node->refs = 0;
+        node->sn.str.data = (u_char *) (node + 1);
+        node->sn.str.len = key->len;
+        ngx_memcpy(node->sn.str.data, key->data, key->len);
+        node->sn.node.key = hash;
+        ngx_rbtree_insert(&sh->rbtree, &node->sn.node);
+        ngx_queue_insert_head(&sh->lru, &node->lru);
+    }
+
+    ngx_atomic_fetch_add(&node->refs, 1);
+    *stored = node->blob;
+
+    ngx_shmtx_unlock(&shpool->mutex);
+    return node;
+
+failed:
+
+    ngx_shmtx_unlock(&shpool->mutex);
+    return NULL;
+}
+
+void
+ngx_http_mediaplane_cache_release(ngx_http_mediaplane_cache_node_t *node)
+{
+    ngx_atomic_fetch_add(&node->refs, (ngx_atomic_int_t) -1);
+}

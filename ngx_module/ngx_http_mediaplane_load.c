@@ -1,0 +1,310 @@
+/*
+ * ngx_http_mediaplane_load.c — gets a request's files ready: opens them
+ * through nginx's open file cache (like the static module), looks their
+ * parsed form up in the metadata cache, and parses the misses (moov index or
+ * .ism) in a thread pool task so no worker ever blocks on a read.  Also owns
+ * the generic "run this in a thread, then resume the request" helper.
+ */
+#include "ngx_http_mediaplane.h"
+
+#include "mp4/mp4_parse.h"
+
+static int
+ngx_http_mediaplane_pread(mp_reader_t *rd, void *buf, size_t len, uint64_t offset)
+{
+    ngx_fd_t fd = (ngx_fd_t) (intptr_t) rd->ctx;
+    size_t done = 0;
+    ssize_t n;
+
+    while (done < len) {
+        n = pread(fd, (u_char *) buf + done, len - done, (off_t) (offset + done));
+        if (n <= 0) {
+            return MP_ERR_IO;
+        }
+        done += (size_t) n;
+    }
+
+    return MP_OK;
+}
+
+mp_reader_t
+ngx_http_mediaplane_reader(ngx_fd_t fd)
+{
+    mp_reader_t rd = { ngx_http_mediaplane_pread, (void *) (intptr_t) fd };
+    return rd;
+}
+
+static void
+ngx_http_mediaplane_release_node(void *data)
+{
+    ngx_http_mediaplane_cache_release(data);
+}
+
+ngx_int_t
+ngx_http_mediaplane_open(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_file_t *f)
+{
+    ngx_http_request_t *r = ctx->r;
+    ngx_http_core_loc_conf_t *clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+    u_char *p;
+
+    ngx_memzero(&f->of, sizeof(ngx_open_file_info_t));
+    f->of.read_ahead = clcf->read_ahead;
+    f->of.directio = NGX_MAX_OFF_T_VALUE;
+    f->of.valid = clcf->open_file_cache_valid;
+    f->of.min_uses = clcf->open_file_cache_min_uses;
+    f->of.errors = clcf->open_file_cache_errors;
+    f->of.events = clcf->open_file_cache_events;
+
+    if (ngx_open_cached_file(clcf->open_file_cache, &f->path, &f->of, r->pool) != NGX_OK) {
+        if (f->of.err == NGX_ENOENT || f->of.err == NGX_ENOTDIR || f->of.err == NGX_ENAMETOOLONG) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, f->of.err,
+                          "mediaplane: \"%s\" not found", f->path.data);
+            return NGX_HTTP_NOT_FOUND;
+        }
+        if (f->of.err == NGX_EACCES) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, f->of.err,
+                          "mediaplane: \"%s\" not readable", f->path.data);
+            return NGX_HTTP_FORBIDDEN;
+        }
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, f->of.err,
+                      "mediaplane: %s \"%s\" failed", f->of.failed, f->path.data);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (!f->of.is_file) {
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    f->file.fd = f->of.fd;
+    f->file.name = f->path;
+    f->file.log = r->connection->log;
+    f->file.directio = f->of.is_directio;
+
+    f->key.data = ngx_pnalloc(r->pool, f->path.len + 3 * NGX_OFF_T_LEN + 4);
+    if (f->key.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    p = ngx_sprintf(f->key.data, "%V|%uA|%T|%O", &f->path, (ngx_atomic_uint_t) f->of.uniq,
+                    f->of.mtime, f->of.size);
+    f->key.len = p - f->key.data;
+
+    return NGX_OK;
+}
+
+/* Look every unloaded file up in the cache; the misses go to `pending`. */
+static void
+ngx_http_mediaplane_lookup(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_mediaplane_main_conf_t *mcf;
+    ngx_http_mediaplane_file_t *f;
+    ngx_pool_cleanup_t *cln;
+    ngx_uint_t i;
+
+    mcf = ngx_http_get_module_main_conf(ctx->r, ngx_http_mediaplane_module);
+    ctx->pending_count = 0;
+
+    for (i = 0; i < ctx->file_count; i++) {
+        f = &ctx->files[i];
+        if (f->blob) {
+            continue;
+        }
+        f->node = ngx_http_mediaplane_cache_acquire(mcf->cache_zone, &f->key, &f->blob,
+                                                    &f->blob_size);
+        if (f->node == NULL) {
+            ctx->pending[ctx->pending_count++] = i;
+            continue;
+        }
+        cln = ngx_pool_cleanup_add(ctx->r->pool, 0);
+        if (cln == NULL) {
+            ngx_http_mediaplane_cache_release(f->node);
+            f->node = NULL;
+            f->blob = NULL;
+            ctx->pending[ctx->pending_count++] = i;
+            continue;
+        }
+        cln->handler = ngx_http_mediaplane_release_node;
+        cln->data = f->node;
+    }
+}
+
+/* Thread: parse each pending file (malloc()ed blob or a reason in f->err). */
+static void
+ngx_http_mediaplane_parse_pending(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_mediaplane_file_t *f;
+    mp_reader_t rd;
+    ngx_uint_t i;
+    size_t len;
+    char *xml;
+
+    for (i = 0; i < ctx->pending_count; i++) {
+        f = &ctx->files[ctx->pending[i]];
+        rd = ngx_http_mediaplane_reader(f->of.fd);
+
+        if (!f->is_ism) {
+            mp_index_t *ix = mp4_index_file(&rd, (uint64_t) f->of.size, ctx->conf->max_moov_size,
+                                            f->err, sizeof(f->err));
+            f->blob = ix;
+            f->blob_size = ix ? ix->total_size : 0;
+            continue;
+        }
+
+        len = (size_t) f->of.size;
+        if (len > 1024 * 1024) {
+            ngx_cpystrn((u_char *) f->err, (u_char *) "server manifest larger than 1 MB",
+                        sizeof(f->err));
+            continue;
+        }
+        xml = malloc(len ? len : 1);
+        f->blob = malloc(sizeof(ism_t));
+        if (xml == NULL || f->blob == NULL || rd.read(&rd, xml, len, 0) != MP_OK ||
+            ism_parse(xml, len, f->blob, f->err, sizeof(f->err)) != MP_OK)
+        {
+            if (f->err[0] == '\0') {
+                ngx_cpystrn((u_char *) f->err, (u_char *) "read error", sizeof(f->err));
+            }
+            free(f->blob);
+            f->blob = NULL;
+        }
+        f->blob_size = sizeof(ism_t);
+        free(xml);
+    }
+}
+
+static void
+ngx_http_mediaplane_free_blob(void *data)
+{
+    free(data);
+}
+
+/* Worker, after the thread: store parsed blobs in the cache (or keep the heap
+ * copy for this request when the cache cannot take it). */
+static ngx_int_t
+ngx_http_mediaplane_store_pending(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_mediaplane_main_conf_t *mcf;
+    ngx_http_mediaplane_file_t *f;
+    ngx_pool_cleanup_t *cln;
+    ngx_uint_t i;
+    ngx_int_t rc = NGX_OK;
+    void *stored;
+
+    mcf = ngx_http_get_module_main_conf(ctx->r, ngx_http_mediaplane_module);
+
+    for (i = 0; i < ctx->pending_count; i++) {
+        f = &ctx->files[ctx->pending[i]];
+        if (f->blob == NULL) {
+            ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                          "mediaplane: cannot package \"%s\": %s", f->path.data, f->err);
+            rc = NGX_HTTP_UNSUPPORTED_MEDIA_TYPE;
+            continue;
+        }
+        cln = ngx_pool_cleanup_add(ctx->r->pool, 0);
+        if (cln == NULL) {
+            free(f->blob);
+            f->blob = NULL;
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+        f->node = ngx_http_mediaplane_cache_insert(mcf->cache_zone, &f->key, f->blob,
+                                                   f->blob_size, &stored);
+        if (f->node) {
+            free(f->blob);
+            f->blob = stored;
+            cln->handler = ngx_http_mediaplane_release_node;
+            cln->data = f->node;
+        } else {
+            ngx_log_error(NGX_LOG_WARN, ctx->r->connection->log, 0,
+                          "mediaplane: metadata cache cannot hold the %uz-byte index of "
+                          "\"%s\"; consider a larger mediaplane_metadata_cache",
+                          f->blob_size, f->path.data);
+            cln->handler = ngx_http_mediaplane_free_blob;
+            cln->data = f->blob;
+        }
+    }
+
+    ctx->pending_count = 0;
+    return rc;
+}
+
+static ngx_int_t
+ngx_http_mediaplane_loaded(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_int_t rc = ngx_http_mediaplane_store_pending(ctx);
+    return rc == NGX_OK ? ctx->resume(ctx) : rc;
+}
+
+ngx_int_t
+ngx_http_mediaplane_load(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_step_pt next)
+{
+    ngx_http_mediaplane_lookup(ctx);
+
+    if (ctx->pending_count == 0) {
+        return next(ctx);
+    }
+
+    ctx->resume = next;
+    return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_parse_pending,
+                                    ngx_http_mediaplane_loaded);
+}
+
+/* ---- thread pool plumbing ---- */
+
+static void
+ngx_http_mediaplane_thread_handler(void *data, ngx_log_t *log)
+{
+    ngx_http_mediaplane_ctx_t *ctx = *(ngx_http_mediaplane_ctx_t **) data;
+    ctx->work(ctx);
+}
+
+static void
+ngx_http_mediaplane_thread_done(ngx_event_t *ev)
+{
+    ngx_http_request_t *r = ev->data;
+    ngx_connection_t *c = r->connection;
+    ngx_http_mediaplane_ctx_t *ctx = ngx_http_get_module_ctx(r, ngx_http_mediaplane_module);
+    ngx_http_mediaplane_step_pt step = ctx->step_after_thread;
+    ngx_int_t rc;
+
+    r->main->blocked--;
+    r->aio = 0;
+    ctx->async = 0;
+
+    rc = step(ctx);
+
+    if (rc != NGX_DONE) {
+        ngx_http_finalize_request(r, rc);
+    }
+
+    ngx_http_run_posted_requests(c);
+}
+
+ngx_int_t
+ngx_http_mediaplane_post(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_work_pt work,
+    ngx_http_mediaplane_step_pt resume)
+{
+    ngx_http_request_t *r = ctx->r;
+
+    if (ctx->task == NULL) {
+        ctx->task = ngx_thread_task_alloc(r->pool, sizeof(ngx_http_mediaplane_ctx_t *));
+        if (ctx->task == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+        *(ngx_http_mediaplane_ctx_t **) ctx->task->ctx = ctx;
+        ctx->task->handler = ngx_http_mediaplane_thread_handler;
+        ctx->task->event.handler = ngx_http_mediaplane_thread_done;
+        ctx->task->event.data = r;
+    }
+
+    ctx->work = work;
+    ctx->step_after_thread = resume;
+
+    if (ngx_thread_task_post(ctx->conf->thread_pool, ctx->task) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->main->blocked++;
+    r->aio = 1;
+    ctx->async = 1;
+
+    return NGX_DONE;
+}

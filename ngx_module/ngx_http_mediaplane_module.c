@@ -1,0 +1,258 @@
+/*
+ * ngx_http_mediaplane_module.c — mediaplane's nginx dynamic module: the
+ * directives, their configuration structures and the content handler that
+ * `mediaplane on;` installs in a location.  The request itself is handled in
+ * ngx_http_mediaplane_request.c; packaging is done by the nginx-free core.
+ */
+#include "ngx_http_mediaplane.h"
+
+static void *ngx_http_mediaplane_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_mediaplane_init_main_conf(ngx_conf_t *cf, void *conf);
+static void *ngx_http_mediaplane_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child);
+static char *ngx_http_mediaplane_metadata_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+#define NGX_HTTP_MEDIAPLANE_ANY_CONF \
+    (NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF)
+
+static ngx_command_t ngx_http_mediaplane_commands[] = {
+
+    { ngx_string("mediaplane"),
+      NGX_HTTP_LOC_CONF | NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, enable),
+      NULL },
+
+    { ngx_string("mediaplane_root"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, root),
+      NULL },
+
+    { ngx_string("mediaplane_segment_duration"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, segment_duration),
+      NULL },
+
+    { ngx_string("mediaplane_fragment_duration"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, fragment_duration),
+      NULL },
+
+    { ngx_string("mediaplane_metadata_cache"),
+      NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1,
+      ngx_http_mediaplane_metadata_cache,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("mediaplane_thread_pool"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, thread_pool_name),
+      NULL },
+
+    { ngx_string("mediaplane_manifest_max_age"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, manifest_max_age),
+      NULL },
+
+    { ngx_string("mediaplane_segment_max_age"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, segment_max_age),
+      NULL },
+
+    { ngx_string("mediaplane_cors_origin"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, cors_origin),
+      NULL },
+
+    { ngx_string("mediaplane_max_moov_size"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, max_moov_size),
+      NULL },
+
+    { ngx_string("mediaplane_ts_buffer_size"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, ts_buffer_size),
+      NULL },
+
+      ngx_null_command
+};
+
+static ngx_http_module_t ngx_http_mediaplane_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    ngx_http_mediaplane_create_main_conf,  /* create main configuration */
+    ngx_http_mediaplane_init_main_conf,    /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_mediaplane_create_loc_conf,   /* create location configuration */
+    ngx_http_mediaplane_merge_loc_conf     /* merge location configuration */
+};
+
+ngx_module_t ngx_http_mediaplane_module = {
+    NGX_MODULE_V1,
+    &ngx_http_mediaplane_module_ctx,       /* module context */
+    ngx_http_mediaplane_commands,          /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+#define NGX_HTTP_MEDIAPLANE_DEFAULT_CACHE (64 * 1024 * 1024)
+
+static void *
+ngx_http_mediaplane_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_mediaplane_main_conf_t *mcf = ngx_pcalloc(cf->pool, sizeof(*mcf));
+
+    if (mcf == NULL) {
+        return NULL;
+    }
+    mcf->cache_size = NGX_CONF_UNSET;
+    return mcf;
+}
+
+static char *
+ngx_http_mediaplane_add_cache_zone(ngx_conf_t *cf, ngx_http_mediaplane_main_conf_t *mcf)
+{
+    ngx_str_t name = ngx_string("mediaplane_metadata");
+
+    mcf->cache_zone = ngx_shared_memory_add(cf, &name, (size_t) mcf->cache_size,
+                                            &ngx_http_mediaplane_module);
+    if (mcf->cache_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+    mcf->cache_zone->init = ngx_http_mediaplane_cache_init_zone;
+    return NGX_CONF_OK;
+}
+
+static char *
+ngx_http_mediaplane_metadata_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_mediaplane_main_conf_t *mcf = conf;
+    ngx_str_t *value = cf->args->elts;
+
+    if (mcf->cache_size != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+    mcf->cache_size = ngx_parse_size(&value[1]);
+    if (mcf->cache_size == NGX_ERROR || mcf->cache_size < (ssize_t) (8 * ngx_pagesize)) {
+        return "must be a size of at least 8 pages";
+    }
+    return ngx_http_mediaplane_add_cache_zone(cf, mcf);
+}
+
+static char *
+ngx_http_mediaplane_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_mediaplane_main_conf_t *mcf = conf;
+
+    if (mcf->cache_size == NGX_CONF_UNSET) {
+        mcf->cache_size = NGX_HTTP_MEDIAPLANE_DEFAULT_CACHE;
+        return ngx_http_mediaplane_add_cache_zone(cf, mcf);
+    }
+    return NGX_CONF_OK;
+}
+
+static void *
+ngx_http_mediaplane_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_mediaplane_loc_conf_t *conf = ngx_pcalloc(cf->pool, sizeof(*conf));
+
+    if (conf == NULL) {
+        return NULL;
+    }
+    conf->enable = NGX_CONF_UNSET;
+    conf->segment_duration = NGX_CONF_UNSET_MSEC;
+    conf->fragment_duration = NGX_CONF_UNSET_MSEC;
+    conf->manifest_max_age = NGX_CONF_UNSET;
+    conf->segment_max_age = NGX_CONF_UNSET;
+    conf->max_moov_size = NGX_CONF_UNSET_SIZE;
+    conf->ts_buffer_size = NGX_CONF_UNSET_SIZE;
+    return conf;
+}
+
+static ngx_int_t
+ngx_http_mediaplane_handler(ngx_http_request_t *r)
+{
+    return ngx_http_mediaplane_handle(r);
+}
+
+static char *
+ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_mediaplane_loc_conf_t *prev = parent, *conf = child;
+    ngx_http_core_loc_conf_t *clcf;
+
+    ngx_conf_merge_value(conf->enable, prev->enable, 0);
+    ngx_conf_merge_str_value(conf->root, prev->root, "");
+    ngx_conf_merge_msec_value(conf->segment_duration, prev->segment_duration, 6000);
+    ngx_conf_merge_msec_value(conf->fragment_duration, prev->fragment_duration, 2000);
+    ngx_conf_merge_str_value(conf->thread_pool_name, prev->thread_pool_name, "default");
+    ngx_conf_merge_sec_value(conf->manifest_max_age, prev->manifest_max_age, 2);
+    ngx_conf_merge_sec_value(conf->segment_max_age, prev->segment_max_age, 86400);
+    ngx_conf_merge_str_value(conf->cors_origin, prev->cors_origin, "");
+    ngx_conf_merge_size_value(conf->max_moov_size, prev->max_moov_size, 128 * 1024 * 1024);
+    ngx_conf_merge_size_value(conf->ts_buffer_size, prev->ts_buffer_size, 128 * 1024);
+
+    if (conf->segment_duration < 500 || conf->fragment_duration < 500) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "mediaplane segment and fragment durations must be at least 500ms");
+        return NGX_CONF_ERROR;
+    }
+
+    if (!conf->enable) {
+        return NGX_CONF_OK;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_mediaplane_handler;
+
+    if (conf->root.len == 0) {
+        if (clcf->root.len == 0 || clcf->root_lengths) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"mediaplane on\" needs mediaplane_root (or a static root)");
+            return NGX_CONF_ERROR;
+        }
+        conf->root = clcf->root;
+    }
+    while (conf->root.len > 1 && conf->root.data[conf->root.len - 1] == '/') {
+        conf->root.len--;             /* URIs bring their own leading '/' */
+    }
+
+    conf->thread_pool = ngx_thread_pool_add(cf, &conf->thread_pool_name);
+    if (conf->thread_pool == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}

@@ -1,0 +1,208 @@
+/*
+ * ngx_http_mediaplane_request.c — the steps of one packaging request:
+ * parse the URL, resolve the asset to files (direct mode: the storage root;
+ * the catalog issue adds locator lookups at ngx_http_mediaplane_resolve),
+ * load the .ism and the media indexes, build the presentation, package.
+ * Each step either finishes or hands over to a thread task and resumes.
+ */
+#include "ngx_http_mediaplane.h"
+
+ngx_int_t
+ngx_http_mediaplane_status(int mp_rc)
+{
+    switch (mp_rc) {
+    case MP_OK:
+        return NGX_OK;
+    case MP_ERR_BAD_REQUEST:
+        return NGX_HTTP_BAD_REQUEST;
+    case MP_ERR_NOT_FOUND:
+        return NGX_HTTP_NOT_FOUND;
+    case MP_ERR_BAD_MEDIA:
+        return NGX_HTTP_UNSUPPORTED_MEDIA_TYPE;
+    default:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+}
+
+static ngx_int_t
+ngx_http_mediaplane_set_path(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_file_t *f,
+    ngx_str_t *dir, u_char *name, size_t name_len)
+{
+    u_char *p;
+
+    f->path.len = dir->len + name_len;
+    f->path.data = ngx_pnalloc(ctx->r->pool, f->path.len + 1);
+    if (f->path.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    p = ngx_cpymem(f->path.data, dir->data, dir->len);
+    p = ngx_cpymem(p, name, name_len);
+    *p = '\0';
+
+    return NGX_OK;
+}
+
+/* Direct mode: the asset is <root><asset path>.  (Catalog mode will map the
+ * first path segment, a locator id, to the asset's folder here.) */
+static ngx_int_t
+ngx_http_mediaplane_resolve(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_str_t *root = &ctx->conf->root;
+    const char *slash = ctx->req.asset + ctx->req.asset_len - 1;
+    ngx_http_mediaplane_file_t *f = &ctx->files[0];
+
+    while (slash > ctx->req.asset && *slash != '/') {
+        slash--;
+    }
+
+    ctx->asset_dir.len = root->len + (slash + 1 - ctx->req.asset);
+    ctx->asset_dir.data = ngx_pnalloc(ctx->r->pool, ctx->asset_dir.len);
+    if (ctx->asset_dir.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ngx_memcpy(ngx_cpymem(ctx->asset_dir.data, root->data, root->len), ctx->req.asset,
+               slash + 1 - ctx->req.asset);
+
+    ctx->file_count = 1;
+    f->is_ism = ctx->req.asset_is_ism;
+    return ngx_http_mediaplane_set_path(ctx, f, &ctx->asset_dir, (u_char *) slash + 1,
+                                        ctx->req.asset + ctx->req.asset_len - slash - 1);
+}
+
+static ngx_int_t
+ngx_http_mediaplane_package(ngx_http_mediaplane_ctx_t *ctx)
+{
+    const mp_index_t *indexes[NGX_HTTP_MEDIAPLANE_MAX_FILES];
+    const ism_t *ism = NULL;
+    mp_package_conf_t pc;
+    mp_file_list_t files;
+    ngx_uint_t i, first = 0, level;
+    char err[MP_ERR_LEN];
+    int rc;
+
+    if (ctx->req.asset_is_ism) {
+        ism = ctx->files[0].blob;
+        first = 1;
+    }
+    mp_asset_files(ism, &files);
+    for (i = 0; i < files.count; i++) {
+        indexes[i] = ctx->files[first + i].blob;
+    }
+
+    rc = mp_presentation_build(&ctx->pres, ism, &files, indexes, err, sizeof(err));
+    if (rc == MP_OK) {
+        pc.hls_segment_10m = (uint64_t) ctx->conf->segment_duration * 10000;
+        pc.fragment_10m = (uint64_t) ctx->conf->fragment_duration * 10000;
+        rc = mp_package(&ctx->req, &ctx->pres, &pc, &ctx->res, err, sizeof(err));
+    }
+
+    if (rc != MP_OK) {
+        level = (rc == MP_ERR_BAD_MEDIA) ? NGX_LOG_ERR : NGX_LOG_INFO;
+        ngx_log_error(level, ctx->r->connection->log, 0, "mediaplane: \"%V\": %s",
+                      &ctx->r->uri, err);
+        return ngx_http_mediaplane_status(rc);
+    }
+
+    return ngx_http_mediaplane_send_response(ctx);
+}
+
+/* The .ism is loaded: open every media file it names, then load those. */
+static ngx_int_t
+ngx_http_mediaplane_open_set(ngx_http_mediaplane_ctx_t *ctx)
+{
+    mp_file_list_t files;
+    ngx_http_mediaplane_file_t *f;
+    ngx_uint_t i;
+    ngx_int_t rc;
+
+    mp_asset_files(ctx->files[0].blob, &files);
+
+    for (i = 0; i < files.count; i++) {
+        f = &ctx->files[1 + i];
+        rc = ngx_http_mediaplane_set_path(ctx, f, &ctx->asset_dir, (u_char *) files.names[i],
+                                          ngx_strlen(files.names[i]));
+        if (rc == NGX_OK) {
+            rc = ngx_http_mediaplane_open(ctx, f);
+        }
+        if (rc != NGX_OK) {
+            ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                          "mediaplane: \"%s\" names \"%s\", which cannot be opened",
+                          ctx->files[0].path.data, files.names[i]);
+            return rc == NGX_HTTP_NOT_FOUND ? NGX_HTTP_NOT_FOUND : rc;
+        }
+    }
+    ctx->file_count = 1 + files.count;
+
+    return ngx_http_mediaplane_load(ctx, ngx_http_mediaplane_package);
+}
+
+static ngx_int_t
+ngx_http_mediaplane_preflight(ngx_http_request_t *r, ngx_http_mediaplane_loc_conf_t *conf)
+{
+    ngx_int_t rc;
+
+    r->headers_out.status = NGX_HTTP_NO_CONTENT;
+    r->headers_out.content_length_n = 0;
+    rc = ngx_http_mediaplane_set_common_headers(r, conf, 0);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+    r->header_only = 1;
+    return ngx_http_send_header(r);
+}
+
+ngx_int_t
+ngx_http_mediaplane_handle(ngx_http_request_t *r)
+{
+    ngx_http_mediaplane_ctx_t *ctx;
+    char err[MP_ERR_LEN];
+    ngx_int_t rc;
+    int mrc;
+
+    if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD | NGX_HTTP_OPTIONS))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_mediaplane_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ctx->r = r;
+    ctx->conf = ngx_http_get_module_loc_conf(r, ngx_http_mediaplane_module);
+    ngx_http_set_ctx(r, ctx, ngx_http_mediaplane_module);
+
+    if (r->method == NGX_HTTP_OPTIONS) {
+        return ngx_http_mediaplane_preflight(r, ctx->conf);
+    }
+
+    mrc = mp_url_parse((const char *) r->uri.data, r->uri.len, &ctx->req, err, sizeof(err));
+    if (mrc != MP_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0, "mediaplane: \"%V\": %s", &r->uri, err);
+        return ngx_http_mediaplane_status(mrc);
+    }
+
+    rc = ngx_http_mediaplane_resolve(ctx);
+    if (rc == NGX_OK) {
+        rc = ngx_http_mediaplane_open(ctx, &ctx->files[0]);
+    }
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ctx->req.kind == MP_REQ_FILE) {
+        return ngx_http_mediaplane_send_file(ctx);
+    }
+
+    rc = ngx_http_mediaplane_load(ctx, ctx->req.asset_is_ism ? ngx_http_mediaplane_open_set
+                                                             : ngx_http_mediaplane_package);
+    if (rc == NGX_DONE) {
+        r->main->count++;
+    }
+
+    return rc;
+}

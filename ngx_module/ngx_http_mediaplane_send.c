@@ -1,0 +1,427 @@
+/*
+ * ngx_http_mediaplane_send.c — turns a core response into HTTP: headers a CDN
+ * needs (exact Content-Length, ETag/Last-Modified, Cache-Control, CORS,
+ * ranges), then the body: a memory buffer (manifests, init segments), a
+ * header plus file buffers (fMP4 segments: sendfile, or thread-pool reads
+ * with `aio threads`), or MPEG-TS produced chunk by chunk in thread tasks
+ * into one reused buffer (memory per request independent of segment size).
+ */
+#include "ngx_http_mediaplane.h"
+
+static ngx_int_t
+ngx_http_mediaplane_add_header(ngx_http_request_t *r, const char *key, ngx_str_t *value)
+{
+    ngx_table_elt_t *h = ngx_list_push(&r->headers_out.headers);
+
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+    h->hash = 1;
+    h->key.data = (u_char *) key;
+    h->key.len = ngx_strlen(key);
+    h->value = *value;
+    return NGX_OK;
+}
+
+ngx_int_t
+ngx_http_mediaplane_set_common_headers(ngx_http_request_t *r,
+    ngx_http_mediaplane_loc_conf_t *conf, time_t max_age)
+{
+    ngx_str_t v;
+
+    if (conf->cors_origin.len) {
+        if (ngx_http_mediaplane_add_header(r, "Access-Control-Allow-Origin", &conf->cors_origin)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+        ngx_str_set(&v, "Content-Length, Content-Range, ETag");
+        ngx_http_mediaplane_add_header(r, "Access-Control-Expose-Headers", &v);
+        if (r->method == NGX_HTTP_OPTIONS) {
+            ngx_str_set(&v, "GET, HEAD, OPTIONS");
+            ngx_http_mediaplane_add_header(r, "Access-Control-Allow-Methods", &v);
+            ngx_str_set(&v, "Range, Origin, Accept, Authorization");
+            ngx_http_mediaplane_add_header(r, "Access-Control-Allow-Headers", &v);
+            ngx_str_set(&v, "86400");
+            ngx_http_mediaplane_add_header(r, "Access-Control-Max-Age", &v);
+        }
+    }
+
+    if (max_age >= 0 && r->method != NGX_HTTP_OPTIONS) {
+        v.data = ngx_pnalloc(r->pool, sizeof("max-age=") + NGX_TIME_T_LEN);
+        if (v.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+        v.len = ngx_sprintf(v.data, "max-age=%T", max_age) - v.data;
+        if (ngx_http_mediaplane_add_header(r, "Cache-Control", &v) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+/* Status, type, length, validators; then the header goes out. */
+static ngx_int_t
+ngx_http_mediaplane_send_headers(ngx_http_mediaplane_ctx_t *ctx, const char *type,
+    off_t length, time_t max_age)
+{
+    ngx_http_request_t *r = ctx->r;
+    ngx_uint_t i;
+    ngx_int_t rc;
+    time_t mtime = 0;
+
+    for (i = 0; i < ctx->file_count; i++) {
+        mtime = ngx_max(mtime, ctx->files[i].of.mtime);
+    }
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_type.data = (u_char *) type;
+    r->headers_out.content_type.len = ngx_strlen(type);
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.content_length_n = length;
+    r->headers_out.last_modified_time = mtime;
+    r->allow_ranges = 1;
+
+    if (ngx_http_set_etag(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_mediaplane_set_common_headers(r, ctx->conf, max_age);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_send_header(r);
+}
+
+static ngx_int_t
+ngx_http_mediaplane_header_done(ngx_http_request_t *r, ngx_int_t rc)
+{
+    return rc == NGX_ERROR || rc > NGX_OK || r->header_only;
+}
+
+static void
+ngx_http_mediaplane_free_response(void *data)
+{
+    mp_response_free(data);
+}
+
+static ngx_buf_t *
+ngx_http_mediaplane_memory_buf(ngx_http_request_t *r, u_char *p, size_t len)
+{
+    ngx_buf_t *b = ngx_calloc_buf(r->pool);
+
+    if (b) {
+        b->pos = p;
+        b->last = p + len;
+        b->start = p;
+        b->end = b->last;
+        b->memory = 1;
+    }
+    return b;
+}
+
+static ngx_int_t
+ngx_http_mediaplane_send_buffer(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_request_t *r = ctx->r;
+    mp_response_t *res = &ctx->res;
+    ngx_chain_t out;
+    ngx_int_t rc;
+
+    rc = ngx_http_mediaplane_send_headers(ctx, res->content_type, (off_t) res->content_length,
+                                          res->is_manifest ? ctx->conf->manifest_max_age
+                                                           : ctx->conf->segment_max_age);
+    if (ngx_http_mediaplane_header_done(r, rc)) {
+        return rc;
+    }
+
+    out.buf = ngx_http_mediaplane_memory_buf(r, res->head.p, res->head.pos);
+    if (out.buf == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    out.buf->last_buf = (r == r->main);
+    out.buf->last_in_chain = 1;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+static ngx_int_t
+ngx_http_mediaplane_send_ranges(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_request_t *r = ctx->r;
+    mp_response_t *res = &ctx->res;
+    ngx_http_mediaplane_file_t *f;
+    ngx_chain_t *out, **ll;
+    ngx_buf_t *b;
+    ngx_uint_t i;
+    ngx_int_t rc;
+
+    /* files[] holds the .ism first when there is one; ranges name media files */
+    f = &ctx->files[res->range_file + (ctx->req.asset_is_ism ? 1 : 0)];
+
+    rc = ngx_http_mediaplane_send_headers(ctx, res->content_type, (off_t) res->content_length,
+                                          ctx->conf->segment_max_age);
+    if (ngx_http_mediaplane_header_done(r, rc)) {
+        return rc;
+    }
+
+    out = ngx_alloc_chain_link(r->pool);
+    if (out == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    out->buf = ngx_http_mediaplane_memory_buf(r, res->head.p, res->head.pos);
+    if (out->buf == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ll = &out->next;
+
+    for (i = 0; i < res->range_count; i++) {
+        b = ngx_calloc_buf(r->pool);
+        *ll = ngx_alloc_chain_link(r->pool);
+        if (b == NULL || *ll == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+        b->in_file = 1;
+        b->file = &f->file;
+        b->file_pos = (off_t) res->ranges[i].offset;
+        b->file_last = (off_t) (res->ranges[i].offset + res->ranges[i].length);
+        (*ll)->buf = b;
+        ll = &(*ll)->next;
+    }
+    *ll = NULL;
+
+    for (b = NULL, ll = &out; *ll; ll = &(*ll)->next) {
+        b = (*ll)->buf;
+    }
+    b->last_buf = (r == r->main);
+    b->last_in_chain = 1;
+
+    return ngx_http_output_filter(r, out);
+}
+
+/* ---- MPEG-TS: produced in thread tasks, one reused buffer ---- */
+
+static ngx_int_t ngx_http_mediaplane_ts_produced(ngx_http_mediaplane_ctx_t *ctx);
+
+static void
+ngx_http_mediaplane_ts_close(void *data)
+{
+    ts_mux_close(data);
+}
+
+static void
+ngx_http_mediaplane_ts_open_work(ngx_http_mediaplane_ctx_t *ctx)
+{
+    mp_response_t *res = &ctx->res;
+    ts_segment_params_t tp;
+
+    ngx_memzero(&tp, sizeof(tp));
+    tp.video = res->ts_video;
+    tp.video_seg = &res->ts_video_seg;
+    tp.video_reader = &ctx->ts_readers[0];
+    tp.audio = res->ts_audio;
+    tp.audio_seg = &res->ts_audio_seg;
+    tp.audio_reader = &ctx->ts_readers[1];
+    tp.segment_number = res->ts_segment_number;
+
+    ctx->ts_rc = ts_mux_open(&ctx->ts, &tp, &ctx->ts_size);
+}
+
+static void
+ngx_http_mediaplane_ts_read_work(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_buf_t *b = ctx->ts_buf;
+    size_t n = 0;
+    int done = 0;
+
+    ctx->ts_rc = ts_mux_read(ctx->ts, b->start, (size_t) (b->end - b->start), &n, &done);
+    b->pos = b->start;
+    b->last = b->start + n;
+    ctx->ts_done = done;
+}
+
+static ngx_int_t
+ngx_http_mediaplane_ts_opened(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_request_t *r = ctx->r;
+    ngx_pool_cleanup_t *cln;
+    size_t size;
+    ngx_int_t rc;
+
+    if (ctx->ts_rc != MP_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "mediaplane: \"%V\": cannot build MPEG-TS segment (error %d)",
+                      &r->uri, (int) ctx->ts_rc);
+        return ngx_http_mediaplane_status(ctx->ts_rc);
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        ts_mux_close(ctx->ts);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    cln->handler = ngx_http_mediaplane_ts_close;
+    cln->data = ctx->ts;
+
+    rc = ngx_http_mediaplane_send_headers(ctx, ctx->res.content_type, (off_t) ctx->ts_size,
+                                          ctx->conf->segment_max_age);
+    if (ngx_http_mediaplane_header_done(r, rc)) {
+        return rc;
+    }
+
+    size = ctx->conf->ts_buffer_size / 188 * 188;
+    ctx->ts_buf = ngx_create_temp_buf(r->pool, size ? size : 188);
+    if (ctx->ts_buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_read_work,
+                                    ngx_http_mediaplane_ts_produced);
+}
+
+static ngx_int_t
+ngx_http_mediaplane_ts_idle(ngx_http_request_t *r)
+{
+    return r->out == NULL && !(r->connection->buffered);
+}
+
+static void
+ngx_http_mediaplane_ts_write_handler(ngx_http_request_t *r)
+{
+    ngx_http_mediaplane_ctx_t *ctx = ngx_http_get_module_ctx(r, ngx_http_mediaplane_module);
+    ngx_http_core_loc_conf_t *clcf;
+    ngx_int_t rc;
+
+    if (r->connection->write->timedout) {
+        r->connection->timedout = 1;
+        ngx_http_finalize_request(r, NGX_HTTP_REQUEST_TIME_OUT);
+        return;
+    }
+
+    rc = ngx_http_output_filter(r, NULL);
+    if (rc == NGX_ERROR) {
+        ngx_http_finalize_request(r, NGX_ERROR);
+        return;
+    }
+
+    if (!ngx_http_mediaplane_ts_idle(r)) {
+        clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+        if (ngx_handle_write_event(r->connection->write, clcf->send_lowat) != NGX_OK) {
+            ngx_http_finalize_request(r, NGX_ERROR);
+        }
+        return;
+    }
+
+    r->write_event_handler = ngx_http_request_empty_handler;
+    rc = ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_read_work,
+                                  ngx_http_mediaplane_ts_produced);
+    if (rc != NGX_DONE) {
+        ngx_http_finalize_request(r, rc);
+    }
+}
+
+static ngx_int_t
+ngx_http_mediaplane_ts_produced(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_request_t *r = ctx->r;
+    ngx_chain_t out;
+    ngx_int_t rc;
+
+    if (ctx->ts_rc != MP_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "mediaplane: \"%V\": MPEG-TS muxing failed mid-stream (error %d)",
+                      &r->uri, (int) ctx->ts_rc);
+        return NGX_ERROR;             /* headers are out: abort the connection */
+    }
+
+    ctx->ts_buf->last_buf = ctx->ts_done && r == r->main;
+    ctx->ts_buf->last_in_chain = ctx->ts_done;
+    ctx->ts_buf->flush = 1;
+    out.buf = ctx->ts_buf;
+    out.next = NULL;
+
+    rc = ngx_http_output_filter(r, &out);
+    if (rc == NGX_ERROR || ctx->ts_done) {
+        return rc;
+    }
+
+    if (!ngx_http_mediaplane_ts_idle(r)) {
+        r->write_event_handler = ngx_http_mediaplane_ts_write_handler;
+        return NGX_DONE;
+    }
+
+    return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_read_work,
+                                    ngx_http_mediaplane_ts_produced);
+}
+
+static ngx_int_t
+ngx_http_mediaplane_send_ts(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_uint_t first = ctx->req.asset_is_ism ? 1 : 0;
+    mp_response_t *res = &ctx->res;
+
+    ctx->ts_readers[0] = ngx_http_mediaplane_reader(
+        res->ts_video ? ctx->files[first + res->ts_video->file_no].of.fd : NGX_INVALID_FILE);
+    ctx->ts_readers[1] = ngx_http_mediaplane_reader(
+        res->ts_audio ? ctx->files[first + res->ts_audio->file_no].of.fd : NGX_INVALID_FILE);
+
+    return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_open_work,
+                                    ngx_http_mediaplane_ts_opened);
+}
+
+ngx_int_t
+ngx_http_mediaplane_send_response(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_pool_cleanup_t *cln = ngx_pool_cleanup_add(ctx->r->pool, 0);
+
+    if (cln == NULL) {
+        mp_response_free(&ctx->res);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    cln->handler = ngx_http_mediaplane_free_response;
+    cln->data = &ctx->res;
+
+    switch (ctx->res.kind) {
+    case MP_BODY_BUFFER:
+        return ngx_http_mediaplane_send_buffer(ctx);
+    case MP_BODY_RANGES:
+        return ngx_http_mediaplane_send_ranges(ctx);
+    default:
+        return ngx_http_mediaplane_send_ts(ctx);
+    }
+}
+
+/* Progressive download of an .mp4 of the asset, with ranges and HEAD. */
+ngx_int_t
+ngx_http_mediaplane_send_file(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_request_t *r = ctx->r;
+    ngx_http_mediaplane_file_t *f = &ctx->files[0];
+    ngx_chain_t out;
+    ngx_buf_t *b;
+    ngx_int_t rc;
+
+    rc = ngx_http_mediaplane_send_headers(ctx, "video/mp4", f->of.size,
+                                          ctx->conf->segment_max_age);
+    if (ngx_http_mediaplane_header_done(r, rc) || f->of.size == 0) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    b->in_file = 1;
+    b->file = &f->file;
+    b->file_pos = 0;
+    b->file_last = f->of.size;
+    b->last_buf = (r == r->main);
+    b->last_in_chain = 1;
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}

@@ -1,0 +1,152 @@
+/*
+ * mp_get.c — the origin without nginx: resolves an AMS URL against a media
+ * root exactly as the module does in direct mode and writes the response
+ * body to stdout (status and headers to stderr).  Used by tests to compare
+ * with what nginx serves, to pre-package static files for benchmarks and to
+ * debug packaging by hand:  mp_get /srv/media '/v/clip.ism/Manifest(format=mpd-time-csf)'
+ */
+#include "package/mp_package.h"
+#include "mp4/mp4_parse.h"
+#include "ts/ts_mux.h"
+#include "mp_file_reader.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static const mp_package_conf_t conf = { 60000000, 20000000 };
+
+static int fail(int status, const char *why)
+{
+    fprintf(stderr, "status %d: %s\n", status, why);
+    return status;
+}
+
+static int http_status(int rc)
+{
+    return rc == MP_ERR_BAD_REQUEST ? 400 : rc == MP_ERR_NOT_FOUND ? 404
+         : rc == MP_ERR_BAD_MEDIA ? 415 : 500;
+}
+
+static char *read_whole(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    char *buf = malloc(1 << 20);
+    *len = buf ? fread(buf, 1, 1 << 20, f) : 0;
+    fclose(f);
+    return buf;
+}
+
+static void write_ts(mp_response_t *res, int *fds)
+{
+    mp_reader_t vr = mp_file_reader(res->ts_video ? fds[res->ts_video->file_no] : -1);
+    mp_reader_t ar = mp_file_reader(res->ts_audio ? fds[res->ts_audio->file_no] : -1);
+    ts_segment_params_t tp = { res->ts_video, &res->ts_video_seg, &vr,
+                               res->ts_audio, &res->ts_audio_seg, &ar, res->ts_segment_number };
+    ts_muxer_t *m;
+    uint64_t size;
+    if (ts_mux_open(&m, &tp, &size) != MP_OK) {
+        fail(415, "ts mux open failed");
+        exit(1);
+    }
+    fprintf(stderr, "content-length %llu\n", (unsigned long long) size);
+    uint8_t buf[188 * 64];
+    int done = 0;
+    while (!done) {
+        size_t n;
+        if (ts_mux_read(m, buf, sizeof(buf), &n, &done) != MP_OK) {
+            fail(415, "ts mux read failed");
+            exit(1);
+        }
+        fwrite(buf, 1, n, stdout);
+    }
+    ts_mux_close(m);
+}
+
+static void write_ranges(const mp_response_t *res, int fd)
+{
+    fwrite(res->head.p, 1, res->head.pos, stdout);
+    for (uint32_t i = 0; i < res->range_count; i++) {
+        char *buf = malloc(res->ranges[i].length);
+        mp_reader_t r = mp_file_reader(fd);
+        r.read(&r, buf, res->ranges[i].length, res->ranges[i].offset);
+        fwrite(buf, 1, res->ranges[i].length, stdout);
+        free(buf);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s <root> <uri>\n", argv[0]);
+        return 2;
+    }
+    char err[MP_ERR_LEN], path[4096];
+    mp_request_t req;
+    int rc = mp_url_parse(argv[2], strlen(argv[2]), &req, err, sizeof(err));
+    if (rc != MP_OK) {
+        return fail(http_status(rc), err);
+    }
+    snprintf(path, sizeof(path), "%s%.*s", argv[1], (int) req.asset_len, req.asset);
+    static ism_t ism;
+    int have_ism = 0;
+    if (req.asset_is_ism) {
+        size_t len;
+        char *xml = read_whole(path, &len);
+        if (xml == NULL) {
+            return fail(404, "no such asset");
+        }
+        if (ism_parse(xml, len, &ism, err, sizeof(err)) != MP_OK) {
+            return fail(415, err);
+        }
+        free(xml);
+        have_ism = 1;
+    }
+    mp_file_list_t files;
+    mp_asset_files(have_ism ? &ism : NULL, &files);
+    const mp_index_t *ix[ISM_MAX_ENTRIES];
+    int fds[ISM_MAX_ENTRIES];
+    char *slash = strrchr(path, '/');
+    for (uint32_t i = 0; i < files.count; i++) {
+        char fpath[4096];
+        if (have_ism) {
+            snprintf(fpath, sizeof(fpath), "%.*s/%s", (int) (slash - path), path, files.names[i]);
+        } else {
+            snprintf(fpath, sizeof(fpath), "%s", path);
+        }
+        struct stat st;
+        fds[i] = open(fpath, O_RDONLY);
+        if (fds[i] < 0 || fstat(fds[i], &st) != 0) {
+            return fail(404, "media file missing");
+        }
+        mp_reader_t r = mp_file_reader(fds[i]);
+        ix[i] = mp4_index_file(&r, (uint64_t) st.st_size, 0, err, sizeof(err));
+        if (ix[i] == NULL) {
+            return fail(415, err);
+        }
+    }
+    static mp_presentation_t p;
+    if (mp_presentation_build(&p, have_ism ? &ism : NULL, &files, ix, err, sizeof(err)) != MP_OK) {
+        return fail(415, err);
+    }
+    mp_response_t res;
+    rc = mp_package(&req, &p, &conf, &res, err, sizeof(err));
+    if (rc != MP_OK) {
+        return fail(http_status(rc), err);
+    }
+    fprintf(stderr, "status 200 %s length %llu\n", res.content_type,
+            (unsigned long long) res.content_length);
+    if (res.kind == MP_BODY_BUFFER) {
+        fwrite(res.head.p, 1, res.head.pos, stdout);
+    } else if (res.kind == MP_BODY_RANGES) {
+        write_ranges(&res, fds[res.range_file]);
+    } else {
+        write_ts(&res, fds);
+    }
+    mp_response_free(&res);
+    return 0;
+}
