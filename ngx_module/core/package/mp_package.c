@@ -120,7 +120,8 @@ static int mp_build_manifest(const mp_request_t *req, const mp_presentation_t *p
         type = "application/vnd.ms-sstr+xml";
     }
     if (rc != MP_OK) {
-        return mp_fail(err, el, rc, "manifest could not be written");
+        return mp_fail(err, el, rc, rc == MP_ERR_NO_MEMORY ? "out of memory"
+                                    : "manifest could not be written for this media");
     }
     return mp_finish_buffer(out, type, 1);
 }
@@ -143,8 +144,10 @@ static int mp_build_playlist(const mp_request_t *req, const mp_presentation_t *p
         return MP_ERR_NOT_FOUND;
     }
     hls_params_t hp = { req->format, req->audio_only };
-    if (hls_write_media(&out->head, p, t, tl, &hp) != MP_OK) {
-        return mp_fail(err, el, MP_ERR_NO_MEMORY, "playlist could not be written");
+    int rc = hls_write_media(&out->head, p, t, tl, &hp);
+    if (rc != MP_OK) {
+        return mp_fail(err, el, rc, rc == MP_ERR_NO_MEMORY ? "out of memory"
+                                    : "no playlist for this stream in this format");
     }
     return mp_finish_buffer(out, "application/vnd.apple.mpegurl", 1);
 }

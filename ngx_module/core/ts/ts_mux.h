@@ -21,6 +21,8 @@ typedef struct {
     uint32_t segment_number;        /* seeds continuity counters */
 } ts_segment_params_t;
 
+/* The tracks, their indexes and the readers must outlive the muxer; the
+ * segments are copied at open. */
 typedef struct ts_muxer_s ts_muxer_t;
 
 /* Plan the segment; *total_size gets the exact byte count.  May read sample

@@ -1,0 +1,861 @@
+/*
+ * ts_mux.c — the MPEG-2 Transport Stream segment muxer (HLS v3).  Owns the
+ * PSI tables (PAT, PMT, MPEG-2 CRC32), PES packetisation into 188-byte TS
+ * packets (PCR, random_access_indicator, adaptation-field stuffing,
+ * continuity counters), H.264 conversion from length-prefixed NAL units to
+ * Annex B (AUD on every access unit, SPS/PPS from avcC on key frames), AAC
+ * ADTS framing and the interleaving of video and audio PES by decode time.
+ *
+ * Sizing and production share one planner (ts_next_pes) and one packet-count
+ * formula (ts_pes_packets): ts_mux_open runs the planner over the whole
+ * segment to sum packet counts, ts_mux_read runs it lazily, one PES at a
+ * time, and fills packets from a small "piece" source (PES header, parameter
+ * sets, start codes, NAL/frame bodies) so at most one sample is held.
+ */
+#include "ts_mux.h"
+
+#include <stdlib.h>
+
+#define TS_PACKET           188
+#define TS_PAYLOAD          (TS_PACKET - 4)
+#define TS_PID_PAT          0x0000
+#define TS_PID_PMT          0x1000
+#define TS_PID_VIDEO        0x0100
+#define TS_PID_AUDIO        0x0101
+#define TS_STREAM_H264      0x1B
+#define TS_STREAM_AAC_ADTS  0x0F
+#define TS_CLOCK            90000u
+#define TS_TIME_MASK        0x1FFFFFFFFull   /* PTS, DTS and PCR base are 33 bits */
+#define TS_PCR_LEAD         (TS_CLOCK / 10)  /* PCR runs 100 ms ahead of DTS */
+#define TS_AF_PCR           8                /* length + flags + 6-byte PCR */
+#define TS_VIDEO_PES_HDR    19               /* 9 + PTS + DTS */
+#define TS_AUDIO_PES_HDR    14               /* 9 + PTS */
+#define TS_AUD_LEN          6
+#define TS_START_CODE_LEN   4
+#define TS_ADTS_LEN         7
+#define TS_ADTS_MAX_FRAME   0x1FFF           /* 13-bit frame_length */
+#define TS_PES_MAX_LEN      0xFFFF           /* 16-bit PES_packet_length */
+#define TS_AUDIO_PES_MS     100              /* audio frames grouped per PES */
+#define TS_NAL_AUD          9
+
+static const uint8_t ts_start_code[TS_START_CODE_LEN] = { 0, 0, 0, 1 };
+static const uint8_t ts_aud[TS_AUD_LEN] = { 0, 0, 0, 1, 0x09, 0xF0 };
+
+/* A run of output bytes; p == NULL stands for zeros (blanked NAL units). */
+typedef struct {
+    const uint8_t *p;
+    size_t len;
+} ts_piece_t;
+
+/* Where the planner is: next video sample and next audio frame. */
+typedef struct {
+    uint32_t v_next;
+    uint32_t a_next;
+} ts_cursor_t;
+
+/* One planned PES: samples [first, end) of one track. */
+typedef struct {
+    int video;
+    int key;                  /* random_access_indicator */
+    int pcr;                  /* PCR in the first packet's adaptation field */
+    uint32_t first, end;
+    uint64_t size;            /* PES bytes, header included; 0 = no more PES */
+} ts_pes_t;
+
+enum { TS_SRC_PARAMS, TS_SRC_NALS, TS_SRC_FRAMES };
+enum { TS_PHASE_PAT, TS_PHASE_PMT, TS_PHASE_PES, TS_PHASE_DONE };
+
+typedef struct {
+    uint8_t profile;          /* ADTS profile = audio object type - 1 */
+    uint8_t freq_index;
+    uint8_t channels;
+} ts_aac_t;
+
+struct ts_muxer_s {
+    const mp_pres_track_t *video, *audio;
+    mp_reader_t *video_reader, *audio_reader;
+    uint32_t v_first, v_end, a_first, a_end;
+    uint32_t nal_length_size;
+    uint8_t *params;          /* SPS/PPS of the avcC in Annex B */
+    size_t params_len;
+    ts_aac_t aac;
+    uint8_t *buf;             /* one sample */
+    size_t buf_size;
+    size_t sample_len;
+    uint64_t total, produced;
+    int phase;
+    int error;                /* sticky */
+    uint8_t cc_pat, cc_pmt, cc_video, cc_audio;
+    ts_cursor_t cursor;
+    ts_pes_t pes;
+    uint64_t pes_left;        /* PES bytes not yet packetised */
+    int pes_started;
+    /* payload source of the current PES */
+    int src_step;
+    uint32_t src_frame;
+    size_t src_pos;
+    ts_piece_t cur, next;
+    int next_pending;
+    uint8_t head[TS_VIDEO_PES_HDR + TS_AUD_LEN];
+    uint8_t adts[TS_ADTS_LEN];
+    uint8_t pkt[TS_PACKET];   /* staging for callers reading < 188 bytes */
+    size_t pkt_off, pkt_len;
+};
+
+/* ---- PSI ---------------------------------------------------------------- */
+
+/* MPEG-2 CRC32: polynomial 0x04C11DB7, MSB first, no final xor. */
+static uint32_t ts_crc32(const uint8_t *p, size_t n)
+{
+    uint32_t crc = 0xFFFFFFFFu;
+    while (n--) {
+        crc ^= (uint32_t) *p++ << 24;
+        for (int b = 0; b < 8; b++) {
+            crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04C11DB7u : crc << 1;
+        }
+    }
+    return crc;
+}
+
+/* One PSI packet: header, pointer_field, section + CRC, 0xFF stuffing. */
+static void ts_psi_packet(uint8_t *pkt, uint16_t pid, uint8_t cc, const uint8_t *sec, size_t len)
+{
+    pkt[0] = 0x47;
+    pkt[1] = (uint8_t) (0x40 | (pid >> 8));
+    pkt[2] = (uint8_t) pid;
+    pkt[3] = (uint8_t) (0x10 | (cc & 0x0F));
+    pkt[4] = 0;
+    memcpy(pkt + 5, sec, len);
+    uint32_t crc = ts_crc32(sec, len);
+    uint8_t *c = pkt + 5 + len;
+    c[0] = (uint8_t) (crc >> 24);
+    c[1] = (uint8_t) (crc >> 16);
+    c[2] = (uint8_t) (crc >> 8);
+    c[3] = (uint8_t) crc;
+    memset(c + 4, 0xFF, TS_PACKET - (5 + len + 4));
+}
+
+static void ts_write_pat(const ts_muxer_t *m, uint8_t *pkt)
+{
+    static const uint8_t sec[] = {
+        0x00, 0xB0, 13,                 /* table_id, section_length = 13 */
+        0x00, 0x01, 0xC1, 0x00, 0x00,   /* tsid 1, version 0, current */
+        0x00, 0x01,                     /* program 1 */
+        0xE0 | (TS_PID_PMT >> 8), TS_PID_PMT & 0xFF
+    };
+    ts_psi_packet(pkt, TS_PID_PAT, m->cc_pat, sec, sizeof(sec));
+}
+
+static size_t ts_pmt_stream(uint8_t *p, uint8_t type, uint16_t pid)
+{
+    p[0] = type;
+    p[1] = (uint8_t) (0xE0 | (pid >> 8));
+    p[2] = (uint8_t) pid;
+    p[3] = 0xF0;                        /* ES_info_length = 0 */
+    p[4] = 0x00;
+    return 5;
+}
+
+static void ts_write_pmt(const ts_muxer_t *m, uint8_t *pkt)
+{
+    uint8_t sec[32];
+    uint16_t pcr_pid = m->v_end > m->v_first ? TS_PID_VIDEO : TS_PID_AUDIO;
+    size_t n = 12;
+    if (m->video) {
+        n += ts_pmt_stream(sec + n, TS_STREAM_H264, TS_PID_VIDEO);
+    }
+    if (m->audio) {
+        n += ts_pmt_stream(sec + n, TS_STREAM_AAC_ADTS, TS_PID_AUDIO);
+    }
+    size_t section_length = n - 3 + 4;
+    const uint8_t head[12] = {
+        0x02, (uint8_t) (0xB0 | (section_length >> 8)), (uint8_t) section_length,
+        0x00, 0x01, 0xC1, 0x00, 0x00,   /* program 1, version 0, current */
+        (uint8_t) (0xE0 | (pcr_pid >> 8)), (uint8_t) pcr_pid,
+        0xF0, 0x00                      /* program_info_length = 0 */
+    };
+    memcpy(sec, head, sizeof(head));
+    ts_psi_packet(pkt, TS_PID_PMT, m->cc_pmt, sec, n);
+}
+
+/* ---- codec configuration ------------------------------------------------ */
+
+/* Append count length-prefixed (u16) parameter sets at *pos as Annex B.
+ * With out == NULL only measures. */
+static int ts_avcc_list(const uint8_t *c, size_t len, size_t *pos, uint32_t count,
+                        uint8_t *out, size_t *out_len)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        if (len - *pos < 2 || len - *pos - 2 < mp_rd16(c + *pos)) {
+            return MP_ERR_BAD_MEDIA;
+        }
+        size_t n = mp_rd16(c + *pos);
+        if (out != NULL) {
+            memcpy(out + *out_len, ts_start_code, TS_START_CODE_LEN);
+            memcpy(out + *out_len + TS_START_CODE_LEN, c + *pos + 2, n);
+        }
+        *out_len += TS_START_CODE_LEN + n;
+        *pos += 2 + n;
+    }
+    return MP_OK;
+}
+
+/* SPS and PPS of an avcC body as Annex B (out == NULL: measure only). */
+static int ts_avcc_params(const uint8_t *c, size_t len, uint8_t *out, size_t *out_len)
+{
+    size_t pos = 6;
+    *out_len = 0;
+    if (len < 7 || c[0] != 1) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    if (ts_avcc_list(c, len, &pos, c[5] & 0x1F, out, out_len) != MP_OK || pos >= len) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    uint32_t pps = c[pos++];
+    return ts_avcc_list(c, len, &pos, pps, out, out_len);
+}
+
+typedef struct {
+    const uint8_t *p;
+    size_t len;
+    size_t bit;
+} ts_bits_t;
+
+/* Next n (<= 24) bits MSB first; bits past the end read as 1 so that
+ * truncated configurations fail the range checks below. */
+static uint32_t ts_bits(ts_bits_t *b, unsigned n)
+{
+    uint32_t v = 0;
+    while (n--) {
+        size_t byte = b->bit >> 3;
+        uint32_t bit = byte < b->len ? (b->p[byte] >> (7 - (b->bit & 7))) & 1 : 1;
+        v = (v << 1) | bit;
+        b->bit++;
+    }
+    return v;
+}
+
+static uint32_t ts_aac_object_type(ts_bits_t *b)
+{
+    uint32_t aot = ts_bits(b, 5);
+    return aot == 31 ? 32 + ts_bits(b, 6) : aot;
+}
+
+/* Sampling frequency index; 15 (explicit frequency) cannot go into ADTS. */
+static uint32_t ts_aac_freq_index(ts_bits_t *b)
+{
+    uint32_t i = ts_bits(b, 4);
+    if (i == 15) {
+        ts_bits(b, 24);
+    }
+    return i;
+}
+
+/* AudioSpecificConfig -> ADTS fields.  Explicit SBR/PS signalling (object
+ * types 5 and 29) maps to the underlying core object type and rate. */
+static int ts_aac_config(const uint8_t *c, size_t len, ts_aac_t *out)
+{
+    ts_bits_t b = { c, len, 0 };
+    if (len < 2) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    uint32_t aot = ts_aac_object_type(&b);
+    uint32_t freq = ts_aac_freq_index(&b);
+    uint32_t chan = ts_bits(&b, 4);
+    if (aot == 5 || aot == 29) {
+        ts_aac_freq_index(&b);
+        aot = ts_aac_object_type(&b);
+    }
+    if (aot < 1 || aot > 4 || freq > 12 || chan < 1 || chan > 7) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    out->profile = (uint8_t) (aot - 1);
+    out->freq_index = (uint8_t) freq;
+    out->channels = (uint8_t) chan;
+    return MP_OK;
+}
+
+static void ts_adts_header(const ts_aac_t *a, size_t payload, uint8_t *h)
+{
+    size_t len = TS_ADTS_LEN + payload;
+    h[0] = 0xFF;
+    h[1] = 0xF1;                        /* MPEG-4, layer 0, no CRC */
+    h[2] = (uint8_t) ((a->profile << 6) | (a->freq_index << 2) | (a->channels >> 2));
+    h[3] = (uint8_t) (((a->channels & 3) << 6) | (len >> 11));
+    h[4] = (uint8_t) (len >> 3);
+    h[5] = (uint8_t) (((len & 7) << 5) | 0x1F);   /* buffer fullness 0x7FF: VBR */
+    h[6] = 0xFC;
+}
+
+/* ---- samples ------------------------------------------------------------ */
+
+static int ts_read_sample(ts_muxer_t *m, const mp_pres_track_t *t, mp_reader_t *r, uint32_t i)
+{
+    uint32_t size = mp_sample_size(t->index, t->track, i);
+    if (size > m->buf_size) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    m->sample_len = size;
+    if (size == 0) {
+        return MP_OK;
+    }
+    uint64_t off = mp_sample_offset(t->index, t->track, i);
+    return r->read(r, m->buf, size, off) == MP_OK ? MP_OK : MP_ERR_IO;
+}
+
+/* Next length-prefixed NAL unit at *pos: *nal and *nal_len, *pos advanced. */
+static int ts_nal_next(const uint8_t *s, size_t len, uint32_t nls, size_t *pos,
+                       const uint8_t **nal, size_t *nal_len)
+{
+    if (len - *pos < nls) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    size_t n = 0;
+    for (uint32_t k = 0; k < nls; k++) {
+        n = (n << 8) | s[*pos + k];
+    }
+    *pos += nls;
+    if (len - *pos < n) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    *nal = s + *pos;
+    *nal_len = n;
+    *pos += n;
+    return MP_OK;
+}
+
+/* Annex B size of a sample; fails unless its NAL units tile it exactly. */
+static int ts_annexb_size(const uint8_t *s, size_t len, uint32_t nls, uint64_t *out)
+{
+    size_t pos = 0;
+    *out = 0;
+    while (pos < len) {
+        const uint8_t *nal;
+        size_t n;
+        if (ts_nal_next(s, len, nls, &pos, &nal, &n) != MP_OK) {
+            return MP_ERR_BAD_MEDIA;
+        }
+        *out += TS_START_CODE_LEN + n;
+    }
+    return MP_OK;
+}
+
+/* Timeline time of sample i (with its composition offset when pts) in 90 kHz. */
+static uint64_t ts_time_90k(const mp_pres_track_t *t, uint32_t i, int pts)
+{
+    int64_t v = (int64_t) mp_pt_time(t, i);
+    if (pts) {
+        v += mp_sample_cto(t->index, t->track, i);
+    }
+    return mp_rescale(v < 0 ? 0 : (uint64_t) v, t->track->timescale, TS_CLOCK);
+}
+
+/* ---- planning: shared by ts_mux_open (sizing) and ts_mux_read ---------- */
+
+/* TS packets needed by a PES of bytes bytes whose first packet carries an
+ * adaptation field of af bytes (0 or TS_AF_PCR); the last is stuffed. */
+static uint64_t ts_pes_packets(uint64_t bytes, uint32_t af)
+{
+    uint64_t first = TS_PAYLOAD - af;
+    return bytes <= first ? 1 : 1 + (bytes - first + TS_PAYLOAD - 1) / TS_PAYLOAD;
+}
+
+/* Does the next audio frame decode strictly before the next video sample? */
+static int ts_audio_first(const ts_muxer_t *m, const ts_cursor_t *c)
+{
+    unsigned __int128 v = (unsigned __int128) mp_pt_time(m->video, c->v_next)
+                          * m->audio->track->timescale;
+    unsigned __int128 a = (unsigned __int128) mp_pt_time(m->audio, c->a_next)
+                          * m->video->track->timescale;
+    return a < v;
+}
+
+/* End of the audio PES starting at frame j: frames within TS_AUDIO_PES_MS of
+ * the first, while PES_packet_length fits. */
+static uint32_t ts_audio_group_end(const ts_muxer_t *m, uint32_t j, uint64_t *payload)
+{
+    const mp_pres_track_t *a = m->audio;
+    uint64_t t0 = mp_pt_time(a, j);
+    uint64_t span = (uint64_t) a->track->timescale * TS_AUDIO_PES_MS / 1000;
+    uint32_t k = j;
+    *payload = 0;
+    while (k < m->a_end) {
+        uint64_t frame = TS_ADTS_LEN + mp_sample_size(a->index, a->track, k);
+        int fits = TS_AUDIO_PES_HDR - 6 + *payload + frame <= TS_PES_MAX_LEN;
+        if (k > j && (mp_pt_time(a, k) - t0 >= span || !fits)) {
+            break;
+        }
+        *payload += frame;
+        k++;
+    }
+    return k;
+}
+
+static void ts_plan_audio(const ts_muxer_t *m, ts_cursor_t *c, ts_pes_t *pes)
+{
+    uint64_t payload;
+    pes->video = 0;
+    pes->first = c->a_next;
+    pes->end = ts_audio_group_end(m, c->a_next, &payload);
+    pes->pcr = m->v_end == m->v_first;
+    pes->key = pes->pcr;
+    pes->size = TS_AUDIO_PES_HDR + payload;
+    c->a_next = pes->end;
+}
+
+/* With load (or when NAL length size != 4) the sample is read into m->buf
+ * and its NAL units validated; otherwise the index size suffices. */
+static int ts_plan_video(ts_muxer_t *m, ts_cursor_t *c, ts_pes_t *pes, int load)
+{
+    const mp_pres_track_t *v = m->video;
+    uint32_t i = c->v_next++;
+    uint64_t es = mp_sample_size(v->index, v->track, i);
+    pes->video = 1;
+    pes->first = i;
+    pes->end = i + 1;
+    pes->pcr = 1;
+    pes->key = mp_sample_is_key(v->index, v->track, i);
+    if (load || m->nal_length_size != TS_START_CODE_LEN) {
+        int rc = ts_read_sample(m, v, m->video_reader, i);
+        if (rc == MP_OK) {
+            rc = ts_annexb_size(m->buf, m->sample_len, m->nal_length_size, &es);
+        }
+        if (rc != MP_OK) {
+            return rc;
+        }
+    }
+    pes->size = TS_VIDEO_PES_HDR + TS_AUD_LEN + (pes->key ? m->params_len : 0) + es;
+    return MP_OK;
+}
+
+/* Next PES in decode order; pes->size == 0 when the segment is complete. */
+static int ts_next_pes(ts_muxer_t *m, ts_cursor_t *c, ts_pes_t *pes, int load)
+{
+    int video = c->v_next < m->v_end;
+    int audio = c->a_next < m->a_end;
+    memset(pes, 0, sizeof(*pes));
+    if (video && audio) {
+        video = !ts_audio_first(m, c);
+    }
+    if (video) {
+        return ts_plan_video(m, c, pes, load);
+    }
+    if (audio) {
+        ts_plan_audio(m, c, pes);
+    }
+    return MP_OK;
+}
+
+static int ts_plan_total(ts_muxer_t *m, uint64_t *total)
+{
+    ts_cursor_t c = m->cursor;
+    ts_pes_t pes;
+    uint64_t packets = 2;               /* PAT, PMT */
+    for (;;) {
+        int rc = ts_next_pes(m, &c, &pes, 0);
+        if (rc != MP_OK) {
+            return rc;
+        }
+        if (pes.size == 0) {
+            break;
+        }
+        packets += ts_pes_packets(pes.size, pes.pcr ? TS_AF_PCR : 0);
+    }
+    *total = packets * TS_PACKET;
+    return MP_OK;
+}
+
+/* ---- PES payload source ------------------------------------------------- */
+
+static void ts_write_time(uint8_t *p, uint32_t prefix, uint64_t t)
+{
+    t &= TS_TIME_MASK;
+    p[0] = (uint8_t) ((prefix << 4) | ((t >> 29) & 0x0E) | 1);
+    p[1] = (uint8_t) (t >> 22);
+    p[2] = (uint8_t) (((t >> 14) & 0xFE) | 1);
+    p[3] = (uint8_t) (t >> 7);
+    p[4] = (uint8_t) (((t << 1) & 0xFE) | 1);
+}
+
+/* PES header; PES_packet_length is 0 (unbounded) for video PES too large. */
+static size_t ts_pes_header(uint8_t *p, const ts_pes_t *pes, uint64_t pts, uint64_t dts)
+{
+    size_t hdr = pes->video ? TS_VIDEO_PES_HDR : TS_AUDIO_PES_HDR;
+    uint64_t len = pes->size - 6 <= TS_PES_MAX_LEN ? pes->size - 6 : 0;
+    p[0] = 0;
+    p[1] = 0;
+    p[2] = 1;
+    p[3] = pes->video ? 0xE0 : 0xC0;
+    p[4] = (uint8_t) (len >> 8);
+    p[5] = (uint8_t) len;
+    p[6] = 0x84;                        /* data_alignment_indicator */
+    p[7] = pes->video ? 0xC0 : 0x80;    /* PTS and DTS / PTS only */
+    p[8] = (uint8_t) (hdr - 9);
+    ts_write_time(p + 9, pes->video ? 3 : 2, pts);
+    if (pes->video) {
+        ts_write_time(p + 14, 1, dts);
+    }
+    return hdr;
+}
+
+/* Start the source of the planned PES: header (+ AUD), then the rest. */
+static void ts_src_begin(ts_muxer_t *m)
+{
+    const ts_pes_t *pes = &m->pes;
+    const mp_pres_track_t *t = pes->video ? m->video : m->audio;
+    uint64_t pts = ts_time_90k(t, pes->first, 1);
+    uint64_t dts = ts_time_90k(t, pes->first, 0);
+    size_t n = ts_pes_header(m->head, pes, pts, dts);
+    if (pes->video) {
+        memcpy(m->head + n, ts_aud, TS_AUD_LEN);
+        n += TS_AUD_LEN;
+    }
+    m->cur = (ts_piece_t) { m->head, n };
+    m->next_pending = 0;
+    m->src_step = !pes->video ? TS_SRC_FRAMES : pes->key ? TS_SRC_PARAMS : TS_SRC_NALS;
+    m->src_pos = 0;
+    m->src_frame = pes->first;
+}
+
+/* Start code + NAL unit; AUDs (ours replaces them) and empty NAL units are
+ * blanked to zero bytes, which Annex B allows as trailing_zero_8bits. */
+static int ts_src_nal(ts_muxer_t *m)
+{
+    const uint8_t *nal;
+    size_t n;
+    int rc = ts_nal_next(m->buf, m->sample_len, m->nal_length_size, &m->src_pos, &nal, &n);
+    if (rc != MP_OK) {
+        return rc;
+    }
+    int blank = n == 0 || (nal[0] & 0x1F) == TS_NAL_AUD;
+    m->cur = (ts_piece_t) { blank ? NULL : ts_start_code, TS_START_CODE_LEN };
+    m->next = (ts_piece_t) { blank ? NULL : nal, n };
+    m->next_pending = 1;
+    return MP_OK;
+}
+
+/* ADTS header + raw AAC frame. */
+static int ts_src_frame(ts_muxer_t *m)
+{
+    if (m->src_frame >= m->pes.end) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    int rc = ts_read_sample(m, m->audio, m->audio_reader, m->src_frame++);
+    if (rc != MP_OK) {
+        return rc;
+    }
+    ts_adts_header(&m->aac, m->sample_len, m->adts);
+    m->cur = (ts_piece_t) { m->adts, TS_ADTS_LEN };
+    m->next = (ts_piece_t) { m->buf, m->sample_len };
+    m->next_pending = 1;
+    return MP_OK;
+}
+
+/* Current piece exhausted: load the next one.  Running out of pieces before
+ * the planned size is reached means the data changed under us. */
+static int ts_src_advance(ts_muxer_t *m)
+{
+    if (m->next_pending) {
+        m->cur = m->next;
+        m->next_pending = 0;
+        return MP_OK;
+    }
+    switch (m->src_step) {
+    case TS_SRC_PARAMS:
+        m->cur = (ts_piece_t) { m->params, m->params_len };
+        m->src_step = TS_SRC_NALS;
+        return MP_OK;
+    case TS_SRC_NALS:
+        return ts_src_nal(m);
+    default:
+        return ts_src_frame(m);
+    }
+}
+
+static int ts_src_fill(ts_muxer_t *m, uint8_t *dst, size_t n)
+{
+    while (n > 0) {
+        if (m->cur.len == 0) {
+            int rc = ts_src_advance(m);
+            if (rc != MP_OK) {
+                return rc;
+            }
+            continue;
+        }
+        size_t k = n < m->cur.len ? n : m->cur.len;
+        if (m->cur.p != NULL) {
+            memcpy(dst, m->cur.p, k);
+            m->cur.p += k;
+        } else {
+            memset(dst, 0, k);
+        }
+        m->cur.len -= k;
+        dst += k;
+        n -= k;
+    }
+    return MP_OK;
+}
+
+/* ---- packets ------------------------------------------------------------ */
+
+/* Adaptation field of len bytes (length byte included): flags, PCR, 0xFF. */
+static void ts_write_af(uint8_t *p, size_t len, int rai, int pcr, uint64_t pcr_base)
+{
+    if (len == 0) {
+        return;
+    }
+    p[0] = (uint8_t) (len - 1);
+    if (len == 1) {
+        return;
+    }
+    p[1] = (uint8_t) ((rai ? 0x40 : 0) | (pcr ? 0x10 : 0));
+    size_t o = 2;
+    if (pcr) {
+        pcr_base &= TS_TIME_MASK;
+        p[2] = (uint8_t) (pcr_base >> 25);
+        p[3] = (uint8_t) (pcr_base >> 17);
+        p[4] = (uint8_t) (pcr_base >> 9);
+        p[5] = (uint8_t) (pcr_base >> 1);
+        p[6] = (uint8_t) (((pcr_base & 1) << 7) | 0x7E);   /* extension 0 */
+        p[7] = 0;
+        o = TS_AF_PCR;
+    }
+    memset(p + o, 0xFF, len - o);
+}
+
+static uint64_t ts_pcr_base(const ts_muxer_t *m)
+{
+    const mp_pres_track_t *t = m->pes.video ? m->video : m->audio;
+    uint64_t dts = ts_time_90k(t, m->pes.first, 0);
+    return dts > TS_PCR_LEAD ? dts - TS_PCR_LEAD : 0;
+}
+
+/* Next packet of the current PES. */
+static int ts_pes_packet(ts_muxer_t *m, uint8_t *pkt)
+{
+    int first = !m->pes_started;
+    int pcr = first && m->pes.pcr;
+    size_t room = TS_PAYLOAD - (pcr ? TS_AF_PCR : 0);
+    size_t n = m->pes_left < room ? (size_t) m->pes_left : room;
+    size_t af = (pcr ? TS_AF_PCR : 0) + (room - n);
+    uint16_t pid = m->pes.video ? TS_PID_VIDEO : TS_PID_AUDIO;
+    uint8_t *cc = m->pes.video ? &m->cc_video : &m->cc_audio;
+    pkt[0] = 0x47;
+    pkt[1] = (uint8_t) ((first ? 0x40 : 0) | (pid >> 8));
+    pkt[2] = (uint8_t) pid;
+    pkt[3] = (uint8_t) ((af ? 0x30 : 0x10) | (*cc & 0x0F));
+    *cc = (uint8_t) ((*cc + 1) & 0x0F);
+    ts_write_af(pkt + 4, af, first && m->pes.key, pcr, pcr ? ts_pcr_base(m) : 0);
+    m->pes_started = 1;
+    m->pes_left -= n;
+    return ts_src_fill(m, pkt + 4 + af, n);
+}
+
+static int ts_start_pes(ts_muxer_t *m)
+{
+    int rc = ts_next_pes(m, &m->cursor, &m->pes, 1);
+    if (rc == MP_OK && m->pes.size == 0) {
+        rc = MP_ERR_BAD_MEDIA;          /* planner disagrees with ts_segment_complete */
+    }
+    if (rc == MP_OK) {
+        m->pes_left = m->pes.size;
+        m->pes_started = 0;
+        ts_src_begin(m);
+    }
+    return rc;
+}
+
+static int ts_segment_complete(const ts_muxer_t *m)
+{
+    return m->pes_left == 0 && m->cursor.v_next >= m->v_end && m->cursor.a_next >= m->a_end;
+}
+
+/* Produce the next 188-byte packet of the segment. */
+static int ts_next_packet(ts_muxer_t *m, uint8_t *pkt)
+{
+    int rc = MP_OK;
+    if (m->produced + TS_PACKET > m->total) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    if (m->phase == TS_PHASE_PAT) {
+        ts_write_pat(m, pkt);
+        m->phase = TS_PHASE_PMT;
+    } else if (m->phase == TS_PHASE_PMT) {
+        ts_write_pmt(m, pkt);
+        m->phase = TS_PHASE_PES;
+    } else {
+        if (m->pes_left == 0) {
+            rc = ts_start_pes(m);
+        }
+        if (rc == MP_OK) {
+            rc = ts_pes_packet(m, pkt);
+        }
+    }
+    m->produced += TS_PACKET;
+    if (rc == MP_OK && m->phase == TS_PHASE_PES && ts_segment_complete(m)) {
+        m->phase = TS_PHASE_DONE;
+        rc = m->produced == m->total ? MP_OK : MP_ERR_BAD_MEDIA;
+    }
+    return rc;
+}
+
+/* ---- open / read / close ------------------------------------------------ */
+
+static int ts_seg_range(const mp_pres_track_t *t, const mp_seg_t *s, const mp_reader_t *r,
+                        uint32_t *first, uint32_t *end)
+{
+    if (s == NULL || r == NULL || t->track->timescale == 0 || s->first > s->end
+        || s->end > t->track->sample_count) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    *first = s->first;
+    *end = s->end;
+    return MP_OK;
+}
+
+static int ts_setup_video(ts_muxer_t *m, const ts_segment_params_t *p)
+{
+    const mp_track_t *t = p->video->track;
+    uint32_t nls = t->nal_length_size;
+    if (t->type != MP_TRACK_VIDEO || t->codec != MP_CODEC_AVC
+        || (nls != 1 && nls != 2 && nls != 4)) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    m->nal_length_size = nls;
+    const uint8_t *c = mp_track_config(p->video->index, t);
+    if (ts_avcc_params(c, t->config_len, NULL, &m->params_len) != MP_OK) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    m->params = malloc(m->params_len ? m->params_len : 1);
+    if (m->params == NULL) {
+        return MP_ERR_NO_MEMORY;
+    }
+    ts_avcc_params(c, t->config_len, m->params, &m->params_len);
+    return ts_seg_range(p->video, p->video_seg, p->video_reader, &m->v_first, &m->v_end);
+}
+
+static int ts_setup_audio(ts_muxer_t *m, const ts_segment_params_t *p)
+{
+    const mp_track_t *t = p->audio->track;
+    if (t->type != MP_TRACK_AUDIO || t->codec != MP_CODEC_AAC) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    if (ts_aac_config(mp_track_config(p->audio->index, t), t->config_len, &m->aac) != MP_OK) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    return ts_seg_range(p->audio, p->audio_seg, p->audio_reader, &m->a_first, &m->a_end);
+}
+
+/* Largest sample of [first, end) of t; > limit fails. */
+static int ts_max_sample(const mp_pres_track_t *t, uint32_t first, uint32_t end,
+                         uint64_t limit, size_t *max)
+{
+    for (uint32_t i = first; i < end; i++) {
+        uint32_t s = mp_sample_size(t->index, t->track, i);
+        if (s > limit) {
+            return MP_ERR_BAD_MEDIA;
+        }
+        *max = s > *max ? s : *max;
+    }
+    return MP_OK;
+}
+
+/* One buffer, sized for the largest sample of the segment, serves both. */
+static int ts_alloc_buffer(ts_muxer_t *m)
+{
+    size_t max = 0;
+    if (m->video && ts_max_sample(m->video, m->v_first, m->v_end, UINT32_MAX, &max) != MP_OK) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    if (m->audio && ts_max_sample(m->audio, m->a_first, m->a_end,
+                                  TS_ADTS_MAX_FRAME - TS_ADTS_LEN, &max) != MP_OK) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    m->buf = malloc(max ? max : 1);
+    m->buf_size = max;
+    return m->buf ? MP_OK : MP_ERR_NO_MEMORY;
+}
+
+static int ts_setup(ts_muxer_t *m, const ts_segment_params_t *p)
+{
+    int rc = MP_OK;
+    if (p->video == NULL && p->audio == NULL) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    m->video = p->video;
+    m->audio = p->audio;
+    m->video_reader = p->video_reader;
+    m->audio_reader = p->audio_reader;
+    if (p->video) {
+        rc = ts_setup_video(m, p);
+    }
+    if (rc == MP_OK && p->audio) {
+        rc = ts_setup_audio(m, p);
+    }
+    if (rc == MP_OK) {
+        rc = ts_alloc_buffer(m);
+    }
+    uint8_t cc = (uint8_t) (p->segment_number & 0x0F);
+    m->cc_pat = m->cc_pmt = m->cc_video = m->cc_audio = cc;
+    m->cursor.v_next = m->v_first;
+    m->cursor.a_next = m->a_first;
+    return rc;
+}
+
+int ts_mux_open(ts_muxer_t **out, const ts_segment_params_t *p, uint64_t *total_size)
+{
+    *out = NULL;
+    ts_muxer_t *m = calloc(1, sizeof(*m));
+    if (m == NULL) {
+        return MP_ERR_NO_MEMORY;
+    }
+    int rc = ts_setup(m, p);
+    if (rc == MP_OK) {
+        rc = ts_plan_total(m, &m->total);
+    }
+    if (rc != MP_OK) {
+        ts_mux_close(m);
+        return rc;
+    }
+    *total_size = m->total;
+    *out = m;
+    return MP_OK;
+}
+
+int ts_mux_read(ts_muxer_t *m, uint8_t *out, size_t cap, size_t *written, int *done)
+{
+    size_t n = 0;
+    int rc = m->error;
+    while (rc == MP_OK && n < cap) {
+        if (m->pkt_off < m->pkt_len) {
+            size_t k = m->pkt_len - m->pkt_off;
+            k = k < cap - n ? k : cap - n;
+            memcpy(out + n, m->pkt + m->pkt_off, k);
+            m->pkt_off += k;
+            n += k;
+        } else if (m->phase == TS_PHASE_DONE) {
+            break;
+        } else if (cap - n >= TS_PACKET) {
+            rc = ts_next_packet(m, out + n);
+            n += TS_PACKET;
+        } else {
+            rc = ts_next_packet(m, m->pkt);
+            m->pkt_off = 0;
+            m->pkt_len = TS_PACKET;
+        }
+    }
+    m->error = rc;
+    *written = rc == MP_OK ? n : 0;
+    *done = rc == MP_OK && m->phase == TS_PHASE_DONE && m->pkt_off == m->pkt_len;
+    return rc;
+}
+
+void ts_mux_close(ts_muxer_t *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    free(m->params);
+    free(m->buf);
+    free(m);
+}
