@@ -288,11 +288,39 @@ ngx_http_mediaplane_ts_idle(ngx_http_request_t *r)
     return r->out == NULL && !(r->connection->buffered);
 }
 
+static void ngx_http_mediaplane_ts_write_handler(ngx_http_request_t *r);
+
+/* Produce the next chunk once everything handed to nginx has left.  Bytes
+ * the write filter postponed (e.g. the header, when the range filter dropped
+ * our chunk and its flush flag) are pushed with an explicit flush first. */
+static ngx_int_t
+ngx_http_mediaplane_ts_continue(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_request_t *r = ctx->r;
+    ngx_http_core_loc_conf_t *clcf;
+
+    if (!ngx_http_mediaplane_ts_idle(r) && ngx_http_send_special(r, NGX_HTTP_FLUSH) == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (!ngx_http_mediaplane_ts_idle(r)) {
+        r->write_event_handler = ngx_http_mediaplane_ts_write_handler;
+        clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+        if (ngx_handle_write_event(r->connection->write, clcf->send_lowat) != NGX_OK) {
+            return NGX_ERROR;
+        }
+        return NGX_DONE;
+    }
+
+    r->write_event_handler = ngx_http_request_empty_handler;
+    return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_read_work,
+                                    ngx_http_mediaplane_ts_produced);
+}
+
 static void
 ngx_http_mediaplane_ts_write_handler(ngx_http_request_t *r)
 {
     ngx_http_mediaplane_ctx_t *ctx = ngx_http_get_module_ctx(r, ngx_http_mediaplane_module);
-    ngx_http_core_loc_conf_t *clcf;
     ngx_int_t rc;
 
     if (r->connection->write->timedout) {
@@ -301,23 +329,7 @@ ngx_http_mediaplane_ts_write_handler(ngx_http_request_t *r)
         return;
     }
 
-    rc = ngx_http_output_filter(r, NULL);
-    if (rc == NGX_ERROR) {
-        ngx_http_finalize_request(r, NGX_ERROR);
-        return;
-    }
-
-    if (!ngx_http_mediaplane_ts_idle(r)) {
-        clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-        if (ngx_handle_write_event(r->connection->write, clcf->send_lowat) != NGX_OK) {
-            ngx_http_finalize_request(r, NGX_ERROR);
-        }
-        return;
-    }
-
-    r->write_event_handler = ngx_http_request_empty_handler;
-    rc = ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_read_work,
-                                  ngx_http_mediaplane_ts_produced);
+    rc = ngx_http_mediaplane_ts_continue(ctx);
     if (rc != NGX_DONE) {
         ngx_http_finalize_request(r, rc);
     }
@@ -348,13 +360,7 @@ ngx_http_mediaplane_ts_produced(ngx_http_mediaplane_ctx_t *ctx)
         return rc;
     }
 
-    if (!ngx_http_mediaplane_ts_idle(r)) {
-        r->write_event_handler = ngx_http_mediaplane_ts_write_handler;
-        return NGX_DONE;
-    }
-
-    return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_read_work,
-                                    ngx_http_mediaplane_ts_produced);
+    return ngx_http_mediaplane_ts_continue(ctx);
 }
 
 static ngx_int_t
