@@ -7,6 +7,7 @@ CSTD       := -std=gnu11
 WARN       := -Wall -Wextra -Werror
 SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 CORE_SRC   := $(shell find ngx_module/core -name '*.c' | sort)
+CORE_HDR   := $(shell find ngx_module/core -name '*.h' | sort)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
@@ -27,7 +28,7 @@ $(BUILD)/opt/libmpcore.a: $(CORE_SRC) $(shell find ngx_module/core -name '*.h')
 	cd $(BUILD)/opt && rm -f *.o && $(CC) $(CSTD) $(WARN) -g -O2 -c $(addprefix $(CURDIR)/,$(CORE_SRC))
 	ar rcs $@ $(BUILD)/opt/*.o
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit_helpers.h $(BUILD)/san/libmpcore.a
+$(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/san/libmpcore.a
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -Ingx_module/core -o $@ $< $(BUILD)/san/libmpcore.a -lcmocka
 
@@ -35,9 +36,11 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/opt/libmpcore.a
 	@mkdir -p $(BUILD)/tools
 	$(CC) $(CSTD) $(WARN) -g -O2 -Ingx_module/core -o $@ $< $(BUILD)/opt/libmpcore.a
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
+# -fno-sanitize-recover: a UBSan finding must stop the fuzzer like an ASan one.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(BUILD)/fuzz
-	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ingx_module/core -o $@ $< $(CORE_SRC)
+	clang $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -Ingx_module/core -o $@ $< $(CORE_SRC)
 
 unit: $(UNIT_BIN)
 tools: $(TOOL_BIN)

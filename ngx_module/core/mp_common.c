@@ -39,7 +39,7 @@ void mp_wr_free(mp_wr_t *w)
 /* Make room for len more bytes; returns a write pointer or NULL (counting). */
 static uint8_t *mp_wr_reserve(mp_wr_t *w, size_t len)
 {
-    if (w->failed) {
+    if (w->failed || len == 0) {
         return NULL;
     }
     if (w->p == NULL && !w->dynamic) {

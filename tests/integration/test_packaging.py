@@ -125,3 +125,15 @@ def test_dash_mpd_shape(origin, abr_set):
     assert sorted(int(r.get("bandwidth")) for r in reps) == [800000, 2500000]
     s = tmpl.findall(".//d:S", ns)
     assert s[0].get("t") == "0" and s[0].get("d") == "20000000" and s[0].get("r") == "4"
+
+
+def test_hls_ts_audio_only_variant(origin, abr_set):
+    with_audio = http_get(origin.asset_url(abr_set, "Manifest(format=m3u8-aapl-v3)")).text
+    without = http_get(origin.asset_url(abr_set, "Manifest(format=m3u8-aapl-v3,audio-only=false)")).text
+    audio_variant = "QualityLevels(128000)/Manifest(audio_eng,format=m3u8-aapl-v3)"
+    assert with_audio.count("#EXT-X-STREAM-INF") == 3 and audio_variant in with_audio
+    assert without.count("#EXT-X-STREAM-INF") == 2 and audio_variant not in without
+    # muxed A/V: every video TS segment carries the audio too
+    seg = origin.asset_url(abr_set, "QualityLevels(800000)/Fragments(video=0,format=m3u8-aapl-v3)")
+    kinds = {s["codec_type"] for s in ffprobe_json(seg)["streams"]}
+    assert kinds == {"video", "audio"}

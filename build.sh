@@ -1,0 +1,431 @@
+#!/usr/bin/env bash
+# mediaplane build driver: installs dependencies (apt-get, npm), builds every
+# component, runs the demo or the test suite.
+#
+#   ./build.sh deps    install apt packages and the browser-test npm packages
+#   ./build.sh build   nginx module (.so) + format core, unit tests, tools
+#   ./build.sh test    deps + build + unit tests + fuzzers + integration tests
+#   ./build.sh demo    deps + build + start nginx on 127.0.0.1:8080 with a demo asset
+#   ./build.sh bench   deps + build + every tests/bench/*/run
+#   ./build.sh stop    stop the demo nginx
+#   ./build.sh clean   stop the demo, remove build/ and .demo/
+#
+# Environment knobs (all optional):
+#   MEDIAPLANE_BUILD          build directory                 (default: ./build)
+#   MEDIAPLANE_NGINX          nginx binary to build against   (default: /usr/sbin/nginx)
+#   MEDIAPLANE_NGINX_SRC      nginx source tree (nginx-dev)   (default: /usr/share/nginx/src)
+#   MEDIAPLANE_JOBS           parallel make jobs              (default: nproc)
+#   MEDIAPLANE_FUZZ_SECONDS   run time per fuzz target        (default: 20)
+#   MEDIAPLANE_DEMO_LISTEN    demo listen address             (default: 127.0.0.1:8080)
+#   MEDIAPLANE_DEMO_DURATION  demo asset length in seconds    (default: 30)
+#   MEDIAPLANE_SKIP_DEPS=1    skip the dependency step of test/demo/bench
+#   PYTEST_ARGS               extra arguments for pytest (e.g. "-k smoke -x")
+set -euo pipefail
+cd "$(dirname "$0")"
+TOP=$PWD
+BUILD=${MEDIAPLANE_BUILD:-$TOP/build}
+case "$BUILD" in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+NGINX_BIN=${MEDIAPLANE_NGINX:-/usr/sbin/nginx}
+NGINX_SRC=${MEDIAPLANE_NGINX_SRC:-/usr/share/nginx/src}
+JOBS=${MEDIAPLANE_JOBS:-$(nproc 2>/dev/null || echo 2)}
+MODULE_NAME=ngx_http_mediaplane_module
+MODULE_SO=$BUILD/$MODULE_NAME.so
+DEMO_DIR=$TOP/.demo
+PY=/usr/bin/python3    # Debian's python: python3-pytest & co. live only there
+
+APT_PACKAGES=(
+  build-essential clang pkg-config libclang-rt-14-dev
+  nginx nginx-dev libpcre2-dev libpcre3-dev zlib1g-dev libssl-dev
+  liblmdb-dev lmdb-utils libjansson-dev libmicrohttpd-dev libcmocka-dev
+  ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
+  x264 libx264-dev
+  python3 python3-pytest python3-pytest-timeout python3-m3u8 python3-mpegdash
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-libav
+  chromium wrk curl xz-utils libxml2-utils mediainfo
+)
+
+log() { printf '== build.sh: %s\n' "$*" >&2; }
+die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- deps
+
+apt_deps() {
+  local missing=() p
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  # Node.js: any node/npm on PATH will do (this machine may carry a newer
+  # nodejs than Debian's); otherwise take Debian's.
+  if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
+  if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+# tests/browser: hls.js, shaka-player, dashjs, playwright-core.  Versions are
+# pinned in package.json and package-lock.json; `npm ci` reinstalls only when
+# the lock file changed.  playwright-core never downloads a browser: the tests
+# use Debian's /usr/lib/chromium/chromium.
+npm_deps() {
+  local dir=$TOP/tests/browser stamp want
+  [ -f "$dir/package.json" ] || return 0
+  stamp=$dir/node_modules/.mediaplane-stamp
+  want=$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  log "npm: installing tests/browser packages"
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+  if [ -f "$dir/package-lock.json" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+  fi
+  want=$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)
+  echo "$want" > "$stamp"
+}
+
+deps() {
+  apt_deps
+  npm_deps
+}
+
+maybe_deps() {
+  if [ "${MEDIAPLANE_SKIP_DEPS:-0}" = 1 ]; then return 0; fi
+  deps
+}
+
+# ---------------------------------------------------------------- build
+
+# The system nginx's ./configure arguments, one per line, with the quoting of
+# `nginx -V` removed (xargs understands the '...' quoting nginx prints).
+# Dynamic modules and addons of the distribution are dropped: they need extra
+# libraries and are irrelevant to our module's ABI.
+nginx_configure_args() {
+  local line
+  line=$("$NGINX_BIN" -V 2>&1 | sed -n 's/^configure arguments: //p')
+  [ -n "$line" ] || die "cannot read configure arguments from '$NGINX_BIN -V'"
+  xargs printf '%s\n' <<<"$line" | grep -v -E '^--(add-module|add-dynamic-module)=|^--with-[a-z0-9_]+=dynamic$' || true
+}
+
+build_module() {
+  local src=$BUILD/nginx-src args=() a stamp want
+  [ -x "$NGINX_BIN" ] || die "$NGINX_BIN not found (run ./build.sh deps)"
+  [ -x "$NGINX_SRC/configure" ] || die "$NGINX_SRC/configure not found (apt-get install nginx-dev)"
+  mkdir -p "$BUILD"
+
+  # 1. a writable copy of Debian's nginx source tree, refreshed on upgrades
+  want="$("$NGINX_BIN" -v 2>&1) $(dpkg-query -W -f='${Version}' nginx-dev 2>/dev/null || true) $NGINX_SRC"
+  if [ ! -f "$src/.mediaplane-src" ] || [ "$(cat "$src/.mediaplane-src")" != "$want" ]; then
+    log "copying $NGINX_SRC to $src"
+    rm -rf "$src"
+    cp -a "$NGINX_SRC" "$src"
+    echo "$want" > "$src/.mediaplane-src"
+  fi
+
+  # 2. configure with the system nginx's ABI-relevant arguments; again only
+  #    when those, ngx_module/config or the set of source files changed
+  mapfile -t args < <(nginx_configure_args)
+  for a in --with-compat --with-threads --with-http_ssl_module; do
+    printf '%s\n' "${args[@]}" | grep -qx -- "$a" ||
+      log "warning: '$NGINX_BIN -V' lacks $a; the module may not load"
+  done
+  args+=("--add-dynamic-module=$TOP/ngx_module")
+  stamp=$src/.mediaplane-configure
+  want=$( {
+    printf '%s\n' "${args[@]}"
+    sha256sum "$TOP/ngx_module/config"
+    find "$TOP/ngx_module" \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort
+  } | sha256sum | cut -d' ' -f1)
+  if [ ! -f "$src/objs/Makefile" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "configuring nginx $("$NGINX_BIN" -v 2>&1 | sed 's/.*nginx\///') with $MODULE_NAME"
+    rm -f "$stamp"
+    if ! (cd "$src" && ./configure "${args[@]}") > "$BUILD/nginx-configure.log" 2>&1; then
+      tail -n 40 "$BUILD/nginx-configure.log" >&2
+      die "nginx configure failed (full log: $BUILD/nginx-configure.log)"
+    fi
+    echo "$want" > "$stamp"
+  fi
+
+  # 3. compile; make decides what is out of date
+  log "building $MODULE_NAME.so"
+  make -C "$src" -f objs/Makefile -j"$JOBS" modules
+  # install atomically: a running nginx keeps its mapping of the old file
+  if ! cmp -s "$src/objs/$MODULE_NAME.so" "$MODULE_SO"; then
+    install -m 0644 "$src/objs/$MODULE_NAME.so" "$MODULE_SO.tmp"
+    mv -f "$MODULE_SO.tmp" "$MODULE_SO"
+  fi
+  log "module: $MODULE_SO"
+}
+
+build_core() {
+  log "building format core, unit tests and tools (make all)"
+  make -C "$TOP" -j"$JOBS" BUILD="$BUILD" all
+}
+
+build() {
+  build_module
+  build_core
+}
+
+# ---------------------------------------------------------------- test
+
+SUITES_PASSED=()
+SUITES_FAILED=()
+
+# run_suite NAME COMMAND... : run a suite with errexit inside, record the result
+run_suite() {
+  local name=$1 rc
+  shift
+  log "suite: $name"
+  set +e
+  ( set -e; "$@" )
+  rc=$?
+  set -e
+  if [ $rc -eq 0 ]; then
+    SUITES_PASSED+=("$name")
+  else
+    SUITES_FAILED+=("$name")
+    log "suite $name FAILED (exit $rc)"
+  fi
+}
+
+unit_suite() {
+  make -C "$TOP" -j"$JOBS" BUILD="$BUILD" check
+}
+
+fuzz_suite() {
+  local secs=${MEDIAPLANE_FUZZ_SECONDS:-20} f name bin seeds work dict logf rc=0 opts
+  make -C "$TOP" -j"$JOBS" BUILD="$BUILD" fuzz
+  mkdir -p "$BUILD/fuzz/artifacts" "$BUILD/fuzz/logs"
+  # seed corpora are generated (tiny ffmpeg MP4s, URL and .ism texts), not kept in git
+  "$TOP/tests/fuzz/make_seeds.sh" "$BUILD/fuzz/seeds"
+  for f in "$TOP"/tests/fuzz/fuzz_*.c; do
+    name=$(basename "$f" .c)
+    bin=$BUILD/fuzz/$name
+    seeds=$BUILD/fuzz/seeds/$name
+    work=$BUILD/fuzz/corpus/$name
+    dict=$TOP/tests/fuzz/$name.dict
+    logf=$BUILD/fuzz/logs/$name.log
+    mkdir -p "$work"
+    opts=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+          -artifact_prefix="$BUILD/fuzz/artifacts/$name-")
+    [ -f "$dict" ] && opts+=(-dict="$dict")
+    local dirs=("$work")
+    [ -d "$seeds" ] && dirs+=("$seeds")
+    if "$bin" "${opts[@]}" "${dirs[@]}" > "$logf" 2>&1; then
+      printf '   %-28s ok  (%s)\n' "$name" \
+        "$(grep -m1 -o 'Done [0-9]* runs in [0-9]* second(s)' "$logf" || echo "see $logf")"
+    else
+      printf '   %-28s FAILED, log: %s\n' "$name" "$logf"
+      tail -n 60 "$logf" >&2
+      rc=1
+    fi
+  done
+  return $rc
+}
+
+integration_suite() {
+  local rc=0 tests
+  tests=$(find "$TOP/tests/integration" -name 'test_*.py' 2>/dev/null | head -n1)
+  # shellcheck disable=SC2086
+  MEDIAPLANE_BUILD=$BUILD "$PY" -m pytest -q ${PYTEST_ARGS:-} "$TOP/tests/integration" || rc=$?
+  if [ $rc -eq 5 ] && [ -z "$tests" ]; then
+    log "no integration tests yet"
+    return 0
+  fi
+  return $rc
+}
+
+cmd_test() {
+  maybe_deps
+  build
+  # sanitizer defaults for unit tests and fuzzers (callers may override)
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+  run_suite unit unit_suite
+  if compgen -G "$TOP/tests/fuzz/fuzz_*.c" >/dev/null; then
+    run_suite fuzz fuzz_suite
+  fi
+  run_suite integration integration_suite
+  echo
+  echo "suites passed: ${SUITES_PASSED[*]:-none}"
+  echo "suites failed: ${SUITES_FAILED[*]:-none}"
+  echo "${#SUITES_PASSED[@]} passed, ${#SUITES_FAILED[@]} failed"
+  [ ${#SUITES_FAILED[@]} -eq 0 ]
+}
+
+# ---------------------------------------------------------------- demo
+
+# render_conf TEMPLATE OUT KEY=VALUE... : replace @KEY@ by VALUE; @..._EXTRA@
+# placeholders without a value become empty.
+render_conf() {
+  local tmpl=$1 out=$2 kv sedargs=()
+  shift 2
+  for kv in "$@"; do
+    sedargs+=(-e "s|@${kv%%=*}@|${kv#*=}|g")
+  done
+  sed "${sedargs[@]}" -e 's|@[A-Z_]*_EXTRA@||g' "$tmpl" > "$out"
+  if grep -q '@[A-Z_]*@' "$out"; then
+    die "unfilled placeholders in $out: $(grep -o '@[A-Z_]*@' "$out" | sort -u | tr '\n' ' ')"
+  fi
+}
+
+demo_pid() {
+  local pidf=$DEMO_DIR/logs/nginx.pid pid
+  [ -f "$pidf" ] || return 1
+  pid=$(cat "$pidf" 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+cmd_stop() {
+  local pid
+  if pid=$(demo_pid); then
+    log "stopping demo nginx (pid $pid)"
+    kill -QUIT "$pid"
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" || true; fi
+  fi
+  rm -f "$DEMO_DIR/logs/nginx.pid"
+}
+
+# Three H.264 renditions with aligned 2 s GOPs and one AAC audio file, plus the
+# .ism (SMIL) server manifest that ties them together, like an AMS asset.
+demo_media() {
+  local dir=$DEMO_DIR/media/demo dur=${MEDIAPLANE_DEMO_DURATION:-30} want
+  want="v1 $dur"
+  if [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$want" ]; then return 0; fi
+  log "generating demo asset ($dur s) in $dir"
+  rm -rf "$dir"; mkdir -p "$dir"
+  local x264=(-c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p
+              -g 60 -keyint_min 60 -sc_threshold 0 -bf 2 -movflags +faststart)
+  ffmpeg -nostdin -hide_banner -loglevel error -y \
+    -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=$dur" \
+    -filter_complex "[0:v]split=3[a][b][c];[b]scale=960:540[b2];[c]scale=640:360[c2]" \
+    -map '[a]'  "${x264[@]}" -b:v 2500k -maxrate 2500k -bufsize 5000k "$dir/demo_1280x720_2500.mp4" \
+    -map '[b2]' "${x264[@]}" -b:v 1500k -maxrate 1500k -bufsize 3000k "$dir/demo_960x540_1500.mp4" \
+    -map '[c2]' "${x264[@]}" -b:v 800k  -maxrate 800k  -bufsize 1600k "$dir/demo_640x360_800.mp4"
+  ffmpeg -nostdin -hide_banner -loglevel error -y \
+    -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=$dur" \
+    -c:a aac -b:a 128k -ac 2 -metadata:s:a:0 language=eng -movflags +faststart "$dir/demo_aac_eng.mp4"
+  cat > "$dir/demo.ism" <<'EOF'
+<?xml version="1.0" encoding="utf-8"?>
+<smil xmlns="http://www.w3.org/2001/SMIL20/Language">
+  <head>
+    <meta name="formats" content="mp4" />
+  </head>
+  <body>
+    <switch>
+      <video src="demo_1280x720_2500.mp4" systemBitrate="2500000">
+        <param name="trackID" value="1" valuetype="data" />
+      </video>
+      <video src="demo_960x540_1500.mp4" systemBitrate="1500000">
+        <param name="trackID" value="1" valuetype="data" />
+      </video>
+      <video src="demo_640x360_800.mp4" systemBitrate="800000">
+        <param name="trackID" value="1" valuetype="data" />
+      </video>
+      <audio src="demo_aac_eng.mp4" systemBitrate="128000" systemLanguage="eng">
+        <param name="trackID" value="1" valuetype="data" />
+      </audio>
+    </switch>
+  </body>
+</smil>
+EOF
+  echo "$want" > "$dir/.stamp"
+}
+
+# Check one manifest URL with a real client: ffprobe for HLS and DASH;
+# ffmpeg has no Smooth demuxer, so GStreamer (mssdemux2) decodes Smooth.
+demo_check() {
+  local url=$1 out=$DEMO_DIR/logs/check.out opts=()
+  case "$url" in
+    *format=*)
+      # AMS segment URLs have no file extension; ffmpeg's HLS demuxer needs
+      # -extension_picky 0 to accept them
+      case "$url" in *m3u8*) opts=(-extension_picky 0) ;; esac
+      if timeout 60 ffprobe -v error "${opts[@]}" -show_entries stream=codec_name,width,height \
+           -of compact "$url" > "$out" 2>&1; then
+        printf '              ffprobe ok: %s\n' "$(grep '^stream' "$out" | sort -u | sed 's/^stream|//' | tr '\n' ' ')"
+        return 0
+      fi
+      printf '              ffprobe FAILED: %s\n' "$(head -n 3 "$out" | tr '\n' ' ')"
+      return 1 ;;
+    *)
+      if timeout 120 gst-launch-1.0 -q playbin3 uri="$url" video-sink=fakesink audio-sink=fakesink \
+           > "$out" 2>&1; then
+        printf '              GStreamer decoded it completely\n'
+        return 0
+      fi
+      printf '              GStreamer FAILED: %s\n' "$(head -n 3 "$out" | tr '\n' ' ')"
+      return 1 ;;
+  esac
+}
+
+cmd_demo() {
+  local listen=${MEDIAPLANE_DEMO_LISTEN:-127.0.0.1:8080} host base name url rc=0
+  maybe_deps
+  build
+  demo_media
+  cmd_stop
+  mkdir -p "$DEMO_DIR"/{logs,tmp,www}
+  render_conf "$TOP/conf/mediaplane.conf.in" "$DEMO_DIR/nginx.conf" \
+    MODULE="$MODULE_SO" PREFIX="$DEMO_DIR" DAEMON=on WORKERS=2 LISTEN="$listen" \
+    MEDIA_ROOT="$DEMO_DIR" WWW_ROOT="$DEMO_DIR/www"
+  "$NGINX_BIN" -p "$DEMO_DIR" -c "$DEMO_DIR/nginx.conf" -t -q ||
+    die "nginx -t failed for $DEMO_DIR/nginx.conf"
+  "$NGINX_BIN" -p "$DEMO_DIR" -c "$DEMO_DIR/nginx.conf"
+  host=$listen
+  case "$host" in *:*) ;; *) host=127.0.0.1:$host ;; esac
+  base="http://$host/media/demo/demo.ism"
+  echo
+  echo "mediaplane demo is running (nginx pid $(demo_pid || echo '?'), logs in $DEMO_DIR/logs/)"
+  echo
+  for name in "HLS|$base/Manifest(format=m3u8-aapl)" \
+              "HLS (CMAF)|$base/Manifest(format=m3u8-cmaf)" \
+              "DASH|$base/Manifest(format=mpd-time-cmaf)" \
+              "Smooth|$base/Manifest"; do
+    url=${name#*|}
+    printf '  %-11s %s\n' "${name%%|*}" "$url"
+    demo_check "$url" || rc=1
+  done
+  echo
+  echo "Play with: ffplay '$base/Manifest(format=mpd-time-cmaf)'"
+  echo "      or:   ffplay -extension_picky 0 '$base/Manifest(format=m3u8-aapl)'"
+  echo "Stop with: ./build.sh stop"
+  return $rc
+}
+
+# ---------------------------------------------------------------- bench
+
+cmd_bench() {
+  local r rc=0 any=0
+  maybe_deps
+  build
+  for r in "$TOP"/tests/bench/*/run; do
+    [ -x "$r" ] || continue
+    any=1
+    log "bench: ${r#"$TOP"/}"
+    MEDIAPLANE_BUILD=$BUILD "$r" || { rc=1; log "bench ${r#"$TOP"/} FAILED"; }
+  done
+  [ $any = 1 ] || log "no benchmarks (tests/bench/*/run) yet"
+  return $rc
+}
+
+# ---------------------------------------------------------------- main
+
+case "${1:-build}" in
+  deps)  deps ;;
+  build) build ;;
+  test)  cmd_test ;;
+  demo)  cmd_demo ;;
+  bench) cmd_bench ;;
+  stop)  cmd_stop ;;
+  clean) cmd_stop; rm -rf "$BUILD" "$DEMO_DIR" ;;
+  *) echo "usage: $0 {deps|build|test|demo|bench|stop|clean}" >&2; exit 2 ;;
+esac

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# make_seeds.sh OUT_DIR — writes the seed corpora of the fuzz targets into
+# OUT_DIR/<target>/, generated rather than kept as binaries in git:
+#   fuzz_mp4  tiny (~1 s, 64x48) MP4s made with ffmpeg: H.264 with B-frames and
+#             AAC (moov at the end, and faststart), AAC only, HEVC, AC-3,
+#             E-AC-3, a fragmented one (rejected input); skipped without ffmpeg
+#   fuzz_url  AMS packaging URLs of every form, and a few rejected ones
+#   fuzz_ism  AMS-style server manifests
+# Re-running is cheap: existing files are kept (a stamp records the version).
+set -euo pipefail
+out=${1:?usage: make_seeds.sh OUT_DIR}
+version=3
+mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism"
+if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$version" ]; then
+  exit 0
+fi
+
+# ---- fuzz_url: one URL per file, without a trailing newline
+i=0
+while IFS= read -r url; do
+  [ -n "$url" ] || continue
+  printf '%s' "$url" > "$out/fuzz_url/url_$((i++))"
+done <<'EOF'
+/media/demo/demo.ism/Manifest
+/media/demo/demo.ism/manifest(format=m3u8-aapl)
+/media/demo/demo.ism/Manifest(format=m3u8-aapl,audio-only=false)
+/media/demo/demo.ism/Manifest(format=m3u8-cmaf).m3u8
+/media/demo/demo.ism/Manifest(format=mpd-time-csf).mpd
+/media/demo/demo.ism/Manifest(format=mpd-time-cmaf)
+/media/demo/demo.ism/Manifest(format=m3u8-aapl-v3)
+/media/demo/demo.ism/QualityLevels(2500000)/Manifest(video,format=m3u8-aapl)
+/media/demo/demo.ism/QualityLevels(128000)/Manifest(audio_eng,format=m3u8-aapl-v3).m3u8
+/media/demo/demo.ism/QualityLevels(2500000)/Fragments(video=0)
+/media/demo/demo.ism/qualitylevels(128000)/fragments(audio_eng=20000000,format=m3u8-aapl-v3)
+/media/demo/demo.ism/QualityLevels(2500000)/Fragments(video=i,format=mpd-time-csf)
+/media/demo/demo.ism/QualityLevels(2500000)/Fragments(video=40000000,format=mpd-time-cmaf)
+/media/demo/demo.ism/QualityLevels(2500000)/Fragments(video=i,format=m3u8-cmaf)
+/media/x/video.mp4
+/media/x/video.mp4/Manifest(format=m3u8-aapl,filter=abc)
+/media/x/video.mp4/QualityLevels(1)/Fragments(audio=18446744073709551615)
+/media/demo/demo.ism
+/media/demo/demo.ism/Manifest(format=hls)
+/media/../etc/demo.ism/Manifest
+/media/demo/demo.ism/QualityLevels(99999999999)/Fragments(video=1)
+/media/demo/demo.ism/QualityLevels(1)/Fragments(video=i)
+EOF
+
+# ---- fuzz_ism
+cat > "$out/fuzz_ism/ams.ism" <<'EOF'
+<?xml version="1.0" encoding="utf-8"?>
+<smil xmlns="http://www.w3.org/2001/SMIL20/Language">
+  <head>
+    <meta name="formats" content="mp4" />
+  </head>
+  <body>
+    <switch>
+      <video src="demo_1280x720_2500.mp4" systemBitrate="2500000">
+        <param name="trackID" value="1" valuetype="data" />
+      </video>
+      <video src="demo_640x360_800.mp4" systemBitrate="800000">
+        <param name="trackID" value="1" valuetype="data" />
+      </video>
+      <audio src="demo_aac_eng.mp4" systemBitrate="128000" systemLanguage="eng">
+        <param name="trackID" value="2" valuetype="data" />
+        <param name="trackName" value="audio_en" valuetype="data" />
+      </audio>
+    </switch>
+  </body>
+</smil>
+EOF
+cat > "$out/fuzz_ism/compact.ism" <<'EOF'
+<smil><body><switch><video src='v.mp4' systemBitrate='1000'/><audio src='a.mp4' systemLanguage='fra'/><audio src="a.mp4" systemBitrate="64000"><param name="trackID" value="3"/></audio></switch></body></smil>
+EOF
+
+# ---- fuzz_mp4: tiny media files
+if command -v ffmpeg >/dev/null 2>&1; then
+  ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@" || echo "make_seeds.sh: ffmpeg seed failed: ${*: -1}" >&2; }
+  v=(-f lavfi -i "testsrc2=size=64x48:rate=10:duration=1")
+  a=(-f lavfi -i "sine=frequency=440:sample_rate=8000:duration=1")
+  x264=(-c:v libx264 -preset veryfast -crf 45 -g 5 -keyint_min 5 -sc_threshold 0 -bf 2 -pix_fmt yuv420p)
+  d=$out/fuzz_mp4
+  ff "${v[@]}" "${a[@]}" "${x264[@]}" -c:a aac -b:a 16k -ac 1 -metadata:s:a:0 language=eng "$d/av_moov_end.mp4"
+  ff "${v[@]}" "${a[@]}" "${x264[@]}" -c:a aac -b:a 16k -ac 1 -movflags +faststart "$d/av_faststart.mp4"
+  ff "${a[@]}" -c:a aac -b:a 16k -ac 1 -movflags +faststart "$d/aac.mp4"
+  ff "${v[@]}" -c:v libx265 -preset ultrafast -x265-params log-level=none:keyint=5 -tag:v hvc1 \
+     -pix_fmt yuv420p "$d/hevc.mp4"
+  ff "${a[@]}" -c:a ac3 -b:a 32k -ac 1 "$d/ac3.mp4"
+  ff "${a[@]}" -c:a eac3 -b:a 32k -ac 1 "$d/eac3.mp4"
+  ff "${v[@]}" "${x264[@]}" -movflags frag_keyframe+empty_moov "$d/fragmented.mp4"
+else
+  echo "make_seeds.sh: ffmpeg not found, fuzz_mp4 starts without seeds" >&2
+fi
+echo "$version" > "$out/.stamp"
