@@ -376,7 +376,7 @@ cmd_demo() {
   mkdir -p "$DEMO_DIR"/{logs,tmp,www}
   render_conf "$TOP/conf/mediaplane.conf.in" "$DEMO_DIR/nginx.conf" \
     MODULE="$MODULE_SO" PREFIX="$DEMO_DIR" DAEMON=on WORKERS=2 LISTEN="$listen" \
-    MEDIA_ROOT="$DEMO_DIR" WWW_ROOT="$DEMO_DIR/www"
+    MEDIA_ROOT="$DEMO_DIR" WWW_ROOT="$DEMO_DIR/www" WORKER_USER="$(id -un)"
   "$NGINX_BIN" -p "$DEMO_DIR" -c "$DEMO_DIR/nginx.conf" -t -q ||
     die "nginx -t failed for $DEMO_DIR/nginx.conf"
   "$NGINX_BIN" -p "$DEMO_DIR" -c "$DEMO_DIR/nginx.conf"

@@ -28,6 +28,7 @@ Environment
   MEDIAPLANE_KEEP=1      keep nginx prefixes (configs and logs) after the run
 """
 
+import getpass
 import os
 import re
 import shutil
@@ -82,7 +83,7 @@ class Origin:
         self.prefix = Path(prefix)
         self.port = None
         self.proc = None
-        self.values = dict(MODULE=MODULE, DAEMON="off", WORKERS=workers, PREFIX=self.prefix,
+        self.values = dict(MODULE=MODULE, DAEMON="off", WORKER_USER=getpass.getuser(), WORKERS=workers, PREFIX=self.prefix,
                            MEDIA_ROOT=self.media_root, WWW_ROOT=self.prefix / "www",
                            MAIN_EXTRA=main_extra, HTTP_EXTRA=http_extra,
                            SERVER_EXTRA=server_extra, LOCATION_EXTRA=location_extra)
