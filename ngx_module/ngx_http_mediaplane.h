@@ -59,7 +59,7 @@ struct ngx_http_mediaplane_ctx_s {
     mp_request_t req;
     ngx_str_t asset_dir;              /* folder of the asset, with trailing '/' */
     ngx_uint_t file_count;            /* files[0] is the .ism when there is one */
-    ngx_http_mediaplane_file_t files[NGX_HTTP_MEDIAPLANE_MAX_FILES];
+    ngx_http_mediaplane_file_t *files;      /* file_count entries, from the pool */
     ngx_uint_t pending[NGX_HTTP_MEDIAPLANE_MAX_FILES];  /* files to parse in the thread */
     ngx_uint_t pending_count;
     mp_presentation_t pres;
@@ -88,6 +88,14 @@ ngx_http_mediaplane_cache_node_t *ngx_http_mediaplane_cache_acquire(ngx_shm_zone
 ngx_http_mediaplane_cache_node_t *ngx_http_mediaplane_cache_insert(ngx_shm_zone_t *zone,
     ngx_str_t *key, const void *blob, size_t size, void **stored);
 void ngx_http_mediaplane_cache_release(ngx_http_mediaplane_cache_node_t *node);
+/* Release node when the request ends. */
+ngx_int_t ngx_http_mediaplane_cache_pin(ngx_http_request_t *r,
+    ngx_http_mediaplane_cache_node_t *node);
+
+/* ngx_http_mediaplane_memo.c — cached manifests and timelines */
+ngx_int_t ngx_http_mediaplane_manifest_lookup(ngx_http_mediaplane_ctx_t *ctx);
+void ngx_http_mediaplane_manifest_store(ngx_http_mediaplane_ctx_t *ctx);
+ngx_int_t ngx_http_mediaplane_timeline(ngx_http_mediaplane_ctx_t *ctx, mp_timeline_t *tl);
 
 /* ngx_http_mediaplane_load.c — files, indexes, thread tasks */
 ngx_int_t ngx_http_mediaplane_open(ngx_http_mediaplane_ctx_t *ctx,
@@ -101,6 +109,8 @@ ngx_int_t ngx_http_mediaplane_post(ngx_http_mediaplane_ctx_t *ctx,
 /* ngx_http_mediaplane_send.c — response headers and bodies */
 ngx_int_t ngx_http_mediaplane_send_response(ngx_http_mediaplane_ctx_t *ctx);
 ngx_int_t ngx_http_mediaplane_send_file(ngx_http_mediaplane_ctx_t *ctx);
+ngx_int_t ngx_http_mediaplane_send_memory(ngx_http_mediaplane_ctx_t *ctx, const char *type,
+    u_char *body, size_t len, int is_manifest);
 ngx_int_t ngx_http_mediaplane_set_common_headers(ngx_http_request_t *r,
     ngx_http_mediaplane_loc_conf_t *conf, time_t max_age);
 

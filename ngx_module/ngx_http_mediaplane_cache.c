@@ -183,3 +183,23 @@ ngx_http_mediaplane_cache_release(ngx_http_mediaplane_cache_node_t *node)
 {
     ngx_atomic_fetch_add(&node->refs, (ngx_atomic_int_t) -1);
 }
+
+static void
+ngx_http_mediaplane_cache_unpin(void *data)
+{
+    ngx_http_mediaplane_cache_release(data);
+}
+
+ngx_int_t
+ngx_http_mediaplane_cache_pin(ngx_http_request_t *r, ngx_http_mediaplane_cache_node_t *node)
+{
+    ngx_pool_cleanup_t *cln = ngx_pool_cleanup_add(r->pool, 0);
+
+    if (cln == NULL) {
+        ngx_http_mediaplane_cache_release(node);
+        return NGX_ERROR;
+    }
+    cln->handler = ngx_http_mediaplane_cache_unpin;
+    cln->data = node;
+    return NGX_OK;
+}

@@ -34,12 +34,6 @@ ngx_http_mediaplane_reader(ngx_fd_t fd)
     return rd;
 }
 
-static void
-ngx_http_mediaplane_release_node(void *data)
-{
-    ngx_http_mediaplane_cache_release(data);
-}
-
 ngx_int_t
 ngx_http_mediaplane_open(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_file_t *f)
 {
@@ -97,7 +91,6 @@ ngx_http_mediaplane_lookup(ngx_http_mediaplane_ctx_t *ctx)
 {
     ngx_http_mediaplane_main_conf_t *mcf;
     ngx_http_mediaplane_file_t *f;
-    ngx_pool_cleanup_t *cln;
     ngx_uint_t i;
 
     mcf = ngx_http_get_module_main_conf(ctx->r, ngx_http_mediaplane_module);
@@ -110,20 +103,11 @@ ngx_http_mediaplane_lookup(ngx_http_mediaplane_ctx_t *ctx)
         }
         f->node = ngx_http_mediaplane_cache_acquire(mcf->cache_zone, &f->key, &f->blob,
                                                     &f->blob_size);
-        if (f->node == NULL) {
-            ctx->pending[ctx->pending_count++] = i;
-            continue;
-        }
-        cln = ngx_pool_cleanup_add(ctx->r->pool, 0);
-        if (cln == NULL) {
-            ngx_http_mediaplane_cache_release(f->node);
+        if (f->node == NULL || ngx_http_mediaplane_cache_pin(ctx->r, f->node) != NGX_OK) {
             f->node = NULL;
             f->blob = NULL;
             ctx->pending[ctx->pending_count++] = i;
-            continue;
         }
-        cln->handler = ngx_http_mediaplane_release_node;
-        cln->data = f->node;
     }
 }
 
@@ -199,27 +183,28 @@ ngx_http_mediaplane_store_pending(ngx_http_mediaplane_ctx_t *ctx)
             rc = NGX_HTTP_UNSUPPORTED_MEDIA_TYPE;
             continue;
         }
+        f->node = ngx_http_mediaplane_cache_insert(mcf->cache_zone, &f->key, f->blob,
+                                                   f->blob_size, &stored);
+        if (f->node) {
+            free(f->blob);
+            f->blob = stored;
+            if (ngx_http_mediaplane_cache_pin(ctx->r, f->node) != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+            continue;
+        }
         cln = ngx_pool_cleanup_add(ctx->r->pool, 0);
         if (cln == NULL) {
             free(f->blob);
             f->blob = NULL;
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
-        f->node = ngx_http_mediaplane_cache_insert(mcf->cache_zone, &f->key, f->blob,
-                                                   f->blob_size, &stored);
-        if (f->node) {
-            free(f->blob);
-            f->blob = stored;
-            cln->handler = ngx_http_mediaplane_release_node;
-            cln->data = f->node;
-        } else {
-            ngx_log_error(NGX_LOG_WARN, ctx->r->connection->log, 0,
-                          "mediaplane: metadata cache cannot hold the %uz-byte index of "
-                          "\"%s\"; consider a larger mediaplane_metadata_cache",
-                          f->blob_size, f->path.data);
-            cln->handler = ngx_http_mediaplane_free_blob;
-            cln->data = f->blob;
-        }
+        cln->handler = ngx_http_mediaplane_free_blob;
+        cln->data = f->blob;
+        ngx_log_error(NGX_LOG_WARN, ctx->r->connection->log, 0,
+                      "mediaplane: metadata cache cannot hold the %uz-byte index of "
+                      "\"%s\"; consider a larger mediaplane_metadata_cache",
+                      f->blob_size, f->path.data);
     }
 
     ctx->pending_count = 0;

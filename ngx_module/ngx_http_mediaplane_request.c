@@ -49,7 +49,7 @@ ngx_http_mediaplane_resolve(ngx_http_mediaplane_ctx_t *ctx)
 {
     ngx_str_t *root = &ctx->conf->root;
     const char *slash = ctx->req.asset + ctx->req.asset_len - 1;
-    ngx_http_mediaplane_file_t *f = &ctx->files[0];
+    ngx_http_mediaplane_file_t *f;
 
     while (slash > ctx->req.asset && *slash != '/') {
         slash--;
@@ -63,6 +63,11 @@ ngx_http_mediaplane_resolve(ngx_http_mediaplane_ctx_t *ctx)
     ngx_memcpy(ngx_cpymem(ctx->asset_dir.data, root->data, root->len), ctx->req.asset,
                slash + 1 - ctx->req.asset);
 
+    f = ngx_pcalloc(ctx->r->pool, sizeof(ngx_http_mediaplane_file_t));
+    if (f == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ctx->files = f;
     ctx->file_count = 1;
     f->is_ism = ctx->req.asset_is_ism;
     return ngx_http_mediaplane_set_path(ctx, f, &ctx->asset_dir, (u_char *) slash + 1,
@@ -74,7 +79,7 @@ ngx_http_mediaplane_package(ngx_http_mediaplane_ctx_t *ctx)
 {
     const mp_index_t *indexes[NGX_HTTP_MEDIAPLANE_MAX_FILES];
     const ism_t *ism = NULL;
-    mp_package_conf_t pc;
+    mp_timeline_t tl;
     mp_file_list_t files;
     ngx_uint_t i, first = 0, level;
     char err[MP_ERR_LEN];
@@ -91,18 +96,24 @@ ngx_http_mediaplane_package(ngx_http_mediaplane_ctx_t *ctx)
 
     rc = mp_presentation_build(&ctx->pres, ism, &files, indexes, err, sizeof(err));
     if (rc == MP_OK) {
-        pc.hls_segment_10m = (uint64_t) ctx->conf->segment_duration * 10000;
-        pc.fragment_10m = (uint64_t) ctx->conf->fragment_duration * 10000;
-        rc = mp_package(&ctx->req, &ctx->pres, &pc, &ctx->res, err, sizeof(err));
+        rc = ngx_http_mediaplane_timeline(ctx, &tl);
+        if (rc != MP_OK) {
+            ngx_cpystrn((u_char *) err, (u_char *) "no samples to segment", sizeof(err));
+        }
+    }
+    if (rc == MP_OK) {
+        rc = mp_package_with_timeline(&ctx->req, &ctx->pres, &tl, &ctx->res, err, sizeof(err));
     }
 
     if (rc != MP_OK) {
         level = (rc == MP_ERR_BAD_MEDIA) ? NGX_LOG_ERR : NGX_LOG_INFO;
         ngx_log_error(level, ctx->r->connection->log, 0, "mediaplane: \"%V\": %s",
                       &ctx->r->uri, err);
+        mp_response_free(&ctx->res);
         return ngx_http_mediaplane_status(rc);
     }
 
+    ngx_http_mediaplane_manifest_store(ctx);
     return ngx_http_mediaplane_send_response(ctx);
 }
 
@@ -116,6 +127,13 @@ ngx_http_mediaplane_open_set(ngx_http_mediaplane_ctx_t *ctx)
     ngx_int_t rc;
 
     mp_asset_files(ctx->files[0].blob, &files);
+
+    f = ngx_pcalloc(ctx->r->pool, sizeof(ngx_http_mediaplane_file_t) * (1 + files.count));
+    if (f == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    f[0] = ctx->files[0];
+    ctx->files = f;
 
     for (i = 0; i < files.count; i++) {
         f = &ctx->files[1 + i];
@@ -132,6 +150,11 @@ ngx_http_mediaplane_open_set(ngx_http_mediaplane_ctx_t *ctx)
         }
     }
     ctx->file_count = 1 + files.count;
+
+    rc = ngx_http_mediaplane_manifest_lookup(ctx);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
 
     return ngx_http_mediaplane_load(ctx, ngx_http_mediaplane_package);
 }
@@ -196,6 +219,13 @@ ngx_http_mediaplane_handle(ngx_http_request_t *r)
 
     if (ctx->req.kind == MP_REQ_FILE) {
         return ngx_http_mediaplane_send_file(ctx);
+    }
+
+    if (!ctx->req.asset_is_ism) {
+        rc = ngx_http_mediaplane_manifest_lookup(ctx);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
     }
 
     rc = ngx_http_mediaplane_load(ctx, ctx->req.asset_is_ism ? ngx_http_mediaplane_open_set

@@ -122,22 +122,22 @@ ngx_http_mediaplane_memory_buf(ngx_http_request_t *r, u_char *p, size_t len)
     return b;
 }
 
-static ngx_int_t
-ngx_http_mediaplane_send_buffer(ngx_http_mediaplane_ctx_t *ctx)
+ngx_int_t
+ngx_http_mediaplane_send_memory(ngx_http_mediaplane_ctx_t *ctx, const char *type, u_char *body,
+    size_t len, int is_manifest)
 {
     ngx_http_request_t *r = ctx->r;
-    mp_response_t *res = &ctx->res;
     ngx_chain_t out;
     ngx_int_t rc;
 
-    rc = ngx_http_mediaplane_send_headers(ctx, res->content_type, (off_t) res->content_length,
-                                          res->is_manifest ? ctx->conf->manifest_max_age
-                                                           : ctx->conf->segment_max_age);
+    rc = ngx_http_mediaplane_send_headers(ctx, type, (off_t) len,
+                                          is_manifest ? ctx->conf->manifest_max_age
+                                                      : ctx->conf->segment_max_age);
     if (ngx_http_mediaplane_header_done(r, rc)) {
         return rc;
     }
 
-    out.buf = ngx_http_mediaplane_memory_buf(r, res->head.p, res->head.pos);
+    out.buf = ngx_http_mediaplane_memory_buf(r, body, len);
     if (out.buf == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -392,7 +392,8 @@ ngx_http_mediaplane_send_response(ngx_http_mediaplane_ctx_t *ctx)
 
     switch (ctx->res.kind) {
     case MP_BODY_BUFFER:
-        return ngx_http_mediaplane_send_buffer(ctx);
+        return ngx_http_mediaplane_send_memory(ctx, ctx->res.content_type, ctx->res.head.p,
+                                               ctx->res.head.pos, ctx->res.is_manifest);
     case MP_BODY_RANGES:
         return ngx_http_mediaplane_send_ranges(ctx);
     default:

@@ -203,6 +203,10 @@ uint64_t mp_rescale(uint64_t value, uint64_t from, uint64_t to)
     if (from == to || from == 0) {
         return value;
     }
+    uint64_t product;
+    if (!__builtin_mul_overflow(value, to, &product) && product <= UINT64_MAX - from / 2) {
+        return (product + from / 2) / from;      /* the common case: 64-bit */
+    }
     unsigned __int128 v = (unsigned __int128) value * to + from / 2;
     return (uint64_t) (v / from);
 }

@@ -194,9 +194,12 @@ static int32_t fmp4_cto(const fmp4_clock_t *c, uint32_t i)
     if (!c->smooth || cto == 0) {
         return cto;
     }
-    uint64_t dts = mp_pt_time(c->pt, i);
-    uint64_t pts = cto > 0 ? dts + (uint64_t) cto : dts - (uint64_t) -cto;
-    return (int32_t) ((int64_t) fmp4_time(c, pts) - (int64_t) fmp4_time(c, dts));
+    /* unsigned magnitudes: -INT32_MIN and a difference of two large 10 MHz
+     * times would overflow signed arithmetic */
+    uint64_t dts = mp_pt_time(c->pt, i), mag = cto > 0 ? (uint64_t) cto : (uint64_t) -(int64_t) cto;
+    uint64_t pts = cto > 0 ? dts + mag : dts - mag;
+    uint64_t p10 = fmp4_time(c, pts), d10 = fmp4_time(c, dts);
+    return cto > 0 ? (int32_t) (uint32_t) (p10 - d10) : (int32_t) (0u - (uint32_t) (d10 - p10));
 }
 
 static int fmp4_has_negative_cto(const mp_pres_track_t *pt, const mp_seg_t *seg)

@@ -385,11 +385,11 @@ static void hls_wr_fmp4_variants(mp_wr_t *w, const hls_master_t *m)
     }
 }
 
-/* TS: video variants with the default audio muxed in, plus optionally the
- * default audio alone. */
+/* TS: video variants with the default audio (mp_presentation_ts_audio: the
+ * first AAC track) muxed in, plus optionally that audio alone. */
 static void hls_wr_ts_variants(mp_wr_t *w, const hls_master_t *m)
 {
-    const mp_pres_track_t *audio = hls_first_of_type(m->p, MP_TRACK_AUDIO);
+    const mp_pres_track_t *audio = mp_presentation_ts_audio(m->p);
     for (uint32_t i = 0; i < m->p->count; i++) {
         const mp_pres_track_t *v = &m->p->tracks[i];
         if (v->track->type == MP_TRACK_VIDEO) {

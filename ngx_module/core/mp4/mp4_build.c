@@ -52,7 +52,7 @@ static int mp4_sample_count(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, uint32_t 
         uint32_t field = t->stz2.p[7];
         *count = mp_rd32(t->stz2.p + 8);
         if ((field != 4 && field != 8 && field != 16) ||
-            (uint64_t) *count * field / 8 > t->stz2.len - 12) {
+            ((uint64_t) *count * field + 7) / 8 > t->stz2.len - 12) {
             return mp4_fail(ctx, "malformed stz2 box");
         }
         return MP_OK;
@@ -89,6 +89,19 @@ static int mp4_plan_track(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, mp4_plan_t 
     }
     if (plan->sample_count == 0) {
         return MP_ERR_NOT_FOUND;     /* empty track: nothing to package */
+    }
+    /* Every real sample takes at least a byte of the file; this bounds the
+     * index a small hostile moov can make us allocate and expand. */
+    if (plan->sample_count > ctx->file_size) {
+        return mp4_fail(ctx, "track %u: %u samples cannot fit in a %llu-byte file", t->track_id,
+                        plan->sample_count, (unsigned long long) ctx->file_size);
+    }
+    /* Edit lists may shift a track by at most 2^24 s (194 days) either way,
+     * which keeps the presentation's time arithmetic far from overflow. */
+    uint64_t edit_limit = (uint64_t) t->timescale << 24;
+    if ((t->has_media_time && (t->media_time < 0 || (uint64_t) t->media_time > edit_limit)) ||
+        (ctx->movie_timescale && t->empty_edit / ctx->movie_timescale > (1u << 24))) {
+        return mp4_fail(ctx, "track %u: edit list out of range", t->track_id);
     }
     if (t->stts.p == NULL || mp4_table(ctx, &t->stts, 4, 8, "stts", &n) != MP_OK) {
         return mp4_fail(ctx, "track %u: missing or bad stts", t->track_id);
@@ -214,11 +227,11 @@ static int mp4_expand_offsets(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, uint64_
             for (uint32_t k = 0; k < per_chunk && s < count; k++, s++) {
                 sizes[s] = mp4_size_of(t, s);
                 offs[s] = off;
-                off += sizes[s];
-                if (off > ctx->file_size) {
+                if (off > ctx->file_size || sizes[s] > ctx->file_size - off) {
                     return mp4_fail(ctx, "track %u: sample %u lies beyond the end of the file",
                                     t->track_id, s);
                 }
+                off += sizes[s];
                 *total_bytes += sizes[s];
                 *max_size = sizes[s] > *max_size ? sizes[s] : *max_size;
             }

@@ -70,6 +70,9 @@ static int mp4_read_mvhd(mp4_parse_ctx_t *ctx, const uint8_t *b, size_t len)
 static int mp4_read_tkhd(mp4_parse_ctx_t *ctx, const uint8_t *b, size_t len)
 {
     mp4_trak_t *t = mp4_cur_trak(ctx);
+    if (len < 4) {
+        return mp4_fail(ctx, "tkhd too short");
+    }
     size_t id_at = b[0] == 1 ? 4 + 16 : 4 + 8;
     if (len < id_at + 4) {
         return mp4_fail(ctx, "tkhd too short");
@@ -107,6 +110,9 @@ static int mp4_read_elst(mp4_parse_ctx_t *ctx, const uint8_t *b, size_t len)
 static int mp4_read_mdhd(mp4_parse_ctx_t *ctx, const uint8_t *b, size_t len)
 {
     mp4_trak_t *t = mp4_cur_trak(ctx);
+    if (len < 4) {
+        return mp4_fail(ctx, "mdhd too short");
+    }
     size_t at = b[0] == 1 ? 4 + 16 : 4 + 8;
     size_t dur_len = b[0] == 1 ? 8 : 4;
     if (len < at + 4 + dur_len + 2) {

@@ -196,17 +196,6 @@ static int mp_build_fmp4_segment(const mp_request_t *req, const mp_presentation_
     return MP_OK;
 }
 
-/* The audio muxed into video TS segments, as AMS did: the first audio track. */
-static const mp_pres_track_t *mp_default_audio(const mp_presentation_t *p)
-{
-    for (uint32_t i = 0; i < p->count; i++) {
-        if (p->tracks[i].track->type == MP_TRACK_AUDIO) {
-            return &p->tracks[i];
-        }
-    }
-    return NULL;
-}
-
 static int mp_build_ts_segment(const mp_request_t *req, const mp_presentation_t *p,
                                const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el)
 {
@@ -230,7 +219,7 @@ static int mp_build_ts_segment(const mp_request_t *req, const mp_presentation_t 
     }
     out->ts_video = t;
     out->ts_video_seg = seg;
-    const mp_pres_track_t *a = mp_default_audio(p);
+    const mp_pres_track_t *a = mp_presentation_ts_audio(p);
     if (a != NULL && mp_track_segment_at_boundary(a, tl, b, &out->ts_audio_seg) == MP_OK) {
         out->ts_audio = a;
     }
@@ -254,13 +243,13 @@ static const mp_route_t mp_routes[] = {
     { 0, 0, NULL }
 };
 
-static uint64_t mp_target_duration(const mp_request_t *req, const mp_package_conf_t *conf)
+uint64_t mp_package_target(const mp_request_t *req, const mp_package_conf_t *conf)
 {
     return mp_format_is_hls(req->format) ? conf->hls_segment_10m : conf->fragment_10m;
 }
 
-int mp_package(const mp_request_t *req, const mp_presentation_t *p, const mp_package_conf_t *conf,
-               mp_response_t *out, char *err, size_t el)
+int mp_package_with_timeline(const mp_request_t *req, const mp_presentation_t *p,
+                             const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el)
 {
     memset(out, 0, sizeof(*out));
     mp_wr_init_dynamic(&out->head);
@@ -272,12 +261,19 @@ int mp_package(const mp_request_t *req, const mp_presentation_t *p, const mp_pac
     if (route->build == NULL) {
         return mp_fail(err, el, MP_ERR_BAD_REQUEST, "request kind not available in this format");
     }
+    return route->build(req, p, tl, out, err, el);
+}
+
+int mp_package(const mp_request_t *req, const mp_presentation_t *p, const mp_package_conf_t *conf,
+               mp_response_t *out, char *err, size_t el)
+{
     mp_timeline_t tl;
-    int rc = mp_timeline_build(p, mp_target_duration(req, conf), &tl);
+    memset(out, 0, sizeof(*out));
+    int rc = mp_timeline_build(p, mp_package_target(req, conf), &tl);
     if (rc != MP_OK) {
         return mp_fail(err, el, rc, "no samples to segment");
     }
-    rc = route->build(req, p, &tl, out, err, el);
+    rc = mp_package_with_timeline(req, p, &tl, out, err, el);
     mp_timeline_free(&tl);
     return rc;
 }

@@ -60,6 +60,13 @@ int mp_presentation_build(mp_presentation_t *p, const ism_t *ism, const mp_file_
 int mp_package(const mp_request_t *req, const mp_presentation_t *p, const mp_package_conf_t *conf,
                mp_response_t *out, char *err, size_t err_len);
 
+/* The same with a timeline the caller built (and may cache) with
+ * mp_timeline_build(p, mp_package_target(req, conf), &tl). */
+uint64_t mp_package_target(const mp_request_t *req, const mp_package_conf_t *conf);
+int mp_package_with_timeline(const mp_request_t *req, const mp_presentation_t *p,
+                             const mp_timeline_t *tl, mp_response_t *out, char *err,
+                             size_t err_len);
+
 void mp_response_free(mp_response_t *r);
 
 #endif

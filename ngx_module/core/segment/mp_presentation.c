@@ -106,6 +106,21 @@ void mp_presentation_finish(mp_presentation_t *p)
     mp_compute_shifts(p);
 }
 
+const mp_pres_track_t *mp_presentation_ts_audio(const mp_presentation_t *p)
+{
+    const mp_pres_track_t *first = NULL;
+    for (uint32_t i = 0; i < p->count; i++) {
+        const mp_pres_track_t *t = &p->tracks[i];
+        if (t->track->type == MP_TRACK_AUDIO) {
+            if (t->track->codec == MP_CODEC_AAC) {
+                return t;
+            }
+            first = first ? first : t;
+        }
+    }
+    return first;
+}
+
 const mp_pres_track_t *mp_presentation_find(const mp_presentation_t *p, const char *name,
                                             size_t name_len, uint32_t bitrate)
 {

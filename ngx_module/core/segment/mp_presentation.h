@@ -39,6 +39,11 @@ void mp_presentation_finish(mp_presentation_t *p);
 const mp_pres_track_t *mp_presentation_find(const mp_presentation_t *p, const char *name,
                                             size_t name_len, uint32_t bitrate);
 
+/* The audio muxed into HLS v3 (MPEG-TS) video segments, as AMS did: the first
+ * AAC track (TS carries AAC only), else the first audio track (whose TS
+ * segments then answer 415); NULL without audio. */
+const mp_pres_track_t *mp_presentation_ts_audio(const mp_presentation_t *p);
+
 /* Timeline time of sample i of t, in t's timescale and in 10 MHz. */
 static inline uint64_t mp_pt_time(const mp_pres_track_t *t, uint32_t i)
 {

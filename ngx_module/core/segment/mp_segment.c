@@ -12,6 +12,11 @@
 /* A video key frame within 1 ms of a boundary belongs to it (timescale rounding). */
 #define MP_BOUNDARY_TOLERANCE_10M 10000
 
+/* A last segment shorter than target / MP_MIN_TAIL_DIV is merged into the one
+ * before: an audio reference track (every frame a key) would otherwise end on
+ * a sliver such as one 5 ms AAC frame, which players choke on. */
+#define MP_MIN_TAIL_DIV 4
+
 static const mp_pres_track_t *mp_reference_track(const mp_presentation_t *p)
 {
     for (uint32_t i = 0; i < p->count; i++) {
@@ -27,19 +32,45 @@ static uint64_t mp_key_time_10m(const mp_pres_track_t *t, uint32_t k)
     return mp_pt_time_10m(t, mp_key_sample(t->index, t->track, k));
 }
 
+/* A decode time (track ticks) just below the first sample whose timeline time
+ * is >= t10: raw binary searches start there without converting every probe
+ * to 10 MHz, then step forward over the one or two samples rounding leaves. */
+static uint64_t mp_dts_floor(const mp_pres_track_t *t, uint64_t t10)
+{
+    uint32_t ts = t->track->timescale;
+    uint64_t margin = 2 + 2 * (ts / MP_TIMESCALE_10M);
+    uint64_t tl = mp_rescale(t10, MP_TIMESCALE_10M, ts);
+    tl = tl > margin ? tl - margin : 0;
+    return tl > t->shift ? tl - t->shift : 0;
+}
+
 /* First key frame k with time >= t10 (key count if none). */
 static uint32_t mp_first_key_from(const mp_pres_track_t *t, uint64_t t10)
 {
+    uint64_t floor_dts = mp_dts_floor(t, t10);
     uint32_t lo = 0, hi = mp_key_count(t->track);
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (mp_key_time_10m(t, mid) < t10) {
+        if (mp_sample_dts(t->index, t->track, mp_key_sample(t->index, t->track, mid)) < floor_dts) {
             lo = mid + 1;
         } else {
             hi = mid;
         }
     }
+    while (lo < mp_key_count(t->track) && mp_key_time_10m(t, lo) < t10) {
+        lo++;
+    }
     return lo;
+}
+
+/* First sample with time >= t10 (sample count if none). */
+static uint32_t mp_first_sample_from(const mp_pres_track_t *t, uint64_t t10)
+{
+    uint32_t i = mp_sample_at_or_after(t->index, t->track, mp_dts_floor(t, t10));
+    while (i < t->track->sample_count && mp_pt_time_10m(t, i) < t10) {
+        i++;
+    }
+    return i;
 }
 
 int mp_timeline_build(const mp_presentation_t *p, uint64_t target_10m, mp_timeline_t *tl)
@@ -55,9 +86,13 @@ int mp_timeline_build(const mp_presentation_t *p, uint64_t target_10m, mp_timeli
         return MP_ERR_NO_MEMORY;
     }
     target_10m = target_10m ? target_10m : 1;
+    uint64_t end = mp_pt_time_10m(ref, ref->track->sample_count);
     uint64_t start = mp_key_time_10m(ref, 0);
     tl->bounds_10m[tl->count++] = start;
     for (;;) {
+        if (target_10m > UINT64_MAX - start) {
+            break;              /* the goal would wrap: no boundary after start */
+        }
         uint64_t goal = start + target_10m;
         uint32_t k1 = mp_first_key_from(ref, goal);
         if (k1 >= keys) {
@@ -71,9 +106,12 @@ int mp_timeline_build(const mp_presentation_t *p, uint64_t target_10m, mp_timeli
             }
         }
         start = mp_key_time_10m(ref, k);
+        if (end <= start || end - start < target_10m / MP_MIN_TAIL_DIV) {
+            break;
+        }
         tl->bounds_10m[tl->count++] = start;
     }
-    tl->end_10m = mp_pt_time_10m(ref, ref->track->sample_count);
+    tl->end_10m = end;
     return MP_OK;
 }
 
@@ -98,16 +136,7 @@ static uint32_t mp_boundary_sample(const mp_pres_track_t *t, const mp_timeline_t
         uint32_t k = mp_first_key_from(t, t10);
         return k < mp_key_count(tr) ? mp_key_sample(t->index, tr, k) : tr->sample_count;
     }
-    uint32_t lo = 0, hi = tr->sample_count;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (mp_pt_time_10m(t, mid) < t10) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
+    return mp_first_sample_from(t, t10);
 }
 
 static void mp_fill_seg(const mp_pres_track_t *t, uint32_t first, uint32_t end, mp_seg_t *s)
