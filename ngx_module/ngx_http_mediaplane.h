@@ -62,6 +62,7 @@ struct ngx_http_mediaplane_ctx_s {
     ngx_http_mediaplane_file_t *files;      /* file_count entries, from the pool */
     ngx_uint_t pending[NGX_HTTP_MEDIAPLANE_MAX_FILES];  /* files to parse in the thread */
     ngx_uint_t pending_count;
+    ngx_shm_zone_t *cache_zone;             /* for the thread: where indexes go */
     mp_presentation_t pres;
     mp_response_t res;
     /* asynchronous work */
@@ -87,6 +88,11 @@ ngx_http_mediaplane_cache_node_t *ngx_http_mediaplane_cache_acquire(ngx_shm_zone
     ngx_str_t *key, void **blob, size_t *size);
 ngx_http_mediaplane_cache_node_t *ngx_http_mediaplane_cache_insert(ngx_shm_zone_t *zone,
     ngx_str_t *key, const void *blob, size_t size, void **stored);
+void *ngx_http_mediaplane_cache_alloc_blob(ngx_shm_zone_t *zone, size_t size);
+void ngx_http_mediaplane_cache_free_blob(ngx_shm_zone_t *zone, void *blob);
+int ngx_http_mediaplane_cache_owns(ngx_shm_zone_t *zone, void *p);
+ngx_http_mediaplane_cache_node_t *ngx_http_mediaplane_cache_publish(ngx_shm_zone_t *zone,
+    ngx_str_t *key, void *blob, size_t size, void **stored);
 void ngx_http_mediaplane_cache_release(ngx_http_mediaplane_cache_node_t *node);
 /* Release node when the request ends. */
 ngx_int_t ngx_http_mediaplane_cache_pin(ngx_http_request_t *r,

@@ -5,7 +5,8 @@
  * new key.  Least recently used entries are evicted when the zone is full;
  * entries in use by a request are pinned by a reference count and never
  * evicted under it.  Blobs are relocatable (offsets only), so the bytes are
- * used in place by every worker.
+ * used in place by every worker.  Indexes are parsed straight into the zone
+ * by thread-pool tasks and published there, off the event loop.
  */
 #include "ngx_http_mediaplane.h"
 
@@ -132,9 +133,42 @@ ngx_http_mediaplane_cache_alloc(ngx_slab_pool_t *shpool, ngx_http_mediaplane_cac
     }
 }
 
+void *
+ngx_http_mediaplane_cache_alloc_blob(ngx_shm_zone_t *zone, size_t size)
+{
+    ngx_slab_pool_t *shpool = (ngx_slab_pool_t *) zone->shm.addr;
+    void *p;
+
+    ngx_shmtx_lock(&shpool->mutex);
+    p = ngx_http_mediaplane_cache_alloc(shpool, zone->data, size);
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return p;
+}
+
+void
+ngx_http_mediaplane_cache_free_blob(ngx_shm_zone_t *zone, void *blob)
+{
+    ngx_slab_pool_t *shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+    ngx_slab_free_locked(shpool, blob);
+    ngx_shmtx_unlock(&shpool->mutex);
+}
+
+int
+ngx_http_mediaplane_cache_owns(ngx_shm_zone_t *zone, void *p)
+{
+    return (u_char *) p >= zone->shm.addr && (u_char *) p < zone->shm.addr + zone->shm.size;
+}
+
+/* Publish a blob already allocated in the zone (the cache owns it from now
+ * on).  Safe to call from a thread-pool thread: only the zone's mutex is
+ * used.  If another worker published the same key meanwhile, ours is freed
+ * and theirs returned.  The node comes back pinned (release it when done). */
 ngx_http_mediaplane_cache_node_t *
-ngx_http_mediaplane_cache_insert(ngx_shm_zone_t *zone, ngx_str_t *key, const void *blob,
-    size_t size, void **stored)
+ngx_http_mediaplane_cache_publish(ngx_shm_zone_t *zone, ngx_str_t *key, void *blob, size_t size,
+    void **stored)
 {
     uint32_t hash = ngx_crc32_short(key->data, key->len);
     ngx_slab_pool_t *shpool = (ngx_slab_pool_t *) zone->shm.addr;
@@ -145,17 +179,17 @@ ngx_http_mediaplane_cache_insert(ngx_shm_zone_t *zone, ngx_str_t *key, const voi
 
     node = (ngx_http_mediaplane_cache_node_t *) ngx_str_rbtree_lookup(&sh->rbtree, key, hash);
 
-    if (node == NULL) {
+    if (node) {
+        ngx_slab_free_locked(shpool, blob);
+
+    } else {
         node = ngx_http_mediaplane_cache_alloc(shpool, sh, sizeof(*node) + key->len);
         if (node == NULL) {
-            goto failed;
+            ngx_slab_free_locked(shpool, blob);
+            ngx_shmtx_unlock(&shpool->mutex);
+            return NULL;
         }
-        node->blob = ngx_http_mediaplane_cache_alloc(shpool, sh, size);
-        if (node->blob == NULL) {
-            ngx_slab_free_locked(shpool, node);
-            goto failed;
-        }
-        ngx_memcpy(node->blob, blob, size);
+        node->blob = blob;
         node->blob_size = size;
         node->refs = 0;
         node->sn.str.data = (u_char *) (node + 1);
@@ -171,11 +205,20 @@ ngx_http_mediaplane_cache_insert(ngx_shm_zone_t *zone, ngx_str_t *key, const voi
 
     ngx_shmtx_unlock(&shpool->mutex);
     return node;
+}
 
-failed:
+/* Copy a blob into the zone and publish it; the copy runs outside the lock. */
+ngx_http_mediaplane_cache_node_t *
+ngx_http_mediaplane_cache_insert(ngx_shm_zone_t *zone, ngx_str_t *key, const void *blob,
+    size_t size, void **stored)
+{
+    void *copy = ngx_http_mediaplane_cache_alloc_blob(zone, size);
 
-    ngx_shmtx_unlock(&shpool->mutex);
-    return NULL;
+    if (copy == NULL) {
+        return NULL;
+    }
+    ngx_memcpy(copy, blob, size);
+    return ngx_http_mediaplane_cache_publish(zone, key, copy, size, stored);
 }
 
 void

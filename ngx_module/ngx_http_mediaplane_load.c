@@ -111,47 +111,93 @@ ngx_http_mediaplane_lookup(ngx_http_mediaplane_ctx_t *ctx)
     }
 }
 
-/* Thread: parse each pending file (malloc()ed blob or a reason in f->err). */
+/* Index blobs go straight into the shared zone; when it is full they fall
+ * back to the heap for this one request. */
+static void *
+ngx_http_mediaplane_blob_alloc(mp_allocator_t *a, size_t size)
+{
+    void *p = ngx_http_mediaplane_cache_alloc_blob(a->ctx, size);
+    return p ? p : malloc(size);
+}
+
+static void
+ngx_http_mediaplane_blob_free(mp_allocator_t *a, void *p)
+{
+    if (ngx_http_mediaplane_cache_owns(a->ctx, p)) {
+        ngx_http_mediaplane_cache_free_blob(a->ctx, p);
+    } else {
+        free(p);
+    }
+}
+
+static void
+ngx_http_mediaplane_parse_ism(ngx_http_mediaplane_file_t *f, mp_reader_t *rd)
+{
+    size_t len = (size_t) f->of.size;
+    char *xml;
+
+    if (len > 1024 * 1024) {
+        ngx_cpystrn((u_char *) f->err, (u_char *) "server manifest larger than 1 MB",
+                    sizeof(f->err));
+        return;
+    }
+    xml = malloc(len ? len : 1);
+    f->blob = malloc(sizeof(ism_t));
+    f->blob_size = sizeof(ism_t);
+    if (xml == NULL || f->blob == NULL || rd->read(rd, xml, len, 0) != MP_OK
+        || ism_parse(xml, len, f->blob, f->err, sizeof(f->err)) != MP_OK)
+    {
+        if (f->err[0] == '\0') {
+            ngx_cpystrn((u_char *) f->err, (u_char *) "read error", sizeof(f->err));
+        }
+        free(f->blob);
+        f->blob = NULL;
+    }
+    free(xml);
+}
+
+/* Thread: parse each pending file and publish it in the cache (f->node, pinned
+ * once back in the worker); a blob the cache could not take stays on the
+ * heap; a failure leaves a reason in f->err. */
 static void
 ngx_http_mediaplane_parse_pending(ngx_http_mediaplane_ctx_t *ctx)
 {
+    mp_allocator_t shm = { ngx_http_mediaplane_blob_alloc, ngx_http_mediaplane_blob_free,
+                           ctx->cache_zone };
     ngx_http_mediaplane_file_t *f;
+    mp_index_t *ix;
     mp_reader_t rd;
     ngx_uint_t i;
-    size_t len;
-    char *xml;
+    void *stored;
 
     for (i = 0; i < ctx->pending_count; i++) {
         f = &ctx->files[ctx->pending[i]];
         rd = ngx_http_mediaplane_reader(f->of.fd);
 
-        if (!f->is_ism) {
-            mp_index_t *ix = mp4_index_file(&rd, (uint64_t) f->of.size, ctx->conf->max_moov_size,
-                                            f->err, sizeof(f->err));
+        if (f->is_ism) {
+            ngx_http_mediaplane_parse_ism(f, &rd);
+            if (f->blob) {
+                f->node = ngx_http_mediaplane_cache_insert(ctx->cache_zone, &f->key, f->blob,
+                                                           f->blob_size, &stored);
+            }
+        } else {
+            ix = mp4_index_file_with(&rd, (uint64_t) f->of.size, ctx->conf->max_moov_size, &shm,
+                                     f->err, sizeof(f->err));
             f->blob = ix;
             f->blob_size = ix ? ix->total_size : 0;
-            continue;
+            if (ix && ngx_http_mediaplane_cache_owns(ctx->cache_zone, ix)) {
+                f->node = ngx_http_mediaplane_cache_publish(ctx->cache_zone, &f->key, ix,
+                                                            f->blob_size, &stored);
+                f->blob = NULL;       /* the cache owns (or has freed) it now */
+            }
         }
 
-        len = (size_t) f->of.size;
-        if (len > 1024 * 1024) {
-            ngx_cpystrn((u_char *) f->err, (u_char *) "server manifest larger than 1 MB",
-                        sizeof(f->err));
-            continue;
-        }
-        xml = malloc(len ? len : 1);
-        f->blob = malloc(sizeof(ism_t));
-        if (xml == NULL || f->blob == NULL || rd.read(&rd, xml, len, 0) != MP_OK ||
-            ism_parse(xml, len, f->blob, f->err, sizeof(f->err)) != MP_OK)
-        {
-            if (f->err[0] == '\0') {
-                ngx_cpystrn((u_char *) f->err, (u_char *) "read error", sizeof(f->err));
+        if (f->node) {
+            if (f->blob) {
+                free(f->blob);
             }
-            free(f->blob);
-            f->blob = NULL;
+            f->blob = stored;
         }
-        f->blob_size = sizeof(ism_t);
-        free(xml);
     }
 }
 
@@ -161,36 +207,29 @@ ngx_http_mediaplane_free_blob(void *data)
     free(data);
 }
 
-/* Worker, after the thread: store parsed blobs in the cache (or keep the heap
- * copy for this request when the cache cannot take it). */
+/* Worker, after the thread: pin what was published; keep heap blobs for this
+ * request only; report failures. */
 static ngx_int_t
 ngx_http_mediaplane_store_pending(ngx_http_mediaplane_ctx_t *ctx)
 {
-    ngx_http_mediaplane_main_conf_t *mcf;
     ngx_http_mediaplane_file_t *f;
     ngx_pool_cleanup_t *cln;
     ngx_uint_t i;
     ngx_int_t rc = NGX_OK;
-    void *stored;
-
-    mcf = ngx_http_get_module_main_conf(ctx->r, ngx_http_mediaplane_module);
 
     for (i = 0; i < ctx->pending_count; i++) {
         f = &ctx->files[ctx->pending[i]];
-        if (f->blob == NULL) {
-            ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
-                          "mediaplane: cannot package \"%s\": %s", f->path.data, f->err);
-            rc = NGX_HTTP_UNSUPPORTED_MEDIA_TYPE;
-            continue;
-        }
-        f->node = ngx_http_mediaplane_cache_insert(mcf->cache_zone, &f->key, f->blob,
-                                                   f->blob_size, &stored);
         if (f->node) {
-            free(f->blob);
-            f->blob = stored;
             if (ngx_http_mediaplane_cache_pin(ctx->r, f->node) != NGX_OK) {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
+            continue;
+        }
+        if (f->blob == NULL) {
+            ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                          "mediaplane: cannot package \"%s\": %s", f->path.data,
+                          f->err[0] ? f->err : "the metadata cache is full");
+            rc = f->err[0] ? NGX_HTTP_UNSUPPORTED_MEDIA_TYPE : NGX_HTTP_SERVICE_UNAVAILABLE;
             continue;
         }
         cln = ngx_pool_cleanup_add(ctx->r->pool, 0);
@@ -228,6 +267,8 @@ ngx_http_mediaplane_load(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_ste
     }
 
     ctx->resume = next;
+    ctx->cache_zone = ((ngx_http_mediaplane_main_conf_t *)
+        ngx_http_get_module_main_conf(ctx->r, ngx_http_mediaplane_module))->cache_zone;
     return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_parse_pending,
                                     ngx_http_mediaplane_loaded);
 }

@@ -210,3 +210,17 @@ uint64_t mp_rescale(uint64_t value, uint64_t from, uint64_t to)
     unsigned __int128 v = (unsigned __int128) value * to + from / 2;
     return (uint64_t) (v / from);
 }
+
+void *mp_alloc(mp_allocator_t *a, size_t size)
+{
+    return a ? a->alloc(a, size) : malloc(size);
+}
+
+void mp_free(mp_allocator_t *a, void *p)
+{
+    if (a) {
+        a->free(a, p);
+    } else {
+        free(p);
+    }
+}

@@ -89,6 +89,17 @@ static inline uint64_t mp_to_10m(uint64_t ticks, uint32_t timescale)
     return mp_rescale(ticks, timescale, MP_TIMESCALE_10M);
 }
 
+/* Where large results (indexes) are allocated: malloc() when NULL is passed,
+ * or e.g. nginx shared memory so a parsed index never needs copying. */
+typedef struct mp_allocator_s {
+    void *(*alloc)(struct mp_allocator_s *a, size_t size);   /* NULL on failure */
+    void (*free)(struct mp_allocator_s *a, void *p);
+    void *ctx;
+} mp_allocator_t;
+
+void *mp_alloc(mp_allocator_t *a, size_t size);
+void mp_free(mp_allocator_t *a, void *p);
+
 /* Synchronous positional reader.  The nginx glue calls the core only from
  * thread-pool tasks when it needs reads, so a blocking pread() is fine here. */
 typedef struct mp_reader_s {

@@ -367,7 +367,11 @@ mp_index_t *mp4_build_index(mp4_parse_ctx_t *ctx)
         for (uint32_t i = 0; i < count; i++) {
             total += mp4_track_bytes(&plans[i]);
         }
-        ix = calloc(1, total);
+        ix = mp_alloc(ctx->alloc, total);
+        if (ix != NULL) {
+            /* header and track table; the per-sample arrays are written whole */
+            memset(ix, 0, mp4_align8(sizeof(mp_index_t)) + mp4_align8(count * sizeof(mp_track_t)));
+        }
         if (ix == NULL) {
             mp4_fail(ctx, "out of memory for a %zu-byte index", total);
         }
@@ -385,7 +389,7 @@ mp_index_t *mp4_build_index(mp4_parse_ctx_t *ctx)
         for (uint32_t i = 0; ix != NULL && i < count; i++) {
             mp_track_t *tr = (mp_track_t *) ((uint8_t *) ix + ix->tracks_off) + i;
             if (mp4_emit_track(ctx, &plans[i], (uint8_t *) ix, &at, tr) != MP_OK) {
-                free(ix);
+                mp_free(ctx->alloc, ix);
                 ix = NULL;
             }
         }

@@ -30,6 +30,7 @@ typedef struct {
     char *err;
     size_t err_len;
     uint64_t file_size;
+    mp_allocator_t *alloc;      /* for the index blob; NULL = malloc */
     uint32_t movie_timescale;
     uint64_t movie_duration;
     int fragmented;
@@ -58,7 +59,9 @@ size_t mp4_box_header(const uint8_t *p, size_t len, uint64_t *size, uint32_t *ty
 mp_index_t *mp4_build_index(mp4_parse_ctx_t *ctx);
 mp_index_t *mp4_parse_at(mp_reader_t *r, const uint8_t *probe, size_t got, uint64_t probe_off,
                          uint64_t moov_off, uint64_t moov_size, uint64_t file_size,
-                         char *err, size_t err_len);
+                         mp_allocator_t *a, char *err, size_t err_len);
+mp_index_t *mp4_parse_moov_with(const uint8_t *moov, size_t len, uint64_t file_size,
+                                mp_allocator_t *a, char *err, size_t err_len);
 
 /* Read the first stsd entry.  Returns MP_OK, MP_ERR_NOT_FOUND for a codec
  * mediaplane does not package (track skipped) or MP_ERR_BAD_MEDIA. */

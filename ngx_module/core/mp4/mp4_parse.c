@@ -333,6 +333,12 @@ int mp4_find_moov(const uint8_t *buf, size_t len, uint64_t buf_off, uint64_t fil
 mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
                            char *err, size_t err_len)
 {
+    return mp4_parse_moov_with(moov, len, file_size, NULL, err, err_len);
+}
+
+mp_index_t *mp4_parse_moov_with(const uint8_t *moov, size_t len, uint64_t file_size,
+                                mp_allocator_t *a, char *err, size_t err_len)
+{
     mp4_parse_ctx_t *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL) {
         snprintf(err, err_len, "out of memory");
@@ -344,6 +350,7 @@ mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
         err[0] = '\0';
     }
     ctx->file_size = file_size;
+    ctx->alloc = a;
     mp_index_t *ix = NULL;
     uint64_t size;
     uint32_t type;
@@ -359,6 +366,12 @@ mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
 
 mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
                            char *err, size_t err_len)
+{
+    return mp4_index_file_with(r, file_size, max_moov, NULL, err, err_len);
+}
+
+mp_index_t *mp4_index_file_with(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
+                                mp_allocator_t *a, char *err, size_t err_len)
 {
     max_moov = max_moov ? max_moov : MP4_MAX_MOOV_SIZE;
     enum { PROBE = 64 * 1024, MAX_PROBES = 10000 };
@@ -392,7 +405,8 @@ mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, uint64_t max_moov
                  "(mediaplane_max_moov_size)", (unsigned long long) moov_size,
                  (unsigned long long) max_moov);
     } else if (rc == MP_OK) {
-        ix = mp4_parse_at(r, probe, got, probe_off, moov_off, moov_size, file_size, err, err_len);
+        ix = mp4_parse_at(r, probe, got, probe_off, moov_off, moov_size, file_size, a, err,
+                          err_len);
     }
     free(probe);
     return ix;
@@ -401,11 +415,11 @@ mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, uint64_t max_moov
 /* Parse the moov found at moov_off, reusing the probe buffer when it holds it. */
 mp_index_t *mp4_parse_at(mp_reader_t *r, const uint8_t *probe, size_t got, uint64_t probe_off,
                          uint64_t moov_off, uint64_t moov_size, uint64_t file_size,
-                         char *err, size_t err_len)
+                         mp_allocator_t *a, char *err, size_t err_len)
 {
     if (moov_off >= probe_off && moov_off + moov_size <= probe_off + got) {
-        return mp4_parse_moov(probe + (moov_off - probe_off), (size_t) moov_size, file_size,
-                              err, err_len);
+        return mp4_parse_moov_with(probe + (moov_off - probe_off), (size_t) moov_size,
+                                   file_size, a, err, err_len);
     }
     uint8_t *moov = malloc((size_t) moov_size);
     if (moov == NULL) {
@@ -416,7 +430,7 @@ mp_index_t *mp4_parse_at(mp_reader_t *r, const uint8_t *probe, size_t got, uint6
     if (r->read(r, moov, (size_t) moov_size, moov_off) != MP_OK) {
         snprintf(err, err_len, "read error");
     } else {
-        ix = mp4_parse_moov(moov, (size_t) moov_size, file_size, err, err_len);
+        ix = mp4_parse_moov_with(moov, (size_t) moov_size, file_size, a, err, err_len);
     }
     free(moov);
     return ix;

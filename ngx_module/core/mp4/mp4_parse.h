@@ -29,4 +29,9 @@ mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
 mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
                            char *err, size_t err_len);
 
+/* The same, allocating the index blob with a (NULL: malloc; free the result
+ * with mp_free(a, ix)). */
+mp_index_t *mp4_index_file_with(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
+                                mp_allocator_t *a, char *err, size_t err_len);
+
 #endif

@@ -10,7 +10,18 @@
  * formula (ts_pes_packets): ts_mux_open runs the planner over the whole
  * segment to sum packet counts, ts_mux_read runs it lazily, one PES at a
  * time, and fills packets from a small "piece" source (PES header, parameter
- * sets, start codes, NAL/frame bodies) so at most one sample is held.
+ * sets, start codes, NAL/frame bodies).
+ *
+ * Sample data comes through one staging window per track: a miss reads the
+ * sample together with the following samples of the track that lie (nearly)
+ * contiguously after it in the file, up to the window size, with one read.
+ * When both tracks come from the same file (same index) either window serves
+ * either track, so finely interleaved files are read once, in order.  A video
+ * sample larger than its window is streamed through it.  Memory per muxer is
+ * thus at most TS_WIN_VIDEO + TS_WIN_AUDIO plus the avcC parameter sets,
+ * whatever the segment or sample sizes.  Payload bytes are copied once, from
+ * the window straight into the packets; runs of whole packets inside one
+ * NAL unit take a tight loop (ts_fast_packets).
  */
 #include "ts_mux.h"
 
@@ -38,14 +49,42 @@
 #define TS_AUDIO_PES_MS     100              /* audio frames grouped per PES */
 #define TS_NAL_AUD          9
 
+/* Staging windows (upper bounds; a window is never larger than the byte span
+ * of its track's samples in the segment).  The audio one holds at least one
+ * ADTS-sized frame. */
+#define TS_WIN_VIDEO        (256 * 1024)
+#define TS_WIN_AUDIO        (64 * 1024)
+/* Unrelated bytes a window read may span between two samples of a track from
+ * a file of its own (cheaper to copy than another read); samples of the other
+ * track of the same file are never unrelated. */
+#define TS_WIN_GAP          (16 * 1024)
+/* Samples one window read may cover (bounds the planning walk). */
+#define TS_WIN_MAX_SAMPLES  8192
+/* Read size for NAL headers when validating a sample larger than its window. */
+#define TS_HDR_READ         4096
+
+enum { TS_V = 0, TS_A = 1 };
+
 static const uint8_t ts_start_code[TS_START_CODE_LEN] = { 0, 0, 0, 1 };
 static const uint8_t ts_aud[TS_AUD_LEN] = { 0, 0, 0, 1, 0x09, 0xF0 };
 
-/* A run of output bytes; p == NULL stands for zeros (blanked NAL units). */
+/* A run of output bytes: len bytes at p (p == NULL stands for zeros, i.e.
+ * blanked NAL units), then rest more bytes at file offset rest_off that are
+ * still to come through the video window (samples larger than it). */
 typedef struct {
     const uint8_t *p;
     size_t len;
+    size_t rest;
+    uint64_t rest_off;
 } ts_piece_t;
+
+/* Bytes [off, off + len) of a track's file. */
+typedef struct {
+    uint8_t *buf;
+    size_t cap;
+    uint64_t off;
+    size_t len;
+} ts_win_t;
 
 /* Where the planner is: next video sample and next audio frame. */
 typedef struct {
@@ -73,14 +112,19 @@ typedef struct {
 
 struct ts_muxer_s {
     const mp_pres_track_t *video, *audio;
-    mp_reader_t *video_reader, *audio_reader;
+    const mp_pres_track_t *trk[2];     /* [TS_V], [TS_A] */
+    mp_reader_t *rd[2];
+    uint32_t seg_end[2];
     uint32_t v_first, v_end, a_first, a_end;
     uint32_t nal_length_size;
     uint8_t *params;          /* SPS/PPS of the avcC in Annex B */
     size_t params_len;
     ts_aac_t aac;
-    uint8_t *buf;             /* one sample */
-    size_t buf_size;
+    ts_win_t win[2];
+    int shared;               /* both tracks in one file: either window serves */
+    /* the current video sample: at vs_ptr, or streamed (vs_ptr == NULL) */
+    const uint8_t *vs_ptr;
+    uint64_t vs_off;
     size_t sample_len;
     uint64_t total, produced;
     int phase;
@@ -287,55 +331,188 @@ static void ts_adts_header(const ts_aac_t *a, size_t payload, uint8_t *h)
     h[6] = 0xFC;
 }
 
-/* ---- samples ------------------------------------------------------------ */
+/* ---- staging windows ---------------------------------------------------- */
 
-static int ts_read_sample(ts_muxer_t *m, const mp_pres_track_t *t, mp_reader_t *r, uint32_t i)
+static uint64_t ts_off(const ts_muxer_t *m, int t, uint32_t i)
 {
-    uint32_t size = mp_sample_size(t->index, t->track, i);
-    if (size > m->buf_size) {
-        return MP_ERR_BAD_MEDIA;
-    }
-    m->sample_len = size;
-    if (size == 0) {
-        return MP_OK;
-    }
-    uint64_t off = mp_sample_offset(t->index, t->track, i);
-    return r->read(r, m->buf, size, off) == MP_OK ? MP_OK : MP_ERR_IO;
+    return mp_sample_offset(m->trk[t]->index, m->trk[t]->track, i);
 }
 
-/* Next length-prefixed NAL unit at *pos: *nal and *nal_len, *pos advanced. */
-static int ts_nal_next(const uint8_t *s, size_t len, uint32_t nls, size_t *pos,
-                       const uint8_t **nal, size_t *nal_len)
+static uint32_t ts_size(const ts_muxer_t *m, int t, uint32_t i)
 {
-    if (len - *pos < nls) {
-        return MP_ERR_BAD_MEDIA;
+    return mp_sample_size(m->trk[t]->index, m->trk[t]->track, i);
+}
+
+static int ts_win_has(const ts_win_t *w, uint64_t off, size_t len)
+{
+    return off >= w->off && off - w->off <= w->len && len <= w->len - (off - w->off);
+}
+
+static int ts_win_read(ts_muxer_t *m, int t, uint64_t start, uint64_t end)
+{
+    ts_win_t *w = &m->win[t];
+    mp_reader_t *r = m->rd[t];
+    w->len = 0;
+    if (r->read(r, w->buf, (size_t) (end - start), start) != MP_OK) {
+        return MP_ERR_IO;
     }
-    size_t n = 0;
-    for (uint32_t k = 0; k < nls; k++) {
-        n = (n << 8) | s[*pos + k];
-    }
-    *pos += nls;
-    if (len - *pos < n) {
-        return MP_ERR_BAD_MEDIA;
-    }
-    *nal = s + *pos;
-    *nal_len = n;
-    *pos += n;
+    w->off = start;
+    w->len = (size_t) (end - start);
     return MP_OK;
 }
 
-/* Annex B size of a sample; fails unless its NAL units tile it exactly. */
-static int ts_annexb_size(const uint8_t *s, size_t len, uint32_t nls, uint64_t *out)
+/* Read sample i of track t (at off, size bytes; size <= window) into t's
+ * window along with the samples of t that follow it closely in the file.
+ * With a shared file the other track's next sample is taken in too when it
+ * lies just before (audio runs ahead of video by up to a PES), and the gaps
+ * (the other track's samples) may be as large as the window. */
+static int ts_win_fill(ts_muxer_t *m, int t, uint32_t i, uint64_t off, size_t size)
 {
-    size_t pos = 0;
-    *out = 0;
-    while (pos < len) {
-        const uint8_t *nal;
-        size_t n;
-        if (ts_nal_next(s, len, nls, &pos, &nal, &n) != MP_OK) {
-            return MP_ERR_BAD_MEDIA;
+    const ts_win_t *w = &m->win[t];
+    uint64_t start = off, end = off + size;
+    uint64_t gap = m->shared ? w->cap : TS_WIN_GAP;
+    if (m->shared) {
+        int o = !t;
+        uint32_t j = o == TS_V ? m->cursor.v_next : m->cursor.a_next;
+        if (j < m->seg_end[o]) {
+            uint64_t q = ts_off(m, o, j);
+            if (q < off && off - q <= w->cap / 2 && end - q <= w->cap
+                && !ts_win_has(&m->win[o], q, ts_size(m, o, j))) {
+                start = q;
+            }
         }
-        *out += TS_START_CODE_LEN + n;
+    }
+    uint32_t last = m->seg_end[t];
+    if (last - i > TS_WIN_MAX_SAMPLES) {
+        last = i + TS_WIN_MAX_SAMPLES;
+    }
+    for (uint32_t k = i + 1; k < last; k++) {
+        uint64_t ko = ts_off(m, t, k);
+        uint64_t ks = ts_size(m, t, k);
+        if (ko < end || ko - end > gap || ko + ks - start > w->cap) {
+            break;
+        }
+        end = ko + ks;
+    }
+    return ts_win_read(m, t, start, end);
+}
+
+/* Sample i of track t as one block of memory (it must fit the window). */
+static int ts_sample_data(ts_muxer_t *m, int t, uint32_t i, const uint8_t **data, size_t *len)
+{
+    ts_win_t *w = &m->win[t];
+    uint64_t off = ts_off(m, t, i);
+    size_t size = ts_size(m, t, i);
+    *len = size;
+    if (size > w->cap) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    if (size == 0) {
+        *data = w->buf;
+        return MP_OK;
+    }
+    if (!ts_win_has(w, off, size)) {
+        const ts_win_t *o = &m->win[!t];
+        if (m->shared && ts_win_has(o, off, size)) {
+            *data = o->buf + (off - o->off);
+            return MP_OK;
+        }
+        int rc = ts_win_fill(m, t, i, off, size);
+        if (rc != MP_OK) {
+            return rc;
+        }
+    }
+    *data = w->buf + (off - w->off);
+    return MP_OK;
+}
+
+/* Bytes at file offset off of a sample ending at limit, of which at least
+ * need are wanted, from the video window; a miss reads up to read_max bytes
+ * there.  *avail gets the bytes available at *p (>= need). */
+static int ts_win_at(ts_muxer_t *m, uint64_t off, size_t need, uint64_t limit, size_t read_max,
+                     const uint8_t **p, size_t *avail)
+{
+    ts_win_t *w = &m->win[TS_V];
+    if (!ts_win_has(w, off, need)) {
+        uint64_t end = limit - off > read_max ? off + read_max : limit;
+        int rc = ts_win_read(m, TS_V, off, end);
+        if (rc != MP_OK) {
+            return rc;
+        }
+    }
+    *p = w->buf + (off - w->off);
+    *avail = w->len - (size_t) (off - w->off);
+    if (*avail > limit - off) {
+        *avail = (size_t) (limit - off);
+    }
+    return MP_OK;
+}
+
+/* need (<= the rest of the sample) bytes of the current video sample at pos. */
+static int ts_video_bytes(ts_muxer_t *m, size_t pos, size_t need, size_t read_max,
+                          const uint8_t **p, size_t *avail)
+{
+    if (m->vs_ptr != NULL) {
+        *p = m->vs_ptr + pos;
+        *avail = m->sample_len - pos;
+        return MP_OK;
+    }
+    return ts_win_at(m, m->vs_off + pos, need, m->vs_off + m->sample_len, read_max, p, avail);
+}
+
+/* Length prefix of the NAL unit at pos of the current video sample, with the
+ * NAL unit's first byte when it has one.  *nal_len is checked against the
+ * sample; *p points at the prefix, *avail counts from there. */
+static int ts_nal_at(ts_muxer_t *m, size_t pos, size_t read_max, const uint8_t **p,
+                     size_t *avail, size_t *nal_len)
+{
+    uint32_t nls = m->nal_length_size;
+    size_t left = m->sample_len - pos;
+    if (left < nls) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    int rc = ts_video_bytes(m, pos, left > nls ? nls + 1 : nls, read_max, p, avail);
+    if (rc != MP_OK) {
+        return rc;
+    }
+    size_t n = 0;
+    for (uint32_t k = 0; k < nls; k++) {
+        n = (n << 8) | (*p)[k];
+    }
+    if (left - nls < n) {
+        return MP_ERR_BAD_MEDIA;
+    }
+    *nal_len = n;
+    return MP_OK;
+}
+
+/* Make video sample i current; fails unless its NAL units tile it exactly.
+ * *es gets its Annex B size.  A sample that fits the window is read whole;
+ * a larger one is checked by reading only around its length prefixes. */
+static int ts_load_video(ts_muxer_t *m, uint32_t i, uint64_t *es)
+{
+    size_t size = ts_size(m, TS_V, i);
+    int rc;
+    m->vs_off = ts_off(m, TS_V, i);
+    m->vs_ptr = NULL;
+    m->sample_len = size;
+    if (size <= m->win[TS_V].cap) {
+        rc = ts_sample_data(m, TS_V, i, &m->vs_ptr, &m->sample_len);
+        if (rc != MP_OK) {
+            return rc;
+        }
+    }
+    size_t pos = 0;
+    *es = 0;
+    while (pos < m->sample_len) {
+        const uint8_t *p;
+        size_t avail, n;
+        rc = ts_nal_at(m, pos, TS_HDR_READ, &p, &avail, &n);
+        if (rc != MP_OK) {
+            return rc;
+        }
+        *es += TS_START_CODE_LEN + n;
+        pos += m->nal_length_size + n;
     }
     return MP_OK;
 }
@@ -403,8 +580,8 @@ static void ts_plan_audio(const ts_muxer_t *m, ts_cursor_t *c, ts_pes_t *pes)
     c->a_next = pes->end;
 }
 
-/* With load (or when NAL length size != 4) the sample is read into m->buf
- * and its NAL units validated; otherwise the index size suffices. */
+/* With load (or when NAL length size != 4) the sample is read (made
+ * current) and its NAL units validated; otherwise the index size suffices. */
 static int ts_plan_video(ts_muxer_t *m, ts_cursor_t *c, ts_pes_t *pes, int load)
 {
     const mp_pres_track_t *v = m->video;
@@ -416,10 +593,7 @@ static int ts_plan_video(ts_muxer_t *m, ts_cursor_t *c, ts_pes_t *pes, int load)
     pes->pcr = 1;
     pes->key = mp_sample_is_key(v->index, v->track, i);
     if (load || m->nal_length_size != TS_START_CODE_LEN) {
-        int rc = ts_read_sample(m, v, m->video_reader, i);
-        if (rc == MP_OK) {
-            rc = ts_annexb_size(m->buf, m->sample_len, m->nal_length_size, &es);
-        }
+        int rc = ts_load_video(m, i, &es);
         if (rc != MP_OK) {
             return rc;
         }
@@ -498,6 +672,11 @@ static size_t ts_pes_header(uint8_t *p, const ts_pes_t *pes, uint64_t pts, uint6
     return hdr;
 }
 
+static ts_piece_t ts_piece(const uint8_t *p, size_t len)
+{
+    return (ts_piece_t) { p, len, 0, 0 };
+}
+
 /* Start the source of the planned PES: header (+ AUD), then the rest. */
 static void ts_src_begin(ts_muxer_t *m)
 {
@@ -510,43 +689,73 @@ static void ts_src_begin(ts_muxer_t *m)
         memcpy(m->head + n, ts_aud, TS_AUD_LEN);
         n += TS_AUD_LEN;
     }
-    m->cur = (ts_piece_t) { m->head, n };
+    m->cur = ts_piece(m->head, n);
     m->next_pending = 0;
     m->src_step = !pes->video ? TS_SRC_FRAMES : pes->key ? TS_SRC_PARAMS : TS_SRC_NALS;
     m->src_pos = 0;
     m->src_frame = pes->first;
 }
 
-/* Start code + NAL unit; AUDs (ours replaces them) and empty NAL units are
- * blanked to zero bytes, which Annex B allows as trailing_zero_8bits. */
+/* Start code + NAL unit of the current video sample; AUDs (ours replaces
+ * them) and empty NAL units are blanked to zero bytes, which Annex B allows
+ * as trailing_zero_8bits.  The body is what the window holds of it, the rest
+ * follows through ts_src_refill. */
 static int ts_src_nal(ts_muxer_t *m)
 {
-    const uint8_t *nal;
-    size_t n;
-    int rc = ts_nal_next(m->buf, m->sample_len, m->nal_length_size, &m->src_pos, &nal, &n);
+    const uint8_t *p;
+    size_t avail, n;
+    uint32_t nls = m->nal_length_size;
+    int rc = ts_nal_at(m, m->src_pos, m->win[TS_V].cap, &p, &avail, &n);
     if (rc != MP_OK) {
         return rc;
     }
-    int blank = n == 0 || (nal[0] & 0x1F) == TS_NAL_AUD;
-    m->cur = (ts_piece_t) { blank ? NULL : ts_start_code, TS_START_CODE_LEN };
-    m->next = (ts_piece_t) { blank ? NULL : nal, n };
+    uint64_t body = m->vs_off + m->src_pos + nls;
+    m->src_pos += nls + n;
+    if (n == 0 || (p[nls] & 0x1F) == TS_NAL_AUD) {
+        m->cur = ts_piece(NULL, TS_START_CODE_LEN);
+        m->next = ts_piece(NULL, n);
+    } else {
+        size_t k = avail - nls < n ? avail - nls : n;
+        m->cur = ts_piece(ts_start_code, TS_START_CODE_LEN);
+        m->next = (ts_piece_t) { p + nls, k, n - k, body + k };
+    }
     m->next_pending = 1;
+    return MP_OK;
+}
+
+/* More of a streamed NAL unit into the video window. */
+static int ts_src_refill(ts_muxer_t *m)
+{
+    const uint8_t *p;
+    size_t avail;
+    int rc = ts_win_at(m, m->cur.rest_off, 1, m->vs_off + m->sample_len, m->win[TS_V].cap,
+                       &p, &avail);
+    if (rc != MP_OK) {
+        return rc;
+    }
+    size_t k = avail < m->cur.rest ? avail : m->cur.rest;
+    m->cur.p = p;
+    m->cur.len = k;
+    m->cur.rest -= k;
+    m->cur.rest_off += k;
     return MP_OK;
 }
 
 /* ADTS header + raw AAC frame. */
 static int ts_src_frame(ts_muxer_t *m)
 {
+    const uint8_t *p;
+    size_t len;
     if (m->src_frame >= m->pes.end) {
         return MP_ERR_BAD_MEDIA;
     }
-    int rc = ts_read_sample(m, m->audio, m->audio_reader, m->src_frame++);
+    int rc = ts_sample_data(m, TS_A, m->src_frame++, &p, &len);
     if (rc != MP_OK) {
         return rc;
     }
-    ts_adts_header(&m->aac, m->sample_len, m->adts);
-    m->cur = (ts_piece_t) { m->adts, TS_ADTS_LEN };
-    m->next = (ts_piece_t) { m->buf, m->sample_len };
+    ts_adts_header(&m->aac, len, m->adts);
+    m->cur = ts_piece(m->adts, TS_ADTS_LEN);
+    m->next = ts_piece(p, len);
     m->next_pending = 1;
     return MP_OK;
 }
@@ -555,6 +764,9 @@ static int ts_src_frame(ts_muxer_t *m)
  * the planned size is reached means the data changed under us. */
 static int ts_src_advance(ts_muxer_t *m)
 {
+    if (m->cur.rest > 0) {
+        return ts_src_refill(m);
+    }
     if (m->next_pending) {
         m->cur = m->next;
         m->next_pending = 0;
@@ -562,7 +774,7 @@ static int ts_src_advance(ts_muxer_t *m)
     }
     switch (m->src_step) {
     case TS_SRC_PARAMS:
-        m->cur = (ts_piece_t) { m->params, m->params_len };
+        m->cur = ts_piece(m->params, m->params_len);
         m->src_step = TS_SRC_NALS;
         return MP_OK;
     case TS_SRC_NALS:
@@ -651,6 +863,47 @@ static int ts_pes_packet(ts_muxer_t *m, uint8_t *pkt)
     return ts_src_fill(m, pkt + 4 + af, n);
 }
 
+/* Up to max whole continuation packets (no adaptation field) of the current
+ * PES whose payloads all lie in the current piece: header + one 184-byte
+ * copy each.  Returns the number written (0 when the general path must run:
+ * first or last packet of a PES, or a piece boundary inside the packet). */
+static size_t ts_fast_packets(ts_muxer_t *m, uint8_t *out, size_t max)
+{
+    if (m->phase != TS_PHASE_PES || !m->pes_started || m->cur.p == NULL) {
+        return 0;
+    }
+    uint64_t k = m->cur.len / TS_PAYLOAD;
+    uint64_t lim = m->pes_left / TS_PAYLOAD;
+    k = k < lim ? k : lim;
+    lim = (m->total - m->produced) / TS_PACKET;
+    k = k < lim ? k : lim;
+    k = k < max ? k : max;
+    if (k == 0) {
+        return 0;
+    }
+    uint8_t *cc = m->pes.video ? &m->cc_video : &m->cc_audio;
+    uint8_t h1 = m->pes.video ? TS_PID_VIDEO >> 8 : TS_PID_AUDIO >> 8;
+    uint8_t h2 = (uint8_t) (m->pes.video ? TS_PID_VIDEO & 0xFF : TS_PID_AUDIO & 0xFF);
+    unsigned c = *cc;
+    const uint8_t *src = m->cur.p;
+    for (uint64_t j = 0; j < k; j++) {
+        out[0] = 0x47;
+        out[1] = h1;
+        out[2] = h2;
+        out[3] = (uint8_t) (0x10 | (c & 0x0F));
+        c++;
+        memcpy(out + 4, src, TS_PAYLOAD);
+        out += TS_PACKET;
+        src += TS_PAYLOAD;
+    }
+    *cc = (uint8_t) (c & 0x0F);
+    m->cur.p = src;
+    m->cur.len -= (size_t) k * TS_PAYLOAD;
+    m->pes_left -= k * TS_PAYLOAD;
+    m->produced += k * TS_PACKET;
+    return (size_t) k;
+}
+
 static int ts_start_pes(ts_muxer_t *m)
 {
     int rc = ts_next_pes(m, &m->cursor, &m->pes, 1);
@@ -668,6 +921,17 @@ static int ts_start_pes(ts_muxer_t *m)
 static int ts_segment_complete(const ts_muxer_t *m)
 {
     return m->pes_left == 0 && m->cursor.v_next >= m->v_end && m->cursor.a_next >= m->a_end;
+}
+
+/* After a packet: the segment ends when the planner has nothing left, and
+ * must end exactly at the size announced by ts_mux_open. */
+static int ts_check_done(ts_muxer_t *m)
+{
+    if (m->phase == TS_PHASE_PES && ts_segment_complete(m)) {
+        m->phase = TS_PHASE_DONE;
+        return m->produced == m->total ? MP_OK : MP_ERR_BAD_MEDIA;
+    }
+    return MP_OK;
 }
 
 /* Produce the next 188-byte packet of the segment. */
@@ -692,11 +956,7 @@ static int ts_next_packet(ts_muxer_t *m, uint8_t *pkt)
         }
     }
     m->produced += TS_PACKET;
-    if (rc == MP_OK && m->phase == TS_PHASE_PES && ts_segment_complete(m)) {
-        m->phase = TS_PHASE_DONE;
-        rc = m->produced == m->total ? MP_OK : MP_ERR_BAD_MEDIA;
-    }
-    return rc;
+    return rc == MP_OK ? ts_check_done(m) : rc;
 }
 
 /* ---- open / read / close ------------------------------------------------ */
@@ -746,34 +1006,25 @@ static int ts_setup_audio(ts_muxer_t *m, const ts_segment_params_t *p)
     return ts_seg_range(p->audio, p->audio_seg, p->audio_reader, &m->a_first, &m->a_end);
 }
 
-/* Largest sample of [first, end) of t; > limit fails. */
-static int ts_max_sample(const mp_pres_track_t *t, uint32_t first, uint32_t end,
-                         uint64_t limit, size_t *max)
+/* Track t's window: samples over limit fail; its size is the byte span of
+ * the segment's samples, at most max. */
+static int ts_alloc_window(ts_muxer_t *m, int t, uint32_t first, uint32_t end, uint64_t limit,
+                           size_t max)
 {
+    uint64_t lo = UINT64_MAX, hi = 0;
     for (uint32_t i = first; i < end; i++) {
-        uint32_t s = mp_sample_size(t->index, t->track, i);
+        uint64_t off = ts_off(m, t, i);
+        uint32_t s = ts_size(m, t, i);
         if (s > limit) {
             return MP_ERR_BAD_MEDIA;
         }
-        *max = s > *max ? s : *max;
+        lo = off < lo ? off : lo;
+        hi = off + s > hi ? off + s : hi;
     }
-    return MP_OK;
-}
-
-/* One buffer, sized for the largest sample of the segment, serves both. */
-static int ts_alloc_buffer(ts_muxer_t *m)
-{
-    size_t max = 0;
-    if (m->video && ts_max_sample(m->video, m->v_first, m->v_end, UINT32_MAX, &max) != MP_OK) {
-        return MP_ERR_BAD_MEDIA;
-    }
-    if (m->audio && ts_max_sample(m->audio, m->a_first, m->a_end,
-                                  TS_ADTS_MAX_FRAME - TS_ADTS_LEN, &max) != MP_OK) {
-        return MP_ERR_BAD_MEDIA;
-    }
-    m->buf = malloc(max ? max : 1);
-    m->buf_size = max;
-    return m->buf ? MP_OK : MP_ERR_NO_MEMORY;
+    size_t cap = hi > lo && hi - lo < max ? (size_t) (hi - lo) : hi > lo ? max : 0;
+    m->win[t].buf = malloc(cap ? cap : 1);
+    m->win[t].cap = cap;
+    return m->win[t].buf ? MP_OK : MP_ERR_NO_MEMORY;
 }
 
 static int ts_setup(ts_muxer_t *m, const ts_segment_params_t *p)
@@ -782,18 +1033,25 @@ static int ts_setup(ts_muxer_t *m, const ts_segment_params_t *p)
     if (p->video == NULL && p->audio == NULL) {
         return MP_ERR_BAD_MEDIA;
     }
-    m->video = p->video;
-    m->audio = p->audio;
-    m->video_reader = p->video_reader;
-    m->audio_reader = p->audio_reader;
+    m->video = m->trk[TS_V] = p->video;
+    m->audio = m->trk[TS_A] = p->audio;
+    m->rd[TS_V] = p->video_reader;
+    m->rd[TS_A] = p->audio_reader;
     if (p->video) {
         rc = ts_setup_video(m, p);
     }
     if (rc == MP_OK && p->audio) {
         rc = ts_setup_audio(m, p);
     }
-    if (rc == MP_OK) {
-        rc = ts_alloc_buffer(m);
+    m->seg_end[TS_V] = m->v_end;
+    m->seg_end[TS_A] = m->a_end;
+    m->shared = p->video && p->audio && p->video->index == p->audio->index;
+    if (rc == MP_OK && p->video) {
+        rc = ts_alloc_window(m, TS_V, m->v_first, m->v_end, UINT32_MAX, TS_WIN_VIDEO);
+    }
+    if (rc == MP_OK && p->audio) {
+        rc = ts_alloc_window(m, TS_A, m->a_first, m->a_end, TS_ADTS_MAX_FRAME - TS_ADTS_LEN,
+                             TS_WIN_AUDIO);
     }
     uint8_t cc = (uint8_t) (p->segment_number & 0x0F);
     m->cc_pat = m->cc_pmt = m->cc_video = m->cc_audio = cc;
@@ -836,8 +1094,14 @@ int ts_mux_read(ts_muxer_t *m, uint8_t *out, size_t cap, size_t *written, int *d
         } else if (m->phase == TS_PHASE_DONE) {
             break;
         } else if (cap - n >= TS_PACKET) {
-            rc = ts_next_packet(m, out + n);
-            n += TS_PACKET;
+            size_t k = ts_fast_packets(m, out + n, (cap - n) / TS_PACKET);
+            if (k > 0) {
+                n += k * TS_PACKET;
+                rc = ts_check_done(m);
+            } else {
+                rc = ts_next_packet(m, out + n);
+                n += TS_PACKET;
+            }
         } else {
             rc = ts_next_packet(m, m->pkt);
             m->pkt_off = 0;
@@ -856,6 +1120,7 @@ void ts_mux_close(ts_muxer_t *m)
         return;
     }
     free(m->params);
-    free(m->buf);
+    free(m->win[TS_V].buf);
+    free(m->win[TS_A].buf);
     free(m);
 }
