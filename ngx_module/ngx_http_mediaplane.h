@@ -63,6 +63,7 @@ struct ngx_http_mediaplane_ctx_s {
     ngx_uint_t pending[NGX_HTTP_MEDIAPLANE_MAX_FILES];  /* files to parse in the thread */
     ngx_uint_t pending_count;
     ngx_shm_zone_t *cache_zone;             /* for the thread: where indexes go */
+    ngx_uint_t parsing;                     /* parse tasks still running */
     mp_presentation_t pres;
     mp_response_t res;
     /* asynchronous work */

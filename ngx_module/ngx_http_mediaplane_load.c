@@ -156,48 +156,41 @@ ngx_http_mediaplane_parse_ism(ngx_http_mediaplane_file_t *f, mp_reader_t *rd)
     free(xml);
 }
 
-/* Thread: parse each pending file and publish it in the cache (f->node, pinned
- * once back in the worker); a blob the cache could not take stays on the
- * heap; a failure leaves a reason in f->err. */
+/* Thread: parse one file and publish it in the cache (f->node, pinned once
+ * back in the worker); a blob the cache could not take stays on the heap; a
+ * failure leaves a reason in f->err. */
 static void
-ngx_http_mediaplane_parse_pending(ngx_http_mediaplane_ctx_t *ctx)
+ngx_http_mediaplane_parse_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_file_t *f)
 {
     mp_allocator_t shm = { ngx_http_mediaplane_blob_alloc, ngx_http_mediaplane_blob_free,
                            ctx->cache_zone };
-    ngx_http_mediaplane_file_t *f;
+    mp_reader_t rd = ngx_http_mediaplane_reader(f->of.fd);
     mp_index_t *ix;
-    mp_reader_t rd;
-    ngx_uint_t i;
     void *stored;
 
-    for (i = 0; i < ctx->pending_count; i++) {
-        f = &ctx->files[ctx->pending[i]];
-        rd = ngx_http_mediaplane_reader(f->of.fd);
-
-        if (f->is_ism) {
-            ngx_http_mediaplane_parse_ism(f, &rd);
-            if (f->blob) {
-                f->node = ngx_http_mediaplane_cache_insert(ctx->cache_zone, &f->key, f->blob,
-                                                           f->blob_size, &stored);
-            }
-        } else {
-            ix = mp4_index_file_with(&rd, (uint64_t) f->of.size, ctx->conf->max_moov_size, &shm,
-                                     f->err, sizeof(f->err));
-            f->blob = ix;
-            f->blob_size = ix ? ix->total_size : 0;
-            if (ix && ngx_http_mediaplane_cache_owns(ctx->cache_zone, ix)) {
-                f->node = ngx_http_mediaplane_cache_publish(ctx->cache_zone, &f->key, ix,
-                                                            f->blob_size, &stored);
-                f->blob = NULL;       /* the cache owns (or has freed) it now */
-            }
+    if (f->is_ism) {
+        ngx_http_mediaplane_parse_ism(f, &rd);
+        if (f->blob) {
+            f->node = ngx_http_mediaplane_cache_insert(ctx->cache_zone, &f->key, f->blob,
+                                                       f->blob_size, &stored);
         }
-
-        if (f->node) {
-            if (f->blob) {
-                free(f->blob);
-            }
-            f->blob = stored;
+    } else {
+        ix = mp4_index_file_with(&rd, (uint64_t) f->of.size, ctx->conf->max_moov_size, &shm,
+                                 f->err, sizeof(f->err));
+        f->blob = ix;
+        f->blob_size = ix ? ix->total_size : 0;
+        if (ix && ngx_http_mediaplane_cache_owns(ctx->cache_zone, ix)) {
+            f->node = ngx_http_mediaplane_cache_publish(ctx->cache_zone, &f->key, ix,
+                                                        f->blob_size, &stored);
+            f->blob = NULL;           /* the cache owns (or has freed) it now */
         }
+    }
+
+    if (f->node) {
+        if (f->blob) {
+            free(f->blob);
+        }
+        f->blob = stored;
     }
 }
 
@@ -250,16 +243,54 @@ ngx_http_mediaplane_store_pending(ngx_http_mediaplane_ctx_t *ctx)
     return rc;
 }
 
-static ngx_int_t
-ngx_http_mediaplane_loaded(ngx_http_mediaplane_ctx_t *ctx)
+/* One thread task per file to parse, so the files of a set are indexed in
+ * parallel; the request resumes when the last one is done. */
+typedef struct {
+    ngx_http_mediaplane_ctx_t *ctx;
+    ngx_http_mediaplane_file_t *file;
+} ngx_http_mediaplane_parse_job_t;
+
+static void
+ngx_http_mediaplane_parse_thread(void *data, ngx_log_t *log)
 {
-    ngx_int_t rc = ngx_http_mediaplane_store_pending(ctx);
-    return rc == NGX_OK ? ctx->resume(ctx) : rc;
+    ngx_http_mediaplane_parse_job_t *job = data;
+    ngx_http_mediaplane_parse_file(job->ctx, job->file);
+}
+
+static void
+ngx_http_mediaplane_parse_done(ngx_event_t *ev)
+{
+    ngx_http_mediaplane_parse_job_t *job = ev->data;
+    ngx_http_mediaplane_ctx_t *ctx = job->ctx;
+    ngx_http_request_t *r = ctx->r;
+    ngx_connection_t *c = r->connection;
+    ngx_int_t rc;
+
+    r->main->blocked--;
+    if (--ctx->parsing) {
+        return;
+    }
+    r->aio = 0;
+    ctx->async = 0;
+
+    rc = ngx_http_mediaplane_store_pending(ctx);
+    if (rc == NGX_OK) {
+        rc = ctx->resume(ctx);
+    }
+    if (rc != NGX_DONE) {
+        ngx_http_finalize_request(r, rc);
+    }
+    ngx_http_run_posted_requests(c);
 }
 
 ngx_int_t
 ngx_http_mediaplane_load(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_step_pt next)
 {
+    ngx_http_mediaplane_parse_job_t *job;
+    ngx_http_request_t *r = ctx->r;
+    ngx_thread_task_t *task;
+    ngx_uint_t i;
+
     ngx_http_mediaplane_lookup(ctx);
 
     if (ctx->pending_count == 0) {
@@ -268,9 +299,29 @@ ngx_http_mediaplane_load(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_ste
 
     ctx->resume = next;
     ctx->cache_zone = ((ngx_http_mediaplane_main_conf_t *)
-        ngx_http_get_module_main_conf(ctx->r, ngx_http_mediaplane_module))->cache_zone;
-    return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_parse_pending,
-                                    ngx_http_mediaplane_loaded);
+        ngx_http_get_module_main_conf(r, ngx_http_mediaplane_module))->cache_zone;
+
+    for (i = 0; i < ctx->pending_count; i++) {
+        task = ngx_thread_task_alloc(r->pool, sizeof(ngx_http_mediaplane_parse_job_t));
+        if (task == NULL) {
+            return ctx->parsing ? NGX_DONE : NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+        job = task->ctx;
+        job->ctx = ctx;
+        job->file = &ctx->files[ctx->pending[i]];
+        task->handler = ngx_http_mediaplane_parse_thread;
+        task->event.handler = ngx_http_mediaplane_parse_done;
+        task->event.data = job;
+        if (ngx_thread_task_post(ctx->conf->thread_pool, task) != NGX_OK) {
+            return ctx->parsing ? NGX_DONE : NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+        ctx->parsing++;
+        r->main->blocked++;
+    }
+
+    r->aio = 1;
+    ctx->async = 1;
+    return NGX_DONE;
 }
 
 /* ---- thread pool plumbing ---- */

@@ -298,6 +298,9 @@ int mp4_find_moov(const uint8_t *buf, size_t len, uint64_t buf_off, uint64_t fil
 {
     mp4_parse_ctx_t ctx = { .err = err, .err_len = err_len };
     uint64_t off = buf_off;
+    if (err_len) {
+        err[0] = '\0';           /* mp4_fail() only fills an empty message */
+    }
     while (off < file_size) {
         uint64_t rel = off - buf_off;
         size_t avail = rel < len ? (size_t) (len - rel) : 0;
