@@ -166,17 +166,31 @@ static int mp_build_init(const mp_request_t *req, const mp_presentation_t *p,
     return mp_finish_buffer(out, mp_media_type(t), 0);
 }
 
+/* The track and segment a Fragments(name=t) URL names, or MP_ERR_NOT_FOUND. */
+static int mp_request_segment(const mp_request_t *req, const mp_presentation_t *p,
+                              const mp_timeline_t *tl, const mp_pres_track_t **t, mp_seg_t *seg,
+                              char *err, size_t el)
+{
+    *t = mp_request_track(req, p, err, el);
+    if (*t == NULL) {
+        return MP_ERR_NOT_FOUND;
+    }
+    if (mp_track_segment_at(*t, tl, req->time_10m, seg) != MP_OK) {
+        snprintf(err, el, "no %s segment starts at %llu", (*t)->name,
+                 (unsigned long long) req->time_10m);
+        return MP_ERR_NOT_FOUND;
+    }
+    return MP_OK;
+}
+
 static int mp_build_fmp4_segment(const mp_request_t *req, const mp_presentation_t *p,
                                  const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el)
 {
-    const mp_pres_track_t *t = mp_request_track(req, p, err, el);
+    const mp_pres_track_t *t;
     mp_seg_t seg;
-    if (t == NULL) {
-        return MP_ERR_NOT_FOUND;
-    }
-    if (mp_track_segment_at(t, tl, req->time_10m, &seg) != MP_OK) {
-        snprintf(err, el, "no %s fragment starts at %llu", t->name, (unsigned long long) req->time_10m);
-        return MP_ERR_NOT_FOUND;
+    int rc = mp_request_segment(req, p, tl, &t, &seg, err, el);
+    if (rc != MP_OK) {
+        return rc;
     }
     fmp4_frag_opts_t o = { req->format == MP_FMT_SMOOTH ? FMP4_FLAVOR_SMOOTH : FMP4_FLAVOR_CMAF,
                            mp_timeline_find(tl, seg.start_10m) + 1 };
@@ -199,14 +213,11 @@ static int mp_build_fmp4_segment(const mp_request_t *req, const mp_presentation_
 static int mp_build_ts_segment(const mp_request_t *req, const mp_presentation_t *p,
                                const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el)
 {
-    const mp_pres_track_t *t = mp_request_track(req, p, err, el);
+    const mp_pres_track_t *t;
     mp_seg_t seg;
-    if (t == NULL) {
-        return MP_ERR_NOT_FOUND;
-    }
-    if (mp_track_segment_at(t, tl, req->time_10m, &seg) != MP_OK) {
-        snprintf(err, el, "no %s segment starts at %llu", t->name, (unsigned long long) req->time_10m);
-        return MP_ERR_NOT_FOUND;
+    int rc = mp_request_segment(req, p, tl, &t, &seg, err, el);
+    if (rc != MP_OK) {
+        return rc;
     }
     uint32_t b = mp_timeline_find(tl, seg.start_10m);
     out->kind = MP_BODY_TS;
