@@ -3,13 +3,14 @@
 # OUT_DIR/<target>/, generated rather than kept as binaries in git:
 #   fuzz_mp4  tiny (~1 s, 64x48) MP4s made with ffmpeg: H.264 with B-frames and
 #             AAC (moov at the end, and faststart), AAC only, HEVC, AC-3,
-#             E-AC-3, a fragmented one (rejected input); skipped without ffmpeg
+#             E-AC-3, signed ctts, no edit list, all-intra at 90 kHz, QuickTime,
+#             avc3, a fragmented one (rejected input); skipped without ffmpeg
 #   fuzz_url  AMS packaging URLs of every form, and a few rejected ones
 #   fuzz_ism  AMS-style server manifests
 # Re-running is cheap: existing files are kept (a stamp records the version).
 set -euo pipefail
 out=${1:?usage: make_seeds.sh OUT_DIR}
-version=3
+version=4
 mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism"
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$version" ]; then
   exit 0
@@ -87,6 +88,14 @@ if command -v ffmpeg >/dev/null 2>&1; then
   ff "${a[@]}" -c:a ac3 -b:a 32k -ac 1 "$d/ac3.mp4"
   ff "${a[@]}" -c:a eac3 -b:a 32k -ac 1 "$d/eac3.mp4"
   ff "${v[@]}" "${x264[@]}" -movflags frag_keyframe+empty_moov "$d/fragmented.mp4"
+  # variants of the tables: signed ctts (v1), no edit list, all-intra (no stss),
+  # a 90 kHz video timescale, QuickTime sound descriptions (.mov), avc3
+  ff "${v[@]}" "${x264[@]}" -movflags +negative_cts_offsets "$d/ctts_v1.mp4"
+  ff "${v[@]}" "${a[@]}" "${x264[@]}" -c:a aac -b:a 16k -ac 1 -use_editlist 0 "$d/no_editlist.mp4"
+  ff "${v[@]}" -c:v libx264 -preset veryfast -crf 45 -g 1 -pix_fmt yuv420p -video_track_timescale 90000 \
+     "$d/intra_90k.mp4"
+  ff "${v[@]}" "${a[@]}" "${x264[@]}" -c:a aac -b:a 16k -ac 2 -f mov "$d/quicktime.mov"
+  ff "${v[@]}" "${x264[@]}" -tag:v avc3 "$d/avc3.mp4"
 else
   echo "make_seeds.sh: ffmpeg not found, fuzz_mp4 starts without seeds" >&2
 fi

@@ -1,0 +1,1152 @@
+/*
+ * test_mp4_parse.c — the MP4 reader (mp4_find_moov, mp4_parse_moov,
+ * mp4_index_file) on synthetic files written in memory by a tiny box writer:
+ * ftyp, moov (mvhd, trak: tkhd, edts/elst, mdia: mdhd, hdlr, minf/stbl with
+ * stsd avc1+avcC / hvc1+hvcC / mp4a+esds / ac-3+dac3, stts, ctts, stss, stsc,
+ * stsz or stz2, stco or co64), mdat, in either order.  The resulting index is
+ * checked sample by sample against what the tables say; broken tables,
+ * truncated or oversized boxes and fragmented input must be refused with a
+ * reason, and mp_index_check must accept every index the parser builds and
+ * reject corrupted copies.
+ */
+#define _GNU_SOURCE                 /* memmem */
+#include "unit_helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mp4/mp4_parse.h"
+
+/* avcC with one SPS (67 64 00 1f) and one PPS (68 ee): avc1.64001f, 4-byte NAL lengths. */
+static const uint8_t avcc[] = { 0x01, 0x64, 0x00, 0x1f, 0xff, 0xe1, 0x00, 0x04, 0x67, 0x64,
+                                0x00, 0x1f, 0x01, 0x00, 0x02, 0x68, 0xee };
+/* AudioSpecificConfig: AAC LC (2), 48 kHz, stereo. */
+static const uint8_t asc[] = { 0x11, 0x90 };
+/* hvcC: Main profile (1), compatibility flags 0x60000000, constraint 0x90, level 93. */
+static const uint8_t hvcc[] = { 0x01, 0x01, 0x60, 0x00, 0x00, 0x00, 0x90, 0x00, 0x00, 0x00,
+                                0x00, 0x00, 93, 0xf0, 0x00, 0xfc, 0xfd, 0xf8, 0xf8, 0x00,
+                                0x00, 0x0f, 0x00 };
+static const uint8_t dac3[] = { 0x10, 0x3d, 0xe0 };
+
+enum { C_AVC = 1, C_AAC, C_HEVC, C_AC3, C_OPUS, C_MP3 };
+
+/* ---- a tiny MP4 writer ---------------------------------------------------- */
+
+typedef struct {
+    uint32_t handler;             /* 'vide', 'soun', 'text' */
+    int codec;                    /* C_* */
+    uint32_t track_id, timescale;
+    const char *lang;             /* NULL: packed 0 ("und") */
+    /* edit list: written when elst != 0; media_time -1 entries are empty edits */
+    int elst, elst_v1;
+    uint64_t empty;               /* movie timescale; 0: no empty edit */
+    int64_t media_time;           /* -1: no non-empty edit */
+    int64_t media_time2;          /* != 0: a second non-empty edit (ignored by the parser) */
+    int mdhd_v1;
+    const uint32_t *stts;         /* (count, delta) pairs */
+    uint32_t stts_n;
+    const uint32_t *ctts;         /* (count, offset) pairs; NULL: no ctts */
+    uint32_t ctts_n;
+    const uint32_t *stss;         /* 1-based sample numbers; NULL: no stss */
+    uint32_t stss_n;
+    const uint32_t *stsc;         /* (first_chunk, samples_per_chunk, sdi) triples */
+    uint32_t stsc_n;
+    const uint32_t *sizes;        /* per sample; NULL with fixed_size */
+    uint32_t sample_count, fixed_size;
+    int stz2;                     /* field size 4, 8 or 16: write stz2 instead of stsz */
+    int stz2_short;               /* drop the last byte of the stz2 table */
+    const uint64_t *chunks;       /* chunk offsets relative to the mdat payload */
+    uint32_t chunk_n;
+    int co64;
+    int omit;                     /* leave out one box: MP_FOURCC of it */
+} mt_track_t;
+
+typedef struct {
+    uint32_t movie_timescale;
+    uint32_t ntracks;
+    const mt_track_t *tracks;
+    uint64_t mdat_len;            /* payload bytes */
+    int moov_last;                /* ftyp, mdat, moov */
+    int mvex;                     /* add moov/mvex (fragmented) */
+    int moof_first;               /* ftyp, moof, mdat (no moov) */
+    uint64_t base;                /* chunk offset base override for moov-only tests */
+} mt_file_t;
+
+static void mt_u32s(mp_wr_t *w, const uint32_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        mp_wr_u32(w, v[i]);
+    }
+}
+
+static void mt_sample_entry(mp_wr_t *w, const mt_track_t *t)
+{
+    static const uint32_t types[] = { 0, MP_FOURCC('a', 'v', 'c', '1'), MP_FOURCC('m', 'p', '4', 'a'),
+                                      MP_FOURCC('h', 'v', 'c', '1'), MP_FOURCC('a', 'c', '-', '3'),
+                                      MP_FOURCC('O', 'p', 'u', 's'), MP_FOURCC('m', 'p', '4', 'a') };
+    size_t e = mp_box_begin(w, types[t->codec]);
+    mp_wr_zero(w, 6);
+    mp_wr_u16(w, 1);                          /* data_reference_index */
+    if (t->codec == C_AVC || t->codec == C_HEVC) {
+        mp_wr_zero(w, 16);
+        mp_wr_u16(w, 1280);
+        mp_wr_u16(w, 720);
+        mp_wr_u32(w, 0x00480000);
+        mp_wr_u32(w, 0x00480000);
+        mp_wr_u32(w, 0);
+        mp_wr_u16(w, 1);
+        mp_wr_zero(w, 32);
+        mp_wr_u16(w, 0x18);
+        mp_wr_u16(w, 0xffff);
+        size_t c = mp_box_begin(w, t->codec == C_AVC ? MP_FOURCC('a', 'v', 'c', 'C')
+                                                     : MP_FOURCC('h', 'v', 'c', 'C'));
+        if (t->codec == C_AVC) {
+            mp_wr_bytes(w, avcc, sizeof(avcc));
+        } else {
+            mp_wr_bytes(w, hvcc, sizeof(hvcc));
+        }
+        mp_box_end(w, c);
+    } else {
+        mp_wr_zero(w, 8);                     /* version, revision, vendor */
+        mp_wr_u16(w, 2);                      /* channels */
+        mp_wr_u16(w, 16);
+        mp_wr_zero(w, 4);
+        mp_wr_u32(w, 48000u << 16);
+        if (t->codec == C_AAC || t->codec == C_MP3) {
+            size_t c = mp_fullbox_begin(w, MP_FOURCC('e', 's', 'd', 's'), 0, 0);
+            mp_wr_u8(w, 0x03);                /* ES_Descriptor */
+            mp_wr_u8(w, 25);
+            mp_wr_u16(w, 1);
+            mp_wr_u8(w, 0);
+            mp_wr_u8(w, 0x04);                /* DecoderConfigDescriptor */
+            mp_wr_u8(w, 17);
+            mp_wr_u8(w, t->codec == C_AAC ? 0x40 : 0x6b);
+            mp_wr_u8(w, 0x15);
+            mp_wr_zero(w, 3 + 4 + 4);
+            mp_wr_u8(w, 0x05);                /* DecoderSpecificInfo */
+            mp_wr_u8(w, 2);
+            mp_wr_bytes(w, asc, sizeof(asc));
+            mp_wr_u8(w, 0x06);                /* SLConfigDescriptor */
+            mp_wr_u8(w, 1);
+            mp_wr_u8(w, 2);
+            mp_box_end(w, c);
+        } else if (t->codec == C_AC3) {
+            size_t c = mp_box_begin(w, MP_FOURCC('d', 'a', 'c', '3'));
+            mp_wr_bytes(w, dac3, sizeof(dac3));
+            mp_box_end(w, c);
+        }
+    }
+    mp_box_end(w, e);
+}
+
+static void mt_stbl(mp_wr_t *w, const mt_track_t *t, uint64_t base)
+{
+    size_t stbl = mp_box_begin(w, MP_FOURCC('s', 't', 'b', 'l'));
+    if (t->omit != (int) MP_FOURCC('s', 't', 's', 'd')) {
+        size_t b = mp_fullbox_begin(w, MP_FOURCC('s', 't', 's', 'd'), 0, 0);
+        mp_wr_u32(w, 1);
+        mt_sample_entry(w, t);
+        mp_box_end(w, b);
+    }
+    size_t b = mp_fullbox_begin(w, MP_FOURCC('s', 't', 't', 's'), 0, 0);
+    mp_wr_u32(w, t->stts_n);
+    mt_u32s(w, t->stts, 2 * (size_t) t->stts_n);
+    mp_box_end(w, b);
+    if (t->ctts) {
+        b = mp_fullbox_begin(w, MP_FOURCC('c', 't', 't', 's'), 0, 0);
+        mp_wr_u32(w, t->ctts_n);
+        mt_u32s(w, t->ctts, 2 * (size_t) t->ctts_n);
+        mp_box_end(w, b);
+    }
+    if (t->stss) {
+        b = mp_fullbox_begin(w, MP_FOURCC('s', 't', 's', 's'), 0, 0);
+        mp_wr_u32(w, t->stss_n);
+        mt_u32s(w, t->stss, t->stss_n);
+        mp_box_end(w, b);
+    }
+    if (t->omit != (int) MP_FOURCC('s', 't', 's', 'c')) {
+        b = mp_fullbox_begin(w, MP_FOURCC('s', 't', 's', 'c'), 0, 0);
+        mp_wr_u32(w, t->stsc_n);
+        mt_u32s(w, t->stsc, 3 * (size_t) t->stsc_n);
+        mp_box_end(w, b);
+    }
+    if (t->stz2) {
+        b = mp_fullbox_begin(w, MP_FOURCC('s', 't', 'z', '2'), 0, 0);
+        mp_wr_u24(w, 0);
+        mp_wr_u8(w, (uint32_t) t->stz2);
+        mp_wr_u32(w, t->sample_count);
+        for (uint32_t i = 0; i < t->sample_count; i++) {
+            if (t->stz2 == 16) {
+                mp_wr_u16(w, t->sizes[i]);
+            } else if (t->stz2 == 8) {
+                mp_wr_u8(w, t->sizes[i]);
+            } else if (i % 2 == 0) {
+                uint32_t next = i + 1 < t->sample_count ? t->sizes[i + 1] : 0;
+                mp_wr_u8(w, (t->sizes[i] << 4) | (next & 15));
+            }
+        }
+        if (t->stz2_short) {
+            w->pos--;
+        }
+        mp_box_end(w, b);
+    } else {
+        b = mp_fullbox_begin(w, MP_FOURCC('s', 't', 's', 'z'), 0, 0);
+        mp_wr_u32(w, t->fixed_size);
+        mp_wr_u32(w, t->sample_count);
+        if (t->fixed_size == 0) {
+            mt_u32s(w, t->sizes, t->sample_count);
+        }
+        mp_box_end(w, b);
+    }
+    if (t->omit != (int) MP_FOURCC('s', 't', 'c', 'o')) {
+        b = mp_fullbox_begin(w, t->co64 ? MP_FOURCC('c', 'o', '6', '4') : MP_FOURCC('s', 't', 'c', 'o'), 0, 0);
+        mp_wr_u32(w, t->chunk_n);
+        for (uint32_t i = 0; i < t->chunk_n; i++) {
+            if (t->co64) {
+                mp_wr_u64(w, base + t->chunks[i]);
+            } else {
+                mp_wr_u32(w, (uint32_t) (base + t->chunks[i]));
+            }
+        }
+        mp_box_end(w, b);
+    }
+    mp_box_end(w, stbl);
+}
+
+static uint32_t mt_lang(const char *l)
+{
+    return l ? (uint32_t) ((l[0] - 0x60) << 10 | (l[1] - 0x60) << 5 | (l[2] - 0x60)) : 0;
+}
+
+static void mt_trak(mp_wr_t *w, const mt_track_t *t, uint64_t base)
+{
+    size_t trak = mp_box_begin(w, MP_FOURCC('t', 'r', 'a', 'k'));
+    size_t b = mp_fullbox_begin(w, MP_FOURCC('t', 'k', 'h', 'd'), 0, 7);
+    mp_wr_zero(w, 8);
+    mp_wr_u32(w, t->track_id);
+    mp_wr_zero(w, 4 + 4 + 8 + 8 + 36);
+    mp_wr_u32(w, 1280u << 16);
+    mp_wr_u32(w, 720u << 16);
+    mp_box_end(w, b);
+    if (t->elst) {
+        size_t edts = mp_box_begin(w, MP_FOURCC('e', 'd', 't', 's'));
+        b = mp_fullbox_begin(w, MP_FOURCC('e', 'l', 's', 't'), t->elst_v1 ? 1 : 0, 0);
+        uint32_t n = (t->empty ? 1 : 0) + (t->media_time != -1 ? 1 : 0) + (t->media_time2 ? 1 : 0);
+        mp_wr_u32(w, n);
+        for (int k = 0; k < 3; k++) {
+            if ((k == 0 && !t->empty) || (k == 1 && t->media_time == -1) || (k == 2 && !t->media_time2)) {
+                continue;
+            }
+            uint64_t dur = k == 0 ? t->empty : 1000;
+            int64_t mt = k == 0 ? -1 : k == 1 ? t->media_time : t->media_time2;
+            if (t->elst_v1) {
+                mp_wr_u64(w, dur);
+                mp_wr_u64(w, (uint64_t) mt);
+            } else {
+                mp_wr_u32(w, (uint32_t) dur);
+                mp_wr_u32(w, (uint32_t) mt);
+            }
+            mp_wr_u32(w, 0x00010000);
+        }
+        mp_box_end(w, b);
+        mp_box_end(w, edts);
+    }
+    size_t mdia = mp_box_begin(w, MP_FOURCC('m', 'd', 'i', 'a'));
+    b = mp_fullbox_begin(w, MP_FOURCC('m', 'd', 'h', 'd'), t->mdhd_v1 ? 1 : 0, 0);
+    mp_wr_zero(w, t->mdhd_v1 ? 16 : 8);
+    mp_wr_u32(w, t->timescale);
+    if (t->mdhd_v1) {
+        mp_wr_u64(w, 0);
+    } else {
+        mp_wr_u32(w, 0);
+    }
+    mp_wr_u16(w, mt_lang(t->lang));
+    mp_wr_u16(w, 0);
+    mp_box_end(w, b);
+    b = mp_fullbox_begin(w, MP_FOURCC('h', 'd', 'l', 'r'), 0, 0);
+    mp_wr_u32(w, 0);
+    mp_wr_u32(w, t->handler);
+    mp_wr_zero(w, 12);
+    mp_wr_str(w, "test");
+    mp_wr_u8(w, 0);
+    mp_box_end(w, b);
+    size_t minf = mp_box_begin(w, MP_FOURCC('m', 'i', 'n', 'f'));
+    mt_stbl(w, t, base);
+    mp_box_end(w, minf);
+    mp_box_end(w, mdia);
+    mp_box_end(w, trak);
+}
+
+static void mt_moov(mp_wr_t *w, const mt_file_t *f, uint64_t base)
+{
+    size_t moov = mp_box_begin(w, MP_FOURCC('m', 'o', 'o', 'v'));
+    size_t b = mp_fullbox_begin(w, MP_FOURCC('m', 'v', 'h', 'd'), 0, 0);
+    mp_wr_zero(w, 8);
+    mp_wr_u32(w, f->movie_timescale);
+    mp_wr_u32(w, 4321);
+    mp_wr_u32(w, 0x00010000);
+    mp_wr_u16(w, 0x0100);
+    mp_wr_zero(w, 10 + 36 + 24);
+    mp_wr_u32(w, f->ntracks + 1);
+    mp_box_end(w, b);
+    for (uint32_t i = 0; i < f->ntracks; i++) {
+        mt_trak(w, &f->tracks[i], base);
+    }
+    if (f->mvex) {
+        size_t mvex = mp_box_begin(w, MP_FOURCC('m', 'v', 'e', 'x'));
+        mp_box_end(w, mvex);
+    }
+    mp_box_end(w, moov);
+}
+
+static void mt_mdat(mp_wr_t *w, uint64_t len)
+{
+    mp_wr_u32(w, (uint32_t) (len + 8));
+    mp_wr_str(w, "mdat");
+    for (uint64_t i = 0; i < len; i++) {
+        mp_wr_u8(w, (uint8_t) (i * 7 + 3));
+    }
+}
+
+#define FTYP_SIZE 24
+
+static void mt_ftyp(mp_wr_t *w)
+{
+    size_t b = mp_box_begin(w, MP_FOURCC('f', 't', 'y', 'p'));
+    mp_wr_str(w, "isom");
+    mp_wr_u32(w, 0x200);
+    mp_wr_str(w, "isomiso2");
+    mp_box_end(w, b);
+}
+
+/* The whole file; *moov_off and *moov_size locate its moov (when any). */
+static uint8_t *mt_build(const mt_file_t *f, size_t *len, uint64_t *moov_off, uint64_t *moov_size)
+{
+    mp_wr_t count, w;
+    mp_wr_init_count(&count);
+    mt_moov(&count, f, 0);
+    uint64_t msize = count.pos;
+    uint64_t base = f->moov_last ? FTYP_SIZE + 8 : FTYP_SIZE + msize + 8;
+    mp_wr_init_dynamic(&w);
+    mt_ftyp(&w);
+    if (f->moof_first) {
+        size_t b = mp_box_begin(&w, MP_FOURCC('m', 'o', 'o', 'f'));
+        mp_box_end(&w, b);
+        mt_mdat(&w, f->mdat_len);
+    } else if (f->moov_last) {
+        mt_mdat(&w, f->mdat_len);
+        *moov_off = w.pos;
+        mt_moov(&w, f, base);
+    } else {
+        *moov_off = w.pos;
+        mt_moov(&w, f, base);
+        mt_mdat(&w, f->mdat_len);
+    }
+    *moov_size = msize;
+    assert_false(w.failed);
+    *len = w.pos;
+    return w.p;
+}
+
+/* Only the moov box, in a buffer of exactly its size (ASan sees over-reads). */
+static uint8_t *mt_build_moov(const mt_file_t *f, size_t *len)
+{
+    mp_wr_t w;
+    mp_wr_init_dynamic(&w);
+    mt_moov(&w, f, f->base);
+    assert_false(w.failed);
+    uint8_t *moov = malloc(w.pos);
+    assert_non_null(moov);
+    memcpy(moov, w.p, w.pos);
+    *len = w.pos;
+    mp_wr_free(&w);
+    return moov;
+}
+
+/* ---- reading it back ------------------------------------------------------ */
+
+typedef struct {
+    const uint8_t *data;
+    size_t len;
+    int fail;
+    int reads;
+} mem_src_t;
+
+static int mem_read(mp_reader_t *r, void *buf, size_t len, uint64_t off)
+{
+    mem_src_t *s = r->ctx;
+    s->reads++;
+    if (s->fail || off > s->len || len > s->len - off) {
+        return MP_ERR_IO;
+    }
+    memcpy(buf, s->data + off, len);
+    return MP_OK;
+}
+
+static mp_index_t *index_of(const uint8_t *file, size_t len, char *err, size_t err_len)
+{
+    mem_src_t src = { file, len, 0, 0 };
+    mp_reader_t r = { mem_read, &src };
+    mp_index_t *ix = mp4_index_file(&r, len, 0, err, err_len);
+    if (ix != NULL) {
+        assert_int_equal(mp_index_check(ix, ix->total_size), MP_OK);
+    }
+    return ix;
+}
+
+static mp_index_t *index_file(const mt_file_t *f)
+{
+    size_t len;
+    uint64_t moov_off, moov_size;
+    uint8_t *file = mt_build(f, &len, &moov_off, &moov_size);
+    char err[MP_ERR_LEN];
+    mp_index_t *ix = index_of(file, len, err, sizeof(err));
+    if (ix == NULL) {
+        fail_msg("index failed: %s", err);
+    }
+    free(file);
+    return ix;
+}
+
+/* Parse a file that must be refused; the reason must contain want. */
+static void expect_error(const mt_file_t *f, const char *want)
+{
+    size_t len;
+    uint64_t moov_off, moov_size;
+    uint8_t *file = mt_build(f, &len, &moov_off, &moov_size);
+    char err[MP_ERR_LEN];
+    mp_index_t *ix = index_of(file, len, err, sizeof(err));
+    if (ix != NULL) {
+        fail_msg("expected an error containing \"%s\", got an index", want);
+    }
+    if (strstr(err, want) == NULL) {
+        fail_msg("expected an error containing \"%s\", got \"%s\"", want, err);
+    }
+    free(file);
+}
+
+/* Same for a moov alone in an exact-size buffer, parsed with a given file size. */
+static void expect_moov_error(const mt_file_t *f, uint64_t file_size, const char *want)
+{
+    size_t len;
+    uint8_t *moov = mt_build_moov(f, &len);
+    char err[MP_ERR_LEN];
+    mp_index_t *ix = mp4_parse_moov(moov, len, file_size, err, sizeof(err));
+    if (ix != NULL) {
+        fail_msg("expected an error containing \"%s\", got an index", want);
+    }
+    if (strstr(err, want) == NULL) {
+        fail_msg("expected an error containing \"%s\", got \"%s\"", want, err);
+    }
+    free(moov);
+}
+
+/* ---- the reference file ---------------------------------------------------
+ * Video: 10 frames at 12800 Hz, stts runs 512 x4, 1024, 512 x5; B-frame ctts;
+ * key frames 1 and 6; chunks of 3, 3, 2, 2 samples (two stsc runs); a 500 ms
+ * empty edit then media_time 1024.  Audio: 12 AAC frames at 48 kHz in three
+ * chunks of 4 interleaved with the video, English, media_time 1024 (priming).
+ */
+
+static const uint32_t v_stts[] = { 4, 512, 1, 1024, 5, 512 };
+static const uint32_t v_ctts[] = { 1, 1024, 1, 2560, 2, 0, 1, 1536, 5, 512 };
+static const uint32_t v_stss[] = { 1, 6 };
+static const uint32_t v_stsc[] = { 1, 3, 1, 3, 2, 1 };
+static const uint32_t v_sizes[] = { 900, 110, 120, 130, 140, 800, 160, 170, 180, 190 };
+static const uint64_t v_chunks[] = { 0, 4000, 9000, 12000 };
+static const uint32_t a_stts[] = { 12, 1024 };
+static const uint32_t a_stsc[] = { 1, 4, 1 };
+static const uint32_t a_sizes[] = { 300, 301, 302, 303, 304, 305, 306, 307, 308, 309, 310, 311 };
+static const uint64_t a_chunks[] = { 2000, 6000, 10000 };
+
+#define MDAT_LEN 14000
+
+static mt_track_t ref_video(void)
+{
+    mt_track_t t = { .handler = MP_FOURCC('v', 'i', 'd', 'e'), .codec = C_AVC, .track_id = 1,
+                     .timescale = 12800, .elst = 1, .empty = 500, .media_time = 1024,
+                     .stts = v_stts, .stts_n = 3, .ctts = v_ctts, .ctts_n = 5,
+                     .stss = v_stss, .stss_n = 2, .stsc = v_stsc, .stsc_n = 2,
+                     .sizes = v_sizes, .sample_count = 10, .chunks = v_chunks, .chunk_n = 4 };
+    return t;
+}
+
+static mt_track_t ref_audio(void)
+{
+    mt_track_t t = { .handler = MP_FOURCC('s', 'o', 'u', 'n'), .codec = C_AAC, .track_id = 2,
+                     .timescale = 48000, .lang = "eng", .elst = 1, .media_time = 1024,
+                     .stts = a_stts, .stts_n = 1, .stsc = a_stsc, .stsc_n = 1,
+                     .sizes = a_sizes, .sample_count = 12, .chunks = a_chunks, .chunk_n = 3 };
+    return t;
+}
+
+static mt_file_t ref_file(mt_track_t *tracks)
+{
+    tracks[0] = ref_video();
+    tracks[1] = ref_audio();
+    mt_file_t f = { .movie_timescale = 1000, .ntracks = 2, .tracks = tracks, .mdat_len = MDAT_LEN };
+    return f;
+}
+
+/* Expected file offsets of the reference video samples, given the mdat payload start. */
+static void ref_video_offsets(uint64_t base, uint64_t *out)
+{
+    static const uint32_t chunk_of[] = { 0, 0, 0, 1, 1, 1, 2, 2, 3, 3 };
+    uint64_t pos = 0;
+    for (uint32_t i = 0; i < 10; i++) {
+        if (i == 0 || chunk_of[i] != chunk_of[i - 1]) {
+            pos = base + v_chunks[chunk_of[i]];
+        }
+        out[i] = pos;
+        pos += v_sizes[i];
+    }
+}
+
+static void check_ref_index(const mp_index_t *ix, uint64_t base)
+{
+    assert_int_equal(ix->magic, MP_INDEX_MAGIC);
+    assert_int_equal(ix->track_count, 2);
+    assert_int_equal(ix->movie_timescale, 1000);
+    assert_int_equal(ix->movie_duration, 4321);
+
+    const mp_track_t *v = mp_index_track(ix, 0);
+    assert_int_equal(v->type, MP_TRACK_VIDEO);
+    assert_int_equal(v->codec, MP_CODEC_AVC);
+    assert_int_equal(v->fourcc, MP_FOURCC('a', 'v', 'c', '1'));
+    assert_int_equal(v->track_id, 1);
+    assert_int_equal(v->timescale, 12800);
+    assert_int_equal(v->sample_count, 10);
+    assert_int_equal(v->key_count, 2);
+    assert_int_equal(v->nal_length_size, 4);
+    assert_int_equal(v->width, 1280);
+    assert_int_equal(v->height, 720);
+    assert_string_equal(v->codecs, "avc1.64001f");
+    assert_string_equal(v->language, "und");
+    assert_int_equal(v->duration, 11 * 512);
+    assert_int_equal(v->pres_offset, 500 * 12800 / 1000 - 1024);
+    assert_int_equal(v->max_sample_size, 900);
+    uint64_t vbytes = 0;
+    for (int i = 0; i < 10; i++) {
+        vbytes += v_sizes[i];
+    }
+    assert_int_equal(v->total_bytes, vbytes);
+    assert_int_equal(v->avg_bitrate, (uint32_t) ((vbytes * 8 * 12800 + 11 * 512 / 2) / (11 * 512)));
+    assert_int_equal(v->frame_rate_milli, (uint32_t) ((10ULL * 1000 * 12800 + 11 * 256) / (11 * 512)));
+    assert_int_equal(v->config_len, sizeof(avcc));
+    assert_memory_equal(mp_track_config(ix, v), avcc, sizeof(avcc));
+    assert_int_equal(mp_rd32(mp_track_entry(ix, v) + 4), MP_FOURCC('a', 'v', 'c', '1'));
+    assert_int_equal(mp_rd32(mp_track_entry(ix, v)), v->entry_len);
+
+    uint64_t offs[10];
+    ref_video_offsets(base, offs);
+    static const uint64_t dts[] = { 0, 512, 1024, 1536, 2048, 3072, 3584, 4096, 4608, 5120, 5632 };
+    static const int32_t cto[] = { 1024, 2560, 0, 0, 1536, 512, 512, 512, 512, 512 };
+    for (uint32_t i = 0; i < 10; i++) {
+        assert_int_equal(mp_sample_offset(ix, v, i), offs[i]);
+        assert_int_equal(mp_sample_size(ix, v, i), v_sizes[i]);
+        assert_int_equal(mp_sample_dts(ix, v, i), dts[i]);
+        assert_int_equal(mp_sample_cto(ix, v, i), cto[i]);
+        assert_int_equal(mp_sample_is_key(ix, v, i), i == 0 || i == 5);
+    }
+    assert_int_equal(mp_sample_dts(ix, v, 10), dts[10]);
+    assert_int_equal(mp_key_sample(ix, v, 1), 5);
+
+    const mp_track_t *a = mp_index_track(ix, 1);
+    assert_int_equal(a->type, MP_TRACK_AUDIO);
+    assert_int_equal(a->codec, MP_CODEC_AAC);
+    assert_int_equal(a->track_id, 2);
+    assert_int_equal(a->timescale, 48000);
+    assert_int_equal(a->sample_count, 12);
+    assert_int_equal(a->key_count, 0);
+    assert_int_equal(a->sample_rate, 48000);
+    assert_int_equal(a->channels, 2);
+    assert_int_equal(a->sample_size_bits, 16);
+    assert_string_equal(a->codecs, "mp4a.40.2");
+    assert_string_equal(a->language, "eng");
+    assert_int_equal(a->pres_offset, -1024);
+    assert_int_equal(a->duration, 12 * 1024);
+    assert_int_equal(a->cto_off, 0);
+    assert_int_equal(a->config_len, sizeof(asc));
+    assert_memory_equal(mp_track_config(ix, a), asc, sizeof(asc));
+    uint64_t pos = 0;
+    for (uint32_t i = 0; i < 12; i++) {
+        pos = i % 4 == 0 ? base + a_chunks[i / 4] : pos;
+        assert_int_equal(mp_sample_offset(ix, a, i), pos);
+        pos += a_sizes[i];
+        assert_int_equal(mp_sample_size(ix, a, i), a_sizes[i]);
+        assert_int_equal(mp_sample_dts(ix, a, i), 1024ULL * i);
+        assert_true(mp_sample_is_key(ix, a, i));
+    }
+    assert_int_equal(mp_sample_offset(ix, a, 6), base + 6000 + 304 + 305);
+    assert_int_equal(mp_sample_at_or_after(ix, a, 1025), 2);
+}
+
+/* Same content (the blob's alignment padding is not initialised). */
+static void assert_same_index(const mp_index_t *a, const mp_index_t *b)
+{
+    assert_int_equal(a->total_size, b->total_size);
+    assert_int_equal(a->track_count, b->track_count);
+    assert_memory_equal(mp_index_track(a, 0), mp_index_track(b, 0), a->track_count * sizeof(mp_track_t));
+    const uint8_t *pa = (const uint8_t *) a, *pb = (const uint8_t *) b;
+    for (uint32_t i = 0; i < a->track_count; i++) {
+        const mp_track_t *t = mp_index_track(a, i);
+        size_t n = t->sample_count;
+        assert_memory_equal(pa + t->entry_off, pb + t->entry_off, t->entry_len);
+        assert_memory_equal(pa + t->config_off, pb + t->config_off, t->config_len);
+        assert_memory_equal(pa + t->offsets_off, pb + t->offsets_off, 8 * n);
+        assert_memory_equal(pa + t->sizes_off, pb + t->sizes_off, 4 * n);
+        assert_memory_equal(pa + t->dts_off, pb + t->dts_off, 8 * (n + 1));
+        if (t->cto_off) {
+            assert_memory_equal(pa + t->cto_off, pb + t->cto_off, 4 * n);
+        }
+        if (t->key_count) {
+            assert_memory_equal(pa + t->keys_off, pb + t->keys_off, 4 * (size_t) t->key_count);
+        }
+    }
+}
+
+static void test_faststart(void **state)
+{
+    (void) state;
+    mt_track_t tr[2];
+    mt_file_t f = ref_file(tr);
+    size_t len;
+    uint64_t moov_off, moov_size;
+    uint8_t *file = mt_build(&f, &len, &moov_off, &moov_size);
+    char err[MP_ERR_LEN];
+    mp_index_t *ix = index_of(file, len, err, sizeof(err));
+    assert_non_null(ix);
+    check_ref_index(ix, FTYP_SIZE + moov_size + 8);
+
+    /* the moov parsed alone gives the same blob */
+    mp_index_t *ix2 = mp4_parse_moov(file + moov_off, moov_size, len, err, sizeof(err));
+    assert_non_null(ix2);
+    assert_same_index(ix, ix2);
+
+    /* find_moov on the whole file */
+    uint64_t off = 0, size = 0, next = 0;
+    assert_int_equal(mp4_find_moov(file, len, 0, len, &off, &size, &next, err, sizeof(err)), MP_OK);
+    assert_int_equal(off, FTYP_SIZE);
+    assert_int_equal(size, moov_size);
+    free(ix2);
+    free(ix);
+    free(file);
+}
+
+static void test_moov_at_end(void **state)
+{
+    (void) state;
+    mt_track_t tr[2];
+    mt_file_t f = ref_file(tr);
+    f.moov_last = 1;
+    f.mdat_len = 100000;            /* moov beyond the first 64 KiB probe */
+    size_t len;
+    uint64_t moov_off, moov_size;
+    uint8_t *file = mt_build(&f, &len, &moov_off, &moov_size);
+    assert_int_equal(moov_off, FTYP_SIZE + 8 + 100000);
+    char err[MP_ERR_LEN];
+
+    /* box by box, as the nginx glue does: ftyp, then mdat's header, then moov */
+    uint64_t off = 0, size = 0, next = 0;
+    assert_int_equal(mp4_find_moov(file, 16, 0, len, &off, &size, &next, err, sizeof(err)),
+                     MP_ERR_NEED_MORE);
+    assert_int_equal(next, FTYP_SIZE);
+    assert_int_equal(mp4_find_moov(file + next, 16, next, len, &off, &size, &next, err, sizeof(err)),
+                     MP_ERR_NEED_MORE);
+    assert_int_equal(next, moov_off);
+    assert_int_equal(mp4_find_moov(file + next, 16, next, len, &off, &size, &next, err, sizeof(err)),
+                     MP_OK);
+    assert_int_equal(off, moov_off);
+    assert_int_equal(size, moov_size);
+
+    mem_src_t src = { file, len, 0, 0 };
+    mp_reader_t r = { mem_read, &src };
+    mp_index_t *ix = mp4_index_file(&r, len, 0, err, sizeof(err));
+    assert_non_null(ix);
+    assert_true(src.reads >= 2);    /* the probe, then the moov itself */
+    assert_int_equal(mp_index_check(ix, ix->total_size), MP_OK);
+    check_ref_index(ix, FTYP_SIZE + 8);
+    free(ix);
+
+    /* the moov size limit */
+    ix = mp4_index_file(&r, len, moov_size - 1, err, sizeof(err));
+    assert_null(ix);
+    assert_non_null(strstr(err, "exceeds the limit"));
+    ix = mp4_index_file(&r, len, moov_size, err, sizeof(err));
+    assert_non_null(ix);
+    free(ix);
+
+    /* a read error */
+    src.fail = 1;
+    ix = mp4_index_file(&r, len, 0, err, sizeof(err));
+    assert_null(ix);
+    assert_string_equal(err, "read error");
+    free(file);
+}
+
+/* A moov-only parse with 64-bit chunk offsets beyond 4 GiB. */
+static void test_co64(void **state)
+{
+    (void) state;
+    mt_track_t tr[2];
+    mt_file_t f = ref_file(tr);
+    tr[0].co64 = tr[1].co64 = 1;
+    f.base = 5000000000ULL;
+    size_t len;
+    uint8_t *moov = mt_build_moov(&f, &len);
+    char err[MP_ERR_LEN];
+    mp_index_t *ix = mp4_parse_moov(moov, len, f.base + MDAT_LEN, err, sizeof(err));
+    assert_non_null(ix);
+    assert_int_equal(mp_index_check(ix, ix->total_size), MP_OK);
+    check_ref_index(ix, f.base);
+    free(ix);
+    /* one byte short: the last video sample ends past the end of the file */
+    ix = mp4_parse_moov(moov, len, f.base + 12000 + 180 + 190 - 1, err, sizeof(err));
+    assert_null(ix);
+    assert_non_null(strstr(err, "track 1: sample 9 lies beyond the end of the file"));
+    free(moov);
+}
+
+static void test_fixed_size_and_stz2(void **state)
+{
+    (void) state;
+    static const uint32_t stts[] = { 5, 1000 };
+    static const uint32_t stsc[] = { 1, 5, 1 };
+    static const uint32_t sizes[] = { 9, 3, 15, 1, 7 };
+    static const uint64_t chunks[] = { 100 };
+    mt_track_t t = { .handler = MP_FOURCC('s', 'o', 'u', 'n'), .codec = C_AAC, .track_id = 7,
+                     .timescale = 44100, .lang = "fra", .stts = stts, .stts_n = 1,
+                     .stsc = stsc, .stsc_n = 1, .fixed_size = 200, .sample_count = 5,
+                     .chunks = chunks, .chunk_n = 1, .mdhd_v1 = 1 };
+    mt_file_t f = { .movie_timescale = 600, .ntracks = 1, .tracks = &t, .mdat_len = 1200 };
+    mp_index_t *ix = index_file(&f);
+    const mp_track_t *a = mp_index_track(ix, 0);
+    assert_int_equal(a->track_id, 7);
+    assert_string_equal(a->language, "fra");
+    assert_int_equal(a->timescale, 44100);
+    assert_int_equal(a->pres_offset, 0);      /* no edit list */
+    uint64_t base = mp_sample_offset(ix, a, 0);
+    for (uint32_t i = 0; i < 5; i++) {
+        assert_int_equal(mp_sample_size(ix, a, i), 200);
+        assert_int_equal(mp_sample_offset(ix, a, i), base + 200 * i);
+    }
+    assert_int_equal(a->total_bytes, 1000);
+    free(ix);
+
+    /* stz2 with 16-, 8- and 4-bit fields (odd count: the last nibble is padding) */
+    static const int fields[] = { 16, 8, 4 };
+    for (int k = 0; k < 3; k++) {
+        t.fixed_size = 0;
+        t.sizes = sizes;
+        t.stz2 = fields[k];
+        size_t len;
+        uint8_t *moov = mt_build_moov(&f, &len);
+        char err[MP_ERR_LEN];
+        ix = mp4_parse_moov(moov, len, 1000, err, sizeof(err));
+        if (ix == NULL) {
+            fail_msg("stz2 field %d: %s", fields[k], err);
+        }
+        a = mp_index_track(ix, 0);
+        uint64_t off = 100;
+        for (uint32_t i = 0; i < 5; i++) {
+            assert_int_equal(mp_sample_size(ix, a, i), sizes[i]);
+            assert_int_equal(mp_sample_offset(ix, a, i), off);
+            off += sizes[i];
+        }
+        free(ix);
+        free(moov);
+    }
+}
+
+/* HEVC and AC-3 codec strings; unsupported codecs (Opus, MP3 in mp4a) and
+ * non-media tracks are skipped, not fatal. */
+static void test_codecs_and_skipped_tracks(void **state)
+{
+    (void) state;
+    mt_track_t tr[5];
+    mt_file_t f = ref_file(tr);
+    tr[0].codec = C_HEVC;
+    tr[1].codec = C_AC3;
+    tr[2] = ref_audio();
+    tr[2].codec = C_OPUS;
+    tr[2].track_id = 3;
+    tr[3] = ref_audio();
+    tr[3].codec = C_MP3;
+    tr[3].track_id = 4;
+    tr[4] = ref_audio();
+    tr[4].handler = MP_FOURCC('t', 'e', 'x', 't');
+    tr[4].track_id = 5;
+    f.ntracks = 5;
+    mp_index_t *ix = index_file(&f);
+    assert_int_equal(ix->track_count, 2);
+    const mp_track_t *v = mp_index_track(ix, 0), *a = mp_index_track(ix, 1);
+    assert_int_equal(v->codec, MP_CODEC_HEVC);
+    assert_string_equal(v->codecs, "hvc1.1.6.L93.90");
+    assert_int_equal(v->nal_length_size, 4);
+    assert_int_equal(v->config_len, sizeof(hvcc));
+    assert_int_equal(a->codec, MP_CODEC_AC3);
+    assert_string_equal(a->codecs, "ac-3");
+    assert_memory_equal(mp_track_config(ix, a), dac3, sizeof(dac3));
+    free(ix);
+
+    /* nothing left to package */
+    tr[0] = tr[2];
+    f.ntracks = 1;
+    expect_error(&f, "no audio or video track in a supported codec");
+}
+
+/* Edit lists: v1 boxes, empty edit only, media_time only. */
+static void test_edit_lists(void **state)
+{
+    (void) state;
+    mt_track_t tr[2];
+    mt_file_t f = ref_file(tr);
+    tr[0].elst_v1 = 1;
+    tr[0].empty = 250;              /* ms */
+    tr[0].media_time = -1;          /* only a dwell */
+    tr[1].elst_v1 = 1;
+    tr[1].media_time = 2112;
+    tr[1].media_time2 = 96000;      /* later edits do not change the start */
+    mp_index_t *ix = index_file(&f);
+    assert_int_equal(mp_index_track(ix, 0)->pres_offset, 3200);
+    assert_int_equal(mp_index_track(ix, 1)->pres_offset, -2112);
+    free(ix);
+
+    tr[0].elst = 0;
+    tr[1].empty = 1000;
+    tr[1].media_time = 0;
+    tr[1].elst_v1 = 0;
+    ix = index_file(&f);
+    assert_int_equal(mp_index_track(ix, 0)->pres_offset, 0);
+    assert_int_equal(mp_index_track(ix, 1)->pres_offset, 48000);
+    free(ix);
+}
+
+static void test_table_errors(void **state)
+{
+    (void) state;
+    mt_track_t tr[2];
+    mt_file_t f;
+
+    /* stts covers 11 samples, stsz has 10 */
+    static const uint32_t stts_long[] = { 4, 512, 1, 1024, 6, 512 };
+    f = ref_file(tr);
+    tr[0].stts = stts_long;
+    expect_error(&f, "track 1: stts covers 11 samples, stsz has 10");
+
+    /* stts entry count beyond the box */
+    f = ref_file(tr);
+    tr[0].stts_n = 0x40000000;
+    tr[0].stts = v_stts;
+    {
+        /* write the real 3 entries but claim 2^30: patch after building */
+        size_t len;
+        uint64_t mo, ms;
+        tr[0].stts_n = 3;
+        uint8_t *file = mt_build(&f, &len, &mo, &ms);
+        uint8_t *p = memmem(file, len, "stts", 4);
+        assert_non_null(p);
+        p[8] = 0x40;                /* entry count 0x40000003 */
+        char err[MP_ERR_LEN];
+        assert_null(index_of(file, len, err, sizeof(err)));
+        assert_non_null(strstr(err, "stts"));
+        free(file);
+    }
+
+    /* chunk offsets past the end of the file */
+    static const uint64_t far_chunks[] = { 0, 4000, 9000, MDAT_LEN + 10 };
+    f = ref_file(tr);
+    tr[0].chunks = far_chunks;
+    expect_error(&f, "track 1: sample 8 lies beyond the end of the file");
+
+    /* stss out of order, out of range, empty */
+    static const uint32_t stss_bad[] = { 6, 1 };
+    static const uint32_t stss_range[] = { 1, 11 };
+    f = ref_file(tr);
+    tr[0].stss = stss_bad;
+    expect_error(&f, "track 1: stss entry 1 out of order or range");
+    tr[0].stss = stss_range;
+    expect_error(&f, "track 1: stss entry 11 out of order or range");
+    tr[0].stss_n = 0;
+    expect_error(&f, "track 1 has no sync samples");
+
+    /* ctts covering too few samples */
+    static const uint32_t ctts_short[] = { 9, 0 };
+    f = ref_file(tr);
+    tr[0].ctts = ctts_short;
+    tr[0].ctts_n = 1;
+    expect_error(&f, "track 1: ctts covers 9 of 10 samples");
+
+    /* stsc: first_chunk 0, and chunks that hold too few samples */
+    static const uint32_t stsc_zero[] = { 0, 3, 1 };
+    static const uint32_t stsc_few[] = { 1, 2, 1 };
+    f = ref_file(tr);
+    tr[1].stsc = stsc_zero;
+    expect_error(&f, "track 2: malformed stsc entry 0");
+    tr[1].stsc = stsc_few;
+    expect_error(&f, "track 2: chunks hold 6 of 12 samples");
+
+    /* missing tables */
+    f = ref_file(tr);
+    tr[1].omit = (int) MP_FOURCC('s', 't', 'c', 'o');
+    expect_error(&f, "track 2: missing chunk offsets");
+    tr[1].omit = (int) MP_FOURCC('s', 't', 's', 'c');
+    expect_error(&f, "track 2: missing or empty stsc");
+    tr[1].omit = (int) MP_FOURCC('s', 't', 's', 'd');
+    expect_error(&f, "track 2 has no sample description");
+
+    /* timescale 0, zero duration */
+    static const uint32_t stts_zero[] = { 12, 0 };
+    f = ref_file(tr);
+    tr[1].timescale = 0;
+    expect_error(&f, "track 2 has timescale 0");
+    tr[1].timescale = 48000;
+    tr[1].stts = stts_zero;
+    expect_error(&f, "track 2 has zero duration");
+}
+
+static void test_structure_errors(void **state)
+{
+    (void) state;
+    mt_track_t tr[2];
+    mt_file_t f = ref_file(tr);
+    char err[MP_ERR_LEN];
+    size_t len;
+    uint64_t moov_off, moov_size;
+
+    /* no moov at all */
+    f.moof_first = 1;
+    expect_error(&f, "fragmented MP4 input (moof before moov) is not supported");
+    {
+        /* mp4_find_moov fills err whatever the buffer held before */
+        uint8_t *file = mt_build(&f, &len, &moov_off, &moov_size);
+        uint64_t off, size, next;
+        memset(err, 'x', sizeof(err));
+        assert_int_equal(mp4_find_moov(file, len, 0, len, &off, &size, &next, err, sizeof(err)),
+                         MP_ERR_BAD_MEDIA);
+        assert_non_null(strstr(err, "moof before moov"));
+        free(file);
+    }
+    {
+        uint8_t *file = mt_build(&f, &len, &moov_off, &moov_size);
+        memcpy(file + FTYP_SIZE + 4, "free", 4);         /* moof -> free */
+        assert_null(index_of(file, len, err, sizeof(err)));
+        assert_string_equal(err, "no moov box in file");
+        free(file);
+    }
+    f.moof_first = 0;
+    f.mvex = 1;
+    expect_error(&f, "fragmented MP4 input (mvex) is not supported");
+    f.mvex = 0;
+
+    uint8_t *file = mt_build(&f, &len, &moov_off, &moov_size);
+
+    /* a file cut inside the moov: the top-level box is truncated */
+    assert_null(index_of(file, moov_off + moov_size - 1, err, sizeof(err)));
+    assert_string_equal(err, "top-level box at offset 24 is truncated or malformed");
+
+    /* a box inside the moov larger than its container */
+    uint8_t *copy = malloc(len);
+    memcpy(copy, file, len);
+    uint8_t *trak = memmem(copy, len, "trak", 4) - 4;
+    trak[0] = 0x7f;
+    assert_null(index_of(copy, len, err, sizeof(err)));
+    assert_non_null(strstr(err, "box 'trak' size 2130"));
+    assert_non_null(strstr(err, "exceeds its container"));
+
+    /* a 64-bit box size that overflows, at top level */
+    memcpy(copy, file, len);
+    static const uint8_t huge[] = { 0, 0, 0, 1, 'f', 'r', 'e', 'e', 0xff, 0xff, 0xff, 0xff,
+                                    0xff, 0xff, 0xff, 0xf0 };
+    memcpy(copy, huge, sizeof(huge));
+    assert_null(index_of(copy, len, err, sizeof(err)));
+    assert_string_equal(err, "top-level box at offset 0 is truncated or malformed");
+    /* a box size below the header size */
+    memcpy(copy, file, len);
+    copy[3] = 4;
+    assert_null(index_of(copy, len, err, sizeof(err)));
+    assert_string_equal(err, "top-level box at offset 0 is truncated or malformed");
+
+    /* stsz claiming more samples than it holds */
+    memcpy(copy, file, len);
+    uint8_t *stsz = memmem(copy, len, "stsz", 4);
+    stsz[12] = 0x10;
+    assert_null(index_of(copy, len, err, sizeof(err)));
+    assert_non_null(strstr(err, "stsz sample count"));
+    assert_non_null(strstr(err, "exceeds box size"));
+
+    /* elst entry count beyond the box */
+    memcpy(copy, file, len);
+    uint8_t *elst = memmem(copy, len, "elst", 4);
+    elst[8] = 0xff;
+    assert_null(index_of(copy, len, err, sizeof(err)));
+    assert_non_null(strstr(err, "elst entry count"));
+
+    /* mp4_parse_moov given something else */
+    assert_null(mp4_parse_moov(file, FTYP_SIZE, len, err, sizeof(err)));
+    assert_string_equal(err, "not a moov box");
+
+    /* an empty file */
+    assert_null(index_of(file, 0, err, sizeof(err)));
+    assert_string_equal(err, "empty file");
+    free(copy);
+    free(file);
+}
+
+/* Boxes at the very end of an exact-size moov buffer: an empty tkhd, mdhd,
+ * hdlr, elst or mvhd body must be refused without reading past the buffer. */
+static void test_short_boxes_at_end(void **state)
+{
+    (void) state;
+    static const char *paths[][4] = {
+        { "mvhd" }, { "trak", "tkhd" }, { "trak", "edts", "elst" }, { "trak", "mdia", "mdhd" },
+        { "trak", "mdia", "hdlr" },
+    };
+    for (size_t k = 0; k < sizeof(paths) / sizeof(paths[0]); k++) {
+        mp_wr_t w;
+        size_t open[5];
+        int depth = 0;
+        mp_wr_init_dynamic(&w);
+        open[depth++] = mp_box_begin(&w, MP_FOURCC('m', 'o', 'o', 'v'));
+        for (int i = 0; i < 4 && paths[k][i]; i++) {
+            const char *n = paths[k][i];
+            open[depth++] = mp_box_begin(&w, MP_FOURCC(n[0], n[1], n[2], n[3]));
+        }
+        while (depth > 0) {
+            mp_box_end(&w, open[--depth]);
+        }
+        uint8_t *buf = malloc(w.pos);
+        memcpy(buf, w.p, w.pos);
+        char err[MP_ERR_LEN];
+        assert_null(mp4_parse_moov(buf, w.pos, 1000, err, sizeof(err)));
+        if (strstr(err, "too short") == NULL) {
+            fail_msg("empty %s: unexpected error \"%s\"", paths[k][0], err);
+        }
+        free(buf);
+        mp_wr_free(&w);
+    }
+}
+
+/* stz2 whose 4-bit table is one nibble short of its sample count. */
+static void test_stz2_short(void **state)
+{
+    (void) state;
+    static const uint32_t stts[] = { 3, 1000 };
+    static const uint32_t stsc[] = { 1, 3, 1 };
+    static const uint32_t sizes[] = { 9, 3, 15 };
+    static const uint64_t chunks[] = { 0 };
+    mt_track_t t = { .handler = MP_FOURCC('s', 'o', 'u', 'n'), .codec = C_AAC, .track_id = 1,
+                     .timescale = 44100, .stts = stts, .stts_n = 1, .stsc = stsc, .stsc_n = 1,
+                     .sizes = sizes, .sample_count = 3, .stz2 = 4, .stz2_short = 1,
+                     .chunks = chunks, .chunk_n = 1 };
+    mt_file_t f = { .movie_timescale = 600, .ntracks = 1, .tracks = &t };
+    expect_moov_error(&f, 1000, "malformed stz2 box");
+}
+
+/* Hostile numbers: edit lists far out of range (the presentation arithmetic
+ * must not overflow), 64-bit chunk offsets that wrap around, sample counts
+ * no file of this size can hold. */
+static void test_hostile_numbers(void **state)
+{
+    (void) state;
+    mt_track_t tr[2];
+    mt_file_t f = ref_file(tr);
+    tr[1].elst_v1 = 1;
+    tr[1].media_time = INT64_MIN;
+    expect_error(&f, "track 2: edit list out of range");
+    tr[1].media_time = -2;
+    expect_error(&f, "track 2: edit list out of range");
+    tr[1].media_time = (int64_t) 48000 << 30;
+    expect_error(&f, "track 2: edit list out of range");
+    tr[1].media_time = (int64_t) 48000 * 3600 * 24 * 30;    /* 30 days: odd, but accepted */
+    mp_index_t *ix = index_file(&f);
+    assert_int_equal(mp_index_track(ix, 1)->pres_offset, -(int64_t) 48000 * 3600 * 24 * 30);
+    free(ix);
+    f = ref_file(tr);
+    tr[0].elst_v1 = 1;
+    tr[0].empty = UINT64_MAX - 5;
+    expect_error(&f, "track 1: edit list out of range");
+
+    /* co64 offsets just below 2^64: offset + size wraps to a small number */
+    static const uint64_t wrap_chunks[] = { 0, 4000, 9000, UINT64_MAX - 100 };
+    f = ref_file(tr);
+    tr[0].co64 = 1;
+    tr[0].chunks = wrap_chunks;
+    expect_moov_error(&f, 1 << 20, "track 1: sample 8 lies beyond the end of the file");
+
+    /* 2^32-1 one-byte samples in one chunk, announced by a 200-byte moov */
+    static const uint32_t many_stts[] = { 0xffffffffu, 1 };
+    static const uint32_t many_stsc[] = { 1, 0xffffffffu, 1 };
+    static const uint64_t one_chunk[] = { 0 };
+    mt_track_t t = { .handler = MP_FOURCC('s', 'o', 'u', 'n'), .codec = C_AAC, .track_id = 1,
+                     .timescale = 48000, .stts = many_stts, .stts_n = 1, .stsc = many_stsc,
+                     .stsc_n = 1, .fixed_size = 1, .sample_count = 0xffffffffu,
+                     .chunks = one_chunk, .chunk_n = 1 };
+    mt_file_t many = { .movie_timescale = 1000, .ntracks = 1, .tracks = &t, .mdat_len = 64 };
+    expect_error(&many, "track 1: 4294967295 samples cannot fit in a");
+}
+
+/* mp_index_check accepts what the parser builds and rejects corrupted copies. */
+static void test_index_check(void **state)
+{
+    (void) state;
+    mt_track_t tr[2];
+    mt_file_t f = ref_file(tr);
+    mp_index_t *ix = index_file(&f);
+    size_t size = ix->total_size;
+    assert_int_equal(mp_index_check(ix, size), MP_OK);
+    assert_int_equal(mp_index_check(ix, size - 1), MP_ERR_BAD_MEDIA);
+    assert_int_equal(mp_index_check(ix, sizeof(mp_index_t) - 1), MP_ERR_BAD_MEDIA);
+
+    mp_index_t *c = malloc(size);
+    assert_non_null(c);
+    mp_track_t *t = (mp_track_t *) ((uint8_t *) c + ix->tracks_off);
+#define CORRUPT(stmt)                                                   \
+    do {                                                                \
+        memcpy(c, ix, size);                                            \
+        assert_int_equal(mp_index_check(c, size), MP_OK);               \
+        stmt;                                                           \
+        assert_int_equal(mp_index_check(c, size), MP_ERR_BAD_MEDIA);    \
+    } while (0)
+    CORRUPT(c->magic ^= 1);
+    CORRUPT(c->version = 2);
+    CORRUPT(c->total_size = size + 8);
+    CORRUPT(c->track_count = 0);
+    CORRUPT(c->track_count = MP_MAX_TRACKS + 1);
+    CORRUPT(c->tracks_off = size - sizeof(mp_track_t));
+    CORRUPT(t[1].sample_count = 0);
+    CORRUPT(t[1].sample_count = 1u << 30);
+    CORRUPT(t[0].timescale = 0);
+    CORRUPT(t[0].entry_off = (uint32_t) size);
+    CORRUPT(t[0].entry_len = (uint32_t) size);
+    CORRUPT(t[0].config_off = (uint32_t) size - 1);
+    CORRUPT(t[1].offsets_off = size - 8);
+    CORRUPT(t[1].sizes_off = UINT64_MAX - 3);
+    CORRUPT(t[1].dts_off = size - 8 * 12);    /* room for 12 entries, 13 needed */
+    CORRUPT(t[0].cto_off = size - 4);
+    CORRUPT(t[0].keys_off = size - 4);
+    CORRUPT(t[0].key_count = 1u << 31);
+#undef CORRUPT
+    free(c);
+    free(ix);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_faststart),
+        cmocka_unit_test(test_moov_at_end),
+        cmocka_unit_test(test_co64),
+        cmocka_unit_test(test_fixed_size_and_stz2),
+        cmocka_unit_test(test_codecs_and_skipped_tracks),
+        cmocka_unit_test(test_edit_lists),
+        cmocka_unit_test(test_table_errors),
+        cmocka_unit_test(test_structure_errors),
+        cmocka_unit_test(test_short_boxes_at_end),
+        cmocka_unit_test(test_stz2_short),
+        cmocka_unit_test(test_hostile_numbers),
+        cmocka_unit_test(test_index_check),
+    };
+    return cmocka_run_group_tests_name("mp4_parse", tests, NULL, NULL);
+}
