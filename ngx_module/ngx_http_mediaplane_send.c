@@ -253,8 +253,11 @@ ngx_http_mediaplane_ts_opened(ngx_http_mediaplane_ctx_t *ctx)
 
     if (ctx->ts_rc != MP_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "mediaplane: \"%V\": cannot build MPEG-TS segment (error %d)",
-                      &r->uri, (int) ctx->ts_rc);
+                      "mediaplane: \"%V\": cannot build MPEG-TS segment: %s", &r->uri,
+                      ctx->ts_rc == MP_ERR_BAD_MEDIA
+                      ? "HLS v3 carries H.264 and AAC only (use an fMP4 format for HEVC, "
+                        "AC-3, E-AC-3), or the samples are malformed"
+                      : "read error or out of memory");
         return ngx_http_mediaplane_status(ctx->ts_rc);
     }
 

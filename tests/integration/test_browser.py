@@ -20,7 +20,11 @@ pytestmark = pytest.mark.browser
 
 CASES = [
     ("hls", "Manifest(format=m3u8-aapl)"),
+    ("hls", "Manifest(format=m3u8-aapl-v3)"),
     ("hls", "Manifest(format=m3u8-cmaf)"),
+    ("shaka", "Manifest(format=m3u8-aapl)"),
+    ("dash", "Manifest(format=mpd-time-csf)"),
+    ("shaka", "Manifest(format=mpd-time-csf)"),
     ("shaka", "Manifest(format=m3u8-cmaf)"),
     ("dash", "Manifest(format=mpd-time-cmaf)"),
     ("shaka", "Manifest(format=mpd-time-cmaf)"),

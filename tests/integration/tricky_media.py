@@ -35,6 +35,7 @@ def generate(dir: Union[str, Path], name: str, params: dict,
     """Run build(dir) -> {key: path} unless a stamp '.<name>.params.json' in
     dir records the same params and every listed output still exists."""
     dir = Path(dir)
+    params = json.loads(json.dumps(params))     # tuples -> lists, as stored
     stamp = dir / (".%s.params.json" % name)
     if not force and stamp.exists():
         try:
@@ -86,7 +87,8 @@ def write_ism(path: Path, videos: Sequence[Tuple[str, int, int]],
 # ---------------------------------------------------------------- ISO BMFF
 
 
-def boxes(data: bytes, start: int = 0, end: Optional[int] = None) -> Iterator[Tuple[bytes, int, int, int]]:
+def boxes(data: bytes, start: int = 0,
+          end: Optional[int] = None) -> Iterator[Tuple[bytes, int, int, int]]:
     """Yield (type, offset, size, header_len) of the boxes in data[start:end]."""
     end = len(data) if end is None else end
     off = start
@@ -294,8 +296,9 @@ def hevc_assets(media: Path) -> Dict[str, Path]:
 
 def dolby_assets(media: Path) -> Dict[str, Path]:
     """H.264 video with AC-3 ('ac3_ism') or E-AC-3 ('eac3_ism') audio in
-    separate MP4s (ffmpeg's ac3/eac3 encoders, 192 kb/s stereo)."""
-    params = dict(size=SMALL, duration=DURATION, v=1)
+    separate MP4s (ffmpeg's ac3/eac3 encoders, 192 kb/s stereo), and
+    'mixed_ism': the video with E-AC-3 listed first, then AAC."""
+    params = dict(size=SMALL, duration=DURATION, v=2)
 
     def build(d: Path) -> Dict[str, Path]:
         video = d / "dolby_320x180.mp4"
@@ -309,6 +312,12 @@ def dolby_assets(media: Path) -> Dict[str, Path]:
             out[codec] = audio
             out[codec + "_ism"] = write_ism(d / ("%s.ism" % codec), [(video.name, 300000, 1)],
                                             [(audio.name, 192000, 1, "eng")])
+        out["aac"] = d / "dolby_aac_eng.mp4"
+        ffmpeg(*(sine(440, DURATION) + aac() + ["-metadata:s:a:0", "language=eng",
+                                                 "-movflags", "+faststart", str(out["aac"])]))
+        out["mixed_ism"] = write_ism(d / "mixed.ism", [(video.name, 300000, 1)],
+                                     [(out["eac3"].name, 192000, 1, "eng"),
+                                      (out["aac"].name, 96000, 1, "eng")])
         return out
     return generate(media / "t_dolby", "dolby", params, build)
 
@@ -316,15 +325,18 @@ def dolby_assets(media: Path) -> Dict[str, Path]:
 def bad_assets(media: Path, good_mp4: Path) -> Dict[str, Path]:
     """Malformed inputs derived from good_mp4 (video + audio muxed, moov
     first): 'truncated' (cut in the middle of the moov), 'random' (random
-    bytes named .mp4), 'stsz' (stsz claims 1000 more samples than its table
+    bytes named .mp4), 'empty' (0 bytes), 'stsz' (stsz claims 1000 more samples than its table
     and the chunks hold), 'beyond' (cut in the mdat: samples past the end of
     the file), 'video' (video-only copy for .ism tests), and server manifests
     'missing_ism' (names a file that does not exist), 'notrack_ism' (an
-    <audio> from a file without audio), 'notxml_ism' (not XML)."""
-    params = dict(src=good_mp4.name, size=good_mp4.stat().st_size, v=1)
+    <audio> from a file without audio), 'badtrack_ism' (a trackID the file
+    does not have), 'notxml_ism' (not XML)."""
+    params = dict(src=good_mp4.name, size=good_mp4.stat().st_size, v=3)
 
     def build(d: Path) -> Dict[str, Path]:
-        out = {k: d / ("%s.mp4" % k) for k in ("truncated", "random", "stsz", "beyond", "video")}
+        out = {k: d / ("%s.mp4" % k)
+               for k in ("truncated", "random", "empty", "stsz", "beyond", "video")}
+        out["empty"].write_bytes(b"")
         truncate_in_moov(good_mp4, out["truncated"])
         out["random"].write_bytes(bytes((i * 7919 + 13) % 251 for i in range(100000)))
         patch_stsz_count(good_mp4, out["stsz"], 1000)
@@ -336,6 +348,7 @@ def bad_assets(media: Path, good_mp4: Path) -> Dict[str, Path]:
                                        [("nope.mp4", 96000, 1, "eng")])
         out["notrack_ism"] = write_ism(d / "notrack.ism", [("video.mp4", 300000, 1)],
                                        [("video.mp4", 96000, 0, "eng")])
+        out["badtrack_ism"] = write_ism(d / "badtrack.ism", [("video.mp4", 300000, 7)], [])
         out["notxml_ism"] = d / "notxml.ism"
         out["notxml_ism"].write_bytes(b"\x00\x01 this is not { xml ]]\n" * 20)
         return out

@@ -562,7 +562,16 @@ static void test_dash_mpd(void **state)
     assert_well_formed_xml(m);
     assert_contains(m, "profiles=\"urn:mpeg:dash:profile:isoff-live:2011\"");
     assert_contains(m, "type=\"static\"");
-    assert_contains(m, "mediaPresentationDuration=\"PT20.");
+    /* duration and offset count from the presentation start (after edit lists) */
+    char expect[96];
+    uint64_t ms = (f->p.duration_10m - f->p.start_10m + 5000) / 10000;
+    snprintf(expect, sizeof(expect), "mediaPresentationDuration=\"PT%llu.%03lluS\"",
+             (unsigned long long) (ms / 1000), (unsigned long long) (ms % 1000));
+    assert_contains(m, expect);
+    assert_true(f->p.start_10m > 0);
+    snprintf(expect, sizeof(expect), "presentationTimeOffset=\"%llu\">",
+             (unsigned long long) f->p.start_10m);
+    assert_int_equal(count_of(m, expect), 3);
     assert_contains(m, "minBufferTime=\"PT2S\"");
     assert_int_equal(count_of(m, "<AdaptationSet "), 3);
     assert_int_equal(count_of(m, "<SegmentTemplate "), 3);
@@ -571,7 +580,8 @@ static void test_dash_mpd(void **state)
                        "startWithSAP=\"1\" maxWidth=\"1280\" maxHeight=\"720\"");
     assert_contains(m, "<SegmentTemplate timescale=\"10000000\" media=\"QualityLevels($Bandwidth$)"
                        "/Fragments(video=$Time$,format=mpd-time-csf)\" initialization=\""
-                       "QualityLevels($Bandwidth$)/Fragments(video=i,format=mpd-time-csf)\">");
+                       "QualityLevels($Bandwidth$)/Fragments(video=i,format=mpd-time-csf)\" "
+                       "presentationTimeOffset=");
     assert_contains(m, "<S t=\"0\" d=\"20000000\" r=\"9\"/>");
     assert_contains(m, "<Representation id=\"video_3000000\" bandwidth=\"3000000\" "
                        "codecs=\"avc1.64001f\" width=\"1280\" height=\"720\" frameRate=\"30\" "

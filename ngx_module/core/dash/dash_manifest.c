@@ -89,7 +89,13 @@ static int dash_wr_template(mp_wr_t *w, const dash_set_t *s, const mp_pres_track
     mp_wr_printf(w, "=$Time$,format=%s)\" initialization=\"QualityLevels($Bandwidth$)/Fragments(",
                  s->fmt);
     mp_wr_xml_escaped(w, t->name);
-    mp_wr_printf(w, "=i,format=%s)\">\n", s->fmt);
+    mp_wr_printf(w, "=i,format=%s)\"", s->fmt);
+    if (s->p->start_10m) {
+        /* period time 0 = presentation start after edit lists (B-frame
+         * delay, AAC priming), so players see no gap at the start */
+        mp_wr_printf(w, " presentationTimeOffset=\"%llu\"", (unsigned long long) s->p->start_10m);
+    }
+    mp_wr_str(w, ">\n");
     dash_wr_timeline(w, segs, count);
     mp_wr_str(w, "</SegmentTemplate>\n");
     free(segs);
@@ -242,7 +248,7 @@ static int dash_wr_set(mp_wr_t *w, const dash_set_t *s, uint32_t id)
 
 static void dash_wr_mpd_open(mp_wr_t *w, const mp_presentation_t *p, mp_format_t format)
 {
-    uint64_t ms = (p->duration_10m + 5000) / 10000;
+    uint64_t ms = (p->duration_10m - p->start_10m + 5000) / 10000;
     mp_wr_str(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
               "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\""
               " profiles=\"urn:mpeg:dash:profile:isoff-live:2011");

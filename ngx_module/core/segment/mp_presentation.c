@@ -88,6 +88,7 @@ static void mp_compute_shifts(mp_presentation_t *p)
         }
     }
     p->duration_10m = 0;
+    p->start_10m = lead_10m;
     for (uint32_t i = 0; i < p->count; i++) {
         mp_pres_track_t *pt = &p->tracks[i];
         const mp_track_t *t = pt->track;
