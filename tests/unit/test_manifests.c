@@ -564,7 +564,7 @@ static void test_dash_mpd(void **state)
     assert_contains(m, "type=\"static\"");
     /* duration and offset count from the presentation start (after edit lists) */
     char expect[96];
-    uint64_t ms = (f->p.duration_10m - f->p.start_10m + 5000) / 10000;
+    uint64_t ms = (f->p.end_10m - f->p.start_10m + 5000) / 10000;
     snprintf(expect, sizeof(expect), "mediaPresentationDuration=\"PT%llu.%03lluS\"",
              (unsigned long long) (ms / 1000), (unsigned long long) (ms % 1000));
     assert_contains(m, expect);

@@ -248,7 +248,8 @@ static int dash_wr_set(mp_wr_t *w, const dash_set_t *s, uint32_t id)
 
 static void dash_wr_mpd_open(mp_wr_t *w, const mp_presentation_t *p, mp_format_t format)
 {
-    uint64_t ms = (p->duration_10m - p->start_10m + 5000) / 10000;
+    uint64_t end = p->end_10m > p->start_10m ? p->end_10m : p->duration_10m;
+    uint64_t ms = (end - p->start_10m + 5000) / 10000;
     mp_wr_str(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
               "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\""
               " profiles=\"urn:mpeg:dash:profile:isoff-live:2011");

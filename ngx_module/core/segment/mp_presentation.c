@@ -77,6 +77,21 @@ static void mp_unique_bitrates(mp_presentation_t *p)
 
 /* Shift every track by the largest lead-in (B-frame delay, AAC priming) so
  * all timeline times are >= 0 and A/V keep the sync the edit lists describe. */
+/* End of t's last presented sample on the timeline: the latest pts + duration
+ * among the final samples (reordering never reaches further back). */
+static uint64_t mp_presentation_end_10m(const mp_pres_track_t *pt)
+{
+    const mp_track_t *t = pt->track;
+    uint32_t n = t->sample_count, first = n > 16 ? n - 16 : 0;
+    uint64_t end = 0;
+    for (uint32_t i = first; i < n; i++) {
+        int64_t pts = (int64_t) mp_pt_time(pt, i + 1) + mp_sample_cto(pt->index, t, i);
+        uint64_t e = pts > 0 ? mp_to_10m((uint64_t) pts, t->timescale) : 0;
+        end = e > end ? e : end;
+    }
+    return end;
+}
+
 static void mp_compute_shifts(mp_presentation_t *p)
 {
     uint64_t lead_10m = 0;
@@ -88,6 +103,7 @@ static void mp_compute_shifts(mp_presentation_t *p)
         }
     }
     p->duration_10m = 0;
+    p->end_10m = 0;
     p->start_10m = lead_10m;
     for (uint32_t i = 0; i < p->count; i++) {
         mp_pres_track_t *pt = &p->tracks[i];
@@ -96,6 +112,8 @@ static void mp_compute_shifts(mp_presentation_t *p)
         pt->shift = shift > 0 ? (uint64_t) shift : 0;
         uint64_t end = mp_pt_time_10m(pt, t->sample_count);
         p->duration_10m = end > p->duration_10m ? end : p->duration_10m;
+        end = mp_presentation_end_10m(pt);
+        p->end_10m = end > p->end_10m ? end : p->end_10m;
     }
 }
 

@@ -25,6 +25,7 @@ typedef struct {
     mp_pres_track_t tracks[MP_MAX_TRACKS];
     uint64_t duration_10m;        /* longest track end on the timeline, 10 MHz */
     uint64_t start_10m;           /* where presentation time 0 (after edit lists) lies */
+    uint64_t end_10m;             /* where the last presented sample ends */
 } mp_presentation_t;
 
 /* Add one track; bitrate 0 = use the track's measured average; lang "" = mdhd.
