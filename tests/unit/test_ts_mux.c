@@ -1,7 +1,7 @@
 /*
  * test_ts_mux.c — the MPEG-2 TS segment muxer against synthetic media: an
- * index blob laid out by hand (AVC track with a fake avcC and length-prefixed
- * NAL samples, AAC track) over an in-memory "file".  The output is demuxed by
+ * index blob from index_builder.h (AVC track with a fake avcC and length-
+ * prefixed NAL samples, AAC track) over an in-memory "file".  The output is demuxed by
  * an independent little TS parser that checks packet structure, PSI CRCs,
  * continuity counters, adaptation fields, PES headers, the Annex B stream
  * (AUD, SPS/PPS on key frames) and ADTS framing against the source samples.
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "ts/ts_mux.h"
+#include "index_builder.h"
 
 #define TS 188
 #define VIDEO_PID 0x100
@@ -30,83 +31,6 @@ static const uint8_t sps[] = { 0x67, 0x64, 0x00, 0x1F, 0xAC, 0xD9 };
 static const uint8_t pps[] = { 0x68, 0xEE, 0x3C, 0x80 };
 static const uint8_t asc_lc_48k_stereo[] = { 0x11, 0x90 };
 
-/* ---- in-memory file and reader ------------------------------------------ */
-
-typedef struct {
-    const uint8_t *data;
-    size_t len;
-    int fail;
-} mem_src_t;
-
-static int mem_read(mp_reader_t *r, void *buf, size_t len, uint64_t off)
-{
-    mem_src_t *s = r->ctx;
-    if (s->fail || off > s->len || len > s->len - off) {
-        return MP_ERR_IO;
-    }
-    memcpy(buf, s->data + off, len);
-    return MP_OK;
-}
-
-/* ---- index blob builder ------------------------------------------------- */
-
-typedef struct {
-    mp_track_t t;             /* type, codec, timescale, sample_count, ... */
-    const uint8_t *config;
-    const uint64_t *offsets;
-    const uint32_t *sizes;
-    const uint64_t *dts;      /* sample_count + 1 */
-    const int32_t *cto;       /* NULL: none */
-    const uint32_t *keys;     /* t.key_count entries */
-} fx_track_t;
-
-/* Append len bytes at the next 8-aligned position (blob NULL: layout only). */
-static uint64_t blob_put(uint8_t *blob, size_t *pos, const void *src, size_t len)
-{
-    size_t off = (*pos + 7) & ~(size_t) 7;
-    if (blob != NULL && len) {
-        memcpy(blob + off, src, len);
-    }
-    *pos = off + len;
-    return off;
-}
-
-static size_t blob_layout(uint8_t *blob, const fx_track_t *tr, uint32_t n)
-{
-    size_t pos = sizeof(mp_index_t) + n * sizeof(mp_track_t);
-    for (uint32_t i = 0; i < n; i++) {
-        mp_track_t t = tr[i].t;
-        uint32_t c = t.sample_count;
-        t.config_off = (uint32_t) blob_put(blob, &pos, tr[i].config, t.config_len);
-        t.offsets_off = blob_put(blob, &pos, tr[i].offsets, 8 * (size_t) c);
-        t.sizes_off = blob_put(blob, &pos, tr[i].sizes, 4 * (size_t) c);
-        t.dts_off = blob_put(blob, &pos, tr[i].dts, 8 * ((size_t) c + 1));
-        t.cto_off = tr[i].cto ? blob_put(blob, &pos, tr[i].cto, 4 * (size_t) c) : 0;
-        t.keys_off = t.key_count ? blob_put(blob, &pos, tr[i].keys, 4 * (size_t) t.key_count) : 0;
-        if (blob != NULL) {
-            memcpy(blob + sizeof(mp_index_t) + i * sizeof(mp_track_t), &t, sizeof(t));
-        }
-    }
-    return pos;
-}
-
-static mp_index_t *build_index(const fx_track_t *tr, uint32_t n)
-{
-    size_t size = blob_layout(NULL, tr, n);
-    uint8_t *blob = calloc(1, size);
-    assert_non_null(blob);
-    blob_layout(blob, tr, n);
-    mp_index_t *ix = (mp_index_t *) blob;
-    ix->magic = MP_INDEX_MAGIC;
-    ix->version = MP_INDEX_VERSION;
-    ix->total_size = size;
-    ix->track_count = n;
-    ix->movie_timescale = 1000;
-    ix->tracks_off = sizeof(mp_index_t);
-    assert_int_equal(mp_index_check(ix, size), MP_OK);
-    return ix;
-}
-
 /* ---- fixture: synthetic AVC + AAC presentation ------------------------- */
 
 typedef struct {
@@ -122,12 +46,16 @@ typedef struct {
 
 typedef struct {
     mp_wr_t file;
-    mem_src_t src;
+    ib_mem_src_t src;
     mp_reader_t reader;
     mp_index_t *ix;
     mp_pres_track_t v, a;
     mp_seg_t vs, as;
     ts_segment_params_t p;
+    mp_index_t *ix2;          /* split layouts: audio's own index, file and reader */
+    mp_wr_t afile;
+    ib_mem_src_t asrc;
+    mp_reader_t areader;
     uint8_t avcc[64];
     size_t avcc_len;
 } fixture_t;
@@ -141,8 +69,13 @@ static void put_nal(mp_wr_t *w, uint32_t nls, uint8_t type, size_t len, uint32_t
         return;
     }
     mp_wr_u8(w, type);
-    for (size_t k = 1; k < len; k++) {
-        mp_wr_u8(w, (uint8_t) (seed * 31 + k * 7));
+    uint8_t chunk[4096];
+    for (size_t k = 1; k < len;) {
+        size_t n = 0;
+        for (; n < sizeof(chunk) && k < len; n++, k++) {
+            chunk[n] = (uint8_t) (seed * 31 + k * 7);
+        }
+        mp_wr_bytes(w, chunk, n);
     }
 }
 
@@ -191,7 +124,7 @@ typedef struct {
     uint32_t keys[MAX_FRAMES / GOP + 1];
 } fx_arrays_t;
 
-static void video_track(fixture_t *f, const fx_opts_t *o, fx_track_t *tr, fx_arrays_t *a)
+static void video_track(fixture_t *f, const fx_opts_t *o, ib_track_t *tr, fx_arrays_t *a)
 {
     uint32_t keys = 0, frames = o->sweep ? o->sweep : VIDEO_FRAMES;
     build_avcc(f, o->nls);
@@ -214,10 +147,10 @@ static void video_track(fixture_t *f, const fx_opts_t *o, fx_track_t *tr, fx_arr
                      .timescale = VIDEO_TIMESCALE, .sample_count = frames,
                      .key_count = keys, .nal_length_size = o->nls,
                      .config_len = (uint32_t) f->avcc_len };
-    *tr = (fx_track_t) { t, f->avcc, a->offsets, a->sizes, a->dts, a->cto, a->keys };
+    *tr = (ib_track_t) { t, f->avcc, a->offsets, a->sizes, a->dts, a->cto, a->keys, NULL };
 }
 
-static void audio_track(fixture_t *f, const fx_opts_t *o, fx_track_t *tr, fx_arrays_t *a)
+static void audio_track(fixture_t *f, const fx_opts_t *o, ib_track_t *tr, fx_arrays_t *a)
 {
     for (uint32_t i = 0; i < AUDIO_FRAMES; i++) {
         a->offsets[i] = f->file.pos;
@@ -235,12 +168,12 @@ static void audio_track(fixture_t *f, const fx_opts_t *o, fx_track_t *tr, fx_arr
                      .codec = o->audio_codec ? o->audio_codec : MP_CODEC_AAC,
                      .timescale = AUDIO_TIMESCALE, .sample_count = AUDIO_FRAMES,
                      .config_len = (uint32_t) asc_len };
-    *tr = (fx_track_t) { t, asc, a->offsets, a->sizes, a->dts, NULL, NULL };
+    *tr = (ib_track_t) { t, asc, a->offsets, a->sizes, a->dts, NULL, NULL, NULL };
 }
 
 static void fixture_init(fixture_t *f, const fx_opts_t *o)
 {
-    fx_track_t tr[2];
+    ib_track_t tr[2];
     fx_arrays_t va, aa;
     uint32_t n = 0;
     memset(f, 0, sizeof(*f));
@@ -252,9 +185,9 @@ static void fixture_init(fixture_t *f, const fx_opts_t *o)
         audio_track(f, o, &tr[n++], &aa);
     }
     assert_false(f->file.failed);
-    f->ix = build_index(tr, n);
-    f->src = (mem_src_t) { f->file.p, f->file.pos, 0 };
-    f->reader = (mp_reader_t) { mem_read, &f->src };
+    f->ix = ib_build_index(tr, n);
+    f->src = (ib_mem_src_t) { f->file.p, f->file.pos, 0 };
+    f->reader = (mp_reader_t) { ib_mem_read, &f->src };
     uint32_t k = 0;
     if (o->nls) {
         f->v = (mp_pres_track_t) { .index = f->ix, .track = mp_index_track(f->ix, k++) };
@@ -276,7 +209,9 @@ static void fixture_init(fixture_t *f, const fx_opts_t *o)
 static void fixture_free(fixture_t *f)
 {
     mp_wr_free(&f->file);
+    mp_wr_free(&f->afile);
     free(f->ix);
+    free(f->ix2);
 }
 
 /* ---- muxing helpers ------------------------------------------------------ */
@@ -322,7 +257,7 @@ static uint32_t crc32_mpeg(const uint8_t *p, size_t n)
 typedef struct {
     uint16_t pid;
     uint8_t *data;
-    size_t len;
+    size_t len, cap;
     int pcr, rai;             /* first packet's adaptation field */
     uint64_t pcr_base;
 } pes_t;
@@ -397,7 +332,7 @@ static void append_pes(demux_t *d, const uint8_t *pkt, int pusi, size_t af_len, 
 {
     if (pusi) {
         assert_true(d->count < 512);
-        d->pes[d->count++] = (pes_t) { pid, NULL, 0, pcr, rai, pcr_base };
+        d->pes[d->count++] = (pes_t) { pid, NULL, 0, 0, pcr, rai, pcr_base };
     } else {
         assert_false(pcr || rai);
     }
@@ -410,7 +345,11 @@ static void append_pes(demux_t *d, const uint8_t *pkt, int pusi, size_t af_len, 
     }
     assert_non_null(pes);
     size_t n = TS - 4 - af_len;
-    pes->data = realloc(pes->data, pes->len + n);
+    if (pes->len + n > pes->cap) {
+        pes->cap = 2 * (pes->len + n);
+        pes->data = realloc(pes->data, pes->cap);
+        assert_non_null(pes->data);
+    }
     memcpy(pes->data + pes->len, pkt + 4 + af_len, n);
     pes->len += n;
 }
@@ -489,12 +428,13 @@ static uint64_t to_90k(uint64_t t, uint32_t timescale)
 static uint8_t *expected_au(const fixture_t *f, uint32_t i, size_t *len)
 {
     const mp_track_t *t = f->v.track;
-    const uint8_t *s = f->file.p + mp_sample_offset(f->ix, t, i);
-    size_t size = mp_sample_size(f->ix, t, i), nls = t->nal_length_size;
+    const mp_index_t *ix = f->v.index;
+    const uint8_t *s = f->file.p + mp_sample_offset(ix, t, i);
+    size_t size = mp_sample_size(ix, t, i), nls = t->nal_length_size;
     mp_wr_t w;
     mp_wr_init_dynamic(&w);
     mp_wr_bytes(&w, "\0\0\0\1\x09\xF0", 6);
-    if (mp_sample_is_key(f->ix, t, i)) {
+    if (mp_sample_is_key(ix, t, i)) {
         mp_wr_bytes(&w, "\0\0\0\1", 4);
         mp_wr_bytes(&w, sps, sizeof(sps));
         mp_wr_bytes(&w, "\0\0\0\1", 4);
@@ -530,10 +470,10 @@ static void check_video(const fixture_t *f, const demux_t *d)
         const uint8_t *es = pes_es(pes, &pts, &dts);
         uint64_t t = mp_pt_time(&f->v, i);
         assert_int_equal(dts, to_90k(t, VIDEO_TIMESCALE));
-        assert_int_equal(pts, to_90k(t + mp_sample_cto(f->ix, f->v.track, i), VIDEO_TIMESCALE));
+        assert_int_equal(pts, to_90k(t + mp_sample_cto(f->v.index, f->v.track, i), VIDEO_TIMESCALE));
         assert_true(pes->pcr);
         assert_true(pes->pcr_base <= dts);
-        assert_int_equal(pes->rai, mp_sample_is_key(f->ix, f->v.track, i));
+        assert_int_equal(pes->rai, mp_sample_is_key(f->v.index, f->v.track, i));
         size_t len;
         uint8_t *au = expected_au(f, i, &len);
         assert_int_equal((size_t) (pes->data + pes->len - es), len);
@@ -563,9 +503,10 @@ static void check_audio(const fixture_t *f, const demux_t *d, int pcr)
             assert_int_equal(es[2], (1 << 6) | (3 << 2) | 0);       /* LC, 48 kHz */
             assert_int_equal(es[3] >> 6, 2);                        /* stereo */
             size_t flen = ((size_t) (es[3] & 3) << 11) | ((size_t) es[4] << 3) | (es[5] >> 5);
-            size_t size = mp_sample_size(f->ix, f->a.track, i);
+            size_t size = mp_sample_size(f->a.index, f->a.track, i);
             assert_int_equal(flen, 7 + size);
-            assert_memory_equal(es + 7, f->file.p + mp_sample_offset(f->ix, f->a.track, i), size);
+            const uint8_t *file = f->afile.p ? f->afile.p : f->file.p;
+            assert_memory_equal(es + 7, file + mp_sample_offset(f->a.index, f->a.track, i), size);
             es += flen;
             i++;
         }
@@ -807,6 +748,534 @@ static void test_read_error(void **state)
     fixture_free(&f);
 }
 
+/* ---- staging windows: layouts, large samples, reads ------------------- */
+
+/* The muxer reads samples through a window of TS_WIN_VIDEO (256 KB) per
+ * track; these sizes sit on and around it. */
+#define WIN (256 * 1024)
+
+enum { LAY_SEQ, LAY_INTERLEAVED, LAY_CHUNKS, LAY_GAPS, LAY_REVERSE, LAY_COUNT };
+
+typedef struct {
+    uint32_t nls;
+    uint32_t frames;                      /* video frames */
+    size_t (*size)(uint32_t i);           /* video sample i's size */
+    size_t (*split_at)(uint32_t i);       /* != 0: where sample i's second slice starts */
+    uint32_t slices;                      /* slice NAL units per frame (at least) */
+    int layout;
+    int split;                            /* audio in a file (and index) of its own */
+} lay_opts_t;
+
+static size_t size_small(uint32_t i)
+{
+    return 60 + (i * 397) % 2500;
+}
+
+/* 30-60 KB: a window holds a few, audio interleaved between them. */
+static size_t size_mid(uint32_t i)
+{
+    return 30000 + (i * 7919) % 30000;
+}
+
+static size_t size_100k(uint32_t i)
+{
+    return 100000 + i;
+}
+
+/* On, just under and just over the window, far over it, small, mid-size. */
+static size_t size_window(uint32_t i)
+{
+    static const size_t s[] = { WIN + 1, WIN, WIN - 1, 3 * WIN + 12345, 100, 70000 };
+    return s[i % 6] + (i % 6 >= 4 ? i * 1000 : 0);
+}
+
+/* Samples over the window whose second NAL length prefix straddles the end
+ * of the first window read (which starts at the sample). */
+static size_t size_straddle(uint32_t i)
+{
+    return WIN + 5000 + i;
+}
+
+static size_t split_straddle(uint32_t i)
+{
+    return WIN - 1 - i % 4;
+}
+
+/* Sample i: SEI on key frames, an AUD in sample 3, an empty NAL unit in
+ * sample 4, then slices filling it to exactly total bytes. */
+static void lay_video_sample(mp_wr_t *w, const lay_opts_t *o, uint32_t i)
+{
+    uint32_t nls = o->nls;
+    size_t total = o->size(i), used = 0;
+    size_t max = nls == 1 ? 0xFF : nls == 2 ? 0xFFFF : 0x7FFFFFFF;
+    uint8_t type = i % GOP == 0 ? 0x65 : 0x41;
+    if (i % GOP == 0) {
+        put_nal(w, nls, 0x06, 20, i);
+        used += nls + 20;
+    }
+    if (i == 3) {
+        put_nal(w, nls, 0x09, 2, i);
+        used += nls + 2;
+    }
+    if (i == 4) {
+        put_nal(w, nls, 0x01, 0, i);
+        used += nls;
+    }
+    if (o->split_at && o->split_at(i) && nls == 4) {
+        size_t first = o->split_at(i) - used - nls;
+        put_nal(w, nls, type, first, i);
+        used += nls + first;
+    }
+    size_t rest = total - used;
+    size_t k = o->slices ? o->slices : 1;
+    if (k < (rest + nls + max - 1) / (nls + max)) {
+        k = (rest + nls + max - 1) / (nls + max);
+    }
+    assert_true(rest >= k * (nls + 1));
+    size_t payload = rest - k * nls;
+    for (size_t j = 0; j < k; j++) {
+        put_nal(w, nls, type, payload / k + (j < payload % k), i + (uint32_t) j);
+    }
+}
+
+static void lay_audio_frame(mp_wr_t *w, uint32_t i)
+{
+    size_t len = 150 + (i * 53) % 300;
+    for (size_t k = 0; k < len; k++) {
+        mp_wr_u8(w, (uint8_t) (i + k));
+    }
+}
+
+/* File order of the samples: (video?, index) pairs. */
+static uint32_t lay_order(const lay_opts_t *o, uint8_t *is_video, uint32_t *idx)
+{
+    uint32_t n = 0, v = 0, a = 0, V = o->frames, A = AUDIO_FRAMES;
+    switch (o->layout) {
+    case LAY_SEQ:
+        for (; v < V; v++, n++) { is_video[n] = 1; idx[n] = v; }
+        for (; a < A; a++, n++) { is_video[n] = 0; idx[n] = a; }
+        break;
+    case LAY_CHUNKS:
+        while (v < V || a < A) {
+            for (uint32_t k = 0; k < 4 && v < V; k++, n++) { is_video[n] = 1; idx[n] = v++; }
+            for (uint32_t k = 0; k < 7 && a < A; k++, n++) { is_video[n] = 0; idx[n] = a++; }
+        }
+        break;
+    case LAY_REVERSE:
+        while (v < V || a < A) {
+            if (v < V) { is_video[n] = 1; idx[n++] = V - 1 - v++; }
+            if (a < A) { is_video[n] = 0; idx[n++] = A - 1 - a++; }
+        }
+        break;
+    default:                                    /* by decode time */
+        while (v < V || a < A) {
+            uint64_t tv = (uint64_t) v * VIDEO_DURATION * AUDIO_TIMESCALE;
+            uint64_t ta = (uint64_t) a * 1024 * VIDEO_TIMESCALE;
+            int video = a >= A || (v < V && tv <= ta);
+            is_video[n] = (uint8_t) video;
+            idx[n++] = video ? v++ : a++;
+        }
+        break;
+    }
+    return n;
+}
+
+static void lay_init(fixture_t *f, const lay_opts_t *o, fx_arrays_t *va, fx_arrays_t *aa)
+{
+    static const size_t gaps[] = { 0, 1, 100, 5000, 8192, 8193, 20000, 70000, 300000 };
+    uint8_t is_video[MAX_FRAMES + AUDIO_FRAMES];
+    uint32_t idx[MAX_FRAMES + AUDIO_FRAMES], keys = 0;
+    memset(f, 0, sizeof(*f));
+    assert_true(o->frames <= MAX_FRAMES);
+    mp_wr_init_dynamic(&f->file);
+    mp_wr_init_dynamic(&f->afile);
+    build_avcc(f, o->nls);
+    uint32_t n = lay_order(o, is_video, idx);
+    for (uint32_t k = 0; k < n; k++) {
+        size_t gap = o->layout == LAY_GAPS ? gaps[k % 9] : o->layout == LAY_REVERSE ? 3 : 0;
+        mp_wr_t *file = o->split && !is_video[k] ? &f->afile : &f->file;
+        static const uint8_t junk[4096] = { 0xA5, 0x5A, 0xA5, 0x5A };
+        for (size_t g = 0; g < gap; g += sizeof(junk)) {
+            mp_wr_bytes(file, junk, gap - g < sizeof(junk) ? gap - g : sizeof(junk));
+        }
+        fx_arrays_t *arr = is_video[k] ? va : aa;
+        uint32_t i = idx[k];
+        arr->offsets[i] = file->pos;
+        if (is_video[k]) {
+            lay_video_sample(file, o, i);
+        } else {
+            lay_audio_frame(file, i);
+        }
+        arr->sizes[i] = (uint32_t) (file->pos - arr->offsets[i]);
+    }
+    assert_false(f->file.failed || f->afile.failed);
+    for (uint32_t i = 0; i < o->frames; i++) {
+        va->dts[i] = (uint64_t) i * VIDEO_DURATION;
+        va->cto[i] = (i % GOP == 0) ? VIDEO_DURATION : (int32_t) (i % 3) * VIDEO_DURATION;
+        if (i % GOP == 0) {
+            va->keys[keys++] = i;
+        }
+    }
+    va->dts[o->frames] = (uint64_t) o->frames * VIDEO_DURATION;
+    for (uint32_t i = 0; i <= AUDIO_FRAMES; i++) {
+        aa->dts[i] = (uint64_t) i * 1024;
+    }
+    mp_track_t vt = { .type = MP_TRACK_VIDEO, .codec = MP_CODEC_AVC,
+                      .timescale = VIDEO_TIMESCALE, .sample_count = o->frames,
+                      .key_count = keys, .nal_length_size = o->nls,
+                      .config_len = (uint32_t) f->avcc_len };
+    mp_track_t at = { .type = MP_TRACK_AUDIO, .codec = MP_CODEC_AAC,
+                      .timescale = AUDIO_TIMESCALE, .sample_count = AUDIO_FRAMES,
+                      .config_len = sizeof(asc_lc_48k_stereo) };
+    ib_track_t tr[2] = {
+        { vt, f->avcc, va->offsets, va->sizes, va->dts, va->cto, va->keys, NULL },
+        { at, asc_lc_48k_stereo, aa->offsets, aa->sizes, aa->dts, NULL, NULL, NULL },
+    };
+    f->ix = ib_build_index(tr, o->split ? 1 : 2);
+    const mp_index_t *aix = f->ix;
+    if (o->split) {
+        f->ix2 = ib_build_index(tr + 1, 1);
+        aix = f->ix2;
+    }
+    f->src = (ib_mem_src_t) { f->file.p, f->file.pos, 0 };
+    f->reader = (mp_reader_t) { ib_mem_read, &f->src };
+    f->asrc = (ib_mem_src_t) { f->afile.p, f->afile.pos, 0 };
+    f->areader = (mp_reader_t) { ib_mem_read, &f->asrc };
+    f->v = (mp_pres_track_t) { .index = f->ix, .track = mp_index_track(f->ix, 0) };
+    f->a = (mp_pres_track_t) { .index = aix, .track = mp_index_track(aix, o->split ? 0 : 1),
+                               .shift = AUDIO_SHIFT };
+    f->vs = (mp_seg_t) { .first = 0, .end = o->frames };
+    f->as = (mp_seg_t) { .first = 0, .end = AUDIO_FRAMES };
+    f->p = (ts_segment_params_t) { &f->v, &f->vs, &f->reader, &f->a, &f->as,
+                                   o->split ? &f->areader : &f->reader, 0 };
+}
+
+/* Readers over the fixture's files counting the reads through them (both
+ * tracks' together) and failing the fail_at-th (1-based; 0: never). */
+typedef struct count_reader_s count_reader_t;
+
+typedef struct {
+    mp_reader_t r;            /* first: the muxer calls r.read(&r, ...) */
+    mp_reader_t *inner;
+    count_reader_t *c;
+} count_rd_t;
+
+struct count_reader_s {
+    uint32_t reads, fail_at;
+    uint64_t bytes;
+    count_rd_t rd[2];
+};
+
+static int count_read(mp_reader_t *r, void *buf, size_t len, uint64_t off)
+{
+    count_rd_t *d = (count_rd_t *) r;
+    if (++d->c->reads == d->c->fail_at) {
+        return MP_ERR_IO;
+    }
+    d->c->bytes += len;
+    return d->inner->read(d->inner, buf, len, off);
+}
+
+static void count_reader(count_reader_t *c, fixture_t *f, uint32_t fail_at)
+{
+    mp_reader_t *audio = f->afile.pos ? &f->areader : &f->reader;
+    *c = (count_reader_t) { 0, fail_at, 0, { { { count_read, NULL }, &f->reader, c },
+                                             { { count_read, NULL }, audio, c } } };
+    f->p.video_reader = &c->rd[0].r;
+    f->p.audio_reader = &c->rd[1].r;
+}
+
+static void check_demuxed(const fixture_t *f, const uint8_t *ts, size_t len)
+{
+    demux_t *d = malloc(sizeof(*d));
+    demux(d, ts, len);
+    check_video(f, d);
+    check_audio(f, d, 0);
+    check_interleave(d);
+    demux_free(d);
+    free(d);
+}
+
+/* Every layout of the same samples, with one index or two, gives the bytes
+ * of the plain sequential layout, which pass the demuxer's checks. */
+static void run_layouts(lay_opts_t o)
+{
+    static const size_t caps[] = { 1 << 20, TS * 5, 1000 };
+    fixture_t f;
+    fx_arrays_t *va = calloc(1, sizeof(*va)), *aa = calloc(1, sizeof(*aa));
+    assert_true(va && aa);
+    o.layout = LAY_SEQ;
+    o.split = 0;
+    lay_init(&f, &o, va, aa);
+    size_t ref_len;
+    uint8_t *ref = mux_all(&f.p, 1 << 20, &ref_len);
+    check_demuxed(&f, ref, ref_len);
+    fixture_free(&f);
+    for (int layout = 0; layout < LAY_COUNT; layout++) {
+        for (int split = 0; split < 2; split++) {
+            o.layout = layout;
+            o.split = split;
+            lay_init(&f, &o, va, aa);
+            count_reader_t c;
+            count_reader(&c, &f, 0);
+            size_t len;
+            uint8_t *ts = mux_all(&f.p, caps[(layout + split) % 3], &len);
+            assert_int_equal(len, ref_len);
+            assert_true(memcmp(ts, ref, len) == 0);       /* (cmocka's compares bytewise) */
+            /* bytes read: each sample about once, or twice when NAL length
+             * size != 4 (sized at open), three times for those larger than
+             * the window (checked before the PES starts); plus what lies
+             * between samples */
+            assert_true(c.bytes <= (o.nls == 4 ? 2 : 4) * (uint64_t) (f.file.pos + f.afile.pos) + 4 * WIN);
+            free(ts);
+            fixture_free(&f);
+        }
+    }
+    free(ref);
+    free(va);
+    free(aa);
+}
+
+static void test_layouts_small(void **state)
+{
+    (void) state;
+    for (uint32_t nls = 1; nls <= 4; nls *= 2) {
+        run_layouts((lay_opts_t) { .nls = nls, .frames = VIDEO_FRAMES, .size = size_small });
+    }
+}
+
+/* Samples on both sides of the window size, streamed through it when
+ * larger, with one and with many (nls 1: <= 255-byte) NAL units. */
+static void test_layouts_large_samples(void **state)
+{
+    (void) state;
+    run_layouts((lay_opts_t) { .nls = 4, .frames = VIDEO_FRAMES, .size = size_mid });
+    run_layouts((lay_opts_t) { .nls = 4, .frames = 12, .size = size_window, .slices = 3 });
+    run_layouts((lay_opts_t) { .nls = 4, .frames = 6, .size = size_window, .slices = 1 });
+    run_layouts((lay_opts_t) { .nls = 2, .frames = 12, .size = size_window });
+    run_layouts((lay_opts_t) { .nls = 1, .frames = 7, .size = size_window });
+    run_layouts((lay_opts_t) { .nls = 4, .frames = 8, .size = size_straddle,
+                               .split_at = split_straddle, .slices = 2 });
+}
+
+/* Samples that follow each other in the file take one read per window. */
+static void test_window_reads(void **state)
+{
+    (void) state;
+    static const int layouts[] = { LAY_SEQ, LAY_INTERLEAVED, LAY_CHUNKS };
+    fx_arrays_t *va = calloc(1, sizeof(*va)), *aa = calloc(1, sizeof(*aa));
+    assert_true(va && aa);
+    for (size_t l = 0; l < 3; l++) {
+        for (int split = 0; split < 2; split++) {
+            fixture_t f;
+            lay_opts_t o = { .nls = 4, .frames = VIDEO_FRAMES, .size = size_small,
+                             .layout = layouts[l], .split = split };
+            lay_init(&f, &o, va, aa);
+            count_reader_t c;
+            count_reader(&c, &f, 0);
+            size_t len;
+            free(mux_all(&f.p, TS * 7, &len));
+            /* the whole file fits a window: one read per track at most */
+            assert_true(c.reads >= 1 && c.reads <= 2);
+            assert_true(c.bytes <= f.file.pos + f.afile.pos);
+            fixture_free(&f);
+        }
+    }
+    /* a 6 MB video-only segment of 100 KB samples: one read per window,
+     * i.e. per two samples */
+    fixture_t f;
+    lay_opts_t o = { .nls = 4, .frames = 60, .size = size_100k };
+    lay_init(&f, &o, va, aa);
+    f.p.audio = NULL;
+    count_reader_t c;
+    count_reader(&c, &f, 0);
+    size_t len;
+    free(mux_all(&f.p, 1 << 17, &len));
+    uint64_t video_bytes = 0;
+    for (uint32_t i = 0; i < o.frames; i++) {
+        video_bytes += va->sizes[i];
+    }
+    assert_int_equal(c.reads, o.frames / 2);
+    assert_int_equal(c.bytes, video_bytes);
+    fixture_free(&f);
+    free(va);
+    free(aa);
+}
+
+/* The last NAL length of a sample larger than the window overruns it (or
+ * the sample has bytes after its last NAL unit): the PES is refused before
+ * any of it is produced (nls 4) or the segment at open (other sizes). */
+static void test_large_sample_corrupt(void **state)
+{
+    (void) state;
+    fx_arrays_t *va = calloc(1, sizeof(*va)), *aa = calloc(1, sizeof(*aa));
+    assert_true(va && aa);
+    for (int trailing = 0; trailing < 2; trailing++) {
+        for (uint32_t nls = 2; nls <= 4; nls += 2) {
+            fixture_t f;
+            lay_opts_t o = { .nls = nls, .frames = 12, .size = size_window, .slices = 3,
+                             .layout = LAY_INTERLEAVED };
+            lay_init(&f, &o, va, aa);
+            const uint32_t bad = 3;                       /* 3 * WIN + 12345 bytes */
+            uint8_t *s = f.file.p + va->offsets[bad];
+            size_t pos = 0, last = 0, n = 0;
+            while (pos < va->sizes[bad]) {
+                last = pos;
+                n = 0;
+                for (uint32_t k = 0; k < nls; k++) {
+                    n = (n << 8) | s[pos + k];
+                }
+                pos += nls + n;
+            }
+            assert_int_equal(pos, va->sizes[bad]);
+            if (trailing) {
+                /* shorten the last NAL unit: 2 bytes follow it, too few for a prefix */
+                n -= 2;
+            } else {
+                n += 1;
+            }
+            for (uint32_t k = 0; k < nls; k++) {
+                s[last + k] = (uint8_t) (n >> (8 * (nls - 1 - k)));
+            }
+            ts_muxer_t *m;
+            uint64_t total;
+            int rc = ts_mux_open(&m, &f.p, &total);
+            if (nls != 4) {
+                assert_int_equal(rc, MP_ERR_BAD_MEDIA);
+                assert_null(m);
+                fixture_free(&f);
+                continue;
+            }
+            assert_int_equal(rc, MP_OK);
+            uint8_t *buf = malloc(total);
+            size_t w, got = 0;
+            int done = 0;
+            while (rc == MP_OK && !done) {
+                rc = ts_mux_read(m, buf + got, TS, &w, &done);
+                got += w;
+            }
+            assert_int_equal(rc, MP_ERR_BAD_MEDIA);
+            assert_int_equal(ts_mux_read(m, buf, TS, &w, &done), MP_ERR_BAD_MEDIA);
+            /* nothing of the bad PES came out: its PES header is absent */
+            demux_t *d = malloc(sizeof(*d));
+            demux(d, buf, got);
+            uint32_t video_pes = 0;
+            for (uint32_t k = 0; k < d->count; k++) {
+                video_pes += d->pes[k].pid == VIDEO_PID;
+            }
+            assert_int_equal(video_pes, bad);
+            demux_free(d);
+            free(d);
+            free(buf);
+            ts_mux_close(m);
+            fixture_free(&f);
+        }
+    }
+    free(va);
+    free(aa);
+}
+
+/* A read failing anywhere (window fills, NAL headers of a large sample,
+ * refills while streaming it) is MP_ERR_IO, and sticky. */
+static void test_large_sample_read_errors(void **state)
+{
+    (void) state;
+    fx_arrays_t *va = calloc(1, sizeof(*va)), *aa = calloc(1, sizeof(*aa));
+    assert_true(va && aa);
+    for (uint32_t nls = 2; nls <= 4; nls += 2) {
+        fixture_t f;
+        lay_opts_t o = { .nls = nls, .frames = 8, .size = size_window, .slices = 3,
+                         .layout = LAY_INTERLEAVED };
+        lay_init(&f, &o, va, aa);
+        count_reader_t c;
+        count_reader(&c, &f, 0);
+        size_t len;
+        free(mux_all(&f.p, 1 << 17, &len));
+        uint32_t reads = c.reads;
+        assert_true(reads > 8);
+        for (uint32_t at = 1; at <= reads; at += 1 + at / 3) {
+            count_reader(&c, &f, at);
+            ts_muxer_t *m;
+            uint64_t total;
+            int rc = ts_mux_open(&m, &f.p, &total);
+            if (rc != MP_OK) {
+                assert_int_equal(rc, MP_ERR_IO);
+                assert_null(m);
+                continue;
+            }
+            uint8_t *buf = malloc(1 << 17);
+            size_t w;
+            int done = 0;
+            while (rc == MP_OK && !done) {
+                rc = ts_mux_read(m, buf, 1 << 17, &w, &done);
+            }
+            assert_int_equal(rc, MP_ERR_IO);
+            assert_int_equal(ts_mux_read(m, buf, 1 << 17, &w, &done), MP_ERR_IO);
+            free(buf);
+            ts_mux_close(m);
+        }
+        fixture_free(&f);
+    }
+    free(va);
+    free(aa);
+}
+
+/* Muxers open at the same time (as requests are) share nothing: several
+ * read round-robin, closed and reopened in turn, each give the bytes of one
+ * muxing alone (blocks of closed muxers may be reused, see ts_block_get). */
+static void test_concurrent_muxers(void **state)
+{
+    (void) state;
+    enum { N = 3 };
+    fx_arrays_t *va = calloc(1, sizeof(*va)), *aa = calloc(1, sizeof(*aa));
+    assert_true(va && aa);
+    fixture_t f;
+    lay_opts_t o = { .nls = 4, .frames = 12, .size = size_window, .slices = 2,
+                     .layout = LAY_INTERLEAVED };
+    lay_init(&f, &o, va, aa);
+    size_t ref_len;
+    uint8_t *ref = mux_all(&f.p, 1 << 20, &ref_len);
+    ts_muxer_t *m[N];
+    uint8_t *out[N];
+    size_t got[N];
+    for (int round = 0; round < 2; round++) {
+        for (int k = 0; k < N; k++) {
+            uint64_t total;
+            assert_int_equal(ts_mux_open(&m[k], &f.p, &total), MP_OK);
+            assert_int_equal(total, ref_len);
+            out[k] = malloc(ref_len);
+            got[k] = 0;
+        }
+        for (int live = N; live > 0;) {
+            live = 0;
+            for (int k = 0; k < N; k++) {
+                if (m[k] == NULL) {
+                    continue;
+                }
+                size_t w;
+                int done;
+                size_t cap = (size_t) (k + 1) * 50000;
+                cap = cap < ref_len - got[k] ? cap : ref_len - got[k];
+                assert_int_equal(ts_mux_read(m[k], out[k] + got[k], cap, &w, &done), MP_OK);
+                got[k] += w;
+                if (done) {
+                    assert_int_equal(got[k], ref_len);
+                    assert_true(memcmp(out[k], ref, ref_len) == 0);
+                    ts_mux_close(m[k]);
+                    m[k] = NULL;
+                    free(out[k]);
+                } else {
+                    live++;
+                }
+            }
+        }
+    }
+    free(ref);
+    fixture_free(&f);
+    free(va);
+    free(aa);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -821,6 +1290,12 @@ int main(void)
         cmocka_unit_test(test_corrupt_nal_length),
         cmocka_unit_test(test_unsupported),
         cmocka_unit_test(test_read_error),
+        cmocka_unit_test(test_layouts_small),
+        cmocka_unit_test(test_layouts_large_samples),
+        cmocka_unit_test(test_window_reads),
+        cmocka_unit_test(test_large_sample_corrupt),
+        cmocka_unit_test(test_large_sample_read_errors),
+        cmocka_unit_test(test_concurrent_muxers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,19 +12,23 @@
  * time, and fills packets from a small "piece" source (PES header, parameter
  * sets, start codes, NAL/frame bodies).
  *
- * Sample data comes through one staging window per track: a miss reads the
- * sample together with the following samples of the track that lie (nearly)
- * contiguously after it in the file, up to the window size, with one read.
- * When both tracks come from the same file (same index) either window serves
- * either track, so finely interleaved files are read once, in order.  A video
- * sample larger than its window is streamed through it.  Memory per muxer is
- * thus at most TS_WIN_VIDEO + TS_WIN_AUDIO plus the avcC parameter sets,
- * whatever the segment or sample sizes.  Payload bytes are copied once, from
- * the window straight into the packets; runs of whole packets inside one
- * NAL unit take a tight loop (ts_fast_packets).
+ * Sample data comes through one staging window per track (ts_win_*): a miss
+ * reads the sample together with the following samples of the track that lie
+ * (nearly) contiguously after it in the file, up to the window size, with one
+ * read.  When both tracks come from the same file (same index) either window
+ * serves either track and a fill takes in the other track's pending samples
+ * and keeps (moves) bytes a window already holds, so a finely interleaved
+ * file is read once, in order, about one read per window.  A video sample
+ * larger than its window is streamed through it, after a check of its NAL
+ * units that reads around their length prefixes.  Memory per muxer is one
+ * block of TS_BLOCK_SIZE (the windows, 384 KB, the struct and parameter sets
+ * up to 1 KB; larger ones apart), whatever the segment or sample sizes.
+ * Payload bytes are copied once, from the window straight into the packets;
+ * runs of whole packets inside one piece take a tight loop (ts_fast_packets).
  */
 #include "ts_mux.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #define TS_PACKET           188
@@ -49,19 +53,38 @@
 #define TS_AUDIO_PES_MS     100              /* audio frames grouped per PES */
 #define TS_NAL_AUD          9
 
-/* Staging windows (upper bounds; a window is never larger than the byte span
- * of its track's samples in the segment).  The audio one holds at least one
- * ADTS-sized frame. */
+/* Staging windows.  Audio frames (<= 8 KB as ADTS requires) always fit
+ * theirs; with a shared file the audio window also takes the video
+ * interleaved with the audio it reads ahead. */
 #define TS_WIN_VIDEO        (256 * 1024)
-#define TS_WIN_AUDIO        (64 * 1024)
+#define TS_WIN_AUDIO        (128 * 1024)
+/* avcC parameter sets up to this size live in the muxer's block. */
+#define TS_PARAMS_MAX       1024
+/* Closed muxers' blocks kept for reuse, per process (see ts_block_get);
+ * none under AddressSanitizer, which should see every malloc and free. */
+#ifndef TS_SPARE_BLOCKS
+#if defined(__SANITIZE_ADDRESS__)
+#define TS_SPARE_BLOCKS     0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TS_SPARE_BLOCKS     0
+#endif
+#endif
+#endif
+#ifndef TS_SPARE_BLOCKS
+#define TS_SPARE_BLOCKS     8
+#endif
 /* Unrelated bytes a window read may span between two samples of a track from
  * a file of its own (cheaper to copy than another read); samples of the other
  * track of the same file are never unrelated. */
-#define TS_WIN_GAP          (16 * 1024)
+#define TS_WIN_GAP          (8 * 1024)
 /* Samples one window read may cover (bounds the planning walk). */
 #define TS_WIN_MAX_SAMPLES  8192
-/* Read size for NAL headers when validating a sample larger than its window. */
+/* Validating a sample larger than its window reads around its NAL length
+ * prefixes only, TS_HDR_READ bytes at a time, unless they lie close together
+ * (after a NAL unit shorter than TS_HDR_DENSE): then a whole window at once. */
 #define TS_HDR_READ         4096
+#define TS_HDR_DENSE        (16 * 1024)
 
 enum { TS_V = 0, TS_A = 1 };
 
@@ -119,6 +142,7 @@ struct ts_muxer_s {
     uint32_t nal_length_size;
     uint8_t *params;          /* SPS/PPS of the avcC in Annex B */
     size_t params_len;
+    int params_own;           /* params malloc()ed apart from the block */
     ts_aac_t aac;
     ts_win_t win[2];
     int shared;               /* both tracks in one file: either window serves */
@@ -348,16 +372,34 @@ static int ts_win_has(const ts_win_t *w, uint64_t off, size_t len)
     return off >= w->off && off - w->off <= w->len && len <= w->len - (off - w->off);
 }
 
-static int ts_win_read(ts_muxer_t *m, int t, uint64_t start, uint64_t end)
+/* Load [start, end) (<= cap bytes) into track t's window.  A head of it that
+ * a window already holds (t's own, or either with a shared file) is moved
+ * to the front instead of being read again. */
+static int ts_win_load(ts_muxer_t *m, int t, uint64_t start, uint64_t end)
 {
     ts_win_t *w = &m->win[t];
-    mp_reader_t *r = m->rd[t];
+    size_t want = (size_t) (end - start), keep = 0;
+    if (end - start > w->cap) {
+        return MP_ERR_BAD_MEDIA;        /* cannot happen: callers stay within cap */
+    }
+    for (int k = 0; k < 1 + m->shared; k++) {
+        const ts_win_t *s = &m->win[k ? !t : t];
+        if (start >= s->off && start - s->off < s->len) {
+            size_t at = (size_t) (start - s->off);
+            keep = s->len - at < want ? s->len - at : want;
+            memmove(w->buf, s->buf + at, keep);
+            break;
+        }
+    }
     w->len = 0;
-    if (r->read(r, w->buf, (size_t) (end - start), start) != MP_OK) {
-        return MP_ERR_IO;
+    if (keep < want) {
+        mp_reader_t *r = m->rd[t];
+        if (r->read(r, w->buf + keep, want - keep, start + keep) != MP_OK) {
+            return MP_ERR_IO;
+        }
     }
     w->off = start;
-    w->len = (size_t) (end - start);
+    w->len = want;
     return MP_OK;
 }
 
@@ -394,7 +436,7 @@ static int ts_win_fill(ts_muxer_t *m, int t, uint32_t i, uint64_t off, size_t si
         }
         end = ko + ks;
     }
-    return ts_win_read(m, t, start, end);
+    return ts_win_load(m, t, start, end);
 }
 
 /* Sample i of track t as one block of memory (it must fit the window). */
@@ -434,8 +476,12 @@ static int ts_win_at(ts_muxer_t *m, uint64_t off, size_t need, uint64_t limit, s
 {
     ts_win_t *w = &m->win[TS_V];
     if (!ts_win_has(w, off, need)) {
+        read_max = read_max < w->cap ? read_max : w->cap;
+        if (need > read_max) {
+            return MP_ERR_BAD_MEDIA;
+        }
         uint64_t end = limit - off > read_max ? off + read_max : limit;
-        int rc = ts_win_read(m, TS_V, off, end);
+        int rc = ts_win_load(m, TS_V, off, end);
         if (rc != MP_OK) {
             return rc;
         }
@@ -502,17 +548,18 @@ static int ts_load_video(ts_muxer_t *m, uint32_t i, uint64_t *es)
             return rc;
         }
     }
-    size_t pos = 0;
+    size_t pos = 0, nal = TS_HDR_DENSE;
     *es = 0;
     while (pos < m->sample_len) {
         const uint8_t *p;
-        size_t avail, n;
-        rc = ts_nal_at(m, pos, TS_HDR_READ, &p, &avail, &n);
+        size_t avail;
+        rc = ts_nal_at(m, pos, nal < TS_HDR_DENSE ? m->win[TS_V].cap : TS_HDR_READ, &p, &avail,
+                       &nal);
         if (rc != MP_OK) {
             return rc;
         }
-        *es += TS_START_CODE_LEN + n;
-        pos += m->nal_length_size + n;
+        *es += TS_START_CODE_LEN + nal;
+        pos += m->nal_length_size + nal;
     }
     return MP_OK;
 }
@@ -734,6 +781,9 @@ static int ts_src_refill(ts_muxer_t *m)
         return rc;
     }
     size_t k = avail < m->cur.rest ? avail : m->cur.rest;
+    if (k == 0) {
+        return MP_ERR_BAD_MEDIA;        /* cannot happen: rest lies inside the sample */
+    }
     m->cur.p = p;
     m->cur.len = k;
     m->cur.rest -= k;
@@ -986,11 +1036,6 @@ static int ts_setup_video(ts_muxer_t *m, const ts_segment_params_t *p)
     if (ts_avcc_params(c, t->config_len, NULL, &m->params_len) != MP_OK) {
         return MP_ERR_BAD_MEDIA;
     }
-    m->params = malloc(m->params_len ? m->params_len : 1);
-    if (m->params == NULL) {
-        return MP_ERR_NO_MEMORY;
-    }
-    ts_avcc_params(c, t->config_len, m->params, &m->params_len);
     return ts_seg_range(p->video, p->video_seg, p->video_reader, &m->v_first, &m->v_end);
 }
 
@@ -1006,27 +1051,18 @@ static int ts_setup_audio(ts_muxer_t *m, const ts_segment_params_t *p)
     return ts_seg_range(p->audio, p->audio_seg, p->audio_reader, &m->a_first, &m->a_end);
 }
 
-/* Track t's window: samples over limit fail; its size is the byte span of
- * the segment's samples, at most max. */
-static int ts_alloc_window(ts_muxer_t *m, int t, uint32_t first, uint32_t end, uint64_t limit,
-                           size_t max)
+/* Audio frames must fit ADTS frame_length. */
+static int ts_check_audio_sizes(const ts_muxer_t *m)
 {
-    uint64_t lo = UINT64_MAX, hi = 0;
-    for (uint32_t i = first; i < end; i++) {
-        uint64_t off = ts_off(m, t, i);
-        uint32_t s = ts_size(m, t, i);
-        if (s > limit) {
+    for (uint32_t i = m->a_first; i < m->a_end; i++) {
+        if (ts_size(m, TS_A, i) > TS_ADTS_MAX_FRAME - TS_ADTS_LEN) {
             return MP_ERR_BAD_MEDIA;
         }
-        lo = off < lo ? off : lo;
-        hi = off + s > hi ? off + s : hi;
     }
-    size_t cap = hi > lo && hi - lo < max ? (size_t) (hi - lo) : hi > lo ? max : 0;
-    m->win[t].buf = malloc(cap ? cap : 1);
-    m->win[t].cap = cap;
-    return m->win[t].buf ? MP_OK : MP_ERR_NO_MEMORY;
+    return MP_OK;
 }
 
+/* Checks and sizes; allocates nothing. */
 static int ts_setup(ts_muxer_t *m, const ts_segment_params_t *p)
 {
     int rc = MP_OK;
@@ -1043,16 +1079,14 @@ static int ts_setup(ts_muxer_t *m, const ts_segment_params_t *p)
     if (rc == MP_OK && p->audio) {
         rc = ts_setup_audio(m, p);
     }
+    if (rc == MP_OK && p->audio) {
+        rc = ts_check_audio_sizes(m);
+    }
     m->seg_end[TS_V] = m->v_end;
     m->seg_end[TS_A] = m->a_end;
     m->shared = p->video && p->audio && p->video->index == p->audio->index;
-    if (rc == MP_OK && p->video) {
-        rc = ts_alloc_window(m, TS_V, m->v_first, m->v_end, UINT32_MAX, TS_WIN_VIDEO);
-    }
-    if (rc == MP_OK && p->audio) {
-        rc = ts_alloc_window(m, TS_A, m->a_first, m->a_end, TS_ADTS_MAX_FRAME - TS_ADTS_LEN,
-                             TS_WIN_AUDIO);
-    }
+    m->win[TS_V].cap = TS_WIN_VIDEO;
+    m->win[TS_A].cap = TS_WIN_AUDIO;
     uint8_t cc = (uint8_t) (p->segment_number & 0x0F);
     m->cc_pat = m->cc_pmt = m->cc_video = m->cc_audio = cc;
     m->cursor.v_next = m->v_first;
@@ -1060,17 +1094,87 @@ static int ts_setup(ts_muxer_t *m, const ts_segment_params_t *p)
     return rc;
 }
 
+#define TS_ALIGN(n)         (((n) + 63) & ~(size_t) 63)
+#define TS_BLOCK_HEAD       TS_ALIGN(sizeof(ts_muxer_t))
+#define TS_BLOCK_SIZE       (TS_BLOCK_HEAD + TS_PARAMS_MAX + TS_WIN_VIDEO + TS_WIN_AUDIO)
+
+/* A muxer is one block of TS_BLOCK_SIZE (~385 KB): the struct, the parameter
+ * sets and both windows.  Blocks of closed muxers are kept in a few spare
+ * slots (atomically, as muxers may be opened and closed on different
+ * threads) and reused: freeing them let glibc trim its heaps between
+ * requests, and the next muxer's reads page-faulted their windows in again,
+ * which cost about a tenth of a segment's muxing. */
+#if TS_SPARE_BLOCKS > 0
+static _Atomic(void *) ts_spare[TS_SPARE_BLOCKS];
+#endif
+
+static void *ts_block_get(void)
+{
+#if TS_SPARE_BLOCKS > 0
+    for (int i = 0; i < TS_SPARE_BLOCKS; i++) {
+        void *b = atomic_exchange(&ts_spare[i], NULL);
+        if (b != NULL) {
+            return b;
+        }
+    }
+#endif
+    return malloc(TS_BLOCK_SIZE);
+}
+
+static void ts_block_put(void *b)
+{
+#if TS_SPARE_BLOCKS > 0
+    for (int i = 0; i < TS_SPARE_BLOCKS; i++) {
+        void *none = NULL;
+        if (atomic_compare_exchange_strong(&ts_spare[i], &none, b)) {
+            return;
+        }
+    }
+#endif
+    free(b);
+}
+
+static ts_muxer_t *ts_alloc(const ts_muxer_t *setup, const ts_segment_params_t *p)
+{
+    uint8_t *block = ts_block_get();
+    if (block == NULL) {
+        return NULL;
+    }
+    ts_muxer_t *m = (ts_muxer_t *) block;
+    *m = *setup;
+    m->params = block + TS_BLOCK_HEAD;
+    m->win[TS_V].buf = block + TS_BLOCK_HEAD + TS_PARAMS_MAX;
+    m->win[TS_A].buf = m->win[TS_V].buf + TS_WIN_VIDEO;
+    if (m->params_len > TS_PARAMS_MAX) {
+        m->params = malloc(m->params_len);
+        m->params_own = 1;
+        if (m->params == NULL) {
+            ts_mux_close(m);
+            return NULL;
+        }
+    }
+    if (p->video) {
+        const mp_track_t *t = p->video->track;
+        ts_avcc_params(mp_track_config(p->video->index, t), t->config_len, m->params,
+                       &m->params_len);
+    }
+    return m;
+}
+
 int ts_mux_open(ts_muxer_t **out, const ts_segment_params_t *p, uint64_t *total_size)
 {
+    ts_muxer_t setup;
     *out = NULL;
-    ts_muxer_t *m = calloc(1, sizeof(*m));
+    memset(&setup, 0, sizeof(setup));
+    int rc = ts_setup(&setup, p);
+    if (rc != MP_OK) {
+        return rc;
+    }
+    ts_muxer_t *m = ts_alloc(&setup, p);
     if (m == NULL) {
         return MP_ERR_NO_MEMORY;
     }
-    int rc = ts_setup(m, p);
-    if (rc == MP_OK) {
-        rc = ts_plan_total(m, &m->total);
-    }
+    rc = ts_plan_total(m, &m->total);
     if (rc != MP_OK) {
         ts_mux_close(m);
         return rc;
@@ -1119,8 +1223,8 @@ void ts_mux_close(ts_muxer_t *m)
     if (m == NULL) {
         return;
     }
-    free(m->params);
-    free(m->win[TS_V].buf);
-    free(m->win[TS_A].buf);
-    free(m);
+    if (m->params_own) {
+        free(m->params);
+    }
+    ts_block_put(m);
 }
