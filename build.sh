@@ -388,10 +388,11 @@ cmd_demo() {
   echo
   for name in "HLS|$base/Manifest(format=m3u8-aapl)" \
               "HLS (CMAF)|$base/Manifest(format=m3u8-cmaf)" \
+              "HLS v3 (TS)|$base/Manifest(format=m3u8-aapl-v3)" \
               "DASH|$base/Manifest(format=mpd-time-cmaf)" \
               "Smooth|$base/Manifest"; do
     url=${name#*|}
-    printf '  %-11s %s\n' "${name%%|*}" "$url"
+    printf '  %-12s %s\n' "${name%%|*}" "$url"
     demo_check "$url" || rc=1
   done
   echo
