@@ -71,7 +71,6 @@ struct ngx_http_mediaplane_ctx_s {
     ngx_http_mediaplane_work_pt work;       /* runs in a thread pool thread */
     ngx_http_mediaplane_step_pt step_after_thread;  /* runs back in the worker */
     ngx_http_mediaplane_step_pt resume;     /* next step once files are loaded */
-    ngx_int_t async;                        /* the request is waiting on a task */
     /* TS streaming */
     ts_muxer_t *ts;
     mp_reader_t ts_readers[2];

@@ -257,30 +257,40 @@ ngx_http_mediaplane_parse_thread(void *data, ngx_log_t *log)
     ngx_http_mediaplane_parse_file(job->ctx, job->file);
 }
 
+/* Back in the worker after thread work: run the next step, finalize unless
+ * it went asynchronous again, and let posted subrequests run. */
+static void
+ngx_http_mediaplane_continue(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_step_pt step)
+{
+    ngx_http_request_t *r = ctx->r;
+    ngx_connection_t *c = r->connection;
+    ngx_int_t rc;
+
+    r->aio = 0;
+    rc = step(ctx);
+    if (rc != NGX_DONE) {
+        ngx_http_finalize_request(r, rc);
+    }
+    ngx_http_run_posted_requests(c);
+}
+
+static ngx_int_t
+ngx_http_mediaplane_loaded(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_int_t rc = ngx_http_mediaplane_store_pending(ctx);
+    return rc == NGX_OK ? ctx->resume(ctx) : rc;
+}
+
 static void
 ngx_http_mediaplane_parse_done(ngx_event_t *ev)
 {
     ngx_http_mediaplane_parse_job_t *job = ev->data;
     ngx_http_mediaplane_ctx_t *ctx = job->ctx;
-    ngx_http_request_t *r = ctx->r;
-    ngx_connection_t *c = r->connection;
-    ngx_int_t rc;
 
-    r->main->blocked--;
-    if (--ctx->parsing) {
-        return;
+    ctx->r->main->blocked--;
+    if (--ctx->parsing == 0) {
+        ngx_http_mediaplane_continue(ctx, ngx_http_mediaplane_loaded);
     }
-    r->aio = 0;
-    ctx->async = 0;
-
-    rc = ngx_http_mediaplane_store_pending(ctx);
-    if (rc == NGX_OK) {
-        rc = ctx->resume(ctx);
-    }
-    if (rc != NGX_DONE) {
-        ngx_http_finalize_request(r, rc);
-    }
-    ngx_http_run_posted_requests(c);
 }
 
 ngx_int_t
@@ -320,7 +330,6 @@ ngx_http_mediaplane_load(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_ste
     }
 
     r->aio = 1;
-    ctx->async = 1;
     return NGX_DONE;
 }
 
@@ -337,22 +346,10 @@ static void
 ngx_http_mediaplane_thread_done(ngx_event_t *ev)
 {
     ngx_http_request_t *r = ev->data;
-    ngx_connection_t *c = r->connection;
     ngx_http_mediaplane_ctx_t *ctx = ngx_http_get_module_ctx(r, ngx_http_mediaplane_module);
-    ngx_http_mediaplane_step_pt step = ctx->step_after_thread;
-    ngx_int_t rc;
 
     r->main->blocked--;
-    r->aio = 0;
-    ctx->async = 0;
-
-    rc = step(ctx);
-
-    if (rc != NGX_DONE) {
-        ngx_http_finalize_request(r, rc);
-    }
-
-    ngx_http_run_posted_requests(c);
+    ngx_http_mediaplane_continue(ctx, ctx->step_after_thread);
 }
 
 ngx_int_t
@@ -381,7 +378,6 @@ ngx_http_mediaplane_post(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_wor
 
     r->main->blocked++;
     r->aio = 1;
-    ctx->async = 1;
 
     return NGX_DONE;
 }
