@@ -1,6 +1,14 @@
-# mediaplane — builds the nginx-independent format core, its cmocka unit tests
-# (with ASan/UBSan) and libFuzzer targets.  The nginx module itself is built by
-# build.sh against Debian's nginx-dev source (see ngx_module/config).
+# mediaplane — builds the nginx-independent format core, the control-plane
+# daemon (mediaplaned), their cmocka unit tests (with ASan/UBSan) and libFuzzer
+# targets.  The nginx module itself is built by build.sh against Debian's
+# nginx-dev source (see ngx_module/config).
+#
+#   core          ngx_module/core/**.c            -> $(BUILD)/{san,opt}/libmpcore.a
+#   common        common/**.c (catalog schema shared by daemon and module)
+#   control plane controlplane/**.c + common      -> $(BUILD)/mediaplaned (-O2)
+#                                                    $(BUILD)/san/mediaplaned (ASan/UBSan, for tests)
+#   unit tests    tests/unit/test_*.c (core), tests/controlplane/test_*.c (daemon)
+#   fuzzers       tests/fuzz/fuzz_*.c, linked with core + common + control plane
 BUILD      ?= build
 CC         ?= cc
 CSTD       := -std=gnu11
@@ -15,8 +23,21 @@ FUZZ_BIN   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BIN   := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
-.PHONY: all unit fuzz tools check clean
-all: unit tools
+# control plane + common: one object per source, so edits rebuild little
+COMMON_SRC := $(shell find common -name '*.c' 2>/dev/null | sort)
+CP_SRC     := $(shell find controlplane -name '*.c' ! -path controlplane/main.c 2>/dev/null | sort)
+CP_HDR     := $(shell find controlplane common -name '*.h' 2>/dev/null | sort)
+CP_ALL     := $(COMMON_SRC) $(CP_SRC)
+CP_INC     := -Icontrolplane -Icommon $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
+CP_LIBS    := -llmdb -ljansson -lmicrohttpd -lxml2 -lcrypto -lpthread -lm
+CP_SAN_OBJ := $(patsubst %.c,$(BUILD)/san/cp/%.o,$(CP_ALL))
+CP_OPT_OBJ := $(patsubst %.c,$(BUILD)/opt/cp/%.o,$(CP_ALL))
+CP_UNIT_SRC:= $(wildcard tests/controlplane/test_*.c)
+CP_UNIT_BIN:= $(patsubst tests/controlplane/%.c,$(BUILD)/unit/cp_%,$(CP_UNIT_SRC))
+DAEMON     := $(if $(wildcard controlplane/main.c),$(BUILD)/mediaplaned $(BUILD)/san/mediaplaned)
+
+.PHONY: all unit fuzz tools daemon check clean
+all: unit tools daemon
 
 $(BUILD)/san/libmpcore.a: $(CORE_SRC) $(shell find ngx_module/core -name '*.h')
 	@mkdir -p $(BUILD)/san
@@ -36,19 +57,42 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/opt/libmpcore.a
 	@mkdir -p $(BUILD)/tools
 	$(CC) $(CSTD) $(WARN) -g -O2 -Ingx_module/core -o $@ $< $(BUILD)/opt/libmpcore.a
 
+$(BUILD)/san/cp/%.o: %.c $(CP_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(CP_INC) -c -o $@ $<
+
+$(BUILD)/opt/cp/%.o: %.c $(CP_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -g -O2 $(CP_INC) -c -o $@ $<
+
+$(BUILD)/san/libcp.a: $(CP_SAN_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/mediaplaned: $(BUILD)/opt/cp/controlplane/main.o $(CP_OPT_OBJ)
+	$(CC) -g -o $@ $^ $(CP_LIBS)
+
+$(BUILD)/san/mediaplaned: $(BUILD)/san/cp/controlplane/main.o $(BUILD)/san/libcp.a
+	$(CC) -g $(SAN) -o $@ $^ $(CP_LIBS)
+
+$(BUILD)/unit/cp_%: tests/controlplane/%.c $(wildcard tests/controlplane/*.h) $(BUILD)/san/libcp.a
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(CP_INC) -o $@ $< $(BUILD)/san/libcp.a -lcmocka $(CP_LIBS)
+
 # -fno-sanitize-recover: a UBSan finding must stop the fuzzer like an ASan one.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(CORE_HDR)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(CORE_HDR) $(CP_ALL) $(CP_HDR)
 	@mkdir -p $(BUILD)/fuzz
 	clang $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -Ingx_module/core -o $@ $< $(CORE_SRC)
+	  -Ingx_module/core $(CP_INC) -o $@ $< $(CORE_SRC) $(CP_ALL) $(CP_LIBS)
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(CP_UNIT_BIN)
 tools: $(TOOL_BIN)
 fuzz: $(FUZZ_BIN)
+daemon: $(DAEMON)
 
 # Run every unit test binary; cmocka prints its own summary per suite.
 check: unit
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@set -e; for t in $(UNIT_BIN) $(CP_UNIT_BIN); do echo "== $$t"; $$t; done
 
 clean:
 	rm -rf $(BUILD)

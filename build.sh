@@ -36,7 +36,7 @@ PY=/usr/bin/python3    # Debian's python: python3-pytest & co. live only there
 APT_PACKAGES=(
   build-essential clang pkg-config libclang-rt-14-dev
   nginx nginx-dev libpcre2-dev libpcre3-dev zlib1g-dev libssl-dev
-  liblmdb-dev lmdb-utils libjansson-dev libmicrohttpd-dev libcmocka-dev
+  liblmdb-dev lmdb-utils libjansson-dev libmicrohttpd-dev libxml2-dev libcmocka-dev
   ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   x264 libx264-dev
   python3 python3-pytest python3-pytest-timeout python3-m3u8 python3-mpegdash
