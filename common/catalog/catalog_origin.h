@@ -1,0 +1,49 @@
+/*
+ * catalog_origin.h — the origin record: a small fixed binary layout (no JSON)
+ * that tells the streaming origin whether and how a locator's asset may be
+ * served.  Encoded by mediaplaned, decoded by the nginx module.
+ */
+#ifndef CATALOG_ORIGIN_H
+#define CATALOG_ORIGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* AssetDeliveryProtocol flags (AMS) */
+#define CATALOG_PROTO_SMOOTH      0x01
+#define CATALOG_PROTO_DASH        0x02
+#define CATALOG_PROTO_HLS         0x04
+#define CATALOG_PROTO_HDS         0x08
+#define CATALOG_PROTO_PROGRESSIVE 0x10
+#define CATALOG_PROTO_ALL         0xFFFF
+
+#define CATALOG_ORIGIN_DIR_MAX    128
+#define CATALOG_ORIGIN_MAX_SIZE   (64 + CATALOG_ORIGIN_DIR_MAX)
+
+typedef struct {
+    int64_t  start_ms;        /* locator StartTime, unix ms (0: none) */
+    int64_t  expiry_ms;       /* locator ExpirationDateTime, unix ms (0: never) */
+    uint32_t protocols_clear; /* protocols served in the clear */
+    uint32_t protocols_blocked; /* protocols refused with 403 (policy says so) */
+    uint32_t flags;           /* reserved for dynamic encryption */
+    char     asset_dir[CATALOG_ORIGIN_DIR_MAX]; /* "asset-<guid>", NUL-terminated */
+} catalog_origin_t;
+
+/* Returns the encoded length, or 0 if cap is too small / dir too long. */
+size_t catalog_origin_encode(const catalog_origin_t *o, uint8_t *buf, size_t cap);
+
+/* Returns 0 on success, -1 on a malformed or foreign-version record. */
+int catalog_origin_decode(const uint8_t *buf, size_t len, catalog_origin_t *o);
+
+/* The verdict for one request at time now_ms for one protocol flag. */
+typedef enum {
+    CATALOG_ALLOW = 0,
+    CATALOG_NOT_STARTED,     /* 404: locator not yet valid */
+    CATALOG_EXPIRED,         /* 404: locator expired */
+    CATALOG_BLOCKED,         /* 403: delivery policy blocks the protocol */
+} catalog_verdict_t;
+
+catalog_verdict_t catalog_origin_check(const catalog_origin_t *o, int64_t now_ms,
+                                       uint32_t protocol);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * catalog_schema.h — the one definition of mediaplane's catalog: an LMDB
+ * environment written only by mediaplaned (controlplane/) and read, lock-free,
+ * by the origin (ngx_module/).  Every named database and key format is here.
+ */
+#ifndef CATALOG_SCHEMA_H
+#define CATALOG_SCHEMA_H
+
+/* Bumped when a record layout changes incompatibly; stored in DB "meta". */
+#define CATALOG_SCHEMA_VERSION   1
+#define CATALOG_MAX_DBS          48
+
+/* meta: "schema" -> decimal CATALOG_SCHEMA_VERSION, "account" -> name. */
+#define CATALOG_DB_META          "meta"
+
+/*
+ * One database per AMS entity set, named like the set ("Assets", "Files",
+ * "Locators", ...).  Key: the entity id ("nb:cid:UUID:<guid>", GUID in
+ * lower case).  Value: the entity as compact JSON text (jansson), with the
+ * public properties of the AMS contract plus private members whose names
+ * start with '_' (never rendered to clients).
+ */
+
+/*
+ * links: navigation between entities.  Key: "<from id>\0<navigation>\0<to id>",
+ * value: empty, or for ordered navigations a big-endian u32 position.
+ * Used both for one-to-many children (Assets(x)/Files) and for $links
+ * (Assets(x)/ContentKeys).
+ */
+#define CATALOG_DB_LINKS         "links"
+
+/*
+ * origin: what the origin needs to serve a streaming URL, keyed by the
+ * locator GUID as it appears in the URL (36 chars, lower case).  Value: a
+ * catalog_origin record (catalog_origin.h), rewritten by the daemon in the
+ * same transaction as any change to the locator, its asset or the asset's
+ * delivery policies.  The origin never parses JSON.
+ */
+#define CATALOG_DB_ORIGIN        "origin"
+
+/* The LMDB environment is the directory <data_dir>/catalog. */
+#define CATALOG_DIR_NAME         "catalog"
+
+/* Asset containers are folders <media_root>/asset-<guid>. */
+#define CATALOG_CONTAINER_PREFIX "asset-"
+
+#define CATALOG_GUID_LEN         36
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * daemon_config.c — parsing of mediaplaned's configuration file and options.
+ * A table maps each key to its parser, so adding a setting is one line.
+ */
+#include "daemon/daemon_config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void config_defaults(daemon_config_t *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8081");
+    snprintf(c->data_dir, sizeof(c->data_dir), "/var/lib/mediaplane");
+    snprintf(c->account_name, sizeof(c->account_name), "mediaplane");
+    snprintf(c->token_issuer, sizeof(c->token_issuer), "https://mediaplane/oauth2");
+    c->threads = 4;
+    c->max_body = 4u << 20;
+    c->catalog_map_size = (size_t) 1 << 30;
+    c->token_lifetime = 6 * 3600;
+    c->log_level = 1;
+}
+
+static int parse_size(const char *v, size_t *out)
+{
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+
+    if (end == v) {
+        return -1;
+    }
+    switch (tolower((unsigned char) *end)) {
+    case 'k': n <<= 10; end++; break;
+    case 'm': n <<= 20; end++; break;
+    case 'g': n <<= 30; end++; break;
+    default: break;
+    }
+    if (*end != '\0' || n == 0) {
+        return -1;
+    }
+    *out = (size_t) n;
+    return 0;
+}
+
+static int parse_seconds(const char *v, unsigned *out)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+
+    switch (*end) {
+    case 's': end++; break;
+    case 'm': n *= 60; end++; break;
+    case 'h': n *= 3600; end++; break;
+    case 'd': n *= 86400; end++; break;
+    default: break;
+    }
+    if (end == v || *end != '\0' || n == 0 || n > 365ul * 86400) {
+        return -1;
+    }
+    *out = (unsigned) n;
+    return 0;
+}
+
+static int copy_text(char *dst, size_t cap, const char *v)
+{
+    if (strlen(v) >= cap || *v == '\0') {
+        return -1;
+    }
+    memcpy(dst, v, strlen(v) + 1);
+    return 0;
+}
+
+#define TEXT_SETTING(field) \
+    static int set_##field(daemon_config_t *c, const char *v) \
+    { return copy_text(c->field, sizeof(c->field), v); }
+TEXT_SETTING(listen)
+TEXT_SETTING(data_dir)
+TEXT_SETTING(media_root)
+TEXT_SETTING(api_url)
+TEXT_SETTING(upload_url)
+TEXT_SETTING(streaming_url)
+TEXT_SETTING(account_name)
+TEXT_SETTING(token_issuer)
+
+static int set_threads(daemon_config_t *c, const char *v)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end != '\0' || n < 1 || n > 256) return -1;
+    c->threads = (unsigned) n;
+    return 0;
+}
+
+static int set_max_body(daemon_config_t *c, const char *v) { return parse_size(v, &c->max_body); }
+static int set_map_size(daemon_config_t *c, const char *v) { return parse_size(v, &c->catalog_map_size); }
+static int set_token_lifetime(daemon_config_t *c, const char *v) { return parse_seconds(v, &c->token_lifetime); }
+
+static int set_log_level(daemon_config_t *c, const char *v)
+{
+    static const char *const names[] = { "debug", "info", "warn", "error" };
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            c->log_level = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* "client <id> <secret>" */
+static int set_client(daemon_config_t *c, const char *v)
+{
+    const char *sp = strchr(v, ' ');
+    config_client_t *cl;
+
+    if (sp == NULL || c->nclients >= CONFIG_MAX_CLIENTS) {
+        return -1;
+    }
+    cl = &c->clients[c->nclients];
+    if ((size_t) (sp - v) >= sizeof(cl->client_id)) {
+        return -1;
+    }
+    memcpy(cl->client_id, v, (size_t) (sp - v));
+    cl->client_id[sp - v] = '\0';
+    while (*sp == ' ') sp++;
+    if (copy_text(cl->client_secret, sizeof(cl->client_secret), sp) != 0 || strchr(sp, ' ')) {
+        return -1;
+    }
+    c->nclients++;
+    return 0;
+}
+
+static const struct {
+    const char *key;
+    int (*set)(daemon_config_t *c, const char *v);
+    const char *expect;
+} settings[] = {
+    { "listen", set_listen, "host:port" },
+    { "data_dir", set_data_dir, "a directory" },
+    { "media_root", set_media_root, "a directory" },
+    { "api_url", set_api_url, "a URL" },
+    { "upload_url", set_upload_url, "a URL" },
+    { "streaming_url", set_streaming_url, "a URL" },
+    { "account_name", set_account_name, "a name" },
+    { "token_issuer", set_token_issuer, "a URI" },
+    { "threads", set_threads, "1..256" },
+    { "max_body", set_max_body, "a size like 4m" },
+    { "catalog_map_size", set_map_size, "a size like 1g" },
+    { "token_lifetime", set_token_lifetime, "a duration like 6h" },
+    { "log_level", set_log_level, "debug|info|warn|error" },
+    { "client", set_client, "<client_id> <client_secret>" },
+};
+
+int config_set(daemon_config_t *c, const char *key, const char *value, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+        if (strcmp(settings[i].key, key) == 0) {
+            if (settings[i].set(c, value) != 0) {
+                snprintf(err, errlen, "'%s': expected %s", key, settings[i].expect);
+                return -1;
+            }
+            return 0;
+        }
+    }
+    snprintf(err, errlen, "unknown setting '%s'", key);
+    return -1;
+}
+
+static char *trim(char *s)
+{
+    char *e;
+    while (isspace((unsigned char) *s)) s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char) e[-1])) *--e = '\0';
+    return s;
+}
+
+int config_load(daemon_config_t *c, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char line[2048], msg[256];
+    int lineno = 0;
+
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *hash = strchr(line, '#'), *s, *sp;
+        lineno++;
+        if (hash != NULL) *hash = '\0';
+        s = trim(line);
+        if (*s == '\0') continue;
+        sp = s + strcspn(s, " \t");
+        if (*sp != '\0') *sp++ = '\0';
+        if (config_set(c, s, trim(sp), msg, sizeof(msg)) != 0) {
+            snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+            fclose(f);
+            return -1;
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+static void ensure_slash(char *url, size_t cap)
+{
+    size_t n = strlen(url);
+    if (n > 0 && url[n - 1] != '/' && n + 1 < cap) {
+        url[n] = '/';
+        url[n + 1] = '\0';
+    }
+}
+
+int config_finish(daemon_config_t *c, char *err, size_t errlen)
+{
+    if (c->media_root[0] == '\0') {
+        if (strlen(c->data_dir) + 7 > sizeof(c->media_root)) {
+            snprintf(err, errlen, "data_dir is too long");
+            return -1;
+        }
+        memcpy(c->media_root, c->data_dir, strlen(c->data_dir));
+        memcpy(c->media_root + strlen(c->data_dir), "/media", 7);
+    }
+    if (c->api_url[0] == '\0') {
+        snprintf(c->api_url, sizeof(c->api_url), "http://%s/api/", c->listen);
+    }
+    if (c->upload_url[0] == '\0') {
+        snprintf(c->upload_url, sizeof(c->upload_url), "http://%s/upload/", c->listen);
+    }
+    if (c->streaming_url[0] == '\0') {
+        snprintf(c->streaming_url, sizeof(c->streaming_url), "http://%s/", c->listen);
+    }
+    ensure_slash(c->api_url, sizeof(c->api_url));
+    ensure_slash(c->upload_url, sizeof(c->upload_url));
+    ensure_slash(c->streaming_url, sizeof(c->streaming_url));
+    if (c->nclients == 0) {
+        snprintf(err, errlen, "no 'client <id> <secret>' configured: nobody could call the API");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * daemon_config.h — mediaplaned's settings: read from a "key value" file
+ * (conf/mediaplaned.conf.in documents every key), then command-line
+ * overrides.  Defaults suit a loopback demo.
+ */
+#ifndef DAEMON_CONFIG_H
+#define DAEMON_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_MAX_CLIENTS 16
+#define CONFIG_PATH_MAX    1024
+#define CONFIG_URL_MAX     512
+
+typedef struct {
+    char     client_id[128];
+    char     client_secret[256];
+} config_client_t;
+
+typedef struct {
+    char     listen[128];                 /* host:port */
+    char     data_dir[CONFIG_PATH_MAX];   /* catalog (LMDB) and keys */
+    char     media_root[CONFIG_PATH_MAX]; /* asset containers asset-<guid>/ */
+    char     api_url[CONFIG_URL_MAX];     /* public base of the API, ".../api/" */
+    char     upload_url[CONFIG_URL_MAX];  /* public base of SAS upload URLs, ends with '/' */
+    char     streaming_url[CONFIG_URL_MAX]; /* public base of origin URLs, ends with '/' */
+    char     account_name[64];
+    char     token_issuer[CONFIG_URL_MAX];
+    unsigned threads;
+    size_t   max_body;                    /* API request body limit, bytes */
+    size_t   catalog_map_size;            /* LMDB map size, bytes */
+    unsigned token_lifetime;              /* seconds */
+    int      log_level;                   /* 0 debug .. 3 error */
+    config_client_t clients[CONFIG_MAX_CLIENTS];
+    size_t   nclients;
+} daemon_config_t;
+
+void config_defaults(daemon_config_t *c);
+/* Reads a file; returns 0 or -1 with a message naming the line. */
+int  config_load(daemon_config_t *c, const char *path, char *err, size_t errlen);
+/* Applies one "key value" setting (also used for -o key=value). */
+int  config_set(daemon_config_t *c, const char *key, const char *value, char *err, size_t errlen);
+/* Final checks and derived values (trailing slashes); 0 or -1. */
+int  config_finish(daemon_config_t *c, char *err, size_t errlen);
+
+#endif

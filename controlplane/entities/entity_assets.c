@@ -1,0 +1,138 @@
+/*
+ * entity_assets.c — Assets: the container of an upload or a job output.
+ * Creating one makes its storage folder <media_root>/asset-<guid>; deleting
+ * one deletes its files, locators (and their origin records) and key links,
+ * then the folder once the transaction has committed.
+ */
+#include "entities/entity_service.h"
+#include "entities/entity_sets.h"
+#include "storage/blob_store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const entity_prop_t asset_props[] = {
+    { "Id", EDM_STRING, P_SERVER, 0, NULL, NULL },
+    { "State", EDM_INT32, P_SERVER, 0, "0", NULL },
+    { "Created", EDM_DATETIME, P_SERVER, 0, NULL, NULL },
+    { "LastModified", EDM_DATETIME, P_SERVER, 0, NULL, NULL },
+    { "AlternateId", EDM_STRING, P_NULLABLE, 4000, NULL, NULL },
+    { "Name", EDM_STRING, P_NULLABLE, 512, NULL, NULL },
+    { "Options", EDM_INT32, P_ONCE, 0, "0", NULL },
+    { "FormatOption", EDM_INT32, P_ONCE, 0, "0", NULL },
+    { "Uri", EDM_STRING, P_SERVER, 0, NULL, NULL },
+    { "StorageAccountName", EDM_STRING, P_ONCE | P_NULLABLE, 256, NULL, NULL },
+    { NULL, 0, 0, 0, NULL, NULL },
+};
+
+static const entity_nav_t asset_navs[] = {
+    { "Locators", "Locators", NAV_CHILDREN, "AssetId", false },
+    { "ContentKeys", "ContentKeys", NAV_LINKS, NULL, true },
+    { "Files", "Files", NAV_CHILDREN, "ParentAssetId", false },
+    { "ParentAssets", "Assets", NAV_LINKS, NULL, true },
+    { "DeliveryPolicies", "AssetDeliveryPolicies", NAV_LINKS, NULL, true },
+    { NULL, NULL, 0, NULL, false },
+};
+
+int asset_container_name(const char *asset_id, char *out, size_t cap)
+{
+    const char *guid = entity_guid(asset_id);
+    int n;
+
+    if (guid == NULL || strlen(guid) != 36) {
+        return -1;
+    }
+    n = snprintf(out, cap, "asset-%s", guid);
+    return (n > 0 && (size_t) n < cap) ? 0 : -1;
+}
+
+static int check_options(api_ctx_t *c, json_t *rec)
+{
+    long long options = entity_int(rec, "Options", 0);
+    long long format = entity_int(rec, "FormatOption", 0);
+    const char *account = entity_str(rec, "StorageAccountName");
+
+    if (options != 0 && options != 1 && options != 2 && options != 4) {
+        return api_fail(c, 400, "InvalidValue",
+                        "Options must be None (0), StorageEncrypted (1), "
+                        "CommonEncryptionProtected (2) or EnvelopeEncryptionProtected (4)");
+    }
+    if (format != 0 && format != 1) {
+        return api_fail(c, 400, "InvalidValue", "FormatOption must be 0 (None) or 1 (AdaptiveStreaming)");
+    }
+    if (account != NULL && strcmp(account, c->app->cfg.account_name) != 0) {
+        return api_fail(c, 400, "InvalidValue", "unknown storage account '%s' (this installation has '%s')",
+                        account, c->app->cfg.account_name);
+    }
+    return 0;
+}
+
+static int asset_on_create(api_ctx_t *c, json_t *rec, json_t *navs)
+{
+    char container[64], uri[CONFIG_URL_MAX + 64];
+    blob_status_t st;
+
+    (void) navs;
+    if (check_options(c, rec) != 0
+        || asset_container_name(entity_str(rec, "Id"), container, sizeof(container)) != 0) {
+        return -1;
+    }
+    json_object_set_new(rec, "StorageAccountName", json_string(c->app->cfg.account_name));
+    snprintf(uri, sizeof(uri), "%s%s", c->app->cfg.upload_url, container);
+    json_object_set_new(rec, "Uri", json_string(uri));
+    st = blob_container_create(c->app->cfg.media_root, container);
+    if (st != BLOB_OK) {
+        return api_fail(c, 500, "StorageError", "cannot create the asset's storage folder (%s)",
+                        blob_status_code(st));
+    }
+    return 0;
+}
+
+static void remove_container(app_t *app, const char *container)
+{
+    blob_container_delete(app->cfg.media_root, container);
+}
+
+/* Deletes every child of one navigation through its own set's rules. */
+static int delete_children(api_ctx_t *c, const char *asset_id, const char *nav_name)
+{
+    const entity_nav_t *nav = entity_nav_find(&entity_assets, nav_name);
+    const entity_set_t *target = entity_set_find(nav->target);
+    json_t *ids = entity_nav_ids(c, asset_id, nav), *id;
+    size_t i;
+    int rc = 0;
+
+    json_array_foreach(ids, i, id) {
+        rc = entity_delete(c, target, json_string_value(id));
+        if (rc != 0) {
+            break;
+        }
+    }
+    json_decref(ids);
+    return rc;
+}
+
+static int asset_on_delete(api_ctx_t *c, const json_t *rec)
+{
+    const char *id = entity_str(rec, "Id");
+    char container[64];
+
+    if (delete_children(c, id, "Locators") != 0 || delete_children(c, id, "Files") != 0) {
+        return -1;
+    }
+    if (asset_container_name(id, container, sizeof(container)) == 0) {
+        return api_after_commit(c, remove_container, container);
+    }
+    return 0;
+}
+
+const entity_set_t entity_assets = {
+    .name = "Assets",
+    .type_name = AMS_TYPE("Asset"),
+    .id_prefix = "nb:cid:UUID:",
+    .props = asset_props,
+    .navs = asset_navs,
+    .on_create = asset_on_create,
+    .on_update = NULL,
+    .on_delete = asset_on_delete,
+};

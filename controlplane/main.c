@@ -1,0 +1,187 @@
+/*
+ * main.c — mediaplaned: reads its configuration, opens the catalog (LMDB) and
+ * its secrets under data_dir, seeds the fixed entities, serves the AMS v2 API
+ * until SIGTERM/SIGINT, then stops accepting, finishes requests and closes.
+ *
+ *   mediaplaned -c /etc/mediaplane/mediaplaned.conf [-o key=value]... [-t]
+ */
+#include "api/api_handlers.h"
+#include "catalog/catalog_schema.h"
+#include "daemon/daemon_log.h"
+#include "entities/entity_sets.h"
+#include "http/http_server.h"
+#include "util/secret_file.h"
+#include "util/time_text.h"
+
+#include <errno.h>
+#include <libxml/parser.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void) sig;
+    stop_requested = 1;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: mediaplaned -c CONFIG [-o key=value]... [-t]\n"
+                    "  -c CONFIG     configuration file (see conf/mediaplaned.conf.in)\n"
+                    "  -o key=value  override one setting\n"
+                    "  -t            check the configuration and exit\n");
+}
+
+static int parse_args(int argc, char **argv, daemon_config_t *cfg, int *test_only)
+{
+    char err[512];
+    int opt;
+
+    config_defaults(cfg);
+    while ((opt = getopt(argc, argv, "c:o:th")) != -1) {
+        if (opt == 'c') {
+            if (config_load(cfg, optarg, err, sizeof(err)) != 0) {
+                fprintf(stderr, "mediaplaned: %s\n", err);
+                return -1;
+            }
+        } else if (opt == 'o') {
+            char *eq = strchr(optarg, '=');
+            if (eq == NULL) {
+                usage();
+                return -1;
+            }
+            *eq = '\0';
+            if (config_set(cfg, optarg, eq + 1, err, sizeof(err)) != 0) {
+                fprintf(stderr, "mediaplaned: -o %s\n", err);
+                return -1;
+            }
+        } else if (opt == 't') {
+            *test_only = 1;
+        } else {
+            usage();
+            return -1;
+        }
+    }
+    if (config_finish(cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "mediaplaned: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int make_dir(const char *path)
+{
+    if (mkdir(path, 0750) != 0 && errno != EEXIST) {
+        log_error("cannot create %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int load_secrets(app_t *app)
+{
+    char path[CONFIG_PATH_MAX + 32], err[512];
+
+    snprintf(path, sizeof(path), "%s/token.key", app->cfg.data_dir);
+    if (secret_file_load_or_create(path, app->token_key, sizeof(app->token_key), err, sizeof(err))) {
+        log_error("%s", err);
+        return -1;
+    }
+    snprintf(path, sizeof(path), "%s/sas.key", app->cfg.data_dir);
+    if (secret_file_load_or_create(path, app->sas_key, sizeof(app->sas_key), err, sizeof(err))) {
+        log_error("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int seed_catalog(app_t *app)
+{
+    api_ctx_t c = { .app = app, .now_ms = time_now_ms() };
+    int rc;
+
+    if (catalog_begin(app->store, true, &c.txn) != 0) {
+        return -1;
+    }
+    rc = media_processors_seed(&c);
+    if (rc != 0) {
+        catalog_abort(&c.txn);
+        return -1;
+    }
+    return catalog_commit(&c.txn) == 0 ? 0 : -1;
+}
+
+static int open_state(app_t *app)
+{
+    char dir[CONFIG_PATH_MAX + 32], err[512];
+
+    if (make_dir(app->cfg.data_dir) != 0 || make_dir(app->cfg.media_root) != 0
+        || load_secrets(app) != 0) {
+        return -1;
+    }
+    snprintf(dir, sizeof(dir), "%s/%s", app->cfg.data_dir, CATALOG_DIR_NAME);
+    app->store = catalog_store_open(dir, app->cfg.catalog_map_size, entity_set_names(), err,
+                                    sizeof(err));
+    if (app->store == NULL) {
+        log_error("%s", err);
+        return -1;
+    }
+    if (seed_catalog(app) != 0) {
+        log_error("cannot seed the catalog");
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static app_t app;
+    http_handlers_t handlers;
+    http_server_t *server;
+    struct sigaction sa = { 0 };
+    char err[512];
+    int test_only = 0;
+
+    if (parse_args(argc, argv, &app.cfg, &test_only) != 0) {
+        return 2;
+    }
+    if (test_only) {
+        printf("mediaplaned: configuration ok\n");
+        return 0;
+    }
+    log_set_level((log_level_t) app.cfg.log_level);
+    xmlInitParser();
+    umask(027);
+    signal(SIGPIPE, SIG_IGN);
+    if (open_state(&app) != 0) {
+        return 1;
+    }
+    handlers = (http_handlers_t) { .begin = api_router_begin, .finish = api_router_finish,
+                                   .app = &app, .max_body = app.cfg.max_body,
+                                   .threads = app.cfg.threads };
+    server = http_server_start(app.cfg.listen, &handlers, err, sizeof(err));
+    if (server == NULL) {
+        log_error("%s", err);
+        catalog_store_close(app.store);
+        return 1;
+    }
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    log_info("mediaplaned listening on %s (port %u), api %s, data %s", app.cfg.listen,
+             http_server_port(server), app.cfg.api_url, app.cfg.data_dir);
+    while (!stop_requested) {
+        pause();
+    }
+    log_info("stopping");
+    http_server_stop(server);
+    catalog_store_close(app.store);
+    xmlCleanupParser();
+    return 0;
+}

@@ -1,0 +1,357 @@
+/*
+ * upload_handler.c — the blob-storage face of SAS locators, enough of the
+ * Azure Blob REST API for storage clients of the AMS era:
+ *   PUT    /upload/<container>/<blob>?<sas>                       Put Blob (streamed)
+ *   PUT    …/<blob>?<sas>&comp=block&blockid=<b64>                Put Block (streamed)
+ *   PUT    …/<blob>?<sas>&comp=blocklist  (XML body)              Put Block List
+ *   GET|HEAD …/<blob>?<sas>                                       Get Blob
+ *   DELETE …/<blob>?<sas>                                         Delete Blob
+ *   GET    /upload/<container>?<sas>&restype=container&comp=list  List Blobs
+ * Every request carries a SAS whose signature, window and permissions are
+ * checked, and whose locator must still exist in the catalog.
+ */
+#define _GNU_SOURCE
+#include "api/api_handlers.h"
+#include "daemon/daemon_log.h"
+#include "entities/entity_service.h"
+#include "entities/entity_sets.h"
+#include "storage/blob_store.h"
+#include "upload/sas_token.h"
+#include "util/time_text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    app_t         *app;
+    blob_writer_t *w;
+    char           container[64];
+    char           name[256];
+    char           md5[64];
+    bool           have_md5;
+} upload_state_t;
+
+static http_response_t *storage_error(int status, const char *code, const char *message)
+{
+    char *xml = NULL;
+    http_response_t *r;
+
+    if (asprintf(&xml, "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>%s</Code>"
+                       "<Message>%s</Message></Error>", code, message) < 0) {
+        return NULL;
+    }
+    r = http_response_take(status, "application/xml", xml, strlen(xml));
+    http_response_header(r, "x-ms-error-code", code);
+    return r;
+}
+
+static http_response_t *blob_error(blob_status_t st)
+{
+    return storage_error(blob_status_http(st), blob_status_code(st), blob_status_code(st));
+}
+
+/* "/upload/<container>[/<blob>]" */
+static int split_path(const char *path, char *container, size_t ccap, char *name, size_t ncap)
+{
+    const char *c = path + strlen("/upload/"), *slash = strchr(c, '/');
+    size_t clen = slash ? (size_t) (slash - c) : strlen(c);
+
+    if (clen == 0 || clen >= ccap || (slash && strlen(slash + 1) >= ncap)) {
+        return -1;
+    }
+    memcpy(container, c, clen);
+    container[clen] = '\0';
+    snprintf(name, ncap, "%s", slash ? slash + 1 : "");
+    return blob_container_name_ok(container) ? 0 : -1;
+}
+
+static const char *arg_of(void *ctx, const char *name)
+{
+    return http_arg(ctx, name);
+}
+
+/* The locator named by the SAS must exist, be a SAS locator of this
+ * container's asset, and be inside its window now. */
+static http_response_t *check_locator(app_t *app, const sas_grant_t *g)
+{
+    catalog_txn_t t;
+    char id[ENTITY_ID_MAX], container[64];
+    json_t *loc = NULL;
+    int64_t now = time_now_ms(), start = 0, expiry = 0;
+    http_response_t *r = NULL;
+
+    snprintf(id, sizeof(id), "nb:lid:UUID:%s", g->locator_guid);
+    if (catalog_begin(app->store, false, &t) != 0) {
+        return storage_error(503, "ServerBusy", "catalog unavailable");
+    }
+    if (catalog_get(&t, "Locators", id, &loc) != 0 || entity_int(loc, "Type", 0) != 1
+        || asset_container_name(entity_str(loc, "AssetId"), container, sizeof(container)) != 0
+        || strcmp(container, g->container) != 0) {
+        r = storage_error(403, "AuthenticationFailed", "the SAS locator no longer exists");
+    } else {
+        time_parse(entity_str(loc, "StartTime"), &start);
+        time_parse(entity_str(loc, "ExpirationDateTime"), &expiry);
+        if (now + 5 * 60 * 1000 < start || (expiry != 0 && now >= expiry)) {
+            r = storage_error(403, "AuthenticationFailed", "the SAS is not valid at this time");
+        }
+    }
+    json_decref(loc);
+    catalog_abort(&t);
+    return r;
+}
+
+static http_response_t *authorize(app_t *app, http_request_t *req, const char *container,
+                                  unsigned need)
+{
+    sas_grant_t g;
+    char err[128];
+
+    if (sas_verify(app->sas_key, container, arg_of, req, &g, err, sizeof(err)) != 0) {
+        return storage_error(403, "AuthenticationFailed", err);
+    }
+    if ((g.permissions & need) != need) {
+        return storage_error(403, "AuthorizationPermissionMismatch",
+                             "the SAS does not grant this operation");
+    }
+    return check_locator(app, &g);
+}
+
+/* ------------------------------------------------------------ streamed puts */
+
+static http_response_t *sink_write(void *state, const char *data, size_t len)
+{
+    upload_state_t *u = state;
+    blob_status_t st = blob_put_write(u->w, data, len);
+    return st == BLOB_OK ? NULL : blob_error(st);
+}
+
+static void sink_abort(void *state)
+{
+    upload_state_t *u = state;
+    if (u->w != NULL) {
+        blob_put_abort(u->w);
+        u->w = NULL;
+    }
+    free(u);
+}
+
+static http_response_t *sink_finish(void *state, http_request_t *req)
+{
+    upload_state_t *u = state;
+    char md5[BLOB_MD5_B64_SIZE];
+    blob_status_t st;
+    http_response_t *r;
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+
+    (void) req;
+    st = blob_put_finish(u->w, u->have_md5 ? u->md5 : NULL, md5);
+    u->w = NULL;
+    if (st != BLOB_OK) {
+        log_warn("upload %s/%s failed: %s", u->container, u->name, blob_status_code(st));
+        r = blob_error(st);
+    } else {
+        r = http_response_new(201, NULL);
+        http_response_header(r, "Content-MD5", md5);
+        gmtime_r(&now, &tm);
+        strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        http_response_header(r, "Last-Modified", date);
+        http_response_header(r, "x-ms-request-server-encrypted", "false");
+    }
+    free(u);
+    return r;
+}
+
+static const http_sink_t upload_sink = { sink_write, sink_finish, sink_abort };
+
+static void begin_put(app_t *app, http_request_t *req, const char *container, const char *name)
+{
+    const char *comp = http_arg(req, "comp"), *md5 = http_header(req, "Content-MD5");
+    upload_state_t *u;
+    blob_status_t st;
+
+    if (comp != NULL && strcmp(comp, "blocklist") == 0) {
+        return;                             /* small XML body: buffered, handled at finish */
+    }
+    if (comp != NULL && strcmp(comp, "block") != 0) {
+        req->early = storage_error(400, "InvalidQueryParameterValue", "unsupported comp");
+        return;
+    }
+    u = calloc(1, sizeof(*u));
+    if (u == NULL) {
+        req->early = storage_error(500, "InternalError", "out of memory");
+        return;
+    }
+    u->app = app;
+    snprintf(u->container, sizeof(u->container), "%s", container);
+    snprintf(u->name, sizeof(u->name), "%s", name);
+    if (md5 != NULL) {
+        snprintf(u->md5, sizeof(u->md5), "%s", md5);
+        u->have_md5 = true;
+    }
+    if (comp != NULL) {
+        const char *id = http_arg(req, "blockid");
+        st = id ? blob_block_begin(app->cfg.media_root, container, name, id, &u->w) : BLOB_BAD_BLOCK_ID;
+    } else {
+        st = blob_put_begin(app->cfg.media_root, container, name, &u->w);
+    }
+    if (st != BLOB_OK) {
+        free(u);
+        req->early = blob_error(st);
+        return;
+    }
+    req->sink = &upload_sink;
+    req->sink_state = u;
+}
+
+void upload_begin(app_t *app, http_request_t *req)
+{
+    char container[64], name[256];
+    unsigned need;
+
+    if (split_path(req->path, container, sizeof(container), name, sizeof(name)) != 0) {
+        req->early = storage_error(400, "InvalidResourceName", "bad container or blob name");
+        return;
+    }
+    if (strcmp(req->method, "PUT") == 0) need = SAS_WRITE;
+    else if (strcmp(req->method, "DELETE") == 0) need = SAS_DELETE;
+    else if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
+        need = name[0] ? SAS_READ : SAS_LIST;
+    else {
+        req->early = storage_error(405, "UnsupportedHttpVerb", "method not supported");
+        return;
+    }
+    req->early = authorize(app, req, container, need);
+    if (req->early != NULL) {
+        return;
+    }
+    if (name[0] == '\0' && need != SAS_LIST) {
+        req->early = storage_error(400, "InvalidUri", "a blob name is required");
+    } else if (strcmp(req->method, "PUT") == 0) {
+        begin_put(app, req, container, name);
+    }
+}
+
+/* ------------------------------------------------------------ buffered ops */
+
+static http_response_t *put_block_list(app_t *app, http_request_t *req, const char *container,
+                                       const char *name)
+{
+    char md5[BLOB_MD5_B64_SIZE];
+    blob_status_t st;
+    http_response_t *r;
+
+    if (req->body_overflow) {
+        return blob_error(BLOB_TOO_LARGE);
+    }
+    st = blob_block_list_commit(app->cfg.media_root, container, name, req->body ? req->body : "",
+                                req->body_len, http_header(req, "Content-MD5"),
+                                http_header(req, "x-ms-blob-content-md5"), md5);
+    if (st != BLOB_OK) {
+        return blob_error(st);
+    }
+    r = http_response_new(201, NULL);
+    http_response_header(r, "Content-MD5", md5);
+    return r;
+}
+
+static http_response_t *get_blob(app_t *app, const char *container, const char *name)
+{
+    blob_info_t info;
+    int fd;
+    char etag[64];
+    blob_status_t st = blob_open_read(app->cfg.media_root, container, name, &fd, &info);
+    http_response_t *r;
+
+    if (st != BLOB_OK) {
+        return blob_error(st);
+    }
+    r = http_response_file(200, "application/octet-stream", fd, 0, info.size);
+    snprintf(etag, sizeof(etag), "\"0x%llx%09ld\"", (unsigned long long) info.mtime.tv_sec,
+             info.mtime.tv_nsec);
+    http_response_header(r, "ETag", etag);
+    http_response_header(r, "x-ms-blob-type", "BlockBlob");
+    return r;
+}
+
+typedef struct {
+    char  *xml;
+    size_t len, cap;
+} xml_buf_t;
+
+static int append_xml(xml_buf_t *b, const char *text)
+{
+    size_t n = strlen(text);
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->cap ? b->cap * 2 : 4096) + n;
+        char *p = realloc(b->xml, cap);
+        if (p == NULL) return -1;
+        b->xml = p;
+        b->cap = cap;
+    }
+    memcpy(b->xml + b->len, text, n + 1);
+    b->len += n;
+    return 0;
+}
+
+static int list_one(const char *name, const blob_info_t *info, void *arg)
+{
+    char line[1024];
+    /* names may hold any printable character: escape for XML */
+    char esc[768];
+    size_t n = 0;
+
+    for (const char *p = name; *p && n + 6 < sizeof(esc); p++) {
+        if (*p == '<') { memcpy(esc + n, "&lt;", 4); n += 4; }
+        else if (*p == '&') { memcpy(esc + n, "&amp;", 5); n += 5; }
+        else if (*p == '>') { memcpy(esc + n, "&gt;", 4); n += 4; }
+        else esc[n++] = *p;
+    }
+    esc[n] = '\0';
+    snprintf(line, sizeof(line), "<Blob><Name>%s</Name><Properties><Content-Length>%llu"
+             "</Content-Length><BlobType>BlockBlob</BlobType></Properties></Blob>", esc,
+             (unsigned long long) info->size);
+    return append_xml(arg, line);
+}
+
+static http_response_t *list_blobs(app_t *app, const char *container)
+{
+    xml_buf_t b = { 0 };
+    blob_status_t st;
+
+    append_xml(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults><Blobs>");
+    st = blob_list(app->cfg.media_root, container, list_one, &b);
+    if (st != BLOB_OK) {
+        free(b.xml);
+        return blob_error(st);
+    }
+    if (append_xml(&b, "</Blobs><NextMarker /></EnumerationResults>") != 0) {
+        free(b.xml);
+        return NULL;
+    }
+    return http_response_take(200, "application/xml", b.xml, b.len);
+}
+
+http_response_t *upload_finish(app_t *app, http_request_t *req)
+{
+    char container[64], name[256];
+    blob_status_t st;
+
+    if (split_path(req->path, container, sizeof(container), name, sizeof(name)) != 0) {
+        return storage_error(400, "InvalidResourceName", "bad container or blob name");
+    }
+    if (strcmp(req->method, "PUT") == 0) {
+        return put_block_list(app, req, container, name);
+    }
+    if (strcmp(req->method, "DELETE") == 0) {
+        st = blob_delete(app->cfg.media_root, container, name);
+        return st == BLOB_OK ? http_response_new(202, NULL) : blob_error(st);
+    }
+    if (name[0] == '\0') {
+        return list_blobs(app, container);
+    }
+    return get_blob(app, container, name);
+}

@@ -1,0 +1,172 @@
+/*
+ * text_codec.c — percent-encoding, base64 (both alphabets), hex and
+ * form-field iteration, written out because every caller needs exact control
+ * over alphabets and padding (SAS and SWT signatures are compared as text).
+ */
+#include "util/text_codec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int hex_value(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+long url_decode_inplace(char *s, int plus_is_space)
+{
+    char *w = s;
+
+    for (const char *r = s; *r != '\0'; r++) {
+        if (*r == '%') {
+            int hi = hex_value((unsigned char) r[1]);
+            int lo = hi < 0 ? -1 : hex_value((unsigned char) r[2]);
+            if (hi < 0 || lo < 0) {
+                return -1;
+            }
+            *w++ = (char) (hi * 16 + lo);
+            r += 2;
+        } else if (*r == '+' && plus_is_space) {
+            *w++ = ' ';
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return w - s;
+}
+
+long url_encode(const char *in, size_t len, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) in[i];
+        int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~';
+        if (n + (plain ? 1 : 3) >= cap) {
+            return -1;
+        }
+        if (plain) {
+            out[n++] = (char) c;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[c >> 4];
+            out[n++] = hex[c & 15];
+        }
+    }
+    out[n] = '\0';
+    return (long) n;
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+long base64_encode(const uint8_t *in, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+
+    if (cap < ((len + 2) / 3) * 4 + 1) {
+        return -1;
+    }
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t v = (uint32_t) in[i] << 16;
+        if (i + 1 < len) v |= (uint32_t) in[i + 1] << 8;
+        if (i + 2 < len) v |= in[i + 2];
+        out[n++] = b64[(v >> 18) & 63];
+        out[n++] = b64[(v >> 12) & 63];
+        out[n++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+        out[n++] = i + 2 < len ? b64[v & 63] : '=';
+    }
+    out[n] = '\0';
+    return (long) n;
+}
+
+static int b64_value(int c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+}
+
+long base64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t n = 0;
+
+    while (len > 0 && in[len - 1] == '=') {
+        len--;
+    }
+    if (len % 4 == 1) {
+        return -1;
+    }
+    for (size_t i = 0; i < len; i++) {
+        int v = b64_value((unsigned char) in[i]);
+        if (v < 0) {
+            return -1;
+        }
+        acc = (acc << 6) | (uint32_t) v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n >= cap) {
+                return -1;
+            }
+            out[n++] = (uint8_t) (acc >> bits);
+        }
+    }
+    return (long) n;
+}
+
+long hex_encode(const uint8_t *in, size_t len, char *out, size_t cap, int upper)
+{
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+
+    if (cap < len * 2 + 1) {
+        return -1;
+    }
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[len * 2] = '\0';
+    return (long) (len * 2);
+}
+
+int form_each(const char *text, size_t len,
+              int (*fn)(const char *k, const char *v, void *arg), void *arg)
+{
+    const char *end = text + len;
+
+    while (text < end) {
+        const char *amp = memchr(text, '&', (size_t) (end - text));
+        const char *stop = amp ? amp : end;
+        const char *eq = memchr(text, '=', (size_t) (stop - text));
+        size_t klen = (size_t) ((eq ? eq : stop) - text);
+        size_t vlen = eq ? (size_t) (stop - eq - 1) : 0;
+        char *k = malloc(klen + 1), *v = malloc(vlen + 1);
+        int rc = -1;
+
+        if (k != NULL && v != NULL) {
+            memcpy(k, text, klen);
+            k[klen] = '\0';
+            if (eq) memcpy(v, eq + 1, vlen);
+            v[vlen] = '\0';
+            rc = (url_decode_inplace(k, 1) < 0 || url_decode_inplace(v, 1) < 0) ? -1 : fn(k, v, arg);
+        }
+        free(k);
+        free(v);
+        if (rc != 0) {
+            return rc;
+        }
+        text = stop + 1;
+    }
+    return 0;
+}
