@@ -157,7 +157,7 @@ int main(int argc, char **argv)
     }
     log_set_level((log_level_t) app.cfg.log_level);
     xmlInitParser();
-    umask(027);
+    umask(007);            /* the nginx workers read as group members */
     signal(SIGPIPE, SIG_IGN);
     if (open_state(&app) != 0) {
         return 1;
@@ -177,7 +177,13 @@ int main(int argc, char **argv)
     log_info("mediaplaned listening on %s (port %u), api %s, data %s", app.cfg.listen,
              http_server_port(server), app.cfg.api_url, app.cfg.data_dir);
     while (!stop_requested) {
-        pause();
+        sleep(10);            /* a signal cuts it short */
+        if (!stop_requested) {
+            int dead = catalog_store_check_readers(app.store);
+            if (dead > 0) {
+                log_info("released %d catalog reader slot(s) of exited processes", dead);
+            }
+        }
     }
     log_info("stopping");
     http_server_stop(server);

@@ -11,6 +11,8 @@
 #include <ngx_http.h>
 
 #include "package/mp_package.h"
+#include "catalog/catalog_reader.h"
+#include "catalog/catalog_schema.h"
 #include "ts/ts_mux.h"
 
 #define NGX_HTTP_MEDIAPLANE_MAX_FILES (ISM_MAX_ENTRIES + 1)
@@ -32,6 +34,8 @@ typedef struct {
     ngx_str_t cors_origin;
     size_t max_moov_size;
     size_t ts_buffer_size;
+    ngx_str_t catalog_dir;            /* catalog mode: LMDB environment (NUL terminated) */
+    catalog_reader_t *catalog;        /* opened lazily in each worker */
 } ngx_http_mediaplane_loc_conf_t;
 
 typedef struct ngx_http_mediaplane_cache_node_s ngx_http_mediaplane_cache_node_t;
@@ -123,5 +127,11 @@ ngx_int_t ngx_http_mediaplane_set_common_headers(ngx_http_request_t *r,
 /* ngx_http_mediaplane_request.c — the request's steps */
 ngx_int_t ngx_http_mediaplane_handle(ngx_http_request_t *r);
 ngx_int_t ngx_http_mediaplane_status(int mp_rc);
+
+/* Catalog mode: maps "/<locator guid>/<file>" to the asset's folder (with a
+ * trailing '/') and the file name, after checking the locator's window and
+ * the delivery policy for the requested protocol. */
+ngx_int_t ngx_http_mediaplane_catalog_resolve(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *dir,
+    u_char **name, size_t *name_len);
 
 #endif

@@ -81,6 +81,13 @@ static ngx_command_t ngx_http_mediaplane_commands[] = {
       offsetof(ngx_http_mediaplane_loc_conf_t, cors_origin),
       NULL },
 
+    { ngx_string("mediaplane_catalog"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, catalog_dir),
+      NULL },
+
     { ngx_string("mediaplane_max_moov_size"),
       NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
       ngx_conf_set_size_slot,
@@ -223,6 +230,16 @@ ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->cors_origin, prev->cors_origin, "");
     ngx_conf_merge_size_value(conf->max_moov_size, prev->max_moov_size, 128 * 1024 * 1024);
     ngx_conf_merge_size_value(conf->ts_buffer_size, prev->ts_buffer_size, 128 * 1024);
+    ngx_conf_merge_str_value(conf->catalog_dir, prev->catalog_dir, "");
+    if (conf->catalog_dir.len > 0 && conf->catalog_dir.data[conf->catalog_dir.len] != '\0') {
+        u_char *z = ngx_pnalloc(cf->pool, conf->catalog_dir.len + 1);
+        if (z == NULL) {
+            return NGX_CONF_ERROR;
+        }
+        ngx_memcpy(z, conf->catalog_dir.data, conf->catalog_dir.len);
+        z[conf->catalog_dir.len] = '\0';
+        conf->catalog_dir.data = z;
+    }
 
     if (conf->segment_duration < 500 || conf->fragment_duration < 500) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,

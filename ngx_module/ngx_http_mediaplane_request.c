@@ -1,7 +1,7 @@
 /*
  * ngx_http_mediaplane_request.c — the steps of one packaging request:
  * parse the URL, resolve the asset to files (direct mode: the storage root;
- * the catalog issue adds locator lookups at ngx_http_mediaplane_resolve),
+ * catalog mode: a locator looked up in the catalog, _catalog.c),
  * load the .ism and the media indexes, build the presentation, package.
  * Each step either finishes or hands over to a thread task and resumes.
  */
@@ -42,14 +42,33 @@ ngx_http_mediaplane_set_path(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane
     return NGX_OK;
 }
 
-/* Direct mode: the asset is <root><asset path>.  (Catalog mode will map the
- * first path segment, a locator id, to the asset's folder here.) */
+/* Where the asset's files are.  Direct mode: <root><asset path>.  Catalog
+ * mode: the first path segment is a locator, resolved in the catalog. */
 static ngx_int_t
 ngx_http_mediaplane_resolve(ngx_http_mediaplane_ctx_t *ctx)
 {
     ngx_str_t *root = &ctx->conf->root;
     const char *slash = ctx->req.asset + ctx->req.asset_len - 1;
     ngx_http_mediaplane_file_t *f;
+    u_char *name;
+    size_t name_len;
+    ngx_int_t rc;
+
+    f = ngx_pcalloc(ctx->r->pool, sizeof(ngx_http_mediaplane_file_t));
+    if (f == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ctx->files = f;
+    ctx->file_count = 1;
+    f->is_ism = ctx->req.asset_is_ism;
+
+    if (ctx->conf->catalog_dir.len > 0) {
+        rc = ngx_http_mediaplane_catalog_resolve(ctx, &ctx->asset_dir, &name, &name_len);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+        return ngx_http_mediaplane_set_path(ctx, f, &ctx->asset_dir, name, name_len);
+    }
 
     while (slash > ctx->req.asset && *slash != '/') {
         slash--;
@@ -63,13 +82,6 @@ ngx_http_mediaplane_resolve(ngx_http_mediaplane_ctx_t *ctx)
     ngx_memcpy(ngx_cpymem(ctx->asset_dir.data, root->data, root->len), ctx->req.asset,
                slash + 1 - ctx->req.asset);
 
-    f = ngx_pcalloc(ctx->r->pool, sizeof(ngx_http_mediaplane_file_t));
-    if (f == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-    ctx->files = f;
-    ctx->file_count = 1;
-    f->is_ism = ctx->req.asset_is_ism;
     return ngx_http_mediaplane_set_path(ctx, f, &ctx->asset_dir, (u_char *) slash + 1,
                                         ctx->req.asset + ctx->req.asset_len - slash - 1);
 }

@@ -97,7 +97,7 @@ catalog_store_t *catalog_store_open(const char *dir, size_t map_size, const char
     }
     if (rc == 0) {
         /* default flags: every commit is fsync'ed (durable writes) */
-        rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0640);
+        rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0660);   /* group: the origin's readers */
     }
     if (rc == 0) {
         int dead = 0;
@@ -111,6 +111,13 @@ fail:
     snprintf(err, errlen, "catalog %s: %s", dir, mdb_strerror(rc));
     catalog_store_close(s);
     return NULL;
+}
+
+int catalog_store_check_readers(catalog_store_t *s)
+{
+    int dead = 0;
+    mdb_reader_check(s->env, &dead);
+    return dead;
 }
 
 void catalog_store_close(catalog_store_t *s)

@@ -27,6 +27,8 @@ typedef struct {
 catalog_store_t *catalog_store_open(const char *dir, size_t map_size, const char *const *sets,
                                     char *err, size_t errlen);
 void catalog_store_close(catalog_store_t *s);
+/* Frees reader slots left by dead processes (e.g. restarted nginx workers). */
+int  catalog_store_check_readers(catalog_store_t *s);
 
 int  catalog_begin(catalog_store_t *s, bool write, catalog_txn_t *t);
 int  catalog_commit(catalog_txn_t *t);    /* 0 or an LMDB error; the txn is gone either way */

@@ -16,6 +16,10 @@ Fixtures
   origin          session  origin_factory() with the default configuration
   nginx_check     session  nginx_check(**same kwargs) -> CompletedProcess of
                            `nginx -t` on such a config (for directive tests)
+  platform        session  a whole installation: mediaplaned (ASan build) behind
+                           an nginx with conf/platform-locations.conf.in (API
+                           proxy + catalog mode); .daemon, .origin, .client()
+  ams             function an AmsClient (minimal metadata) for `platform`
 
 Every test is also checked for nginx worker crashes ("exited on signal" in the
 error log of any running origin), and the session fails at teardown if one
@@ -42,6 +46,7 @@ from pathlib import Path
 import pytest
 
 from media import AbrSet, make_abr_set  # noqa: F401  (re-exported for tests)
+from platform_harness import AmsClient, Daemon, locations_snippet
 
 TOP = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("MEDIAPLANE_BUILD", str(TOP / "build")))
@@ -304,3 +309,34 @@ def _no_worker_crash():
         problems += o.crashes(o.new_log())
     if problems:
         pytest.fail("nginx worker crashed during this test:\n" + "\n".join(problems))
+
+
+# ---------------------------------------------------------------- platform
+
+
+class Platform:
+    def __init__(self, origin: Origin, daemon: Daemon):
+        self.origin = origin
+        self.daemon = daemon
+
+    def client(self, **kw) -> AmsClient:
+        return AmsClient(self.origin.base, **kw)
+
+
+@pytest.fixture(scope="session")
+def platform(origin_factory, _prefix_root):
+    data_dir = _prefix_root / "platform-data"
+    api_port = free_port()
+    origin = origin_factory(server_extra=locations_snippet(api_port, data_dir))
+    daemon = Daemon(data_dir, api_port, origin.base).start()
+    yield Platform(origin, daemon)
+    daemon.stop()
+    crashes = daemon.crashes()
+    assert not crashes, "mediaplaned crashed or sanitizers fired:\n" + "\n".join(crashes)
+
+
+@pytest.fixture
+def ams(platform) -> AmsClient:
+    if not platform.daemon.running:
+        platform.daemon.start()
+    return platform.client()
