@@ -5,6 +5,7 @@
 #include "api/api_query.h"
 #include "odata/odata_resource.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,8 +42,9 @@ static int parse_count(api_ctx_t *c, const char *name, long *out)
     if (v == NULL) {
         return 0;
     }
+    errno = 0;
     n = strtol(v, &end, 10);
-    if (end == v || *end != '\0' || n < 0) {
+    if (end == v || *end != '\0' || n < 0 || errno == ERANGE) {
         return api_fail(c, 400, "InvalidQuery", "%s must be a non-negative integer", name);
     }
     *out = n;
