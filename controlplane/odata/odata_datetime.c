@@ -146,6 +146,20 @@ bool odata_datetime_parse(const char *s, size_t len, int64_t *ticks)
     return true;
 }
 
+/* Proleptic Gregorian date of a day count since 1970-01-01. */
+static void civil_from_days(int64_t days, odata_datetime_fields_t *out)
+{
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    out->day = (int) (doy - (153 * mp + 2) / 5 + 1);
+    out->month = (int) (mp < 10 ? mp + 3 : mp - 9);
+    out->year = (int) (yoe + era * 400 + (out->month <= 2));
+}
+
 void odata_datetime_split(int64_t ticks, odata_datetime_fields_t *out)
 {
     int64_t day_ticks = 86400 * ODATA_TICKS_PER_SECOND;
@@ -158,14 +172,5 @@ void odata_datetime_split(int64_t ticks, odata_datetime_fields_t *out)
     out->hour = (int) (secs / 3600);
     out->minute = (int) (secs / 60 % 60);
     out->second = (int) (secs % 60);
-    /* civil_from_days */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    out->day = (int) (doy - (153 * mp + 2) / 5 + 1);
-    out->month = (int) (mp < 10 ? mp + 3 : mp - 9);
-    out->year = (int) (yoe + era * 400 + (out->month <= 2));
+    civil_from_days(days, out);
 }

@@ -147,7 +147,7 @@ static int compare_values(const json_t *ja, const json_t *jb)
 
 int odata_orderby_compare(const odata_orderby_t *o, const json_t *a, const json_t *b)
 {
-    for (size_t i = 0; i < o->count; i++) {
+    for (size_t i = 0; o != NULL && i < o->count; i++) {
         const char *path = o->keys[i].path;
         int c = compare_values(odata_path_lookup(a, path), odata_path_lookup(b, path));
         if (c != 0) {

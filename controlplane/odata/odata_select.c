@@ -81,7 +81,7 @@ odata_select_t *odata_select_parse(const char *text, char *err, size_t errlen)
 
 json_t *odata_select_apply(const odata_select_t *s, const json_t *entity)
 {
-    if (!json_is_object(entity)) {
+    if (s == NULL || !json_is_object(entity)) {
         return NULL;
     }
     if (s->all) {
@@ -100,7 +100,7 @@ json_t *odata_select_apply(const odata_select_t *s, const json_t *entity)
 
 bool odata_select_is_all(const odata_select_t *s)
 {
-    return s->all;
+    return s != NULL && s->all;
 }
 
 int odata_select_foreach_property(const odata_select_t *s, int (*fn)(const char *name, void *arg), void *arg)

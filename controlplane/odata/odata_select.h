@@ -22,7 +22,7 @@ odata_select_t *odata_select_parse(const char *text, char *err, size_t errlen);
 
 /* A new object holding the selected members of entity that it has (a
  * shallow copy of every member for "*"); the caller owns the reference.
- * NULL if entity is not an object or memory runs out. */
+ * NULL if entity is not an object (or s is NULL) or memory runs out. */
 json_t *odata_select_apply(const odata_select_t *s, const json_t *entity);
 
 /* True if the selection is "*". */

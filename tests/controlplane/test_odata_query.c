@@ -291,6 +291,9 @@ static void test_nulls_and_missing(void **state)
     MATCH("startswith(AlternateId, 'x') or true");
     NO_MATCH("startswith(AlternateId, 'x') or false");
     NO_MATCH("startswith(AlternateId, 'x') and true");
+    NO_MATCH("not (startswith(AlternateId, 'x') and true)");   /* not unknown is unknown */
+    NO_MATCH("not (startswith(AlternateId, 'x') or false)");
+    MATCH("not (startswith(AlternateId, 'x') and false)");     /* false decides an and */
     MATCH("length(AlternateId) eq null");
     NO_MATCH("Missing");
     NO_MATCH("not Missing");

@@ -7,11 +7,13 @@
 #             avc3, a fragmented one (rejected input); skipped without ffmpeg
 #   fuzz_url  AMS packaging URLs of every form, and a few rejected ones
 #   fuzz_ism  AMS-style server manifests
+#   fuzz_odata_filter  $filter/$orderby/$select texts as AMS v2 clients send
+#             them, a few rejected ones, one with an extra JSON entity
 # Re-running is cheap: existing files are kept (a stamp records the version).
 set -euo pipefail
 out=${1:?usage: make_seeds.sh OUT_DIR}
-version=4
-mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism"
+version=5
+mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter"
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$version" ]; then
   exit 0
 fi
@@ -45,6 +47,39 @@ done <<'EOF'
 /media/demo/demo.ism/QualityLevels(99999999999)/Fragments(video=1)
 /media/demo/demo.ism/QualityLevels(1)/Fragments(video=i)
 EOF
+
+# ---- fuzz_odata_filter: one query per file, without a trailing newline (a
+# newline would start an extra JSON entity, as in the last seed)
+i=0
+while IFS= read -r query; do
+  [ -n "$query" ] || continue
+  printf '%s' "$query" > "$out/fuzz_odata_filter/query_$((i++))"
+done <<'EOF'
+Name eq 'Big Buck Bunny'
+Id eq 'nb:cid:UUID:6f2d1e3a-1b2c-4d5e-8f90-0123456789ab'
+startswith(Name, 'Big') and State eq 1 or not (Options ne 0)
+substringof('Buck', Name) and endswith(tolower(Name), 'bunny')
+Created gt datetime'2014-12-31T23:59:59.999Z' and LastModified le datetimeoffset'2015-06-01T14:30:00+02:00'
+ContentFileSize gt 999999L and Score lt 2.5M and Score ge 25e-1D
+length(trim(concat(Name, ' '))) eq 14 and indexof(Name, 'Buck') ne -1
+substring(Name, 4, 4) eq 'Buck' and year(Created) eq 2015 and month(Created) le 12
+State add 2 mul 3 sub -1 div 1 mod 7 eq 8 and -State lt 0
+Key eq guid'6f2d1e3a-1b2c-4d5e-8f90-0123456789ab' and AlternateId eq null
+Storage/Account eq 'acct1' and Storage/Tier gt 1 and Title eq 'it''s'
+((((IsEncrypted eq false))))
+Name desc, Created asc, Storage/Account
+Id,Name,State
+*
+Name eq 'x' and (State eq 1 or
+startswith(Name)
+Created eq datetime'2015-13-01T00:00:00'
+EOF
+# nesting just past the depth limit (100)
+printf '%.0s(' {1..101} > "$out/fuzz_odata_filter/deep"
+printf 'State eq 1' >> "$out/fuzz_odata_filter/deep"
+printf '%.0s)' {1..101} >> "$out/fuzz_odata_filter/deep"
+printf '%s\n%s' "Tag eq 'x' or Size gt 10" '{"Tag":"x","Size":"11","At":"2015-01-01T00:00:00Z"}' \
+  > "$out/fuzz_odata_filter/with_entity"
 
 # ---- fuzz_ism
 cat > "$out/fuzz_ism/ams.ism" <<'EOF'
