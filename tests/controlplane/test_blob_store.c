@@ -4,7 +4,7 @@
  * Content-MD5, abort, name validation and path traversal, staged blocks and
  * block-list commits, limits, bounded memory (heap measured through ASan's
  * allocator hooks), listing, deletion, sweeping, symlink safety, and
- * durability: fsync and renameat are interposed below to record their order
+ * durability: fsync, renameat and unlinkat are interposed below to record their order
  * and inject failures, and RLIMIT_FSIZE makes writes fail.
  */
 #define _GNU_SOURCE      /* nftw */
@@ -216,7 +216,7 @@ static int64_t heap_track_stop(void) { return 0; }
 #define HEAP_MEASURED 0
 #endif
 
-/* ---- fsync / renameat interposed: recorded in order, failures injected -- */
+/* ---- fsync / renameat / unlinkat interposed: recorded in order, failures injected -- */
 
 #define MAX_EVENTS 32
 static char events[MAX_EVENTS][600];
@@ -257,6 +257,12 @@ int renameat(int old_dir, const char *old_name, int new_dir, const char *new_nam
 {
     record("rename", new_dir, new_name);
     return (int) syscall(SYS_renameat, old_dir, old_name, new_dir, new_name);
+}
+
+int unlinkat(int dir_fd, const char *name, int flags)
+{
+    record("unlink", dir_fd, name);
+    return (int) syscall(SYS_unlinkat, dir_fd, name, flags);
 }
 
 static void record_start(void)
@@ -638,6 +644,7 @@ static void test_bad_block_list_xml(void **state)
         "<BlockList><Latest></Latest></BlockList>",                       /* empty id */
         "<BlockList><Latest>AAAA</Latest><Latest>AAAAAAAA</Latest></BlockList>", /* mixed lengths */
         "<!DOCTYPE BlockList [<!ENTITY id \"AAAA\">]><BlockList><Latest>&id;</Latest></BlockList>",
+        "<!DOCTYPE BlockList><BlockList><Latest>AAAA</Latest></BlockList>",   /* any DTD */
         "<BlockList><Latest>&id;</Latest></BlockList>",                   /* undeclared entity */
         "<BlockList><Latest>AAAA</Latest></BlockList><BlockList/>",       /* two roots */
     };
@@ -781,6 +788,11 @@ static void test_block_list_limits(void **state)
     memcpy(xml + big - 12, "</BlockList>", 12);
     xml[big] = '\0';
     assert_int_equal(blob_block_list_commit(f->root, C, "l2", xml, big, NULL, NULL, NULL), BLOB_TOO_LARGE);
+    blob_block_list_t list;
+    assert_int_equal(blob_block_list_parse(xml, big, &list), BLOB_TOO_LARGE);
+    /* the size is judged before the body is hashed */
+    assert_int_equal(blob_block_list_commit(f->root, C, "l2", xml, big, "XrY7u+Ae7tCTyyK7j1rNww==", NULL, NULL),
+                     BLOB_TOO_LARGE);
     assert_int_equal(blob_block_list_commit(f->root, C, "l2", xml + 1, big - 1, NULL, NULL, NULL),
                      BLOB_BAD_BLOCK_LIST);            /* 4 MiB exactly is parsed ("BlockList>" is junk) */
     memcpy(xml + 1, "<BlockList>", 11);
@@ -958,6 +970,11 @@ static void test_delete_blob(void **state)
     assert_int_equal(c, 'x');
     close(fd);
     assert_blob_equals(f, "stays", "y");
+    /* deleting a blob discards the blocks staged for it */
+    assert_int_equal(stage(f, "stays", "AAAA", "z", NULL), BLOB_OK);
+    assert_int_equal(blob_delete(f->root, C, "stays"), BLOB_OK);
+    assert_int_equal(commit_xml(f, "stays", "<BlockList><Latest>AAAA</Latest></BlockList>"), BLOB_BLOCK_NOT_FOUND);
+    assert_no_blob(f, "stays");
 }
 
 static void test_delete_container(void **state)
@@ -1101,9 +1118,10 @@ static void test_blocks_are_durable(void **state)
 static void test_containers_are_durable(void **state)
 {
     fixture_t *f = *state;
-    char root_sync[600], moved[600];
+    char root_sync[600], moved[600], removing[600];
     snprintf(root_sync, sizeof root_sync, "fsync %s", f->root);
     snprintf(moved, sizeof moved, "rename %s/.deleting-", f->root);
+    snprintf(removing, sizeof removing, "unlink %s/.deleting-", f->root);
     record_start();
     assert_int_equal(blob_container_create(f->root, "asset-new"), BLOB_OK);
     recording = 0;
@@ -1112,8 +1130,9 @@ static void test_containers_are_durable(void **state)
     record_start();
     assert_int_equal(blob_container_delete(f->root, "asset-new"), BLOB_OK);
     recording = 0;
-    const char *order[] = { moved, root_sync };
-    assert_events_in_order(order, 2);
+    /* out of sight durably before anything is removed, and the removal synced */
+    const char *order[] = { moved, root_sync, removing, root_sync };
+    assert_events_in_order(order, 4);
 }
 
 static void test_fsync_failure_stores_nothing(void **state)
