@@ -13,6 +13,12 @@
  * Committed entry naming a block of an earlier commit gives
  * BLOB_BLOCK_NOT_FOUND rather than reusing that block.  (Clients uploading a
  * new blob — the AMS case — only send Latest.)
+ *
+ * Races, as in Azure, are resolved by "last commit wins": a Put Block
+ * finishing while a Put Block List of the same blob removes its staging
+ * directory may fail with BLOB_IO (the client retries), and two concurrent
+ * commits of one blob may leave the loser with BLOB_BLOCK_NOT_FOUND.  The
+ * committed blob is always one whole list's content.
  */
 #ifndef BLOB_BLOCKS_H
 #define BLOB_BLOCKS_H

@@ -27,7 +27,10 @@ blob_status_t blob_put_write(blob_writer_t *w, const void *data, size_t len);
 /* Commits the body.  content_md5_b64 is the request's Content-MD5 (NULL when
  * not sent): malformed -> BLOB_BAD_MD5, different -> BLOB_MD5_MISMATCH, and in
  * both cases nothing is stored.  On success md5_b64_out (may be NULL) gets the
- * body's MD5 in base64.  Always frees w, whatever the result. */
+ * body's MD5 in base64.  Always frees w, whatever the result.  One corner:
+ * if the final directory fsync fails after the rename, the result is BLOB_IO
+ * although the body is already visible under its name (it cannot be taken
+ * back); a retried upload simply replaces it. */
 blob_status_t blob_put_finish(blob_writer_t *w, const char *content_md5_b64,
                               char md5_b64_out[BLOB_MD5_B64_SIZE]);
 

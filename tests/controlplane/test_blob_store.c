@@ -3,7 +3,9 @@
  * real filesystem in a fresh mkdtemp root per test: whole puts and read-back,
  * Content-MD5, abort, name validation and path traversal, staged blocks and
  * block-list commits, limits, bounded memory (heap measured through ASan's
- * allocator hooks), listing, deletion, sweeping and symlink safety.
+ * allocator hooks), listing, deletion, sweeping, symlink safety, and
+ * durability: fsync, renameat and unlinkat are interposed below to record their order
+ * and inject failures, and RLIMIT_FSIZE makes writes fail.
  */
 #define _GNU_SOURCE      /* nftw */
 #include <setjmp.h>
@@ -18,7 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -210,6 +216,85 @@ static int64_t heap_track_stop(void) { return 0; }
 #define HEAP_MEASURED 0
 #endif
 
+/* ---- fsync / renameat / unlinkat interposed: recorded in order, failures injected -- */
+
+#define MAX_EVENTS 32
+static char events[MAX_EVENTS][600];
+static int event_count;
+static int recording;
+static const char *fail_fsync_under;     /* fsync of a path containing this fails with EIO */
+
+static void path_of_fd(int fd, char *out, size_t cap)
+{
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, out, cap - 1);
+    out[n < 0 ? 0 : n] = '\0';
+}
+
+static void record(const char *op, int fd, const char *name)
+{
+    if (!recording || event_count == MAX_EVENTS)
+        return;
+    char path[512];
+    path_of_fd(fd, path, sizeof path);
+    snprintf(events[event_count++], sizeof events[0], "%s %s%s%s", op, path, name ? "/" : "", name ? name : "");
+}
+
+int fsync(int fd)
+{
+    char path[512];
+    record("fsync", fd, NULL);
+    path_of_fd(fd, path, sizeof path);
+    if (fail_fsync_under != NULL && strstr(path, fail_fsync_under) != NULL) {
+        errno = EIO;
+        return -1;
+    }
+    return (int) syscall(SYS_fsync, fd);
+}
+
+int renameat(int old_dir, const char *old_name, int new_dir, const char *new_name)
+{
+    record("rename", new_dir, new_name);
+    return (int) syscall(SYS_renameat, old_dir, old_name, new_dir, new_name);
+}
+
+int unlinkat(int dir_fd, const char *name, int flags)
+{
+    record("unlink", dir_fd, name);
+    return (int) syscall(SYS_unlinkat, dir_fd, name, flags);
+}
+
+static void record_start(void)
+{
+    event_count = 0;
+    recording = 1;
+}
+
+/* Index of the first event at or after `from` that starts with `prefix`, or -1. */
+static int find_event(int from, const char *prefix)
+{
+    for (int i = from < 0 ? 0 : from; i < event_count; i++)
+        if (strncmp(events[i], prefix, strlen(prefix)) == 0)
+            return i;
+    return -1;
+}
+
+/* Asserts the events contain, in this order, each of the prefixes given. */
+static void assert_events_in_order(const char *const *prefixes, int n)
+{
+    int at = 0;
+    for (int i = 0; i < n; i++) {
+        int found = find_event(at, prefixes[i]);
+        if (found < 0) {
+            for (int k = 0; k < event_count; k++)
+                print_message("  event %d: %s\n", k, events[k]);
+            fail_msg("missing, in order: %s", prefixes[i]);
+        }
+        at = found + 1;
+    }
+}
+
 /* ---- status mapping ----------------------------------------------------- */
 
 static void test_status_mapping(void **state)
@@ -321,7 +406,8 @@ static void test_abort_leaves_nothing(void **state)
 
 static const char *const bad_names[] = {
     "", ".", "..", "../x", "../../etc/passwd", "a/b", "/abs", "a\\b", "..\\x", ".hidden", ".incoming",
-    ".blocks", "tab\there", "nl\n", "del\x7f", "c1\xc2\x85", "bad\xff", "overlong\xc0\xaf",
+    ".blocks", "tab\there", "nl\n", "del\x7f", "c1\xc2\x85", "bad\xff", "overlong\xc0\xaf", "overlongA\xc1\x81", "overlong3\xe0\x81\x81",
+    "overlong4\xf0\x80\x81\x81", "toobig\xf4\x90\x80\x80",
     "surrogate\xed\xa0\x80", "trunc\xe2\x82", "esc\x1b[0m",
 };
 
@@ -558,6 +644,7 @@ static void test_bad_block_list_xml(void **state)
         "<BlockList><Latest></Latest></BlockList>",                       /* empty id */
         "<BlockList><Latest>AAAA</Latest><Latest>AAAAAAAA</Latest></BlockList>", /* mixed lengths */
         "<!DOCTYPE BlockList [<!ENTITY id \"AAAA\">]><BlockList><Latest>&id;</Latest></BlockList>",
+        "<!DOCTYPE BlockList><BlockList><Latest>AAAA</Latest></BlockList>",   /* any DTD */
         "<BlockList><Latest>&id;</Latest></BlockList>",                   /* undeclared entity */
         "<BlockList><Latest>AAAA</Latest></BlockList><BlockList/>",       /* two roots */
     };
@@ -701,6 +788,11 @@ static void test_block_list_limits(void **state)
     memcpy(xml + big - 12, "</BlockList>", 12);
     xml[big] = '\0';
     assert_int_equal(blob_block_list_commit(f->root, C, "l2", xml, big, NULL, NULL, NULL), BLOB_TOO_LARGE);
+    blob_block_list_t list;
+    assert_int_equal(blob_block_list_parse(xml, big, &list), BLOB_TOO_LARGE);
+    /* the size is judged before the body is hashed */
+    assert_int_equal(blob_block_list_commit(f->root, C, "l2", xml, big, "XrY7u+Ae7tCTyyK7j1rNww==", NULL, NULL),
+                     BLOB_TOO_LARGE);
     assert_int_equal(blob_block_list_commit(f->root, C, "l2", xml + 1, big - 1, NULL, NULL, NULL),
                      BLOB_BAD_BLOCK_LIST);            /* 4 MiB exactly is parsed ("BlockList>" is junk) */
     memcpy(xml + 1, "<BlockList>", 11);
@@ -833,6 +925,13 @@ static void test_list_sorted_without_temp_files(void **state)
     char path[512];                                      /* a stray directory */
     snprintf(path, sizeof path, "%s/zdir", f->cpath);
     assert_int_equal(mkdir(path, 0755), 0);
+    const char *strays[] = { ".hidden", "bad\nname", "bad\xff" };   /* files no put could make */
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", f->cpath, strays[i]);
+        FILE *fp = fopen(path, "w");
+        assert_non_null(fp);
+        fclose(fp);
+    }
 
     assert_int_equal(blob_list(f->root, C, collect, &got), BLOB_OK);
     const char *want[] = { "B", "a.ism", "a.mp4", "b.mp4", "c", "\xc3\xa9" };
@@ -871,6 +970,11 @@ static void test_delete_blob(void **state)
     assert_int_equal(c, 'x');
     close(fd);
     assert_blob_equals(f, "stays", "y");
+    /* deleting a blob discards the blocks staged for it */
+    assert_int_equal(stage(f, "stays", "AAAA", "z", NULL), BLOB_OK);
+    assert_int_equal(blob_delete(f->root, C, "stays"), BLOB_OK);
+    assert_int_equal(commit_xml(f, "stays", "<BlockList><Latest>AAAA</Latest></BlockList>"), BLOB_BLOCK_NOT_FOUND);
+    assert_no_blob(f, "stays");
 }
 
 static void test_delete_container(void **state)
@@ -967,6 +1071,133 @@ static void test_sweep(void **state)
     assert_no_blob(f, "w");
 }
 
+/* ---- durability and I/O errors ----------------------------------------- */
+
+static void test_put_is_durable(void **state)
+{
+    fixture_t *f = *state;
+    char incoming[600], final[600], fsync_dir[600];
+    snprintf(incoming, sizeof incoming, "fsync %s/.incoming/", f->cpath);
+    snprintf(final, sizeof final, "rename %s/durable", f->cpath);
+    snprintf(fsync_dir, sizeof fsync_dir, "fsync %s", f->cpath);
+    record_start();
+    assert_int_equal(put(f, "durable", "data", 4, NULL, NULL), BLOB_OK);
+    recording = 0;
+    const char *order[] = { incoming, final, fsync_dir };
+    assert_events_in_order(order, 3);
+    assert_string_equal(events[event_count - 1], fsync_dir);     /* the directory, last */
+}
+
+static void test_blocks_are_durable(void **state)
+{
+    fixture_t *f = *state;
+    char blocks_created[600], incoming[600], staged[600], staged_dir[600], commit[600], commit_dir[600];
+    snprintf(blocks_created, sizeof blocks_created, "fsync %s/.blocks", f->cpath);
+    snprintf(incoming, sizeof incoming, "fsync %s/.incoming/", f->cpath);
+    snprintf(staged, sizeof staged, "rename %s/.blocks/", f->cpath);
+    snprintf(commit, sizeof commit, "rename %s/blk", f->cpath);
+    snprintf(commit_dir, sizeof commit_dir, "fsync %s", f->cpath);
+    record_start();
+    assert_int_equal(stage(f, "blk", "AAAA", "a", NULL), BLOB_OK);
+    recording = 0;
+    /* the new staging directory's entry, the block, its rename, its directory */
+    int at = find_event(0, staged);
+    assert_true(at >= 0);
+    assert_non_null(strstr(events[at], "/000000"));
+    snprintf(staged_dir, sizeof staged_dir, "fsync %s", events[at] + strlen("rename "));
+    *strrchr(staged_dir, '/') = '\0';                     /* fsync of .blocks/<hash> */
+    const char *order[] = { blocks_created, incoming, staged, staged_dir };
+    assert_events_in_order(order, 4);
+    record_start();
+    assert_int_equal(commit_xml(f, "blk", "<BlockList><Latest>AAAA</Latest></BlockList>"), BLOB_OK);
+    recording = 0;
+    const char *commit_order[] = { incoming, commit, commit_dir };
+    assert_events_in_order(commit_order, 3);
+}
+
+static void test_containers_are_durable(void **state)
+{
+    fixture_t *f = *state;
+    char root_sync[600], moved[600], removing[600];
+    snprintf(root_sync, sizeof root_sync, "fsync %s", f->root);
+    snprintf(moved, sizeof moved, "rename %s/.deleting-", f->root);
+    snprintf(removing, sizeof removing, "unlink %s/.deleting-", f->root);
+    record_start();
+    assert_int_equal(blob_container_create(f->root, "asset-new"), BLOB_OK);
+    recording = 0;
+    assert_int_equal(event_count, 1);
+    assert_string_equal(events[0], root_sync);
+    record_start();
+    assert_int_equal(blob_container_delete(f->root, "asset-new"), BLOB_OK);
+    recording = 0;
+    /* out of sight durably before anything is removed, and the removal synced */
+    const char *order[] = { moved, root_sync, removing, root_sync };
+    assert_events_in_order(order, 4);
+}
+
+static void test_fsync_failure_stores_nothing(void **state)
+{
+    fixture_t *f = *state;
+    fail_fsync_under = "/.incoming/";
+    assert_int_equal(put(f, "f", "data", 4, NULL, NULL), BLOB_IO);
+    assert_int_equal(stage(f, "g", "AAAA", "data", NULL), BLOB_IO);
+    fail_fsync_under = NULL;
+    assert_no_blob(f, "f");
+    assert_int_equal(count_sub(f, ".incoming"), 0);
+    assert_int_equal(commit_xml(f, "g", "<BlockList><Latest>AAAA</Latest></BlockList>"), BLOB_BLOCK_NOT_FOUND);
+    /* a commit whose temp file cannot be synced keeps the old blob and the blocks */
+    assert_int_equal(put(f, "g", "old", 3, NULL, NULL), BLOB_OK);
+    assert_int_equal(stage(f, "g", "AAAA", "new", NULL), BLOB_OK);
+    fail_fsync_under = "/.incoming/";
+    assert_int_equal(commit_xml(f, "g", "<BlockList><Latest>AAAA</Latest></BlockList>"), BLOB_IO);
+    fail_fsync_under = NULL;
+    assert_blob_equals(f, "g", "old");
+    assert_int_equal(count_sub(f, ".incoming"), 0);
+    assert_int_equal(commit_xml(f, "g", "<BlockList><Latest>AAAA</Latest></BlockList>"), BLOB_OK);
+    assert_blob_equals(f, "g", "new");
+}
+
+/* Writes past RLIMIT_FSIZE fail with EFBIG, as ENOSPC would: BLOB_IO, nothing stored. */
+static void test_write_failure_stores_nothing(void **state)
+{
+    fixture_t *f = *state;
+    static char chunk[64 << 10];
+    memset(chunk, 'w', sizeof chunk);
+    assert_int_equal(stage(f, "h", "AAAA", "x", NULL), BLOB_OK);
+    blob_writer_t *w = NULL;
+    assert_int_equal(blob_put_begin(f->root, C, "h", &w), BLOB_OK);
+    struct rlimit old, small = { 100 << 10, 100 << 10 };
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small.rlim_max = old.rlim_max;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    assert_int_equal(blob_put_write(w, chunk, sizeof chunk), BLOB_OK);
+    blob_status_t second = blob_put_write(w, chunk, sizeof chunk);
+    blob_status_t third = blob_put_write(w, "x", 1);
+    blob_status_t finish = blob_put_finish(w, NULL, NULL);
+    /* a block list concatenating past the limit fails the same way */
+    char big[2 * (64 << 10) + 1];
+    memset(big, 'b', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    setrlimit(RLIMIT_FSIZE, &old);
+    assert_int_equal(stage(f, "i", "AAAA", big, NULL), BLOB_OK);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    blob_status_t commit = commit_xml(f, "i", "<BlockList><Latest>AAAA</Latest></BlockList>");
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_int_equal(second, BLOB_IO);
+    assert_int_equal(third, BLOB_IO);
+    assert_int_equal(finish, BLOB_IO);
+    assert_int_equal(commit, BLOB_IO);
+    assert_no_blob(f, "h");
+    assert_no_blob(f, "i");
+    assert_int_equal(count_sub(f, ".incoming"), 0);
+    /* staged blocks survive a failed commit */
+    assert_int_equal(commit_xml(f, "h", "<BlockList><Latest>AAAA</Latest></BlockList>"), BLOB_OK);
+    assert_blob_equals(f, "h", "x");
+    assert_int_equal(commit_xml(f, "i", "<BlockList><Latest>AAAA</Latest></BlockList>"), BLOB_OK);
+}
+
 /* ---- base64 ------------------------------------------------------------- */
 
 static void test_base64_strict(void **state)
@@ -1024,6 +1255,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delete_blob, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_container, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_is_durable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blocks_are_durable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_containers_are_durable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsync_failure_stores_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_failure_stores_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
