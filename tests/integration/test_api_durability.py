@@ -90,9 +90,11 @@ def test_garbage_never_crashes_the_daemon(lone_daemon):
             assert 200 <= r.status < 500, (path, body[:20], r)
     for path in ("Assets('" + "a" * 5000 + "')", "Assets(" , "Assets('x')/$links/",
                  "Assets?$filter=" + "(" * 3000, "Assets?$orderby=" + "Name," * 2000,
-                 "Assets?$skip=99999999999999999999999", "%00", "Assets('x')/Files('y')/Z"):
+                 "Assets?$skip=99999999999999999999999", "Assets('x')/Files('y')/Z"):
         r = c.get(path)
         assert 400 <= r.status < 500, (path, r)
+    # libmicrohttpd cuts a decoded path at %00: whatever is left is answered
+    assert c.get("%00").status < 500
     # raw malformed HTTP
     for raw in (b"GET /api/Assets HTTP/1.1\r\nAuthorization: Bearer " + tok.encode() +
                 b"\r\nContent-Length: -5\r\n\r\n", b"\x16\x03\x01garbage\r\n\r\n",
