@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define KT_PATH 512
@@ -90,6 +91,36 @@ static inline void kt_hex(const uint8_t *in, size_t len, char *out)
     for (size_t i = 0; i < len; i++)
         sprintf(out + 2 * i, "%02x", in[i]);
     out[2 * len] = '\0';
+}
+
+/* Forks n children that start together (released through a pipe) and each
+ * run child(dir, index); a child exits 0 when child returns 0.  Returns how
+ * many children failed. */
+static inline int kt_race(int n, const char *dir, int (*child)(const char *dir, int index))
+{
+    int gate[2];
+    pid_t pids[32];
+    assert_true(n <= 32);
+    assert_int_equal(pipe(gate), 0);
+    for (int i = 0; i < n; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            char c;
+            close(gate[1]);
+            if (read(gate[0], &c, 1) < 0) { /* EOF releases every child at once */ }
+            _exit(child(dir, i) == 0 ? 0 : 1);
+        }
+    }
+    close(gate[0]);
+    close(gate[1]);
+    int failed = 0;
+    for (int i = 0; i < n; i++) {
+        int status = 0;
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    return failed;
 }
 
 #endif

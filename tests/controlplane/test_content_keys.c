@@ -17,6 +17,7 @@
 #include "keys_test_util.h"
 
 #include <ctype.h>
+#include <pthread.h>
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -163,6 +164,9 @@ static void test_certificate_is_valid_x509_with_the_rsa_key(void **state)
     assert_int_equal(X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(cert)), 0);
     assert_true(X509_cmp_current_time(X509_get0_notBefore(cert)) < 0);
     assert_true(X509_cmp_current_time(X509_get0_notAfter(cert)) > 0);
+    uint32_t flags = X509_get_extension_flags(cert);
+    assert_true(flags & EXFLAG_BCONS);                           /* basicConstraints present */
+    assert_false(flags & EXFLAG_CA);                             /* ... and CA:FALSE */
     assert_int_equal(X509_check_ca(cert), 0);
     assert_true(X509_get_key_usage(cert) & KU_KEY_ENCIPHERMENT);
     char cn[128];
@@ -180,11 +184,13 @@ static void test_id_matches_in_any_case(void **state)
     const char *id = protection_key_id(g->pk);
     for (size_t i = 0; i <= PROTECTION_KEY_ID_LEN; i++)
         lower[i] = (char)tolower((unsigned char)id[i]);
-    memcpy(other, id, sizeof(other));
-    other[0] = other[0] == '0' ? '1' : '0';
     assert_true(protection_key_id_matches(g->pk, id));
     assert_true(protection_key_id_matches(g->pk, lower));
-    assert_false(protection_key_id_matches(g->pk, other));
+    for (size_t i = 0; i < PROTECTION_KEY_ID_LEN; i++) {     /* any digit counts */
+        memcpy(other, id, sizeof(other));
+        other[i] = other[i] == '0' ? '1' : '0';
+        assert_false(protection_key_id_matches(g->pk, other));
+    }
     assert_false(protection_key_id_matches(g->pk, ""));
     assert_false(protection_key_id_matches(g->pk, NULL));
     char longer[64];
@@ -393,6 +399,52 @@ static void test_unwrap_capacity(void **state)
     free(b64);
 }
 
+/* Several threads unwrap with one shared protection key at once. */
+enum { UNWRAP_THREADS = 4, UNWRAPS_PER_THREAD = 16 };
+
+typedef struct {
+    const char *b64[UNWRAPS_PER_THREAD];
+    uint8_t key[UNWRAPS_PER_THREAD][16];
+    int failures;
+} unwrap_job_t;
+
+static void *unwrap_worker(void *arg)
+{
+    unwrap_job_t *job = arg;
+    for (int i = 0; i < UNWRAPS_PER_THREAD; i++) {
+        uint8_t out[16];
+        size_t len = 0;
+        if (protection_key_unwrap(g->pk, job->b64[i], out, sizeof(out), &len) != KEY_OK
+            || len != 16 || memcmp(out, job->key[i], 16) != 0)
+            job->failures++;
+    }
+    return NULL;
+}
+
+static void test_unwrap_from_several_threads(void **state)
+{
+    (void)state;
+    static unwrap_job_t jobs[UNWRAP_THREADS];
+    pthread_t threads[UNWRAP_THREADS];
+    for (int t = 0; t < UNWRAP_THREADS; t++) {
+        for (int i = 0; i < UNWRAPS_PER_THREAD; i++) {
+            char *b64 = NULL;
+            assert_int_equal(RAND_bytes(jobs[t].key[i], 16), 1);
+            assert_int_equal(protection_key_wrap(g->pk, jobs[t].key[i], 16, &b64), KEY_OK);
+            jobs[t].b64[i] = b64;
+        }
+        jobs[t].failures = 0;
+    }
+    for (int t = 0; t < UNWRAP_THREADS; t++)
+        assert_int_equal(pthread_create(&threads[t], NULL, unwrap_worker, &jobs[t]), 0);
+    for (int t = 0; t < UNWRAP_THREADS; t++) {
+        assert_int_equal(pthread_join(threads[t], NULL), 0);
+        assert_int_equal(jobs[t].failures, 0);
+        for (int i = 0; i < UNWRAPS_PER_THREAD; i++)
+            free((char *)jobs[t].b64[i]);
+    }
+}
+
 /* ---- key files ------------------------------------------------------------ */
 
 typedef struct {
@@ -532,6 +584,40 @@ static void test_unusable_directory(void **state)
     assert_null(protection_key_load_or_create(NULL, err, sizeof(err)));
 }
 
+/* Processes starting at once on an empty directory agree on one key pair:
+ * each writes the id it loaded to <dir>/id-<i>. */
+static int race_child(const char *dir, int index)
+{
+    char err[512] = "", path[KT_PATH], name[32];
+    protection_key_t *pk = protection_key_load_or_create(dir, err, sizeof(err));
+    if (pk == NULL)
+        return 1;
+    snprintf(name, sizeof(name), "id-%d", index);
+    kt_join(path, dir, name);
+    kt_write_file(path, protection_key_id(pk), PROTECTION_KEY_ID_LEN, 0600);
+    protection_key_free(pk);
+    return 0;
+}
+
+static void test_concurrent_first_start_agrees_on_one_key(void **state)
+{
+    (void)state;
+    enum { CHILDREN = 4 };
+    char dir[KT_PATH], err[512] = "";
+    kt_join(dir, g->dir, "race");
+    assert_int_equal(kt_race(CHILDREN, dir, race_child), 0);
+    protection_key_t *pk = protection_key_load_or_create(dir, err, sizeof(err));
+    assert_non_null(pk);
+    for (int i = 0; i < CHILDREN; i++) {
+        char path[KT_PATH], name[32], id[64];
+        snprintf(name, sizeof(name), "id-%d", i);
+        kt_join(path, dir, name);
+        kt_read_file(path, id, sizeof(id));
+        assert_string_equal(id, protection_key_id(pk));
+    }
+    protection_key_free(pk);
+}
+
 /* ---- the AMS flow ---------------------------------------------------------- */
 
 /* Client: GetProtectionKeyId/GetProtectionKey, random key and kid, OAEP, and
@@ -599,9 +685,11 @@ int main(void)
         cmocka_unit_test(test_unwrap_rejects_tampered_ciphertext),
         cmocka_unit_test(test_unwrap_rejects_other_paddings),
         cmocka_unit_test(test_unwrap_capacity),
+        cmocka_unit_test(test_unwrap_from_several_threads),
         cmocka_unit_test(test_corrupt_files_are_refused_and_kept),
         cmocka_unit_test(test_openssl_made_key_file_is_accepted),
         cmocka_unit_test(test_unusable_directory),
+        cmocka_unit_test(test_concurrent_first_start_agrees_on_one_key),
         cmocka_unit_test(test_content_key_flow_envelope_and_cenc_key),
         cmocka_unit_test(test_content_key_flow_storage_key),
     };

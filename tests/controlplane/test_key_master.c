@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include "keys/key_codec.h"
+#include "keys/key_file.h"
 #include "keys/key_status.h"
 #include "keys/master_key.h"
 
@@ -326,6 +327,64 @@ static void test_unusable_directory(void **state)
     assert_null(master_key_load_or_create(NULL, NULL, 0));   /* no error buffer is fine */
 }
 
+/* Several processes starting at once on an empty directory must end up with
+ * one master key: each seals a value into <dir>/sealed-<i>, and every one of
+ * them opens with the key loaded afterwards. */
+static int race_child(const char *dir, int index)
+{
+    char err[256] = "", path[KT_PATH], name[32];
+    master_key_t *mk = master_key_load_or_create(dir, err, sizeof(err));
+    if (mk == NULL)
+        return 1;
+    char *sealed = NULL;
+    int rc = master_key_seal(mk, (const uint8_t *)"raced", 5, &sealed);
+    snprintf(name, sizeof(name), "sealed-%d", index);
+    kt_join(path, dir, name);
+    if (rc == KEY_OK)
+        kt_write_file(path, sealed, strlen(sealed), 0600);
+    free(sealed);
+    master_key_free(mk);
+    return rc;
+}
+
+static void test_concurrent_first_start_agrees_on_one_key(void **state)
+{
+    fixture_t *f = *state;
+    char dir[KT_PATH], err[256] = "";
+    enum { CHILDREN = 8 };
+    kt_join(dir, f->dir, "race");
+    assert_int_equal(kt_race(CHILDREN, dir, race_child), 0);
+    master_key_t *mk = master_key_load_or_create(dir, err, sizeof(err));
+    assert_non_null(mk);
+    for (int i = 0; i < CHILDREN; i++) {
+        char path[KT_PATH], name[32], sealed[256];
+        snprintf(name, sizeof(name), "sealed-%d", i);
+        kt_join(path, dir, name);
+        kt_read_file(path, sealed, sizeof(sealed));
+        expect_open(mk, sealed, (const uint8_t *)"raced", 5);
+    }
+    master_key_free(mk);
+}
+
+static void test_key_file_create_never_overwrites(void **state)
+{
+    fixture_t *f = *state;
+    char path[KT_PATH], err[256] = "", content[16];
+    kt_join(path, f->dir, "once");
+    assert_int_equal(key_file_create_private(path, (const uint8_t *)"first", 5, err, sizeof(err)), KEY_FILE_OK);
+    assert_int_equal(kt_mode(path), 0600);
+    assert_int_equal(key_file_create_private(path, (const uint8_t *)"second", 6, err, sizeof(err)),
+                     KEY_FILE_EXISTS);
+    kt_read_file(path, content, sizeof(content));
+    assert_string_equal(content, "first");
+    /* no temporary files are left behind */
+    char listing[KT_PATH], names[1024];
+    kt_join(listing, f->dir, "listing.txt");
+    assert_int_equal(kt_run("ls -A %s | grep -c tmp > %s", f->dir, listing), 1);
+    kt_read_file(listing, names, sizeof(names));
+    assert_string_equal(names, "0\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +401,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_format_is_plain_aes_256_gcm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_or_loose_files_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unusable_directory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_first_start_agrees_on_one_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_file_create_never_overwrites, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
