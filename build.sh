@@ -5,9 +5,10 @@
 #   ./build.sh deps    install apt packages and the browser-test npm packages
 #   ./build.sh build   nginx module (.so) + format core, unit tests, tools
 #   ./build.sh test    deps + build + unit tests + fuzzers + integration tests
-#   ./build.sh demo    deps + build + start nginx on 127.0.0.1:8080 with a demo asset
+#   ./build.sh demo    deps + build + start mediaplaned and nginx on loopback, upload
+#                      a demo asset through the API, publish it, print playable URLs
 #   ./build.sh bench   deps + build + every tests/bench/*/run
-#   ./build.sh stop    stop the demo nginx
+#   ./build.sh stop    stop the demo nginx and mediaplaned
 #   ./build.sh clean   stop the demo, remove build/ and .demo/
 #
 # Environment knobs (all optional):
@@ -16,7 +17,8 @@
 #   MEDIAPLANE_NGINX_SRC      nginx source tree (nginx-dev)   (default: /usr/share/nginx/src)
 #   MEDIAPLANE_JOBS           parallel make jobs              (default: nproc)
 #   MEDIAPLANE_FUZZ_SECONDS   run time per fuzz target        (default: 20)
-#   MEDIAPLANE_DEMO_LISTEN    demo listen address             (default: 127.0.0.1:8080)
+#   MEDIAPLANE_DEMO_LISTEN    demo listen address (nginx)     (default: 127.0.0.1:8080)
+#   MEDIAPLANE_DEMO_API_LISTEN  mediaplaned listen address    (default: 127.0.0.1:8081)
 #   MEDIAPLANE_DEMO_DURATION  demo asset length in seconds    (default: 30)
 #   MEDIAPLANE_SKIP_DEPS=1    skip the dependency step of test/demo/bench
 #   PYTEST_ARGS               extra arguments for pytest (e.g. "-k smoke -x")
@@ -283,6 +285,21 @@ demo_pid() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
+daemon_pid() {
+  local pidf=$DEMO_DIR/logs/mediaplaned.pid pid
+  [ -f "$pidf" ] || return 1
+  pid=$(cat "$pidf" 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+# stop_pid NAME PID: SIGTERM (graceful), SIGKILL after 5 s
+stop_pid() {
+  log "stopping demo $1 (pid $2)"
+  kill -TERM "$2" 2>/dev/null || return 0
+  for _ in $(seq 50); do kill -0 "$2" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$2" 2>/dev/null || true
+}
+
 cmd_stop() {
   local pid
   if pid=$(demo_pid); then
@@ -292,6 +309,8 @@ cmd_stop() {
     if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" || true; fi
   fi
   rm -f "$DEMO_DIR/logs/nginx.pid"
+  if pid=$(daemon_pid); then stop_pid mediaplaned "$pid"; fi
+  rm -f "$DEMO_DIR/logs/mediaplaned.pid"
 }
 
 # Three H.264 renditions with aligned 2 s GOPs and one AAC audio file, plus the
@@ -367,37 +386,82 @@ demo_check() {
   esac
 }
 
+# The demo's client credentials: a random secret made once, kept 0600.
+demo_credentials() {
+  local f=$DEMO_DIR/client-secret
+  if [ ! -s "$f" ]; then
+    (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$f")
+  fi
+}
+
+start_daemon() {
+  local api_listen=$1 public=$2 pid
+  render_conf "$TOP/conf/mediaplaned.conf.in" "$DEMO_DIR/mediaplaned.conf" \
+    LISTEN="$api_listen" DATA_DIR="$DEMO_DIR/data" MEDIA_ROOT="$DEMO_DIR/data/media" \
+    PUBLIC_URL="$public" CLIENT_ID=demo CLIENT_SECRET="$(cat "$DEMO_DIR/client-secret")"
+  chmod 600 "$DEMO_DIR/mediaplaned.conf"
+  "$BUILD/mediaplaned" -c "$DEMO_DIR/mediaplaned.conf" -t >/dev/null ||
+    die "mediaplaned -t failed for $DEMO_DIR/mediaplaned.conf"
+  nohup "$BUILD/mediaplaned" -c "$DEMO_DIR/mediaplaned.conf" \
+    >> "$DEMO_DIR/logs/mediaplaned.log" 2>&1 < /dev/null &
+  pid=$!
+  echo "$pid" > "$DEMO_DIR/logs/mediaplaned.pid"
+  for _ in $(seq 100); do
+    curl -fs "http://$api_listen/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -n 20 "$DEMO_DIR/logs/mediaplaned.log" >&2
+  die "mediaplaned did not start (log: $DEMO_DIR/logs/mediaplaned.log)"
+}
+
+start_nginx() {
+  local listen=$1 api_listen=$2 extra
+  extra=$(sed -e "s|@API_UPSTREAM@|$api_listen|g" -e "s|@CATALOG_DIR@|$DEMO_DIR/data/catalog|g" \
+              -e "s|@ASSET_ROOT@|$DEMO_DIR/data/media|g" "$TOP/conf/platform-locations.conf.in" |
+          grep -v '^ *#' | tr '\n' ' ')
+  render_conf "$TOP/conf/mediaplane.conf.in" "$DEMO_DIR/nginx.conf" \
+    MODULE="$MODULE_SO" PREFIX="$DEMO_DIR" DAEMON=on WORKERS=2 LISTEN="$listen" \
+    MEDIA_ROOT="$DEMO_DIR" WWW_ROOT="$DEMO_DIR/www" WORKER_USER="$(id -un)" \
+    SERVER_EXTRA="$extra"
+  "$NGINX_BIN" -p "$DEMO_DIR" -c "$DEMO_DIR/nginx.conf" -t -q ||
+    die "nginx -t failed for $DEMO_DIR/nginx.conf"
+  "$NGINX_BIN" -p "$DEMO_DIR" -c "$DEMO_DIR/nginx.conf"
+}
+
 cmd_demo() {
-  local listen=${MEDIAPLANE_DEMO_LISTEN:-127.0.0.1:8080} host base name url rc=0
+  local listen=${MEDIAPLANE_DEMO_LISTEN:-127.0.0.1:8080}
+  local api_listen=${MEDIAPLANE_DEMO_API_LISTEN:-127.0.0.1:8081}
+  local host public label url rc=0 urls
   maybe_deps
   build
   demo_media
   cmd_stop
-  mkdir -p "$DEMO_DIR"/{logs,tmp,www}
-  render_conf "$TOP/conf/mediaplane.conf.in" "$DEMO_DIR/nginx.conf" \
-    MODULE="$MODULE_SO" PREFIX="$DEMO_DIR" DAEMON=on WORKERS=2 LISTEN="$listen" \
-    MEDIA_ROOT="$DEMO_DIR" WWW_ROOT="$DEMO_DIR/www" WORKER_USER="$(id -un)"
-  "$NGINX_BIN" -p "$DEMO_DIR" -c "$DEMO_DIR/nginx.conf" -t -q ||
-    die "nginx -t failed for $DEMO_DIR/nginx.conf"
-  "$NGINX_BIN" -p "$DEMO_DIR" -c "$DEMO_DIR/nginx.conf"
+  mkdir -p "$DEMO_DIR"/{logs,tmp,www,data}
+  demo_credentials
   host=$listen
   case "$host" in *:*) ;; *) host=127.0.0.1:$host ;; esac
-  base="http://$host/media/demo/demo.ism"
+  public="http://$host"
+  start_daemon "$api_listen" "$public"
+  start_nginx "$listen" "$api_listen"
+  log "publishing the demo asset through the API (upload, CreateFileInfos, origin locator)"
+  urls=$("$PY" "$TOP/tools/mediaplane-publish" --base "$public" --client-id demo \
+           --secret-file "$DEMO_DIR/client-secret" --name demo --block-size $((1 << 20)) \
+           "$DEMO_DIR/media/demo/demo.ism" "$DEMO_DIR"/media/demo/*.mp4) ||
+    die "publishing through the API failed (logs in $DEMO_DIR/logs/)"
   echo
-  echo "mediaplane demo is running (nginx pid $(demo_pid || echo '?'), logs in $DEMO_DIR/logs/)"
+  echo "mediaplane demo is running: nginx $(demo_pid || echo '?') on $public," \
+       "mediaplaned $(daemon_pid || echo '?') on $api_listen (logs in $DEMO_DIR/logs/)"
+  echo "API: $public/api/  (client_id demo, secret in $DEMO_DIR/client-secret)"
   echo
-  for name in "HLS|$base/Manifest(format=m3u8-aapl)" \
-              "HLS (CMAF)|$base/Manifest(format=m3u8-cmaf)" \
-              "HLS v3 (TS)|$base/Manifest(format=m3u8-aapl-v3)" \
-              "DASH|$base/Manifest(format=mpd-time-cmaf)" \
-              "Smooth|$base/Manifest"; do
-    url=${name#*|}
-    printf '  %-12s %s\n' "${name%%|*}" "$url"
+  while IFS=$'\t' read -r label url; do
+    printf '  %-12s %s\n' "$label" "$url"
     demo_check "$url" || rc=1
-  done
+  done <<< "$urls"
+  url=$(sed -n 's/^DASH\t//p' <<< "$urls")
   echo
-  echo "Play with: ffplay '$base/Manifest(format=mpd-time-cmaf)'"
-  echo "      or:   ffplay -extension_picky 0 '$base/Manifest(format=m3u8-aapl)'"
+  echo "Play with: ffplay '$url'"
+  echo "      or:   ffplay -extension_picky 0 '$(sed -n 's/^HLS\t//p' <<< "$urls")'"
   echo "Stop with: ./build.sh stop"
   return $rc
 }

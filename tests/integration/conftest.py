@@ -46,7 +46,7 @@ from pathlib import Path
 import pytest
 
 from media import AbrSet, make_abr_set  # noqa: F401  (re-exported for tests)
-from platform_harness import AmsClient, Daemon, locations_snippet
+from platform_harness import AmsClient, Daemon, client_for, locations_snippet
 
 TOP = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("MEDIAPLANE_BUILD", str(TOP / "build")))
@@ -320,7 +320,7 @@ class Platform:
         self.daemon = daemon
 
     def client(self, **kw) -> AmsClient:
-        return AmsClient(self.origin.base, **kw)
+        return client_for(self.origin.base, **kw)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 import urllib.parse
 
-from platform_harness import AMS_SCOPE, CLIENT_ID, CLIENT_SECRET, AmsClient
+from platform_harness import AMS_SCOPE, CLIENT_ID, CLIENT_SECRET, client_for
 
 
 def token_request(ams, **fields):
@@ -53,7 +53,7 @@ def test_api_needs_a_valid_token(ams):
         r = ams.get("Assets", token=False, headers={"Authorization": "Bearer " + bad})
         assert r.status == 401, bad
     # a token signed by another installation (another key) is refused
-    other = AmsClient(ams.base)
+    other = client_for(ams.base)
     other._token = tok.split("&HMACSHA256=")[0] + "&HMACSHA256=" + \
         urllib.parse.quote("A" * 43 + "=")
     assert other.get("Assets").status == 401

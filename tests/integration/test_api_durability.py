@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import free_port
-from platform_harness import AmsClient, Daemon
+from platform_harness import Daemon, client_for
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def writer(client, tag, acked, stop):
 
 def test_sigkill_during_writes_loses_nothing_acknowledged(lone_daemon):
     base = "http://127.0.0.1:%d" % lone_daemon.port
-    clients = [AmsClient(base) for _ in range(3)]
+    clients = [client_for(base) for _ in range(3)]
     for c in clients:
         c.token()
     acked, stop = [], threading.Event()
@@ -55,7 +55,7 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(lone_daemon):
     assert len(acked) > 20, "too few writes to mean anything: %d" % len(acked)
 
     lone_daemon.start()
-    c = AmsClient(base)
+    c = client_for(base)
     names = {a["Name"]: a for a in c.values("Assets?$top=1000")}
     assert int(c.get("Assets/$count").body) == len(names)
     missing = [n for n, _, _ in acked if n not in names]
@@ -77,7 +77,7 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(lone_daemon):
 def test_garbage_never_crashes_the_daemon(lone_daemon):
     import socket
     base = "http://127.0.0.1:%d" % lone_daemon.port
-    c = AmsClient(base)
+    c = client_for(base)
     tok = c.token()
     payloads = [b"\x00" * 100, b"{" * 10000, b'{"Name":"\xff\xfe"}', b'{"Name":' + b"[" * 5000,
                 os.urandom(4096), b'{"Options":99999999999999999999}', b'{"__metadata":5}',
