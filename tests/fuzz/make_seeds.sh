@@ -9,11 +9,13 @@
 #   fuzz_ism  AMS-style server manifests
 #   fuzz_odata_filter  $filter/$orderby/$select texts as AMS v2 clients send
 #             them, a few rejected ones, one with an extra JSON entity
+#   fuzz_api_request  an API resource path, a newline, then a JSON body (as
+#             AMS clients POST them, verbose and light) or an SWT token
 # Re-running is cheap: existing files are kept (a stamp records the version).
 set -euo pipefail
 out=${1:?usage: make_seeds.sh OUT_DIR}
-version=5
-mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter"
+version=6
+mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter" "$out/fuzz_api_request"
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$version" ]; then
   exit 0
 fi
@@ -106,6 +108,22 @@ cat > "$out/fuzz_ism/ams.ism" <<'EOF'
 EOF
 cat > "$out/fuzz_ism/compact.ism" <<'EOF'
 <smil><body><switch><video src='v.mp4' systemBitrate='1000'/><audio src='a.mp4' systemLanguage='fra'/><audio src="a.mp4" systemBitrate="64000"><param name="trackID" value="3"/></audio></switch></body></smil>
+EOF
+
+# ---- fuzz_api_request: "<path>\n<body>" per file
+i=0
+while IFS= read -r line; do
+  [ -n "$line" ] || continue
+  printf '%s\n%s' "${line%%|*}" "${line#*|}" > "$out/fuzz_api_request/req_$((i++))"
+done <<'EOF'
+Assets|{"Name":"clip","Options":0,"AlternateId":null}
+Assets('nb:cid:UUID:0badc0de-1234-4abc-8def-0123456789ab')|{"__metadata":{"type":"Microsoft.Cloud.Media.Vod.Rest.Data.Models.Asset"},"Name":"v","Created":"\\/Date(1420070400000)\\/"}
+Files|{"Name":"a.mp4","ParentAssetId":"nb:cid:UUID:0badc0de-1234-4abc-8def-0123456789ab","ContentFileSize":"1024","IsPrimary":true}
+Locators|{"AccessPolicyId":"nb:pid:UUID:1","AssetId":"nb:cid:UUID:2","Type":2,"StartTime":"2015-01-01T00:00:00Z"}
+AccessPolicies|{"Name":"p","DurationInMinutes":43200.0,"Permissions":1}
+Assets('x')/$links/ParentAssets|{"uri":"https://media.windows.net/api/Assets('nb%3Acid%3AUUID%3A1')"}
+Assets(Id='a''b')/Name/$value|{"d":{"Name":"nested"}}
+Assets/$count|client_id=c&Audience=urn%3aWindowsAzureMediaServices&ExpiresOn=99&Issuer=i&HMACSHA256=abc%3d
 EOF
 
 # ---- fuzz_mp4: tiny media files
