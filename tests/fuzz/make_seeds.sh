@@ -11,11 +11,15 @@
 #             them, a few rejected ones, one with an extra JSON entity
 #   fuzz_api_request  an API resource path, a newline, then a JSON body (as
 #             AMS clients POST them, verbose and light) or an SWT token
+#   fuzz_task_body  AMS v2 TaskBody and JobTemplateBody XML: single and
+#             chained tasks, every attribute, the .NET SDK's utf-16
+#             declaration, and a few rejected ones (cycle, gap, DTD)
 # Re-running is cheap: existing files are kept (a stamp records the version).
 set -euo pipefail
 out=${1:?usage: make_seeds.sh OUT_DIR}
-version=6
-mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter" "$out/fuzz_api_request"
+version=7
+mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter" \
+  "$out/fuzz_task_body" "$out/fuzz_api_request"
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$version" ]; then
   exit 0
 fi
@@ -124,6 +128,25 @@ AccessPolicies|{"Name":"p","DurationInMinutes":43200.0,"Permissions":1}
 Assets('x')/$links/ParentAssets|{"uri":"https://media.windows.net/api/Assets('nb%3Acid%3AUUID%3A1')"}
 Assets(Id='a''b')/Name/$value|{"d":{"Name":"nested"}}
 Assets/$count|client_id=c&Audience=urn%3aWindowsAzureMediaServices&ExpiresOn=99&Issuer=i&HMACSHA256=abc%3d
+EOF
+
+# ---- fuzz_task_body: one TaskBody or JobTemplateBody per line, written
+# without the newline
+i=0
+while IFS= read -r body; do
+  [ -n "$body" ] || continue
+  printf '%s' "$body" > "$out/fuzz_task_body/body_$((i++))"
+done <<'EOF'
+<taskBody><inputAsset>JobInputAsset(0)</inputAsset><outputAsset assetName="x" assetCreationOptions="0" assetFormatOption="0" storageAccountName="acct">JobOutputAsset(0)</outputAsset></taskBody>
+<?xml version="1.0" encoding="utf-16"?><taskBody><inputAsset>JobInputAsset(0)</inputAsset><outputAsset assetCreationOptions="1" assetName="Encoded &amp; thumbnails">JobOutputAsset(0)</outputAsset></taskBody>
+<taskBody><inputAsset>JobInputAsset(1)</inputAsset><inputAsset>JobInputAsset(0)</inputAsset><outputAsset assetFormatOption="1">JobOutputAsset(1)</outputAsset><outputAsset assetCreationOptions="4" storageAccountName="media2">JobOutputAsset(0)</outputAsset></taskBody>
+<taskBody> <inputAsset> JobInputAsset(0) </inputAsset> <!-- c --> <outputAsset assetName='a&#10;b'><![CDATA[JobOutputAsset(0)]]></outputAsset> </taskBody>
+<taskBody><inputAsset>JobOutputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset></taskBody>
+<!DOCTYPE taskBody [<!ENTITY a "JobInputAsset(0)">]><taskBody><inputAsset>&a;</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset></taskBody>
+<?xml version="1.0" encoding="utf-16"?><jobTemplate><taskBody taskTemplateId="nb:ttid:UUID:1b4a1c5e-92a6-4a6c-a5a5-0d2c1c3e1f01"><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset></taskBody></jobTemplate>
+<?xml version="1.0" encoding="utf-16"?><jobTemplate><taskBody taskTemplateId="nb:ttid:UUID:1b4a1c5e-92a6-4a6c-a5a5-0d2c1c3e1f01"><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset></taskBody><taskBody taskTemplateId="nb:ttid:UUID:2c5b2d6f-a3b7-4b7d-b6b6-1e3d2d4f2a02"><inputAsset>JobOutputAsset(0)</inputAsset><inputAsset>JobInputAsset(1)</inputAsset><outputAsset assetName="thumbs">JobOutputAsset(1)</outputAsset></taskBody><taskBody taskTemplateId="nb:ttid:UUID:3d6c3e70-b4c8-4c8e-87c7-2f4e3e503b03"><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(2)</outputAsset></taskBody></jobTemplate>
+<jobTemplate><taskBody taskTemplateId="nb:ttid:UUID:1b4a1c5e-92a6-4a6c-a5a5-0d2c1c3e1f01"><inputAsset>JobOutputAsset(1)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset></taskBody><taskBody taskTemplateId="nb:ttid:UUID:2c5b2d6f-a3b7-4b7d-b6b6-1e3d2d4f2a02"><inputAsset>JobOutputAsset(0)</inputAsset><outputAsset>JobOutputAsset(1)</outputAsset></taskBody></jobTemplate>
+<jobTemplate><taskBody taskTemplateId="nb:ttid:UUID:1b4a1c5e-92a6-4a6c-a5a5-0d2c1c3e1f01"><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset></taskBody><taskBody taskTemplateId="nb:ttid:UUID:2c5b2d6f-a3b7-4b7d-b6b6-1e3d2d4f2a02"><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(2)</outputAsset></taskBody></jobTemplate>
 EOF
 
 # ---- fuzz_mp4: tiny media files
