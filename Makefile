@@ -79,11 +79,19 @@ $(BUILD)/unit/cp_%: tests/controlplane/%.c $(wildcard tests/controlplane/*.h) $(
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(CP_INC) -o $@ $< $(BUILD)/san/libcp.a -lcmocka $(CP_LIBS)
 
-# -fno-sanitize-recover: a UBSan finding must stop the fuzzer like an ASan one.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(CORE_HDR) $(CP_ALL) $(CP_HDR)
+# Fuzzers: every source is compiled once with clang (fuzzer-no-link +
+# ASan/UBSan) and each target links all of them.  -fno-sanitize-recover: a
+# UBSan finding must stop the fuzzer like an ASan one.
+FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ   := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(CORE_SRC) $(CP_ALL))
+
+$(BUILD)/fuzz/obj/%.o: %.c $(CORE_HDR) $(CP_HDR)
+	@mkdir -p $(dir $@)
+	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Ingx_module/core $(CP_INC) -c -o $@ $<
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(BUILD)/fuzz
-	clang $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -Ingx_module/core $(CP_INC) -o $@ $< $(CORE_SRC) $(CP_ALL) $(CP_LIBS)
+	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -Ingx_module/core $(CP_INC) -o $@ $< $(FUZZ_OBJ) $(CP_LIBS)
 
 unit: $(UNIT_BIN) $(CP_UNIT_BIN)
 tools: $(TOOL_BIN)
