@@ -10,6 +10,7 @@
 #include "daemon/daemon_log.h"
 #include "entities/entity_sets.h"
 #include "http/http_server.h"
+#include "storage/blob_store.h"
 #include "util/secret_file.h"
 #include "util/time_text.h"
 
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_requested;
@@ -101,6 +103,17 @@ static int load_secrets(app_t *app)
     return 0;
 }
 
+/* Leftovers of interrupted uploads and deletions; staged blocks never
+ * committed are dropped after a week, as Azure does. */
+static void sweep_storage(app_t *app, time_t incoming_before)
+{
+    blob_status_t st = blob_sweep(app->cfg.media_root, incoming_before,
+                                  time(NULL) - 7 * 86400);
+    if (st != BLOB_OK) {
+        log_warn("storage sweep: %s", blob_status_code(st));
+    }
+}
+
 static int seed_catalog(app_t *app)
 {
     api_ctx_t c = { .app = app, .now_ms = time_now_ms() };
@@ -136,6 +149,8 @@ static int open_state(app_t *app)
         log_error("cannot seed the catalog");
         return -1;
     }
+    /* no upload can be live yet: every temp file is a leftover */
+    sweep_storage(app, time(NULL));
     return 0;
 }
 
@@ -176,8 +191,11 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     log_info("mediaplaned listening on %s (port %u), api %s, data %s", app.cfg.listen,
              http_server_port(server), app.cfg.api_url, app.cfg.data_dir);
-    while (!stop_requested) {
+    for (unsigned tick = 1; !stop_requested; tick++) {
         sleep(10);            /* a signal cuts it short */
+        if (tick % 360 == 0) {
+            sweep_storage(&app, time(NULL) - 86400);    /* hourly */
+        }
         if (!stop_requested) {
             int dead = catalog_store_check_readers(app.store);
             if (dead > 0) {
