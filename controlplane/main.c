@@ -10,6 +10,8 @@
 #include "daemon/daemon_log.h"
 #include "entities/entity_sets.h"
 #include "http/http_server.h"
+#include "keys/master_key.h"
+#include "keys/protection_key.h"
 #include "storage/blob_store.h"
 #include "util/secret_file.h"
 #include "util/time_text.h"
@@ -98,6 +100,21 @@ static int load_secrets(app_t *app)
     snprintf(path, sizeof(path), "%s/sas.key", app->cfg.data_dir);
     if (secret_file_load_or_create(path, app->sas_key, sizeof(app->sas_key), err, sizeof(err))) {
         log_error("%s", err);
+        return -1;
+    }
+    snprintf(path, sizeof(path), "%s/keys", app->cfg.data_dir);
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+        log_error("cannot create %s: %s", path, strerror(errno));
+        return -1;
+    }
+    app->protection_key = protection_key_load_or_create(path, err, sizeof(err));
+    if (app->protection_key == NULL) {
+        log_error("protection key: %s", err);
+        return -1;
+    }
+    app->master_key = master_key_load_or_create(path, err, sizeof(err));
+    if (app->master_key == NULL) {
+        log_error("master key: %s", err);
         return -1;
     }
     return 0;
@@ -206,6 +223,8 @@ int main(int argc, char **argv)
     log_info("stopping");
     http_server_stop(server);
     catalog_store_close(app.store);
+    protection_key_free(app.protection_key);
+    master_key_free(app.master_key);
     xmlCleanupParser();
     return 0;
 }

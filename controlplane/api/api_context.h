@@ -14,9 +14,14 @@
 #include <jansson.h>
 #include <stdint.h>
 
+struct protection_key;
+struct master_key;
+
 typedef struct app {
     daemon_config_t  cfg;
     catalog_store_t *store;
+    struct protection_key *protection_key; /* RSA key + certificate clients wrap keys with */
+    struct master_key *master_key;         /* seals content keys at rest */
     uint8_t          token_key[32];   /* signs API bearer tokens */
     uint8_t          sas_key[32];     /* signs SAS locator URLs */
 } app_t;

@@ -7,10 +7,12 @@
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
 #include "odata/odata_render.h"
+#include "keys/protection_key.h"
 #include "storage/blob_store.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <strings.h>
 
 /* Reads a quoted function argument ('…'), 400 if missing or malformed. */
@@ -170,8 +172,53 @@ done:
     return r;
 }
 
+/* A function's string result: {"d":{"<Name>":v}} or {"odata.metadata":…,"value":v}. */
+static http_response_t *string_result(api_ctx_t *c, const char *name, const char *value)
+{
+    if (c->fmt == ODATA_VERBOSE) {
+        return odata_respond_json(c, 200, json_pack("{s:{s:s}}", "d", name, value));
+    }
+    return odata_respond_json(c, 200, json_pack("{s:s+,s:s}", "odata.metadata",
+                                                c->app->cfg.api_url, "$metadata#Edm.String",
+                                                "value", value));
+}
+
+static http_response_t *get_protection_key_id(api_ctx_t *c)
+{
+    const char *type = http_arg(c->req, "contentKeyType");
+    char *end;
+    long t;
+
+    if (type == NULL) {
+        api_fail(c, 400, "MissingArgument", "argument contentKeyType=N is required");
+        return NULL;
+    }
+    t = strtol(type, &end, 10);
+    if (*end != '\0' || t < 0 || t > 8 || t == 5) {
+        api_fail(c, 400, "InvalidArgument", "unknown contentKeyType %s", type);
+        return NULL;
+    }
+    return string_result(c, "GetProtectionKeyId", protection_key_id(c->app->protection_key));
+}
+
+static http_response_t *get_protection_key(api_ctx_t *c)
+{
+    char id[256];
+
+    if (function_arg(c, "ProtectionKeyId", id, sizeof(id)) != 0) {
+        return NULL;
+    }
+    if (!protection_key_id_matches(c->app->protection_key, id)) {
+        api_fail(c, 404, "ResourceNotFound", "no protection key '%s'", id);
+        return NULL;
+    }
+    return string_result(c, "GetProtectionKey", protection_key_cert_base64(c->app->protection_key));
+}
+
 static const api_function_t functions[] = {
     { "CreateFileInfos", "GET", true, create_file_infos },
+    { "GetProtectionKeyId", "GET", false, get_protection_key_id },
+    { "GetProtectionKey", "GET", false, get_protection_key },
     { NULL, NULL, false, NULL },
 };
 

@@ -112,12 +112,63 @@ static int delete_children(api_ctx_t *c, const char *asset_id, const char *nav_n
     return rc;
 }
 
+/* Keys linked to no other asset go with the asset, as in AMS. */
+static int delete_orphaned_keys(api_ctx_t *c, const char *asset_id)
+{
+    const entity_nav_t *nav = entity_nav_find(&entity_assets, "ContentKeys");
+    json_t *ids = entity_nav_ids(c, asset_id, nav), *id;
+    size_t i;
+    int rc = 0;
+
+    json_array_foreach(ids, i, id) {
+        const char *kid = json_string_value(id);
+        if (catalog_count_links(&c->txn, kid, "~Assets.ContentKeys") <= 1
+            && catalog_exists(&c->txn, "ContentKeys", kid)) {
+            rc = entity_delete(c, &entity_content_keys, kid);
+            if (rc != 0) {
+                break;
+            }
+        }
+    }
+    json_decref(ids);
+    return rc;
+}
+
+/* Which ContentKeyTypes an asset of given Options may carry. */
+static bool key_fits_asset(long long options, long long key_type)
+{
+    bool dynamic = key_type == 0 || key_type == 4 || key_type == 6 || key_type == 7
+                   || key_type == 8;
+
+    switch (options) {
+    case 0:  return dynamic;                       /* dynamic encryption of a clear asset */
+    case 1:  return key_type == 1 || dynamic;      /* storage-encrypted */
+    case 2:  return key_type == 0 || key_type == 6 || key_type == 7 || key_type == 8;
+    case 4:  return key_type == 4;
+    default: return false;
+    }
+}
+
+static int asset_on_link(api_ctx_t *c, const char *nav, json_t *rec, json_t *target, bool add)
+{
+    if (!add || strcmp(nav, "ContentKeys") != 0) {
+        return 0;
+    }
+    if (!key_fits_asset(entity_int(rec, "Options", 0), entity_int(target, "ContentKeyType", -1))) {
+        return api_fail(c, 400, "InvalidOperation",
+                        "a ContentKeyType %lld key cannot be linked to an asset with Options %lld",
+                        entity_int(target, "ContentKeyType", -1), entity_int(rec, "Options", 0));
+    }
+    return 0;
+}
+
 static int asset_on_delete(api_ctx_t *c, const json_t *rec)
 {
     const char *id = entity_str(rec, "Id");
     char container[64];
 
-    if (delete_children(c, id, "Locators") != 0 || delete_children(c, id, "Files") != 0) {
+    if (delete_children(c, id, "Locators") != 0 || delete_children(c, id, "Files") != 0
+        || delete_orphaned_keys(c, id) != 0) {
         return -1;
     }
     if (asset_container_name(id, container, sizeof(container)) == 0) {
@@ -135,4 +186,5 @@ const entity_set_t entity_assets = {
     .on_create = asset_on_create,
     .on_update = NULL,
     .on_delete = asset_on_delete,
+    .on_link = asset_on_link,
 };

@@ -13,6 +13,7 @@ static const entity_set_t *const all_sets[] = {
     &entity_access_policies,
     &entity_locators,
     &entity_media_processors,
+    &entity_content_keys,
     NULL,
 };
 

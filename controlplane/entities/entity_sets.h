@@ -12,6 +12,7 @@ extern const entity_set_t entity_files;
 extern const entity_set_t entity_access_policies;
 extern const entity_set_t entity_locators;
 extern const entity_set_t entity_media_processors;
+extern const entity_set_t entity_content_keys;
 
 #define AMS_TYPE(name) "Microsoft.Cloud.Media.Vod.Rest.Data.Models." name
 
