@@ -84,6 +84,7 @@ $(BUILD)/unit/cp_%: tests/controlplane/%.c $(wildcard tests/controlplane/*.h) $(
 # UBSan finding must stop the fuzzer like an ASan one.
 FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_OBJ   := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(CORE_SRC) $(CP_ALL))
+.SECONDARY: $(FUZZ_OBJ)
 
 $(BUILD)/fuzz/obj/%.o: %.c $(CORE_HDR) $(CP_HDR)
 	@mkdir -p $(dir $@)
