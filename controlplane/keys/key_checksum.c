@@ -11,9 +11,9 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "key_codec.h"
 #include "key_guid.h"
 #include "key_status.h"
+#include "util/text_codec.h"
 
 #define CHECKSUM_BYTES 8
 
@@ -56,7 +56,7 @@ static int checksum_of_block(const uint8_t *key, size_t key_len, const uint8_t b
     uint8_t encrypted[16];
     int rc = aes_ecb_block(key, key_len, block, encrypted);
     if (rc == KEY_OK)
-        key_b64_encode(encrypted, CHECKSUM_BYTES, out_b64);
+        base64_encode(encrypted, CHECKSUM_BYTES, out_b64, CONTENT_KEY_CHECKSUM_LEN + 1);
     OPENSSL_cleanse(encrypted, sizeof(encrypted));
     return rc;
 }

@@ -13,9 +13,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "key_codec.h"
 #include "key_status.h"
 #include "master_key_internal.h"
+#include "util/text_codec.h"
 
 #define GCM_NONCE_LEN 12
 #define GCM_TAG_LEN 16
@@ -64,11 +64,11 @@ int master_key_seal_bound(const master_key_t *mk, const char *context,
     *sealed_out = NULL;
     size_t blob_len = len + SEAL_OVERHEAD;
     uint8_t *blob = malloc(blob_len);
-    char *sealed = malloc(SEAL_PREFIX_LEN + key_b64_encoded_len(blob_len) + 1);
+    char *sealed = malloc(SEAL_PREFIX_LEN + BASE64_ENCODED_SIZE(blob_len));
     int rc = (blob && sealed) ? gcm_seal_blob(mk, context, plain, len, blob) : KEY_ERR_NOMEM;
     if (rc == KEY_OK) {
         memcpy(sealed, MASTER_SEAL_PREFIX, SEAL_PREFIX_LEN);
-        key_b64_encode(blob, blob_len, sealed + SEAL_PREFIX_LEN);
+        base64_encode(blob, blob_len, sealed + SEAL_PREFIX_LEN, BASE64_ENCODED_SIZE(blob_len));
         *sealed_out = sealed;
         sealed = NULL;
     }
@@ -105,19 +105,21 @@ static int gcm_open_blob(const master_key_t *mk, const char *context,
     return verified ? KEY_OK : KEY_ERR_DECRYPT;
 }
 
-/* Decodes the base64 after the prefix into a malloc'ed blob. */
+/* Decodes the strict base64 after the prefix into a malloc'ed blob (empty
+ * text is zero bytes, so a length error). */
 static int sealed_decode(const char *sealed, uint8_t **blob, size_t *blob_len)
 {
     if (strncmp(sealed, MASTER_SEAL_PREFIX, SEAL_PREFIX_LEN) != 0)
         return KEY_ERR_ENCODING;
     const char *b64 = sealed + SEAL_PREFIX_LEN;
-    size_t cap = strlen(b64) / 4 * 3;
-    if (cap > MASTER_SEAL_MAX_PLAIN + SEAL_OVERHEAD + 2)   /* +2: padding */
+    size_t len = strlen(b64), cap = len / 4 * 3;
+    if (len == 0 || cap > MASTER_SEAL_MAX_PLAIN + SEAL_OVERHEAD + 2)   /* +2: padding */
         return KEY_ERR_LENGTH;
     *blob = malloc(cap ? cap : 1);
     if (*blob == NULL)
         return KEY_ERR_NOMEM;
-    int rc = key_b64_decode(b64, *blob, cap, blob_len);
+    base64_status_t st = base64_decode_strict(b64, len, *blob, cap, blob_len);   /* cap fits */
+    int rc = st == BASE64_OK ? KEY_OK : KEY_ERR_ENCODING;
     if (rc == KEY_OK && *blob_len < SEAL_OVERHEAD)
         rc = KEY_ERR_LENGTH;
     if (rc != KEY_OK) {

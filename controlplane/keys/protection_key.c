@@ -15,10 +15,10 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "key_codec.h"
 #include "key_file.h"
 #include "protection_cert.h"
 #include "protection_key_internal.h"
+#include "util/text_codec.h"
 
 #define PROTECTION_FILE_MAX (32 * 1024)
 #define PROTECTION_KEY_MAX_BITS 8192             /* protection_oaep.c buffers */
@@ -36,12 +36,12 @@ static int protection_key_derive_ids(protection_key_t *pk)
     unsigned int sha1_len = 0;
     if (!X509_digest(pk->cert, EVP_sha1(), sha1, &sha1_len) || sha1_len * 2 != PROTECTION_KEY_ID_LEN)
         return 0;
-    key_hex_upper(sha1, sha1_len, pk->id);
+    hex_encode(sha1, sha1_len, pk->id, sizeof(pk->id), 1);
     int der_len = i2d_X509(pk->cert, NULL);
     unsigned char *der = der_len > 0 ? malloc((size_t)der_len) : NULL;
     unsigned char *p = der;
     if (der != NULL && i2d_X509(pk->cert, &p) == der_len)
-        pk->cert_b64 = key_b64_encode_alloc(der, (size_t)der_len);
+        pk->cert_b64 = base64_encode_alloc(der, (size_t)der_len);
     free(der);
     return pk->cert_b64 != NULL;
 }

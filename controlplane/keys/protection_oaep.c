@@ -10,9 +10,9 @@
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 
-#include "key_codec.h"
 #include "key_status.h"
 #include "protection_key_internal.h"
+#include "util/text_codec.h"
 
 #define RSA_MAX_BYTES 1024                       /* up to 8192-bit moduli */
 #define OAEP_SHA1_OVERHEAD (2 * 20 + 2)
@@ -32,14 +32,17 @@ static EVP_PKEY_CTX *oaep_sha1_ctx(EVP_PKEY *pkey, int decrypt)
     return ctx;
 }
 
-/* Decodes the base64 ciphertext; it must be exactly modulus_len bytes. */
+/* Decodes the strict base64 ciphertext; it must be exactly modulus_len bytes
+ * (empty text is zero bytes, so a length error). */
 static int decode_ciphertext(const char *b64, uint8_t *ct, size_t modulus_len)
 {
-    size_t ct_len = 0;
-    int rc = key_b64_decode(b64, ct, RSA_MAX_BYTES, &ct_len);
-    if (rc == KEY_ERR_CAPACITY || (rc == KEY_OK && ct_len != modulus_len))
+    size_t len = strlen(b64), ct_len = 0;
+    if (len == 0)
         return KEY_ERR_LENGTH;
-    return rc;
+    base64_status_t st = base64_decode_strict(b64, len, ct, RSA_MAX_BYTES, &ct_len);
+    if (st == BASE64_MALFORMED)
+        return KEY_ERR_ENCODING;
+    return st == BASE64_OK && ct_len == modulus_len ? KEY_OK : KEY_ERR_LENGTH;
 }
 
 static int oaep_decrypt(EVP_PKEY *pkey, const uint8_t *ct, size_t ct_len,
@@ -96,6 +99,6 @@ int protection_key_wrap(const protection_key_t *pk, const uint8_t *key, size_t l
     ERR_clear_error();
     if (!ok)
         return KEY_ERR_CRYPTO;
-    *encrypted_b64_out = key_b64_encode_alloc(ct, ct_len);
+    *encrypted_b64_out = base64_encode_alloc(ct, ct_len);
     return *encrypted_b64_out != NULL ? KEY_OK : KEY_ERR_NOMEM;
 }

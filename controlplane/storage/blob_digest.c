@@ -1,6 +1,7 @@
 /*
- * blob_digest.c — MD5 and SHA-256 helpers over OpenSSL EVP, and the base64 /
- * hex text forms the store uses for them.
+ * blob_digest.c — MD5 and SHA-256 helpers over OpenSSL EVP, and the store's
+ * text forms of them (strict base64 Content-MD5, lower-case hex names), both
+ * through util/text_codec.
  */
 #include "blob_digest.h"
 
@@ -8,19 +9,20 @@
 
 #include <openssl/evp.h>
 
-#include "blob_base64.h"
+#include "util/text_codec.h"
 
 blob_status_t blob_md5_parse(const char *b64, uint8_t md5[BLOB_MD5_LEN])
 {
     size_t got = 0;
-    if (!blob_base64_decode(b64, strlen(b64), md5, BLOB_MD5_LEN, &got) || got != BLOB_MD5_LEN)
+    if (base64_decode_strict(b64, strlen(b64), md5, BLOB_MD5_LEN, &got) != BASE64_OK
+        || got != BLOB_MD5_LEN)
         return BLOB_BAD_MD5;
     return BLOB_OK;
 }
 
 void blob_md5_format(const uint8_t md5[BLOB_MD5_LEN], char out[BLOB_MD5_B64_SIZE])
 {
-    blob_base64_encode(md5, BLOB_MD5_LEN, out);
+    base64_encode(md5, BLOB_MD5_LEN, out, BLOB_MD5_B64_SIZE);
 }
 
 static blob_status_t digest_of(const EVP_MD *type, const void *data, size_t len, uint8_t *out)
@@ -52,16 +54,6 @@ blob_status_t blob_name_hash(const char *name, char out[BLOB_NAME_HASH_SIZE])
     uint8_t sha[32];
     blob_status_t st = digest_of(EVP_sha256(), name, strlen(name), sha);
     if (st == BLOB_OK)
-        blob_hex(sha, sizeof sha, out);
+        hex_encode(sha, sizeof sha, out, BLOB_NAME_HASH_SIZE, 0);
     return st;
-}
-
-void blob_hex(const uint8_t *data, size_t len, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < len; i++) {
-        out[2 * i] = digits[data[i] >> 4];
-        out[2 * i + 1] = digits[data[i] & 0xF];
-    }
-    out[2 * len] = '\0';
 }

@@ -1,7 +1,8 @@
 /*
  * blob_digest.h — the digests the store needs: MD5 for Content-MD5 (raw,
  * base64 text, streaming) and SHA-256 to give each blob name a short, safe
- * directory name for its staged blocks.  All through OpenSSL's EVP.
+ * directory name for its staged blocks.  All through OpenSSL's EVP; the text
+ * forms come from util/text_codec.
  */
 #ifndef BLOB_DIGEST_H
 #define BLOB_DIGEST_H
@@ -30,8 +31,5 @@ blob_status_t blob_md5_check(const void *data, size_t len, const char *expected_
 
 /* Lower-case hex of SHA-256(name): the staging directory name of a blob. */
 blob_status_t blob_name_hash(const char *name, char out[BLOB_NAME_HASH_SIZE]);
-
-/* Lower-case hex of data[0..len) into out (2 * len + 1 bytes). */
-void blob_hex(const uint8_t *data, size_t len, char *out);
 
 #endif

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "blob_digest.h"
 #include "blob_names.h"
+#include "util/text_codec.h"
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
@@ -103,7 +103,7 @@ blob_status_t blob_fs_random_name(char out[BLOB_RANDOM_NAME_SIZE])
             return BLOB_IO;
         have += (size_t) n;
     }
-    blob_hex(bits, sizeof bits, out);
+    hex_encode(bits, sizeof bits, out, BLOB_RANDOM_NAME_SIZE, 0);
     return BLOB_OK;
 }
 

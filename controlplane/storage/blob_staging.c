@@ -10,17 +10,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "blob_base64.h"
 #include "blob_digest.h"
 #include "blob_fs.h"
+#include "util/text_codec.h"
 
 blob_status_t blob_block_file_name(const char *id_b64, size_t len, char out[BLOB_BLOCK_FILE_SIZE])
 {
     uint8_t id[BLOB_BLOCK_ID_MAX];
     size_t id_len = 0;
-    if (!blob_base64_decode(id_b64, len, id, sizeof id, &id_len))
+    if (base64_decode_strict(id_b64, len, id, sizeof id, &id_len) != BASE64_OK)
         return BLOB_BAD_BLOCK_ID;
-    blob_hex(id, id_len, out);
+    hex_encode(id, id_len, out, BLOB_BLOCK_FILE_SIZE, 0);
     return BLOB_OK;
 }
 

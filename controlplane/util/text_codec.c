@@ -1,7 +1,9 @@
 /*
- * text_codec.c — percent-encoding, base64 (both alphabets), hex and
- * form-field iteration, written out because every caller needs exact control
- * over alphabets and padding (SAS and SWT signatures are compared as text).
+ * text_codec.c — the control plane's only percent-encoding, base64 (lenient
+ * and strict decoding, plain and allocating encoding), hex and form-field
+ * iteration, written out because every caller needs exact control over
+ * alphabets and padding (SAS and SWT signatures are compared as text; block
+ * ids, Content-MD5 and key material must have one spelling per byte string).
  */
 #include "util/text_codec.h"
 
@@ -69,7 +71,7 @@ long base64_encode(const uint8_t *in, size_t len, char *out, size_t cap)
 {
     size_t n = 0;
 
-    if (cap < ((len + 2) / 3) * 4 + 1) {
+    if (cap < BASE64_ENCODED_SIZE(len)) {
         return -1;
     }
     for (size_t i = 0; i < len; i += 3) {
@@ -85,14 +87,33 @@ long base64_encode(const uint8_t *in, size_t len, char *out, size_t cap)
     return (long) n;
 }
 
-static int b64_value(int c)
+char *base64_encode_alloc(const uint8_t *in, size_t len)
+{
+    char *out = malloc(BASE64_ENCODED_SIZE(len));
+
+    if (out != NULL) {
+        base64_encode(in, len, out, BASE64_ENCODED_SIZE(len));
+    }
+    return out;
+}
+
+/* 0..63 for a standard-alphabet character, -1 otherwise. */
+static int b64_std_value(int c)
 {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
     if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
     return -1;
+}
+
+/* Either alphabet: '-' and '_' stand for '+' and '/'. */
+static int b64_value(int c)
+{
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return b64_std_value(c);
 }
 
 long base64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
@@ -123,6 +144,56 @@ long base64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
         }
     }
     return (long) n;
+}
+
+/* Number of '=' ending a padded text: 0, 1 or 2 (more is caught later). */
+static size_t b64_padding(const char *text, size_t len)
+{
+    if (len >= 2 && text[len - 1] == '=' && text[len - 2] == '=') {
+        return 2;
+    }
+    return len >= 1 && text[len - 1] == '=' ? 1 : 0;
+}
+
+/* Decodes one 4-character quantum whose last pad characters are '=' into
+ * 3 - pad bytes; -1 when it is not canonical standard-alphabet base64. */
+static int b64_decode_quantum(const char *q, size_t pad, uint8_t *out)
+{
+    uint32_t bits = 0;
+
+    for (size_t i = 0; i < 4; i++) {
+        int v = i < 4 - pad ? b64_std_value((unsigned char) q[i]) : 0;
+        if (v < 0) {
+            return -1;
+        }
+        bits = (bits << 6) | (uint32_t) v;
+    }
+    if ((pad == 1 && (bits & 0xFF)) || (pad == 2 && (bits & 0xFFFF))) {
+        return -1;                              /* non-zero leftover bits */
+    }
+    uint8_t bytes[3] = { (uint8_t) (bits >> 16), (uint8_t) (bits >> 8), (uint8_t) bits };
+    memcpy(out, bytes, 3 - pad);
+    return 0;
+}
+
+base64_status_t base64_decode_strict(const char *text, size_t len, uint8_t *out, size_t cap,
+                                     size_t *out_len)
+{
+    if (len == 0 || len % 4 != 0) {
+        return BASE64_MALFORMED;
+    }
+    size_t quanta = len / 4, pad = b64_padding(text, len), size = quanta * 3 - pad;
+    if (size > cap) {
+        return BASE64_TOO_LONG;
+    }
+    for (size_t g = 0; g < quanta; g++) {
+        if (b64_decode_quantum(text + 4 * g, g + 1 == quanta ? pad : 0, out + 3 * g) != 0) {
+            memset(out, 0, size);               /* no partial output */
+            return BASE64_MALFORMED;
+        }
+    }
+    *out_len = size;
+    return BASE64_OK;
 }
 
 long hex_encode(const uint8_t *in, size_t len, char *out, size_t cap, int upper)

@@ -26,11 +26,11 @@
 #include <openssl/x509v3.h>
 
 #include "keys/key_checksum.h"
-#include "keys/key_codec.h"
 #include "keys/key_guid.h"
 #include "keys/key_status.h"
 #include "keys/master_key.h"
 #include "keys/protection_key.h"
+#include "util/text_codec.h"
 
 #define CERT_DER_MAX 4096
 #define OAEP_SHA1_OPTS "-pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha1 -pkeyopt rsa_mgf1_md:sha1"
@@ -48,7 +48,8 @@ static group_t *g;
 static size_t cert_der(const protection_key_t *pk, uint8_t der[CERT_DER_MAX])
 {
     size_t len = 0;
-    assert_int_equal(key_b64_decode(protection_key_cert_base64(pk), der, CERT_DER_MAX, &len), KEY_OK);
+    const char *b64 = protection_key_cert_base64(pk);
+    assert_int_equal(base64_decode_strict(b64, strlen(b64), der, CERT_DER_MAX, &len), BASE64_OK);
     return len;
 }
 
@@ -219,7 +220,7 @@ static void test_wrap_unwrap_round_trip(void **state)
         char *a = NULL, *b = NULL;
         assert_int_equal(protection_key_wrap(g->pk, key, sizes[i], &a), KEY_OK);
         assert_int_equal(protection_key_wrap(g->pk, key, sizes[i], &b), KEY_OK);
-        assert_int_equal(strlen(a), key_b64_encoded_len(256));
+        assert_int_equal(strlen(a), BASE64_ENCODED_SIZE(256) - 1);
         assert_string_not_equal(a, b);                        /* OAEP is randomized */
         expect_unwraps_to(a, key, sizes[i]);
         expect_unwraps_to(b, key, sizes[i]);
@@ -248,7 +249,7 @@ static char *client_encrypt(const uint8_t *key, size_t len, const EVP_MD *md)
     assert_int_equal(EVP_PKEY_encrypt(ctx, ct, &ct_len, key, len), 1);
     EVP_PKEY_CTX_free(ctx);
     X509_free(cert);
-    char *b64 = key_b64_encode_alloc(ct, ct_len);
+    char *b64 = base64_encode_alloc(ct, ct_len);
     assert_non_null(b64);
     return b64;
 }
@@ -274,7 +275,7 @@ static char *cli_encrypt(const uint8_t *key, size_t len, const char *padding_opt
     assert_int_equal(kt_run("openssl pkeyutl -encrypt -certin -inkey %s %s -in %s | openssl base64 -A > %s",
                             g->cert_pem, padding_opts, key_path, ct_b64_path), 0);
     kt_read_file(ct_b64_path, b64, sizeof(b64));
-    assert_int_equal(strlen(b64), key_b64_encoded_len(256));
+    assert_int_equal(strlen(b64), BASE64_ENCODED_SIZE(256) - 1);
     return strdup(b64);
 }
 
@@ -328,7 +329,7 @@ static void test_unwrap_rejects_malformed_input(void **state)
     expect_unwrap_status("AAA", KEY_ERR_ENCODING);
     expect_unwrap_status("", KEY_ERR_LENGTH);
     for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
-        char *b64 = key_b64_encode_alloc(zeros, lengths[i]);
+        char *b64 = base64_encode_alloc(zeros, lengths[i]);
         expect_unwrap_status(b64, KEY_ERR_LENGTH);
         free(b64);
     }
@@ -347,19 +348,19 @@ static void test_unwrap_rejects_tampered_ciphertext(void **state)
     char *b64 = NULL;
     assert_int_equal(RAND_bytes(key, sizeof(key)), 1);
     assert_int_equal(protection_key_wrap(g->pk, key, sizeof(key), &b64), KEY_OK);
-    assert_int_equal(key_b64_decode(b64, ct, sizeof(ct), &ct_len), KEY_OK);
+    assert_int_equal(base64_decode_strict(b64, strlen(b64), ct, sizeof(ct), &ct_len), BASE64_OK);
     size_t positions[] = { 0, 1, 100, 200, 255 };
     for (size_t i = 0; i < sizeof(positions) / sizeof(positions[0]); i++) {
         char tampered[400];
         ct[positions[i]] ^= 0x10;
-        key_b64_encode(ct, ct_len, tampered);
+        base64_encode(ct, ct_len, tampered, sizeof(tampered));
         expect_unwrap_status(tampered, KEY_ERR_DECRYPT);
         ct[positions[i]] ^= 0x10;
     }
     /* the ciphertext as an integer >= the modulus */
     memset(ct, 0xFF, sizeof(ct));
     char all_ones[400];
-    key_b64_encode(ct, sizeof(ct), all_ones);
+    base64_encode(ct, sizeof(ct), all_ones, sizeof(all_ones));
     expect_unwrap_status(all_ones, KEY_ERR_DECRYPT);
     free(b64);
 }
@@ -565,7 +566,7 @@ static void test_openssl_made_key_file_is_accepted(void **state)
     char *b64 = NULL;
     assert_int_equal(RAND_bytes(key, sizeof(key)), 1);
     assert_int_equal(protection_key_wrap(pk, key, sizeof(key), &b64), KEY_OK);
-    assert_int_equal(strlen(b64), key_b64_encoded_len(384));
+    assert_int_equal(strlen(b64), BASE64_ENCODED_SIZE(384) - 1);
     assert_int_equal(protection_key_unwrap(pk, b64, out, sizeof(out), &len), KEY_OK);
     assert_memory_equal(out, key, sizeof(key));
     free(b64);

@@ -17,10 +17,10 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "keys/key_codec.h"
 #include "keys/key_file.h"
 #include "keys/key_status.h"
 #include "keys/master_key.h"
+#include "util/text_codec.h"
 
 #define MASTER_FILE_SIZE 48               /* magic 8 + key 32 + check 8 */
 
@@ -105,7 +105,7 @@ static void test_seal_open_round_trips(void **state)
         char *sealed = NULL;
         assert_int_equal(master_key_seal(f->mk, plain, sizes[i], &sealed), KEY_OK);
         assert_memory_equal(sealed, MASTER_SEAL_PREFIX, 3);
-        assert_int_equal(strlen(sealed), 3 + key_b64_encoded_len(12 + sizes[i] + 16));
+        assert_int_equal(strlen(sealed), 3 + BASE64_ENCODED_SIZE(12 + sizes[i] + 16) - 1);
         expect_open(f->mk, sealed, plain, sizes[i]);
         free(sealed);
     }
@@ -158,14 +158,15 @@ static void test_tampered_blob_is_rejected_as_decrypt_failure(void **state)
     uint8_t blob[64], out[64];
     size_t blob_len = 0, len = 0;
     assert_int_equal(master_key_seal(f->mk, secret, sizeof(secret), &sealed), KEY_OK);
-    assert_int_equal(key_b64_decode(sealed + 3, blob, sizeof(blob), &blob_len), KEY_OK);
+    assert_int_equal(base64_decode_strict(sealed + 3, strlen(sealed + 3), blob, sizeof(blob), &blob_len),
+                     BASE64_OK);
     assert_int_equal(blob_len, 12 + 16 + 16);
     size_t positions[] = { 0, 11, 12, 27, 28, 43 };
     for (size_t i = 0; i < sizeof(positions) / sizeof(positions[0]); i++) {
         char tampered[128];
         blob[positions[i]] ^= 0x01;
         memcpy(tampered, "v1:", 3);
-        key_b64_encode(blob, blob_len, tampered + 3);
+        base64_encode(blob, blob_len, tampered + 3, sizeof(tampered) - 3);
         memset(out, 0x5A, sizeof(out));
         assert_int_equal(master_key_open(f->mk, tampered, out, sizeof(out), &len), KEY_ERR_DECRYPT);
         for (size_t j = 0; j < sizeof(out); j++)
@@ -221,7 +222,7 @@ static void test_malformed_sealed_strings(void **state)
     uint8_t out[64], blob[27] = { 0 };
     size_t len = 0;
     char short_blob[64] = "v1:";
-    key_b64_encode(blob, sizeof(blob), short_blob + 3);
+    base64_encode(blob, sizeof(blob), short_blob + 3, sizeof(short_blob) - 3);
     assert_int_equal(master_key_open(f->mk, "", out, sizeof(out), &len), KEY_ERR_ENCODING);
     assert_int_equal(master_key_open(f->mk, "v2:AAAA", out, sizeof(out), &len), KEY_ERR_ENCODING);
     assert_int_equal(master_key_open(f->mk, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", out, sizeof(out), &len),
@@ -258,7 +259,8 @@ static void test_format_is_plain_aes_256_gcm(void **state)
     char *sealed = NULL;
     assert_int_equal(kt_read_file(f->file, file, sizeof(file)), MASTER_FILE_SIZE);
     assert_int_equal(master_key_seal(f->mk, secret, sizeof(secret), &sealed), KEY_OK);
-    assert_int_equal(key_b64_decode(sealed + 3, blob, sizeof(blob), &blob_len), KEY_OK);
+    assert_int_equal(base64_decode_strict(sealed + 3, strlen(sealed + 3), blob, sizeof(blob), &blob_len),
+                     BASE64_OK);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     assert_int_equal(EVP_DecryptInit_ex2(ctx, EVP_aes_256_gcm(), file + 8, blob, NULL), 1);
     assert_int_equal(EVP_DecryptUpdate(ctx, NULL, &n, (const uint8_t *)"v1:", 3), 1);
