@@ -4,7 +4,9 @@
  * ranges), then the body: a memory buffer (manifests, init segments), a
  * header plus file buffers (fMP4 segments: sendfile, or thread-pool reads
  * with `aio threads`), or MPEG-TS produced chunk by chunk in thread tasks
- * into one reused buffer (memory per request independent of segment size).
+ * into one reused buffer (memory per request independent of segment size),
+ * the muxer copying sample payload from the media files mapped in those
+ * tasks (under the SIGBUS guard of ngx_http_mediaplane_load.c).
  */
 #include "ngx_http_mediaplane.h"
 
@@ -213,26 +215,32 @@ ngx_http_mediaplane_ts_close(void *data)
 }
 
 static void
-ngx_http_mediaplane_ts_open_work(ngx_http_mediaplane_ctx_t *ctx)
+ngx_http_mediaplane_ts_open_guarded(void *data)
 {
+    ngx_http_mediaplane_ctx_t *ctx = data;
     mp_response_t *res = &ctx->res;
     ts_segment_params_t tp;
 
     ngx_memzero(&tp, sizeof(tp));
     tp.video = res->ts_video;
     tp.video_seg = &res->ts_video_seg;
-    tp.video_reader = &ctx->ts_readers[0];
+    tp.video_reader = &ctx->ts_readers[0].reader;
     tp.audio = res->ts_audio;
     tp.audio_seg = &res->ts_audio_seg;
-    tp.audio_reader = &ctx->ts_readers[1];
+    tp.audio_reader = &ctx->ts_readers[1].reader;
     tp.segment_number = res->ts_segment_number;
 
     ctx->ts_rc = ts_mux_open(&ctx->ts, &tp, &ctx->ts_size);
+    if (ctx->ts_rc == MP_OK) {
+        ts_mux_set_mappers(ctx->ts, res->ts_video ? &ctx->ts_readers[0].mapper : NULL,
+                           res->ts_audio ? &ctx->ts_readers[1].mapper : NULL);
+    }
 }
 
 static void
-ngx_http_mediaplane_ts_read_work(ngx_http_mediaplane_ctx_t *ctx)
+ngx_http_mediaplane_ts_read_guarded(void *data)
 {
+    ngx_http_mediaplane_ctx_t *ctx = data;
     ngx_buf_t *b = ctx->ts_buf;
     size_t n = 0;
     int done = 0;
@@ -241,6 +249,24 @@ ngx_http_mediaplane_ts_read_work(ngx_http_mediaplane_ctx_t *ctx)
     b->pos = b->start;
     b->last = b->start + n;
     ctx->ts_done = done;
+}
+
+/* The muxer touches the files' mappings: a file truncated meanwhile fails
+ * the segment instead of killing the worker. */
+static void
+ngx_http_mediaplane_ts_open_work(ngx_http_mediaplane_ctx_t *ctx)
+{
+    if (ngx_http_mediaplane_guard(ngx_http_mediaplane_ts_open_guarded, ctx)) {
+        ctx->ts_rc = MP_ERR_IO;
+    }
+}
+
+static void
+ngx_http_mediaplane_ts_read_work(ngx_http_mediaplane_ctx_t *ctx)
+{
+    if (ngx_http_mediaplane_guard(ngx_http_mediaplane_ts_read_guarded, ctx)) {
+        ctx->ts_rc = MP_ERR_IO;
+    }
 }
 
 static ngx_int_t
@@ -252,6 +278,8 @@ ngx_http_mediaplane_ts_opened(ngx_http_mediaplane_ctx_t *ctx)
     ngx_int_t rc;
 
     if (ctx->ts_rc != MP_OK) {
+        ts_mux_close(ctx->ts);        /* set when a SIGBUS cut the open short */
+        ctx->ts = NULL;
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "mediaplane: \"%V\": cannot build MPEG-TS segment: %s", &r->uri,
                       ctx->ts_rc == MP_ERR_BAD_MEDIA
@@ -372,10 +400,13 @@ ngx_http_mediaplane_send_ts(ngx_http_mediaplane_ctx_t *ctx)
     ngx_uint_t first = ctx->req.asset_is_ism ? 1 : 0;
     mp_response_t *res = &ctx->res;
 
-    ctx->ts_readers[0] = ngx_http_mediaplane_reader(
-        res->ts_video ? ctx->files[first + res->ts_video->file_no].of.fd : NGX_INVALID_FILE);
-    ctx->ts_readers[1] = ngx_http_mediaplane_reader(
-        res->ts_audio ? ctx->files[first + res->ts_audio->file_no].of.fd : NGX_INVALID_FILE);
+    if (ngx_http_mediaplane_mapper_init(ctx->r, &ctx->ts_readers[0],
+            res->ts_video ? &ctx->files[first + res->ts_video->file_no] : NULL) != NGX_OK
+        || ngx_http_mediaplane_mapper_init(ctx->r, &ctx->ts_readers[1],
+            res->ts_audio ? &ctx->files[first + res->ts_audio->file_no] : NULL) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_open_work,
                                     ngx_http_mediaplane_ts_opened);
