@@ -206,6 +206,75 @@ ngx_http_mediaplane_send_ranges(ngx_http_mediaplane_ctx_t *ctx)
 
 /* ---- MPEG-TS: produced in thread tasks, one reused buffer ---- */
 
+/* Output buffers of finished TS requests are kept for the next ones (per
+ * process; taken and given back on the event loop only): allocating them
+ * afresh let glibc return the memory between requests, and refilling a
+ * buffer then page-faulted it in again. */
+#define NGX_HTTP_MEDIAPLANE_TS_SPARE 8
+
+typedef struct {
+    u_char *p;
+    size_t size;
+} ngx_http_mediaplane_spare_t;
+
+static ngx_http_mediaplane_spare_t ngx_http_mediaplane_ts_spare[NGX_HTTP_MEDIAPLANE_TS_SPARE];
+
+static void
+ngx_http_mediaplane_ts_buf_free(void *data)
+{
+    ngx_buf_t *b = data;
+    ngx_uint_t i;
+
+    for (i = 0; i < NGX_HTTP_MEDIAPLANE_TS_SPARE; i++) {
+        if (ngx_http_mediaplane_ts_spare[i].p == NULL) {
+            ngx_http_mediaplane_ts_spare[i].p = b->start;
+            ngx_http_mediaplane_ts_spare[i].size = (size_t) (b->end - b->start);
+            return;
+        }
+    }
+    ngx_free(b->start);
+}
+
+static ngx_buf_t *
+ngx_http_mediaplane_ts_buf(ngx_http_request_t *r, size_t size)
+{
+    ngx_pool_cleanup_t *cln;
+    ngx_buf_t *b;
+    ngx_uint_t i;
+    u_char *p = NULL;
+
+    b = ngx_calloc_buf(r->pool);
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (b == NULL || cln == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < NGX_HTTP_MEDIAPLANE_TS_SPARE; i++) {
+        if (ngx_http_mediaplane_ts_spare[i].p != NULL
+            && ngx_http_mediaplane_ts_spare[i].size == size)
+        {
+            p = ngx_http_mediaplane_ts_spare[i].p;
+            ngx_http_mediaplane_ts_spare[i].p = NULL;
+            break;
+        }
+    }
+    if (p == NULL) {
+        p = ngx_alloc(size, r->connection->log);
+        if (p == NULL) {
+            return NULL;
+        }
+    }
+
+    b->start = p;
+    b->pos = p;
+    b->last = p;
+    b->end = p + size;
+    b->temporary = 1;
+    cln->handler = ngx_http_mediaplane_ts_buf_free;
+    cln->data = b;
+    return b;
+}
+
 static ngx_int_t ngx_http_mediaplane_ts_produced(ngx_http_mediaplane_ctx_t *ctx);
 
 static void
@@ -304,7 +373,7 @@ ngx_http_mediaplane_ts_opened(ngx_http_mediaplane_ctx_t *ctx)
     }
 
     size = ctx->conf->ts_buffer_size / 188 * 188;
-    ctx->ts_buf = ngx_create_temp_buf(r->pool, size ? size : 188);
+    ctx->ts_buf = ngx_http_mediaplane_ts_buf(r, size ? size : 188);
     if (ctx->ts_buf == NULL) {
         return NGX_ERROR;
     }
