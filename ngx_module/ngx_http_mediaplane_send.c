@@ -283,6 +283,11 @@ ngx_http_mediaplane_ts_close(void *data)
     ts_mux_close(data);
 }
 
+static void ngx_http_mediaplane_ts_read_guarded(void *data);
+
+/* Open the muxer and, unless nothing but headers will be sent, produce the
+ * first chunk in the same task: one thread-pool hop fewer per segment, and
+ * a segment that fails at once still gets an error status. */
 static void
 ngx_http_mediaplane_ts_open_guarded(void *data)
 {
@@ -303,6 +308,9 @@ ngx_http_mediaplane_ts_open_guarded(void *data)
     if (ctx->ts_rc == MP_OK) {
         ts_mux_set_mappers(ctx->ts, res->ts_video ? &ctx->ts_readers[0].mapper : NULL,
                            res->ts_audio ? &ctx->ts_readers[1].mapper : NULL);
+        if (ctx->ts_buf != NULL) {
+            ngx_http_mediaplane_ts_read_guarded(ctx);
+        }
     }
 }
 
@@ -343,11 +351,10 @@ ngx_http_mediaplane_ts_opened(ngx_http_mediaplane_ctx_t *ctx)
 {
     ngx_http_request_t *r = ctx->r;
     ngx_pool_cleanup_t *cln;
-    size_t size;
     ngx_int_t rc;
 
     if (ctx->ts_rc != MP_OK) {
-        ts_mux_close(ctx->ts);        /* set when a SIGBUS cut the open short */
+        ts_mux_close(ctx->ts);        /* first chunk failed, or a SIGBUS cut the open short */
         ctx->ts = NULL;
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "mediaplane: \"%V\": cannot build MPEG-TS segment: %s", &r->uri,
@@ -368,18 +375,11 @@ ngx_http_mediaplane_ts_opened(ngx_http_mediaplane_ctx_t *ctx)
 
     rc = ngx_http_mediaplane_send_headers(ctx, ctx->res.content_type, (off_t) ctx->ts_size,
                                           ctx->conf->segment_max_age);
-    if (ngx_http_mediaplane_header_done(r, rc)) {
+    if (ngx_http_mediaplane_header_done(r, rc) || ctx->ts_buf == NULL) {
         return rc;
     }
 
-    size = ctx->conf->ts_buffer_size / 188 * 188;
-    ctx->ts_buf = ngx_http_mediaplane_ts_buf(r, size ? size : 188);
-    if (ctx->ts_buf == NULL) {
-        return NGX_ERROR;
-    }
-
-    return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_read_work,
-                                    ngx_http_mediaplane_ts_produced);
+    return ngx_http_mediaplane_ts_produced(ctx);
 }
 
 static ngx_int_t
@@ -468,6 +468,15 @@ ngx_http_mediaplane_send_ts(ngx_http_mediaplane_ctx_t *ctx)
 {
     ngx_uint_t first = ctx->req.asset_is_ism ? 1 : 0;
     mp_response_t *res = &ctx->res;
+    size_t size;
+
+    if (!ctx->r->header_only) {
+        size = ctx->conf->ts_buffer_size / 188 * 188;
+        ctx->ts_buf = ngx_http_mediaplane_ts_buf(ctx->r, size ? size : 188);
+        if (ctx->ts_buf == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
 
     if (ngx_http_mediaplane_mapper_init(ctx->r, &ctx->ts_readers[0],
             res->ts_video ? &ctx->files[first + res->ts_video->file_no] : NULL) != NGX_OK

@@ -82,8 +82,11 @@
  * a file of its own (cheaper to copy than another read); samples of the other
  * track of the same file are never unrelated. */
 #define TS_WIN_GAP          (8 * 1024)
-/* Bytes a mapping reader is asked to map at a time (see ts_win_map). */
-#define TS_MAP_LEN          (2 * 1024 * 1024)
+/* How far ahead of the packet being filled the payload loop prefetches: the
+ * source is the page cache, rarely in the core's caches. */
+#define TS_PREFETCH         (16 * 64)
+/* Most bytes a mapper is asked to map at a time (see ts_win_map). */
+#define TS_MAP_LEN          (16 * 1024 * 1024)
 /* Samples one window read may cover (bounds the planning walk). */
 #define TS_WIN_MAX_SAMPLES  8192
 /* Validating a sample larger than its window reads around its NAL length
@@ -146,6 +149,7 @@ struct ts_muxer_s {
     const mp_pres_track_t *trk[2];     /* [TS_V], [TS_A] */
     mp_reader_t *rd[2];
     mp_mapper_t *mp[2];       /* set: windows are views of mappings */
+    uint64_t span_end[2];     /* end of the track's segment samples in the file */
     uint32_t seg_end[2];
     uint32_t v_first, v_end, a_first, a_end;
     uint32_t nal_length_size;
@@ -381,16 +385,19 @@ static int ts_win_has(const ts_win_t *w, uint64_t off, size_t len)
     return off >= w->off && off - w->off <= w->len && len <= w->len - (off - w->off);
 }
 
-/* A reader that maps: the window becomes a view of up to TS_MAP_LEN bytes of
- * the file from start (at least need), so payload is copied once, from the
- * file's pages straight into the packets. */
+/* With a mapper the window becomes a view of the file from start: at least
+ * need bytes, and up to the end of the track's segment samples (at most
+ * TS_MAP_LEN), so that one mapping usually serves the whole segment and the
+ * mapper may populate exactly what will be read. */
 static int ts_win_map(ts_muxer_t *m, int t, uint64_t start, size_t need)
 {
     ts_win_t *w = &m->win[t];
     mp_mapper_t *r = m->mp[t];
+    uint64_t span = m->span_end[t] > start ? m->span_end[t] - start : 0;
+    size_t want = span < TS_MAP_LEN ? (size_t) span : TS_MAP_LEN;
     size_t got = 0;
     w->len = 0;
-    if (r->map(r, start, need, need > TS_MAP_LEN ? need : TS_MAP_LEN, &w->data, &got) != MP_OK
+    if (r->map(r, start, need, want > need ? want : need, &w->data, &got) != MP_OK
         || got < need) {
         return MP_ERR_IO;
     }
@@ -976,6 +983,9 @@ static size_t ts_fast_packets(ts_muxer_t *m, uint8_t *out, size_t max)
         out[2] = h2;
         out[3] = (uint8_t) (0x10 | (c & 0x0F));
         c++;
+        __builtin_prefetch(src + TS_PREFETCH);
+        __builtin_prefetch(src + TS_PREFETCH + 64);
+        __builtin_prefetch(src + TS_PREFETCH + 128);
         memcpy(out + 4, src, TS_PAYLOAD);
         out += TS_PACKET;
         src += TS_PAYLOAD;
@@ -1257,11 +1267,18 @@ int ts_mux_read(ts_muxer_t *m, uint8_t *out, size_t cap, size_t *written, int *d
 void ts_mux_set_mappers(ts_muxer_t *m, mp_mapper_t *video, mp_mapper_t *audio)
 {
     mp_mapper_t *mp[2] = { video, audio };
+    uint32_t first[2] = { m->v_first, m->a_first };
     for (int t = TS_V; t <= TS_A; t++) {
         m->mp[t] = mp[t];
-        if (mp[t] != NULL) {
-            m->win[t].cap = SIZE_MAX / 2;   /* views: every sample is whole */
-            m->win[t].len = 0;
+        if (mp[t] == NULL) {
+            continue;
+        }
+        m->win[t].cap = SIZE_MAX / 2;   /* views: every sample is whole */
+        m->win[t].len = 0;
+        m->span_end[t] = 0;
+        for (uint32_t i = first[t]; i < m->seg_end[t]; i++) {
+            uint64_t end = ts_off(m, t, i) + ts_size(m, t, i);
+            m->span_end[t] = end > m->span_end[t] ? end : m->span_end[t];
         }
     }
 }
