@@ -203,12 +203,14 @@ ngx_http_mediaplane_open(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_fil
     f->file.log = r->connection->log;
     f->file.directio = f->of.is_directio;
 
-    f->key.data = ngx_pnalloc(r->pool, f->path.len + 3 * NGX_OFF_T_LEN + 4);
+    /* the index format version too: a reload that brings a newer module
+     * keeps the zone, and must not read blobs of the old layout */
+    f->key.data = ngx_pnalloc(r->pool, f->path.len + 4 * NGX_OFF_T_LEN + 6);
     if (f->key.data == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    p = ngx_sprintf(f->key.data, "%V|%uA|%T|%O", &f->path, (ngx_atomic_uint_t) f->of.uniq,
-                    f->of.mtime, f->of.size);
+    p = ngx_sprintf(f->key.data, "%V|%uA|%T|%O|v%ui", &f->path, (ngx_atomic_uint_t) f->of.uniq,
+                    f->of.mtime, f->of.size, (ngx_uint_t) MP_INDEX_VERSION);
     f->key.len = p - f->key.data;
 
     return NGX_OK;

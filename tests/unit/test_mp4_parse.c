@@ -594,9 +594,9 @@ static void assert_same_index(const mp_index_t *a, const mp_index_t *b)
         size_t n = t->sample_count;
         assert_memory_equal(pa + t->entry_off, pb + t->entry_off, t->entry_len);
         assert_memory_equal(pa + t->config_off, pb + t->config_off, t->config_len);
-        assert_memory_equal(pa + t->offsets_off, pb + t->offsets_off, 8 * n);
+        assert_memory_equal(pa + t->offsets_off, pb + t->offsets_off, mp_offset_width(t) * n);
         assert_memory_equal(pa + t->sizes_off, pb + t->sizes_off, 4 * n);
-        assert_memory_equal(pa + t->dts_off, pb + t->dts_off, 8 * (n + 1));
+        assert_memory_equal(pa + t->dts_off, pb + t->dts_off, mp_dts_width(t) * (n + 1));
         if (t->cto_off) {
             assert_memory_equal(pa + t->cto_off, pb + t->cto_off, 4 * n);
         }
@@ -700,12 +700,45 @@ static void test_co64(void **state)
     assert_non_null(ix);
     assert_int_equal(mp_index_check(ix, ix->total_size), MP_OK);
     check_ref_index(ix, f.base);
+    for (uint32_t i = 0; i < 2; i++) {   /* offsets past 4 GiB: 64-bit array */
+        assert_int_equal(mp_index_track(ix, i)->flags, MP_TRACK_DTS32);
+    }
     free(ix);
     /* one byte short: the last video sample ends past the end of the file */
     ix = mp4_parse_moov(moov, len, f.base + 12000 + 180 + 190 - 1, err, sizeof(err));
     assert_null(ix);
     assert_non_null(strstr(err, "track 1: sample 9 lies beyond the end of the file"));
     free(moov);
+}
+
+/* Index arrays are 32-bit where every value fits, 64-bit where not: a
+ * track longer than 2^32 ticks keeps 64-bit decode times, its neighbour
+ * and the offsets of a small file are 32-bit. */
+static void test_index_widths(void **state)
+{
+    (void) state;
+    static const uint32_t long_stts[] = { 9, 0x40000000u, 1, 7 };
+    mt_track_t tr[2];
+    mt_file_t f = ref_file(tr);
+    tr[0].stts = long_stts;
+    tr[0].stts_n = 2;
+    mp_index_t *ix = index_file(&f);
+    const mp_track_t *v = mp_index_track(ix, 0), *a = mp_index_track(ix, 1);
+    assert_int_equal(v->flags, MP_TRACK_OFFSETS32);
+    assert_int_equal(a->flags, MP_TRACK_OFFSETS32 | MP_TRACK_DTS32);
+    for (uint32_t i = 0; i <= 9; i++) {
+        assert_int_equal(mp_sample_dts(ix, v, i), (uint64_t) i * 0x40000000u);
+    }
+    assert_int_equal(mp_sample_dts(ix, v, 10), 9ull * 0x40000000u + 7);
+    assert_int_equal(v->duration, 9ull * 0x40000000u + 7);
+    assert_int_equal(mp_sample_at_or_after(ix, v, 5ull * 0x40000000u - 1), 5);
+    uint64_t offs[10];
+    ref_video_offsets(mp_sample_offset(ix, v, 0), offs);
+    for (uint32_t i = 0; i < 10; i++) {
+        assert_int_equal(mp_sample_offset(ix, v, i), offs[i]);
+    }
+    assert_int_equal(mp_index_check(ix, ix->total_size), MP_OK);
+    free(ix);
 }
 
 static void test_fixed_size_and_stz2(void **state)
@@ -1110,7 +1143,7 @@ static void test_index_check(void **state)
         assert_int_equal(mp_index_check(c, size), MP_ERR_BAD_MEDIA);    \
     } while (0)
     CORRUPT(c->magic ^= 1);
-    CORRUPT(c->version = 2);
+    CORRUPT(c->version = MP_INDEX_VERSION + 1);
     CORRUPT(c->total_size = size + 8);
     CORRUPT(c->track_count = 0);
     CORRUPT(c->track_count = MP_MAX_TRACKS + 1);
@@ -1121,9 +1154,10 @@ static void test_index_check(void **state)
     CORRUPT(t[0].entry_off = (uint32_t) size);
     CORRUPT(t[0].entry_len = (uint32_t) size);
     CORRUPT(t[0].config_off = (uint32_t) size - 1);
-    CORRUPT(t[1].offsets_off = size - 8);
+    CORRUPT(t[1].offsets_off = size - mp_offset_width(&t[1]));
     CORRUPT(t[1].sizes_off = UINT64_MAX - 3);
-    CORRUPT(t[1].dts_off = size - 8 * 12);    /* room for 12 entries, 13 needed */
+    CORRUPT(t[1].dts_off = size - mp_dts_width(&t[1]) * 12);    /* room for 12, 13 needed */
+    CORRUPT(t[0].flags |= 4);                 /* unknown array layout */
     CORRUPT(t[0].cto_off = size - 4);
     CORRUPT(t[0].keys_off = size - 4);
     CORRUPT(t[0].key_count = 1u << 31);
@@ -1147,6 +1181,7 @@ int main(void)
         cmocka_unit_test(test_stz2_short),
         cmocka_unit_test(test_hostile_numbers),
         cmocka_unit_test(test_index_check),
+        cmocka_unit_test(test_index_widths),
     };
     return cmocka_run_group_tests_name("mp4_parse", tests, NULL, NULL);
 }

@@ -34,11 +34,10 @@ int mp_sample_is_key(const mp_index_t *ix, const mp_track_t *t, uint32_t i)
 
 uint32_t mp_sample_at_or_after(const mp_index_t *ix, const mp_track_t *t, uint64_t dts)
 {
-    const uint64_t *d = MP_IX_ARRAY(ix, t->dts_off, uint64_t);
     uint32_t lo = 0, hi = t->sample_count;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (d[mid] < dts) {
+        if (mp_sample_dts(ix, t, mid) < dts) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -64,8 +63,10 @@ int mp_index_check(const mp_index_t *ix, size_t size)
         uint64_t n = t->sample_count;
         if (n == 0 || t->timescale == 0 || !mp_range_ok(t->entry_off, t->entry_len, size) ||
             !mp_range_ok(t->config_off, t->config_len, size) ||
-            !mp_range_ok(t->offsets_off, 8 * n, size) || !mp_range_ok(t->sizes_off, 4 * n, size) ||
-            !mp_range_ok(t->dts_off, 8 * (n + 1), size) ||
+            (t->flags & ~(uint32_t) (MP_TRACK_OFFSETS32 | MP_TRACK_DTS32)) ||
+            !mp_range_ok(t->offsets_off, mp_offset_width(t) * n, size) ||
+            !mp_range_ok(t->sizes_off, 4 * n, size) ||
+            !mp_range_ok(t->dts_off, mp_dts_width(t) * (n + 1), size) ||
             (t->cto_off && !mp_range_ok(t->cto_off, 4 * n, size)) ||
             (t->key_count && !mp_range_ok(t->keys_off, 4 * (uint64_t) t->key_count, size))) {
             return MP_ERR_BAD_MEDIA;
