@@ -15,7 +15,8 @@ typedef struct {
     uint32_t sample_count;
     uint32_t key_count;         /* 0: every sample is sync */
     int has_cto;
-    uint32_t flags;             /* MP_TRACK_OFFSETS32, MP_TRACK_DTS32 */
+    uint32_t flags;             /* MP_TRACK_OFFSETS32, MP_TRACK_DTS32, MP_TRACK_DTS_RUNS */
+    uint32_t dts_runs;          /* stts runs, adjacent equal durations merged */
 } mp4_plan_t;
 
 static size_t mp4_align8(size_t n)
@@ -108,16 +109,27 @@ static int mp4_plan_track(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, mp4_plan_t 
         return mp4_fail(ctx, "track %u: missing or bad stts", t->track_id);
     }
     uint64_t total = 0, duration = 0;
+    uint32_t runs = 0, last_delta = 0;
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *e = t->stts.p + 8 + 8 * (size_t) i;
         total += mp_rd32(e);
         if (duration <= UINT32_MAX) {
             duration += (uint64_t) mp_rd32(e) * mp_rd32(e + 4);   /* < 2^64 until it stops */
         }
+        if (mp_rd32(e) != 0 && (runs == 0 || mp_rd32(e + 4) != last_delta)) {
+            runs++;
+            last_delta = mp_rd32(e + 4);
+        }
     }
-    /* narrow arrays where every value fits (offsets are checked < file size) */
+    /* narrow arrays where every value fits (offsets are checked < file size);
+     * decode times as runs when that is smaller */
     plan->flags = (ctx->file_size <= UINT32_MAX ? MP_TRACK_OFFSETS32 : 0)
                   | (duration <= UINT32_MAX ? MP_TRACK_DTS32 : 0);
+    if (runs > 0 && (uint64_t) runs * sizeof(mp_dts_run_t)
+                    < ((duration <= UINT32_MAX ? 4 : 8) * ((uint64_t) plan->sample_count + 1))) {
+        plan->flags |= MP_TRACK_DTS_RUNS;
+        plan->dts_runs = runs;
+    }
     if (total != plan->sample_count) {
         return mp4_fail(ctx, "track %u: stts covers %llu samples, stsz has %u", t->track_id,
                         (unsigned long long) total, plan->sample_count);
@@ -161,6 +173,9 @@ static size_t mp4_offsets_bytes(const mp4_plan_t *pl)
 
 static size_t mp4_dts_bytes(const mp4_plan_t *pl)
 {
+    if (pl->flags & MP_TRACK_DTS_RUNS) {
+        return sizeof(mp_dts_run_t) * (size_t) pl->dts_runs;
+    }
     return mp4_align8(((pl->flags & MP_TRACK_DTS32) ? 4 : 8) * ((size_t) pl->sample_count + 1));
 }
 
@@ -197,6 +212,32 @@ static int mp4_expand_dts(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, void *dts, 
         }
     }
     mp4_put(dts, narrow, count, now);
+    if (now == 0) {
+        return mp4_fail(ctx, "track %u has zero duration", t->track_id);
+    }
+    return MP_OK;
+}
+
+/* The stts as runs (mp_dts_run_t), adjacent equal durations merged; the
+ * plan counted them the same way. */
+static int mp4_expand_dts_runs(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, mp_dts_run_t *runs,
+                               uint32_t count)
+{
+    uint32_t entries = mp_rd32(t->stts.p + 4), s = 0, k = 0;
+    uint64_t now = 0;
+    for (uint32_t e = 0; e < entries && s < count; e++) {
+        const uint8_t *p = t->stts.p + 8 + 8 * (size_t) e;
+        uint32_t run = mp_rd32(p), delta = mp_rd32(p + 4);
+        if (run == 0) {
+            continue;
+        }
+        if (k == 0 || runs[k - 1].delta != delta) {
+            runs[k++] = (mp_dts_run_t) { s, delta, now };
+        }
+        run = count - s < run ? count - s : run;
+        s += run;
+        now += (uint64_t) run * delta;
+    }
     if (now == 0) {
         return mp4_fail(ctx, "track %u has zero duration", t->track_id);
     }
@@ -323,6 +364,7 @@ static void mp4_fill_track_header(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, mp
     tr->width = e->width;
     tr->height = e->height;
     tr->flags = pl->flags;
+    tr->dts_runs = pl->dts_runs;
     tr->sample_rate = e->sample_rate;
     tr->channels = e->channels;
     tr->sample_size_bits = e->sample_size_bits;
@@ -330,6 +372,13 @@ static void mp4_fill_track_header(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, mp
     memcpy(tr->codecs, e->codecs, sizeof(tr->codecs));
     uint64_t empty = ctx->movie_timescale ? mp_rescale(t->empty_edit, ctx->movie_timescale, t->timescale) : 0;
     tr->pres_offset = (int64_t) empty - (t->has_media_time ? t->media_time : 0);
+}
+
+/* Zero the 8 bytes before end (an array's last entry and its padding,
+ * written again when the array is filled). */
+static void mp4_zero_tail(uint8_t *blob, size_t end)
+{
+    memset(blob + end - 8, 0, 8);
 }
 
 /* Lay one track's arrays out at *at in the blob and fill them. */
@@ -346,12 +395,18 @@ static int mp4_emit_track(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, uint8_t *b
     tr->config_len = pl->entry.config_len;
     memcpy(blob + *at, pl->entry.config, pl->entry.config_len);
     *at += mp4_align8(pl->entry.config_len);
-    tr->offsets_off = *at;
-    *at += mp4_offsets_bytes(pl);
+    /* decode times first: an older reader of two blobs that compares
+     * 8 * (n + 1) bytes from dts_off and 8 * n from offsets_off stays
+     * inside the blob (and in initialised bytes: padding is zeroed) */
     tr->dts_off = *at;
     *at += mp4_dts_bytes(pl);
+    tr->offsets_off = *at;
+    *at += mp4_offsets_bytes(pl);
     tr->sizes_off = *at;
     *at += mp4_align8(4 * (size_t) n);
+    mp4_zero_tail(blob, tr->offsets_off);   /* each array's alignment padding */
+    mp4_zero_tail(blob, tr->sizes_off);
+    mp4_zero_tail(blob, *at);
     if (pl->has_cto) {
         tr->cto_off = *at;
         *at += mp4_align8(4 * (size_t) n);
@@ -364,7 +419,10 @@ static int mp4_emit_track(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, uint8_t *b
             return MP_ERR_BAD_MEDIA;
         }
     }
-    if (mp4_expand_dts(ctx, pl->trak, blob + tr->dts_off, pl->flags & MP_TRACK_DTS32, n) != MP_OK
+    int dts_rc = (pl->flags & MP_TRACK_DTS_RUNS)
+                 ? mp4_expand_dts_runs(ctx, pl->trak, (mp_dts_run_t *) (blob + tr->dts_off), n)
+                 : mp4_expand_dts(ctx, pl->trak, blob + tr->dts_off, pl->flags & MP_TRACK_DTS32, n);
+    if (dts_rc != MP_OK
         || mp4_expand_offsets(ctx, pl->trak, blob + tr->offsets_off,
                               pl->flags & MP_TRACK_OFFSETS32, (uint32_t *) (blob + tr->sizes_off),
                               n, &tr->total_bytes, &tr->max_sample_size) != MP_OK) {

@@ -32,6 +32,22 @@ int mp_sample_is_key(const mp_index_t *ix, const mp_track_t *t, uint32_t i)
     return lo < t->key_count && keys[lo] == i;
 }
 
+/* The run holding sample i: the last whose first is <= i (runs[0].first is 0). */
+uint64_t mp_dts_from_runs(const mp_index_t *ix, const mp_track_t *t, uint32_t i)
+{
+    const mp_dts_run_t *r = MP_IX_ARRAY(ix, t->dts_off, mp_dts_run_t);
+    uint32_t lo = 0, hi = t->dts_runs;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r[mid].first <= i) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return r[lo].dts + (uint64_t) (i - r[lo].first) * r[lo].delta;
+}
+
 uint32_t mp_sample_at_or_after(const mp_index_t *ix, const mp_track_t *t, uint64_t dts)
 {
     uint32_t lo = 0, hi = t->sample_count;
@@ -63,10 +79,13 @@ int mp_index_check(const mp_index_t *ix, size_t size)
         uint64_t n = t->sample_count;
         if (n == 0 || t->timescale == 0 || !mp_range_ok(t->entry_off, t->entry_len, size) ||
             !mp_range_ok(t->config_off, t->config_len, size) ||
-            (t->flags & ~(uint32_t) (MP_TRACK_OFFSETS32 | MP_TRACK_DTS32)) ||
+            (t->flags & ~(uint32_t) (MP_TRACK_OFFSETS32 | MP_TRACK_DTS32 | MP_TRACK_DTS_RUNS)) ||
+            ((t->flags & MP_TRACK_DTS_RUNS) && (t->dts_runs == 0 || t->dts_runs > n)) ||
             !mp_range_ok(t->offsets_off, mp_offset_width(t) * n, size) ||
             !mp_range_ok(t->sizes_off, 4 * n, size) ||
-            !mp_range_ok(t->dts_off, mp_dts_width(t) * (n + 1), size) ||
+            !mp_range_ok(t->dts_off, mp_dts_bytes(t), size) ||
+            ((t->flags & MP_TRACK_DTS_RUNS) &&
+             MP_IX_ARRAY(ix, t->dts_off, mp_dts_run_t)[0].first != 0) ||
             (t->cto_off && !mp_range_ok(t->cto_off, 4 * n, size)) ||
             (t->key_count && !mp_range_ok(t->keys_off, 4 * (uint64_t) t->key_count, size))) {
             return MP_ERR_BAD_MEDIA;
