@@ -222,7 +222,7 @@ ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->segment_max_age, prev->segment_max_age, 86400);
     ngx_conf_merge_str_value(conf->cors_origin, prev->cors_origin, "");
     ngx_conf_merge_size_value(conf->max_moov_size, prev->max_moov_size, 128 * 1024 * 1024);
-    ngx_conf_merge_size_value(conf->ts_buffer_size, prev->ts_buffer_size, 128 * 1024);
+    ngx_conf_merge_size_value(conf->ts_buffer_size, prev->ts_buffer_size, 256 * 1024);
 
     if (conf->segment_duration < 500 || conf->fragment_duration < 500) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
