@@ -771,6 +771,23 @@ static void test_index_widths(void **state)
         dts[i + 1] = dts[i] + 100 + i;
     }
     check_widths(each, 10, MP_TRACK_OFFSETS32 | MP_TRACK_DTS32, 0, dts);
+    /* a run of zero durations at the end: searches land on its first
+     * sample, or past the track */
+    static const uint32_t zero_tail[] = { 6, 50, 4, 0 };
+    mt_track_t tr[2];
+    mt_file_t f = ref_file(tr);
+    tr[0].stts = zero_tail;
+    tr[0].stts_n = 2;
+    mp_index_t *ix = index_file(&f);
+    const mp_track_t *v = mp_index_track(ix, 0);
+    assert_int_equal(v->flags, MP_TRACK_OFFSETS32 | MP_TRACK_DTS32 | MP_TRACK_DTS_RUNS);
+    assert_int_equal(mp_sample_dts(ix, v, 9), 300);
+    assert_int_equal(mp_sample_dts(ix, v, 10), 300);
+    assert_int_equal(mp_sample_at_or_after(ix, v, 0), 0);
+    assert_int_equal(mp_sample_at_or_after(ix, v, 51), 2);
+    assert_int_equal(mp_sample_at_or_after(ix, v, 300), 6);
+    assert_int_equal(mp_sample_at_or_after(ix, v, 301), 10);
+    free(ix);
 }
 
 static void test_fixed_size_and_stz2(void **state)

@@ -48,8 +48,38 @@ uint64_t mp_dts_from_runs(const mp_index_t *ix, const mp_track_t *t, uint32_t i)
     return r[lo].dts + (uint64_t) (i - r[lo].first) * r[lo].delta;
 }
 
+/* mp_sample_at_or_after over runs: the last run starting before dts, then
+ * arithmetic inside it. */
+static uint32_t mp_runs_at_or_after(const mp_index_t *ix, const mp_track_t *t, uint64_t dts)
+{
+    const mp_dts_run_t *r = MP_IX_ARRAY(ix, t->dts_off, mp_dts_run_t);
+    uint32_t lo = 0, hi = t->dts_runs;
+    while (lo < hi) {                 /* first run with r.dts >= dts */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r[mid].dts < dts) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo == 0) {
+        return 0;
+    }
+    const mp_dts_run_t *k = &r[lo - 1];
+    uint64_t end = lo < t->dts_runs && r[lo].first < t->sample_count ? r[lo].first
+                                                                     : t->sample_count;
+    uint64_t d = dts - k->dts, i = end;
+    if (k->delta != 0) {
+        i = (uint64_t) k->first + d / k->delta + (d % k->delta != 0);
+    }
+    return (uint32_t) (i < end ? i : end);
+}
+
 uint32_t mp_sample_at_or_after(const mp_index_t *ix, const mp_track_t *t, uint64_t dts)
 {
+    if (t->flags & MP_TRACK_DTS_RUNS) {
+        return mp_runs_at_or_after(ix, t, dts);
+    }
     uint32_t lo = 0, hi = t->sample_count;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
