@@ -85,8 +85,10 @@
 /* How far ahead of the packet being filled the payload loop prefetches: the
  * source is the page cache, rarely in the core's caches. */
 #define TS_PREFETCH         (16 * 64)
-/* Most bytes a mapper is asked to map at a time (see ts_win_map). */
-#define TS_MAP_LEN          (16 * 1024 * 1024)
+/* Most bytes a mapper is asked to map at a time (see ts_win_map): what a
+ * mapping has touched counts in the worker's RSS until it is replaced, so
+ * this bounds that per request and track (the pages are the page cache's). */
+#define TS_MAP_LEN          (1024 * 1024)
 /* Samples one window read may cover (bounds the planning walk). */
 #define TS_WIN_MAX_SAMPLES  8192
 /* Validating a sample larger than its window reads around its NAL length
