@@ -53,6 +53,18 @@ typedef struct {
     char err[MP_ERR_LEN];             /* parse failure reason (from the thread) */
 } ngx_http_mediaplane_file_t;
 
+/* A file's reader and mapper: at most one mapping at a time, touched only
+ * in thread tasks, unmapped when the request ends. */
+typedef struct {
+    mp_reader_t reader;
+    mp_mapper_t mapper;
+    ngx_fd_t fd;
+    uint64_t size;                    /* file size at open */
+    u_char *addr;                     /* current mapping or NULL */
+    size_t len;
+    uint64_t off;                     /* file offset of addr */
+} ngx_http_mediaplane_mapper_t;
+
 typedef struct ngx_http_mediaplane_ctx_s ngx_http_mediaplane_ctx_t;
 typedef void (*ngx_http_mediaplane_work_pt)(ngx_http_mediaplane_ctx_t *ctx);
 typedef ngx_int_t (*ngx_http_mediaplane_step_pt)(ngx_http_mediaplane_ctx_t *ctx);
@@ -77,7 +89,7 @@ struct ngx_http_mediaplane_ctx_s {
     ngx_http_mediaplane_step_pt resume;     /* next step once files are loaded */
     /* TS streaming */
     ts_muxer_t *ts;
-    mp_reader_t ts_readers[2];
+    ngx_http_mediaplane_mapper_t ts_readers[2];
     ngx_buf_t *ts_buf;
     ngx_int_t ts_rc;
     int ts_done;
@@ -113,6 +125,10 @@ ngx_int_t ngx_http_mediaplane_open(ngx_http_mediaplane_ctx_t *ctx,
 ngx_int_t ngx_http_mediaplane_load(ngx_http_mediaplane_ctx_t *ctx,
     ngx_http_mediaplane_step_pt next);
 mp_reader_t ngx_http_mediaplane_reader(ngx_fd_t fd);
+ngx_int_t ngx_http_mediaplane_mapper_init(ngx_http_request_t *r,
+    ngx_http_mediaplane_mapper_t *m, ngx_http_mediaplane_file_t *f);
+ngx_int_t ngx_http_mediaplane_init_sigbus(ngx_cycle_t *cycle);
+int ngx_http_mediaplane_guard(void (*fn)(void *data), void *data);
 ngx_int_t ngx_http_mediaplane_post(ngx_http_mediaplane_ctx_t *ctx,
     ngx_http_mediaplane_work_pt work, ngx_http_mediaplane_step_pt resume);
 

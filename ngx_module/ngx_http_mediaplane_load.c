@@ -3,9 +3,14 @@
  * through nginx's open file cache (like the static module), looks their
  * parsed form up in the metadata cache, and parses the misses (moov index or
  * .ism) in a thread pool task so no worker ever blocks on a read.  Also owns
- * the generic "run this in a thread, then resume the request" helper.
+ * the readers the core reads files through (pread, and a mapping reader with
+ * its SIGBUS guard for files truncated under a mapping) and the generic "run
+ * this in a thread, then resume the request" helper.
  */
 #include "ngx_http_mediaplane.h"
+
+#include <setjmp.h>
+#include <sys/mman.h>
 
 #include "mp4/mp4_parse.h"
 
@@ -32,6 +37,130 @@ ngx_http_mediaplane_reader(ngx_fd_t fd)
 {
     mp_reader_t rd = { ngx_http_mediaplane_pread, (void *) (intptr_t) fd };
     return rd;
+}
+
+/* ---- mapper: runs in thread tasks only ---- */
+
+static void
+ngx_http_mediaplane_unmap(ngx_http_mediaplane_mapper_t *m)
+{
+    if (m->addr != NULL) {
+        munmap(m->addr, m->len);
+        m->addr = NULL;
+    }
+}
+
+static int
+ngx_http_mediaplane_map(mp_mapper_t *mp, uint64_t offset, size_t need, size_t want,
+    const uint8_t **p, size_t *got)
+{
+    ngx_http_mediaplane_mapper_t *m = mp->ctx;
+    uint64_t base, end;
+    void *addr;
+
+    if (offset > m->size || need > m->size - offset) {
+        return MP_ERR_IO;
+    }
+    want = ngx_max(want, need);
+    end = offset + ngx_min((uint64_t) want, m->size - offset);
+
+    if (m->addr == NULL || offset < m->off || offset + need > m->off + m->len) {
+        ngx_http_mediaplane_unmap(m);
+        base = offset & ~((uint64_t) ngx_pagesize - 1);
+        addr = mmap(NULL, (size_t) (end - base), PROT_READ, MAP_SHARED, m->fd, (off_t) base);
+        if (addr == MAP_FAILED) {
+            return MP_ERR_IO;
+        }
+        m->addr = addr;
+        m->len = (size_t) (end - base);
+        m->off = base;
+    }
+
+    *p = m->addr + (offset - m->off);
+    *got = (size_t) (ngx_min(end, m->off + m->len) - offset);
+    return MP_OK;
+}
+
+static void
+ngx_http_mediaplane_mapper_cleanup(void *data)
+{
+    ngx_http_mediaplane_unmap(data);
+}
+
+/* Reader and mapper of f (NULL: none) for this request. */
+ngx_int_t
+ngx_http_mediaplane_mapper_init(ngx_http_request_t *r, ngx_http_mediaplane_mapper_t *m,
+    ngx_http_mediaplane_file_t *f)
+{
+    ngx_pool_cleanup_t *cln;
+
+    ngx_memzero(m, sizeof(*m));
+    m->fd = f ? f->of.fd : NGX_INVALID_FILE;
+    m->size = f ? (uint64_t) f->of.size : 0;
+    m->reader = ngx_http_mediaplane_reader(m->fd);
+    m->mapper.map = ngx_http_mediaplane_map;
+    m->mapper.ctx = m;
+    if (f == NULL) {
+        return NGX_OK;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+    cln->handler = ngx_http_mediaplane_mapper_cleanup;
+    cln->data = m;
+    return NGX_OK;
+}
+
+/* A mapped file truncated by someone else raises SIGBUS on the next touch
+ * past its new end.  Code touching mappings runs under
+ * ngx_http_mediaplane_guard, which turns that into a failed call; a SIGBUS
+ * anywhere else keeps its default action. */
+static __thread sigjmp_buf *ngx_http_mediaplane_jmp;
+
+static void
+ngx_http_mediaplane_sigbus(int signo, siginfo_t *info, void *uctx)
+{
+    sigjmp_buf *jb = ngx_http_mediaplane_jmp;
+
+    if (jb != NULL) {
+        ngx_http_mediaplane_jmp = NULL;
+        siglongjmp(*jb, 1);
+    }
+    signal(SIGBUS, SIG_DFL);
+    raise(SIGBUS);
+}
+
+ngx_int_t
+ngx_http_mediaplane_init_sigbus(ngx_cycle_t *cycle)
+{
+    struct sigaction sa;
+
+    ngx_memzero(&sa, sizeof(sa));
+    sa.sa_sigaction = ngx_http_mediaplane_sigbus;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;   /* NODEFER: no mask to restore after a jump */
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGBUS, &sa, NULL) == -1) {
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno, "mediaplane: sigaction(SIGBUS) failed");
+        return NGX_ERROR;
+    }
+    return NGX_OK;
+}
+
+/* fn(data) with SIGBUS turned into a return of 1 (0 when fn returned). */
+int
+ngx_http_mediaplane_guard(void (*fn)(void *data), void *data)
+{
+    sigjmp_buf jb;
+
+    if (sigsetjmp(jb, 0)) {
+        return 1;
+    }
+    ngx_http_mediaplane_jmp = &jb;
+    fn(data);
+    ngx_http_mediaplane_jmp = NULL;
+    return 0;
 }
 
 ngx_int_t
@@ -74,12 +203,14 @@ ngx_http_mediaplane_open(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_fil
     f->file.log = r->connection->log;
     f->file.directio = f->of.is_directio;
 
-    f->key.data = ngx_pnalloc(r->pool, f->path.len + 3 * NGX_OFF_T_LEN + 4);
+    /* the index format version too: a reload that brings a newer module
+     * keeps the zone, and must not read blobs of the old layout */
+    f->key.data = ngx_pnalloc(r->pool, f->path.len + 4 * NGX_OFF_T_LEN + 6);
     if (f->key.data == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    p = ngx_sprintf(f->key.data, "%V|%uA|%T|%O", &f->path, (ngx_atomic_uint_t) f->of.uniq,
-                    f->of.mtime, f->of.size);
+    p = ngx_sprintf(f->key.data, "%V|%uA|%T|%O|v%ui", &f->path, (ngx_atomic_uint_t) f->of.uniq,
+                    f->of.mtime, f->of.size, (ngx_uint_t) MP_INDEX_VERSION);
     f->key.len = p - f->key.data;
 
     return NGX_OK;

@@ -126,7 +126,7 @@ ngx_module_t ngx_http_mediaplane_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_mediaplane_init_sigbus,       /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     NULL,                                  /* exit process */
@@ -229,7 +229,7 @@ ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->segment_max_age, prev->segment_max_age, 86400);
     ngx_conf_merge_str_value(conf->cors_origin, prev->cors_origin, "");
     ngx_conf_merge_size_value(conf->max_moov_size, prev->max_moov_size, 128 * 1024 * 1024);
-    ngx_conf_merge_size_value(conf->ts_buffer_size, prev->ts_buffer_size, 128 * 1024);
+    ngx_conf_merge_size_value(conf->ts_buffer_size, prev->ts_buffer_size, 256 * 1024);
     ngx_conf_merge_str_value(conf->catalog_dir, prev->catalog_dir, "");
     if (conf->catalog_dir.len > 0 && conf->catalog_dir.data[conf->catalog_dir.len] != '\0') {
         u_char *z = ngx_pnalloc(cf->pool, conf->catalog_dir.len + 1);

@@ -4,7 +4,9 @@
  * ranges), then the body: a memory buffer (manifests, init segments), a
  * header plus file buffers (fMP4 segments: sendfile, or thread-pool reads
  * with `aio threads`), or MPEG-TS produced chunk by chunk in thread tasks
- * into one reused buffer (memory per request independent of segment size).
+ * into one reused buffer (memory per request independent of segment size),
+ * the muxer copying sample payload from the media files mapped in those
+ * tasks (under the SIGBUS guard of ngx_http_mediaplane_load.c).
  */
 #include "ngx_http_mediaplane.h"
 
@@ -204,6 +206,75 @@ ngx_http_mediaplane_send_ranges(ngx_http_mediaplane_ctx_t *ctx)
 
 /* ---- MPEG-TS: produced in thread tasks, one reused buffer ---- */
 
+/* Output buffers of finished TS requests are kept for the next ones (per
+ * process; taken and given back on the event loop only): allocating them
+ * afresh let glibc return the memory between requests, and refilling a
+ * buffer then page-faulted it in again. */
+#define NGX_HTTP_MEDIAPLANE_TS_SPARE 8
+
+typedef struct {
+    u_char *p;
+    size_t size;
+} ngx_http_mediaplane_spare_t;
+
+static ngx_http_mediaplane_spare_t ngx_http_mediaplane_ts_spare[NGX_HTTP_MEDIAPLANE_TS_SPARE];
+
+static void
+ngx_http_mediaplane_ts_buf_free(void *data)
+{
+    ngx_buf_t *b = data;
+    ngx_uint_t i;
+
+    for (i = 0; i < NGX_HTTP_MEDIAPLANE_TS_SPARE; i++) {
+        if (ngx_http_mediaplane_ts_spare[i].p == NULL) {
+            ngx_http_mediaplane_ts_spare[i].p = b->start;
+            ngx_http_mediaplane_ts_spare[i].size = (size_t) (b->end - b->start);
+            return;
+        }
+    }
+    ngx_free(b->start);
+}
+
+static ngx_buf_t *
+ngx_http_mediaplane_ts_buf(ngx_http_request_t *r, size_t size)
+{
+    ngx_pool_cleanup_t *cln;
+    ngx_buf_t *b;
+    ngx_uint_t i;
+    u_char *p = NULL;
+
+    b = ngx_calloc_buf(r->pool);
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (b == NULL || cln == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < NGX_HTTP_MEDIAPLANE_TS_SPARE; i++) {
+        if (ngx_http_mediaplane_ts_spare[i].p != NULL
+            && ngx_http_mediaplane_ts_spare[i].size == size)
+        {
+            p = ngx_http_mediaplane_ts_spare[i].p;
+            ngx_http_mediaplane_ts_spare[i].p = NULL;
+            break;
+        }
+    }
+    if (p == NULL) {
+        p = ngx_alloc(size, r->connection->log);
+        if (p == NULL) {
+            return NULL;
+        }
+    }
+
+    b->start = p;
+    b->pos = p;
+    b->last = p;
+    b->end = p + size;
+    b->temporary = 1;
+    cln->handler = ngx_http_mediaplane_ts_buf_free;
+    cln->data = b;
+    return b;
+}
+
 static ngx_int_t ngx_http_mediaplane_ts_produced(ngx_http_mediaplane_ctx_t *ctx);
 
 static void
@@ -212,27 +283,41 @@ ngx_http_mediaplane_ts_close(void *data)
     ts_mux_close(data);
 }
 
+static void ngx_http_mediaplane_ts_read_guarded(void *data);
+
+/* Open the muxer and, unless nothing but headers will be sent, produce the
+ * first chunk in the same task: one thread-pool hop fewer per segment, and
+ * a segment that fails at once still gets an error status. */
 static void
-ngx_http_mediaplane_ts_open_work(ngx_http_mediaplane_ctx_t *ctx)
+ngx_http_mediaplane_ts_open_guarded(void *data)
 {
+    ngx_http_mediaplane_ctx_t *ctx = data;
     mp_response_t *res = &ctx->res;
     ts_segment_params_t tp;
 
     ngx_memzero(&tp, sizeof(tp));
     tp.video = res->ts_video;
     tp.video_seg = &res->ts_video_seg;
-    tp.video_reader = &ctx->ts_readers[0];
+    tp.video_reader = &ctx->ts_readers[0].reader;
     tp.audio = res->ts_audio;
     tp.audio_seg = &res->ts_audio_seg;
-    tp.audio_reader = &ctx->ts_readers[1];
+    tp.audio_reader = &ctx->ts_readers[1].reader;
     tp.segment_number = res->ts_segment_number;
 
     ctx->ts_rc = ts_mux_open(&ctx->ts, &tp, &ctx->ts_size);
+    if (ctx->ts_rc == MP_OK) {
+        ts_mux_set_mappers(ctx->ts, res->ts_video ? &ctx->ts_readers[0].mapper : NULL,
+                           res->ts_audio ? &ctx->ts_readers[1].mapper : NULL);
+        if (ctx->ts_buf != NULL) {
+            ngx_http_mediaplane_ts_read_guarded(ctx);
+        }
+    }
 }
 
 static void
-ngx_http_mediaplane_ts_read_work(ngx_http_mediaplane_ctx_t *ctx)
+ngx_http_mediaplane_ts_read_guarded(void *data)
 {
+    ngx_http_mediaplane_ctx_t *ctx = data;
     ngx_buf_t *b = ctx->ts_buf;
     size_t n = 0;
     int done = 0;
@@ -243,15 +328,34 @@ ngx_http_mediaplane_ts_read_work(ngx_http_mediaplane_ctx_t *ctx)
     ctx->ts_done = done;
 }
 
+/* The muxer touches the files' mappings: a file truncated meanwhile fails
+ * the segment instead of killing the worker. */
+static void
+ngx_http_mediaplane_ts_open_work(ngx_http_mediaplane_ctx_t *ctx)
+{
+    if (ngx_http_mediaplane_guard(ngx_http_mediaplane_ts_open_guarded, ctx)) {
+        ctx->ts_rc = MP_ERR_IO;
+    }
+}
+
+static void
+ngx_http_mediaplane_ts_read_work(ngx_http_mediaplane_ctx_t *ctx)
+{
+    if (ngx_http_mediaplane_guard(ngx_http_mediaplane_ts_read_guarded, ctx)) {
+        ctx->ts_rc = MP_ERR_IO;
+    }
+}
+
 static ngx_int_t
 ngx_http_mediaplane_ts_opened(ngx_http_mediaplane_ctx_t *ctx)
 {
     ngx_http_request_t *r = ctx->r;
     ngx_pool_cleanup_t *cln;
-    size_t size;
     ngx_int_t rc;
 
     if (ctx->ts_rc != MP_OK) {
+        ts_mux_close(ctx->ts);        /* first chunk failed, or a SIGBUS cut the open short */
+        ctx->ts = NULL;
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "mediaplane: \"%V\": cannot build MPEG-TS segment: %s", &r->uri,
                       ctx->ts_rc == MP_ERR_BAD_MEDIA
@@ -271,18 +375,11 @@ ngx_http_mediaplane_ts_opened(ngx_http_mediaplane_ctx_t *ctx)
 
     rc = ngx_http_mediaplane_send_headers(ctx, ctx->res.content_type, (off_t) ctx->ts_size,
                                           ctx->conf->segment_max_age);
-    if (ngx_http_mediaplane_header_done(r, rc)) {
+    if (ngx_http_mediaplane_header_done(r, rc) || ctx->ts_buf == NULL) {
         return rc;
     }
 
-    size = ctx->conf->ts_buffer_size / 188 * 188;
-    ctx->ts_buf = ngx_create_temp_buf(r->pool, size ? size : 188);
-    if (ctx->ts_buf == NULL) {
-        return NGX_ERROR;
-    }
-
-    return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_read_work,
-                                    ngx_http_mediaplane_ts_produced);
+    return ngx_http_mediaplane_ts_produced(ctx);
 }
 
 static ngx_int_t
@@ -371,11 +468,23 @@ ngx_http_mediaplane_send_ts(ngx_http_mediaplane_ctx_t *ctx)
 {
     ngx_uint_t first = ctx->req.asset_is_ism ? 1 : 0;
     mp_response_t *res = &ctx->res;
+    size_t size;
 
-    ctx->ts_readers[0] = ngx_http_mediaplane_reader(
-        res->ts_video ? ctx->files[first + res->ts_video->file_no].of.fd : NGX_INVALID_FILE);
-    ctx->ts_readers[1] = ngx_http_mediaplane_reader(
-        res->ts_audio ? ctx->files[first + res->ts_audio->file_no].of.fd : NGX_INVALID_FILE);
+    if (!ctx->r->header_only) {
+        size = ctx->conf->ts_buffer_size / 188 * 188;
+        ctx->ts_buf = ngx_http_mediaplane_ts_buf(ctx->r, size ? size : 188);
+        if (ctx->ts_buf == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (ngx_http_mediaplane_mapper_init(ctx->r, &ctx->ts_readers[0],
+            res->ts_video ? &ctx->files[first + res->ts_video->file_no] : NULL) != NGX_OK
+        || ngx_http_mediaplane_mapper_init(ctx->r, &ctx->ts_readers[1],
+            res->ts_audio ? &ctx->files[first + res->ts_audio->file_no] : NULL) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_open_work,
                                     ngx_http_mediaplane_ts_opened);

@@ -108,4 +108,16 @@ typedef struct mp_reader_s {
     void *ctx;
 } mp_reader_t;
 
+/* Zero-copy access to a file, where the caller offers it (e.g. a memory
+ * mapping touched only in thread-pool tasks). */
+typedef struct mp_mapper_s {
+    /* Make at least need and up to want bytes at offset readable in place;
+     * *p gets their address and *got their number (need <= *got <= want).
+     * They stay valid until the next map call on this mapper or until its
+     * owner releases it.  MP_OK or MP_ERR_IO. */
+    int (*map)(struct mp_mapper_s *m, uint64_t offset, size_t need, size_t want,
+               const uint8_t **p, size_t *got);
+    void *ctx;
+} mp_mapper_t;
+
 #endif

@@ -594,9 +594,9 @@ static void assert_same_index(const mp_index_t *a, const mp_index_t *b)
         size_t n = t->sample_count;
         assert_memory_equal(pa + t->entry_off, pb + t->entry_off, t->entry_len);
         assert_memory_equal(pa + t->config_off, pb + t->config_off, t->config_len);
-        assert_memory_equal(pa + t->offsets_off, pb + t->offsets_off, 8 * n);
+        assert_memory_equal(pa + t->offsets_off, pb + t->offsets_off, mp_offset_width(t) * n);
         assert_memory_equal(pa + t->sizes_off, pb + t->sizes_off, 4 * n);
-        assert_memory_equal(pa + t->dts_off, pb + t->dts_off, 8 * (n + 1));
+        assert_memory_equal(pa + t->dts_off, pb + t->dts_off, mp_dts_bytes(t));
         if (t->cto_off) {
             assert_memory_equal(pa + t->cto_off, pb + t->cto_off, 4 * n);
         }
@@ -700,12 +700,94 @@ static void test_co64(void **state)
     assert_non_null(ix);
     assert_int_equal(mp_index_check(ix, ix->total_size), MP_OK);
     check_ref_index(ix, f.base);
+    for (uint32_t i = 0; i < 2; i++) {   /* offsets past 4 GiB: 64-bit array */
+        assert_int_equal(mp_index_track(ix, i)->flags & MP_TRACK_OFFSETS32, 0);
+    }
     free(ix);
     /* one byte short: the last video sample ends past the end of the file */
     ix = mp4_parse_moov(moov, len, f.base + 12000 + 180 + 190 - 1, err, sizeof(err));
     assert_null(ix);
     assert_non_null(strstr(err, "track 1: sample 9 lies beyond the end of the file"));
     free(moov);
+}
+
+/* Decode times in the smallest form: runs for few stts entries (merged
+ * when adjacent ones have the same duration), otherwise an array, 32-bit
+ * where every value fits, 64-bit for tracks longer than 2^32 ticks;
+ * offsets of a small file are 32-bit. */
+static void check_widths(const uint32_t *stts, uint32_t stts_n, uint32_t flags, uint32_t runs,
+                         const uint64_t *dts)
+{
+    mt_track_t tr[2];
+    mt_file_t f = ref_file(tr);
+    tr[0].stts = stts;
+    tr[0].stts_n = stts_n;
+    mp_index_t *ix = index_file(&f);
+    const mp_track_t *v = mp_index_track(ix, 0), *a = mp_index_track(ix, 1);
+    assert_int_equal(v->flags, flags);
+    assert_int_equal(v->dts_runs, runs);
+    assert_int_equal(a->flags, MP_TRACK_OFFSETS32 | MP_TRACK_DTS32 | MP_TRACK_DTS_RUNS);
+    for (uint32_t i = 0; i <= 10; i++) {
+        assert_int_equal(mp_sample_dts(ix, v, i), dts[i]);
+        assert_int_equal(mp_sample_at_or_after(ix, v, dts[i]), i);
+        if (i > 0) {
+            assert_int_equal(mp_sample_at_or_after(ix, v, dts[i] - 1), i);
+        }
+    }
+    assert_int_equal(v->duration, dts[10]);
+    uint64_t offs[10];
+    ref_video_offsets(mp_sample_offset(ix, v, 0), offs);
+    for (uint32_t i = 0; i < 10; i++) {
+        assert_int_equal(mp_sample_offset(ix, v, i), offs[i]);
+    }
+    assert_int_equal(mp_index_check(ix, ix->total_size), MP_OK);
+    free(ix);
+}
+
+static void test_index_widths(void **state)
+{
+    (void) state;
+    enum { G = 0x40000000 };
+    uint64_t dts[11];
+    /* 2^30 ticks per sample in two stts entries, then 7: two runs */
+    static const uint32_t runs2[] = { 4, G, 5, G, 1, 7 };
+    for (uint32_t i = 0; i < 10; i++) {
+        dts[i] = (uint64_t) i * G;
+    }
+    dts[10] = 9ull * G + 7;
+    check_widths(runs2, 3, MP_TRACK_OFFSETS32 | MP_TRACK_DTS_RUNS, 2, dts);
+    /* a duration per sample, 2^30 + k: a 64-bit array beats 10 runs */
+    uint32_t each[20];
+    dts[0] = 0;
+    for (uint32_t i = 0; i < 10; i++) {
+        each[2 * i] = 1;
+        each[2 * i + 1] = G + i;
+        dts[i + 1] = dts[i] + G + i;
+    }
+    check_widths(each, 10, MP_TRACK_OFFSETS32, 0, dts);
+    /* small durations, one per sample: a 32-bit array */
+    for (uint32_t i = 0; i < 10; i++) {
+        each[2 * i + 1] = 100 + i;
+        dts[i + 1] = dts[i] + 100 + i;
+    }
+    check_widths(each, 10, MP_TRACK_OFFSETS32 | MP_TRACK_DTS32, 0, dts);
+    /* a run of zero durations at the end: searches land on its first
+     * sample, or past the track */
+    static const uint32_t zero_tail[] = { 6, 50, 4, 0 };
+    mt_track_t tr[2];
+    mt_file_t f = ref_file(tr);
+    tr[0].stts = zero_tail;
+    tr[0].stts_n = 2;
+    mp_index_t *ix = index_file(&f);
+    const mp_track_t *v = mp_index_track(ix, 0);
+    assert_int_equal(v->flags, MP_TRACK_OFFSETS32 | MP_TRACK_DTS32 | MP_TRACK_DTS_RUNS);
+    assert_int_equal(mp_sample_dts(ix, v, 9), 300);
+    assert_int_equal(mp_sample_dts(ix, v, 10), 300);
+    assert_int_equal(mp_sample_at_or_after(ix, v, 0), 0);
+    assert_int_equal(mp_sample_at_or_after(ix, v, 51), 2);
+    assert_int_equal(mp_sample_at_or_after(ix, v, 300), 6);
+    assert_int_equal(mp_sample_at_or_after(ix, v, 301), 10);
+    free(ix);
 }
 
 static void test_fixed_size_and_stz2(void **state)
@@ -1110,7 +1192,7 @@ static void test_index_check(void **state)
         assert_int_equal(mp_index_check(c, size), MP_ERR_BAD_MEDIA);    \
     } while (0)
     CORRUPT(c->magic ^= 1);
-    CORRUPT(c->version = 2);
+    CORRUPT(c->version = MP_INDEX_VERSION + 1);
     CORRUPT(c->total_size = size + 8);
     CORRUPT(c->track_count = 0);
     CORRUPT(c->track_count = MP_MAX_TRACKS + 1);
@@ -1121,9 +1203,14 @@ static void test_index_check(void **state)
     CORRUPT(t[0].entry_off = (uint32_t) size);
     CORRUPT(t[0].entry_len = (uint32_t) size);
     CORRUPT(t[0].config_off = (uint32_t) size - 1);
-    CORRUPT(t[1].offsets_off = size - 8);
+    CORRUPT(t[1].offsets_off = size - mp_offset_width(&t[1]));
     CORRUPT(t[1].sizes_off = UINT64_MAX - 3);
-    CORRUPT(t[1].dts_off = size - 8 * 12);    /* room for 12 entries, 13 needed */
+    CORRUPT(t[0].dts_off = size - mp_dts_bytes(&t[0]) + 4);    /* one entry short */
+    CORRUPT(t[1].dts_off = size - mp_dts_bytes(&t[1]) + 8);    /* a run short */
+    CORRUPT(t[1].dts_runs = 0);
+    CORRUPT(t[1].dts_runs = t[1].sample_count + 1);
+    CORRUPT(((mp_dts_run_t *) ((uint8_t *) c + t[1].dts_off))->first = 1);
+    CORRUPT(t[0].flags |= 4);                 /* unknown array layout */
     CORRUPT(t[0].cto_off = size - 4);
     CORRUPT(t[0].keys_off = size - 4);
     CORRUPT(t[0].key_count = 1u << 31);
@@ -1147,6 +1234,7 @@ int main(void)
         cmocka_unit_test(test_stz2_short),
         cmocka_unit_test(test_hostile_numbers),
         cmocka_unit_test(test_index_check),
+        cmocka_unit_test(test_index_widths),
     };
     return cmocka_run_group_tests_name("mp4_parse", tests, NULL, NULL);
 }

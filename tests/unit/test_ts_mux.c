@@ -985,6 +985,73 @@ static void count_reader(count_reader_t *c, fixture_t *f, uint32_t fail_at)
     f->p.audio_reader = &c->rd[1].r;
 }
 
+/* Mappers over the fixture's files.  Each map hands out a fresh heap copy
+ * of exactly the bytes it grants and frees the previous one, so that
+ * AddressSanitizer catches any use beyond *got or after the next map call;
+ * fail_at fails the fail_at-th map (1-based, both tracks together). */
+typedef struct {
+    mp_mapper_t m;            /* first: the muxer calls m.map(&m, ...) */
+    const ib_mem_src_t *src;
+    uint8_t *copy;
+    uint32_t *maps, fail_at;
+} mem_map_t;
+
+static int mem_map(mp_mapper_t *mp, uint64_t off, size_t need, size_t want, const uint8_t **p,
+                   size_t *got)
+{
+    mem_map_t *mm = (mem_map_t *) mp;
+    const ib_mem_src_t *s = mm->src;
+    free(mm->copy);
+    mm->copy = NULL;
+    assert_true(need <= want);
+    if (++*mm->maps == mm->fail_at || off > s->len || need > s->len - off) {
+        return MP_ERR_IO;
+    }
+    size_t n = want < s->len - off ? want : s->len - off;
+    mm->copy = malloc(n ? n : 1);
+    assert_non_null(mm->copy);
+    memcpy(mm->copy, s->data + off, n);
+    *p = mm->copy;
+    *got = n;
+    return MP_OK;
+}
+
+static void mem_maps(mem_map_t mm[2], fixture_t *f, uint32_t *maps, uint32_t fail_at)
+{
+    *maps = 0;
+    mm[0] = (mem_map_t) { { mem_map, NULL }, &f->src, NULL, maps, fail_at };
+    mm[1] = (mem_map_t) { { mem_map, NULL }, f->afile.pos ? &f->asrc : &f->src, NULL, maps,
+                          fail_at };
+}
+
+/* mux_all through mappers. */
+static uint8_t *mux_all_mapped(fixture_t *f, size_t cap, size_t *len, uint32_t *maps)
+{
+    mem_map_t mm[2];
+    ts_muxer_t *m;
+    uint64_t total = 0;
+    mem_maps(mm, f, maps, 0);
+    assert_int_equal(ts_mux_open(&m, &f->p, &total), MP_OK);
+    ts_mux_set_mappers(m, f->p.video ? &mm[0].m : NULL, f->p.audio ? &mm[1].m : NULL);
+    uint8_t *out = malloc(total + cap);
+    assert_non_null(out);
+    size_t n = 0;
+    int done = 0;
+    while (!done) {
+        size_t w = 0;
+        assert_int_equal(ts_mux_read(m, out + n, cap, &w, &done), MP_OK);
+        assert_true(w == cap || done);
+        n += w;
+        assert_true(n <= total);
+    }
+    ts_mux_close(m);
+    free(mm[0].copy);
+    free(mm[1].copy);
+    assert_int_equal(n, total);
+    *len = n;
+    return out;
+}
+
 static void check_demuxed(const fixture_t *f, const uint8_t *ts, size_t len)
 {
     demux_t *d = malloc(sizeof(*d));
@@ -1027,6 +1094,12 @@ static void run_layouts(lay_opts_t o)
              * the window (checked before the PES starts); plus what lies
              * between samples */
             assert_true(c.bytes <= (o.nls == 4 ? 2 : 4) * (uint64_t) (f.file.pos + f.afile.pos) + 4 * WIN);
+            free(ts);
+            /* the same bytes through mappers: samples of any size are whole */
+            uint32_t maps;
+            ts = mux_all_mapped(&f, caps[(layout + split + 1) % 3], &len, &maps);
+            assert_int_equal(len, ref_len);
+            assert_true(memcmp(ts, ref, len) == 0);
             free(ts);
             fixture_free(&f);
         }
@@ -1220,6 +1293,48 @@ static void test_large_sample_read_errors(void **state)
     free(aa);
 }
 
+/* A failing map fails the read (or, through the shared audio track of a
+ * video-only segment, nothing); the error is sticky. */
+static void test_map_errors(void **state)
+{
+    (void) state;
+    fx_arrays_t *va = calloc(1, sizeof(*va)), *aa = calloc(1, sizeof(*aa));
+    assert_true(va && aa);
+    for (int split = 0; split < 2; split++) {
+        fixture_t f;
+        lay_opts_t o = { .nls = 4, .frames = 8, .size = size_window, .slices = 3,
+                         .layout = LAY_INTERLEAVED, .split = split };
+        lay_init(&f, &o, va, aa);
+        uint32_t maps;
+        size_t len;
+        free(mux_all_mapped(&f, 1 << 17, &len, &maps));
+        assert_true(maps >= 2);
+        for (uint32_t at = 1; at <= maps; at++) {
+            mem_map_t mm[2];
+            ts_muxer_t *m;
+            uint64_t total;
+            mem_maps(mm, &f, &maps, at);
+            assert_int_equal(ts_mux_open(&m, &f.p, &total), MP_OK);
+            ts_mux_set_mappers(m, &mm[0].m, &mm[1].m);
+            uint8_t *buf = malloc(1 << 17);
+            size_t w;
+            int done = 0, rc = MP_OK;
+            while (rc == MP_OK && !done) {
+                rc = ts_mux_read(m, buf, 1 << 17, &w, &done);
+            }
+            assert_int_equal(rc, MP_ERR_IO);
+            assert_int_equal(ts_mux_read(m, buf, 1 << 17, &w, &done), MP_ERR_IO);
+            free(buf);
+            ts_mux_close(m);
+            free(mm[0].copy);
+            free(mm[1].copy);
+        }
+        fixture_free(&f);
+    }
+    free(va);
+    free(aa);
+}
+
 /* Muxers open at the same time (as requests are) share nothing: several
  * read round-robin, closed and reopened in turn, each give the bytes of one
  * muxing alone (blocks of closed muxers may be reused, see ts_block_get). */
@@ -1296,6 +1411,7 @@ int main(void)
         cmocka_unit_test(test_large_sample_corrupt),
         cmocka_unit_test(test_large_sample_read_errors),
         cmocka_unit_test(test_concurrent_muxers),
+        cmocka_unit_test(test_map_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

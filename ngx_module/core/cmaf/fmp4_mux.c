@@ -183,11 +183,6 @@ static uint64_t fmp4_time(const fmp4_clock_t *c, uint64_t timeline)
     return c->smooth ? mp_to_10m(timeline, c->pt->track->timescale) : timeline;
 }
 
-static uint32_t fmp4_duration(const fmp4_clock_t *c, uint32_t i)
-{
-    return (uint32_t) (fmp4_time(c, mp_pt_time(c->pt, i + 1)) - fmp4_time(c, mp_pt_time(c->pt, i)));
-}
-
 static int32_t fmp4_cto(const fmp4_clock_t *c, uint32_t i)
 {
     int32_t cto = mp_sample_cto(c->pt->index, c->pt->track, i);
@@ -228,8 +223,12 @@ static size_t fmp4_write_trun(mp_wr_t *w, const fmp4_clock_t *c, const mp_seg_t 
     mp_wr_u32(w, seg->end - seg->first);
     size_t data_offset_at = w->pos;
     mp_wr_u32(w, 0);
+    /* each sample's time is looked up once: its end is the next one's start */
+    uint64_t t0 = fmp4_time(c, mp_pt_time(pt, seg->first));
     for (uint32_t i = seg->first; i < seg->end; i++) {
-        mp_wr_u32(w, fmp4_duration(c, i));
+        uint64_t t1 = fmp4_time(c, mp_pt_time(pt, i + 1));
+        mp_wr_u32(w, (uint32_t) (t1 - t0));
+        t0 = t1;
         mp_wr_u32(w, mp_sample_size(pt->index, pt->track, i));
         mp_wr_u32(w, mp_sample_is_key(pt->index, pt->track, i) ? SAMPLE_FLAGS_SYNC
                                                                : SAMPLE_FLAGS_NON_SYNC);

@@ -15,6 +15,8 @@ typedef struct {
     uint32_t sample_count;
     uint32_t key_count;         /* 0: every sample is sync */
     int has_cto;
+    uint32_t flags;             /* MP_TRACK_OFFSETS32, MP_TRACK_DTS32, MP_TRACK_DTS_RUNS */
+    uint32_t dts_runs;          /* stts runs, adjacent equal durations merged */
 } mp4_plan_t;
 
 static size_t mp4_align8(size_t n)
@@ -106,9 +108,27 @@ static int mp4_plan_track(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, mp4_plan_t 
     if (t->stts.p == NULL || mp4_table(ctx, &t->stts, 4, 8, "stts", &n) != MP_OK) {
         return mp4_fail(ctx, "track %u: missing or bad stts", t->track_id);
     }
-    uint64_t total = 0;
+    uint64_t total = 0, duration = 0;
+    uint32_t runs = 0, last_delta = 0;
     for (uint32_t i = 0; i < n; i++) {
-        total += mp_rd32(t->stts.p + 8 + 8 * (size_t) i);
+        const uint8_t *e = t->stts.p + 8 + 8 * (size_t) i;
+        total += mp_rd32(e);
+        if (duration <= UINT32_MAX) {
+            duration += (uint64_t) mp_rd32(e) * mp_rd32(e + 4);   /* < 2^64 until it stops */
+        }
+        if (mp_rd32(e) != 0 && (runs == 0 || mp_rd32(e + 4) != last_delta)) {
+            runs++;
+            last_delta = mp_rd32(e + 4);
+        }
+    }
+    /* narrow arrays where every value fits (offsets are checked < file size);
+     * decode times as runs when that is smaller */
+    plan->flags = (ctx->file_size <= UINT32_MAX ? MP_TRACK_OFFSETS32 : 0)
+                  | (duration <= UINT32_MAX ? MP_TRACK_DTS32 : 0);
+    if (runs > 0 && (uint64_t) runs * sizeof(mp_dts_run_t)
+                    < ((duration <= UINT32_MAX ? 4 : 8) * ((uint64_t) plan->sample_count + 1))) {
+        plan->flags |= MP_TRACK_DTS_RUNS;
+        plan->dts_runs = runs;
     }
     if (total != plan->sample_count) {
         return mp4_fail(ctx, "track %u: stts covers %llu samples, stsz has %u", t->track_id,
@@ -146,27 +166,78 @@ static int mp4_plan_track(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, mp4_plan_t 
     return MP_OK;
 }
 
+static size_t mp4_offsets_bytes(const mp4_plan_t *pl)
+{
+    return mp4_align8(((pl->flags & MP_TRACK_OFFSETS32) ? 4 : 8) * (size_t) pl->sample_count);
+}
+
+static size_t mp4_dts_bytes(const mp4_plan_t *pl)
+{
+    if (pl->flags & MP_TRACK_DTS_RUNS) {
+        return sizeof(mp_dts_run_t) * (size_t) pl->dts_runs;
+    }
+    return mp4_align8(((pl->flags & MP_TRACK_DTS32) ? 4 : 8) * ((size_t) pl->sample_count + 1));
+}
+
 static size_t mp4_track_bytes(const mp4_plan_t *pl)
 {
     size_t n = pl->sample_count;
-    return mp4_align8(pl->entry.entry_len) + mp4_align8(pl->entry.config_len) + 8 * n +
-           8 * (n + 1) + mp4_align8(4 * n) + (pl->has_cto ? mp4_align8(4 * n) : 0) +
-           mp4_align8(4 * (size_t) pl->key_count);
+    return mp4_align8(pl->entry.entry_len) + mp4_align8(pl->entry.config_len) +
+           mp4_offsets_bytes(pl) + mp4_dts_bytes(pl) + mp4_align8(4 * n) +
+           (pl->has_cto ? mp4_align8(4 * n) : 0) + mp4_align8(4 * (size_t) pl->key_count);
 }
 
-static int mp4_expand_dts(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, uint64_t *dts, uint32_t count)
+/* Entry i of an index array of u32 (narrow) or u64. */
+static inline void mp4_put(void *a, int narrow, uint32_t i, uint64_t v)
+{
+    if (narrow) {
+        ((uint32_t *) a)[i] = (uint32_t) v;
+    } else {
+        ((uint64_t *) a)[i] = v;
+    }
+}
+
+static int mp4_expand_dts(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, void *dts, int narrow,
+                          uint32_t count)
 {
     uint32_t entries = mp_rd32(t->stts.p + 4), s = 0;
     uint64_t now = 0;
-    for (uint32_t e = 0; e < entries; e++) {
+    for (uint32_t e = 0; e < entries && s < count; e++) {
         const uint8_t *p = t->stts.p + 8 + 8 * (size_t) e;
         uint32_t run = mp_rd32(p), delta = mp_rd32(p + 4);
-        for (uint32_t k = 0; k < run && s < count; k++) {
-            dts[s++] = now;
+        uint32_t end = count - s < run ? count : s + run;
+        for (; s < end; s++) {
+            mp4_put(dts, narrow, s, now);
             now += delta;
         }
     }
-    dts[count] = now;
+    mp4_put(dts, narrow, count, now);
+    if (now == 0) {
+        return mp4_fail(ctx, "track %u has zero duration", t->track_id);
+    }
+    return MP_OK;
+}
+
+/* The stts as runs (mp_dts_run_t), adjacent equal durations merged; the
+ * plan counted them the same way. */
+static int mp4_expand_dts_runs(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, mp_dts_run_t *runs,
+                               uint32_t count)
+{
+    uint32_t entries = mp_rd32(t->stts.p + 4), s = 0, k = 0;
+    uint64_t now = 0;
+    for (uint32_t e = 0; e < entries && s < count; e++) {
+        const uint8_t *p = t->stts.p + 8 + 8 * (size_t) e;
+        uint32_t run = mp_rd32(p), delta = mp_rd32(p + 4);
+        if (run == 0) {
+            continue;
+        }
+        if (k == 0 || runs[k - 1].delta != delta) {
+            runs[k++] = (mp_dts_run_t) { s, delta, now };
+        }
+        run = count - s < run ? count - s : run;
+        s += run;
+        now += (uint64_t) run * delta;
+    }
     if (now == 0) {
         return mp4_fail(ctx, "track %u has zero duration", t->track_id);
     }
@@ -207,14 +278,55 @@ static uint64_t mp4_chunk_offset(const mp4_trak_t *t, uint32_t chunk)
                      : mp_rd64(t->co64.p + 8 + 8 * (size_t) chunk);
 }
 
+/* Sizes of samples [s, end) into sizes[]. */
+static void mp4_expand_sizes(const mp4_trak_t *t, uint32_t *sizes, uint32_t s, uint32_t end)
+{
+    uint32_t fixed = t->stsz.p != NULL ? mp_rd32(t->stsz.p + 4) : 0;
+    if (t->stsz.p != NULL && fixed == 0) {
+        const uint8_t *p = t->stsz.p + 12;
+        for (; s < end; s++) {
+            sizes[s] = mp_rd32(p + 4 * (size_t) s);
+        }
+        return;
+    }
+    for (; s < end; s++) {
+        sizes[s] = fixed ? fixed : mp4_size_of(t, s);
+    }
+}
+
+/* Offsets of one chunk's samples [s, end) from its offset off, checked
+ * against the file size; sums and maximum of their sizes. */
+static int mp4_expand_chunk(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, void *offs, int narrow,
+                            const uint32_t *sizes, uint32_t s, uint32_t end, uint64_t off,
+                            uint64_t *total_bytes, uint32_t *max_size)
+{
+    uint64_t file_size = ctx->file_size, total = *total_bytes;
+    uint32_t max = *max_size;
+    for (; s < end; s++) {
+        uint32_t size = sizes[s];
+        if (off > file_size || size > file_size - off) {
+            return mp4_fail(ctx, "track %u: sample %u lies beyond the end of the file",
+                            t->track_id, s);
+        }
+        mp4_put(offs, narrow, s, off);
+        off += size;
+        total += size;
+        max = size > max ? size : max;
+    }
+    *total_bytes = total;
+    *max_size = max;
+    return MP_OK;
+}
+
 /* stsc + stco/co64 + sizes → per-sample file offsets, checked against file size. */
-static int mp4_expand_offsets(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, uint64_t *offs,
+static int mp4_expand_offsets(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, void *offs, int narrow,
                               uint32_t *sizes, uint32_t count, uint64_t *total_bytes,
                               uint32_t *max_size)
 {
     uint32_t entries = mp_rd32(t->stsc.p + 4);
     uint32_t chunks = mp_rd32((t->stco.p ? t->stco.p : t->co64.p) + 4);
     uint32_t s = 0;
+    mp4_expand_sizes(t, sizes, 0, count);
     for (uint32_t e = 0; e < entries && s < count; e++) {
         const uint8_t *p = t->stsc.p + 8 + 12 * (size_t) e;
         uint32_t first = mp_rd32(p), per_chunk = mp_rd32(p + 4);
@@ -223,18 +335,12 @@ static int mp4_expand_offsets(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, uint64_
             return mp4_fail(ctx, "track %u: malformed stsc entry %u", t->track_id, e);
         }
         for (uint32_t c = first - 1; c < next - 1 && s < count; c++) {
-            uint64_t off = mp4_chunk_offset(t, c);
-            for (uint32_t k = 0; k < per_chunk && s < count; k++, s++) {
-                sizes[s] = mp4_size_of(t, s);
-                offs[s] = off;
-                if (off > ctx->file_size || sizes[s] > ctx->file_size - off) {
-                    return mp4_fail(ctx, "track %u: sample %u lies beyond the end of the file",
-                                    t->track_id, s);
-                }
-                off += sizes[s];
-                *total_bytes += sizes[s];
-                *max_size = sizes[s] > *max_size ? sizes[s] : *max_size;
+            uint32_t end = count - s < per_chunk ? count : s + per_chunk;
+            if (mp4_expand_chunk(ctx, t, offs, narrow, sizes, s, end, mp4_chunk_offset(t, c),
+                                 total_bytes, max_size) != MP_OK) {
+                return MP_ERR_BAD_MEDIA;
             }
+            s = end;
         }
     }
     if (s != count) {
@@ -257,6 +363,8 @@ static void mp4_fill_track_header(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, mp
     tr->nal_length_size = e->nal_length_size;
     tr->width = e->width;
     tr->height = e->height;
+    tr->flags = pl->flags;
+    tr->dts_runs = pl->dts_runs;
     tr->sample_rate = e->sample_rate;
     tr->channels = e->channels;
     tr->sample_size_bits = e->sample_size_bits;
@@ -264,6 +372,13 @@ static void mp4_fill_track_header(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, mp
     memcpy(tr->codecs, e->codecs, sizeof(tr->codecs));
     uint64_t empty = ctx->movie_timescale ? mp_rescale(t->empty_edit, ctx->movie_timescale, t->timescale) : 0;
     tr->pres_offset = (int64_t) empty - (t->has_media_time ? t->media_time : 0);
+}
+
+/* Zero the 8 bytes before end (an array's last entry and its padding,
+ * written again when the array is filled). */
+static void mp4_zero_tail(uint8_t *blob, size_t end)
+{
+    memset(blob + end - 8, 0, 8);
 }
 
 /* Lay one track's arrays out at *at in the blob and fill them. */
@@ -280,12 +395,18 @@ static int mp4_emit_track(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, uint8_t *b
     tr->config_len = pl->entry.config_len;
     memcpy(blob + *at, pl->entry.config, pl->entry.config_len);
     *at += mp4_align8(pl->entry.config_len);
-    tr->offsets_off = *at;
-    *at += 8 * (size_t) n;
+    /* decode times first: an older reader of two blobs that compares
+     * 8 * (n + 1) bytes from dts_off and 8 * n from offsets_off stays
+     * inside the blob (and in initialised bytes: padding is zeroed) */
     tr->dts_off = *at;
-    *at += 8 * ((size_t) n + 1);
+    *at += mp4_dts_bytes(pl);
+    tr->offsets_off = *at;
+    *at += mp4_offsets_bytes(pl);
     tr->sizes_off = *at;
     *at += mp4_align8(4 * (size_t) n);
+    mp4_zero_tail(blob, tr->offsets_off);   /* each array's alignment padding */
+    mp4_zero_tail(blob, tr->sizes_off);
+    mp4_zero_tail(blob, *at);
     if (pl->has_cto) {
         tr->cto_off = *at;
         *at += mp4_align8(4 * (size_t) n);
@@ -298,14 +419,16 @@ static int mp4_emit_track(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, uint8_t *b
             return MP_ERR_BAD_MEDIA;
         }
     }
-    uint64_t *dts = (uint64_t *) (blob + tr->dts_off);
-    if (mp4_expand_dts(ctx, pl->trak, dts, n) != MP_OK ||
-        mp4_expand_offsets(ctx, pl->trak, (uint64_t *) (blob + tr->offsets_off),
-                           (uint32_t *) (blob + tr->sizes_off), n, &tr->total_bytes,
-                           &tr->max_sample_size) != MP_OK) {
+    int dts_rc = (pl->flags & MP_TRACK_DTS_RUNS)
+                 ? mp4_expand_dts_runs(ctx, pl->trak, (mp_dts_run_t *) (blob + tr->dts_off), n)
+                 : mp4_expand_dts(ctx, pl->trak, blob + tr->dts_off, pl->flags & MP_TRACK_DTS32, n);
+    if (dts_rc != MP_OK
+        || mp4_expand_offsets(ctx, pl->trak, blob + tr->offsets_off,
+                              pl->flags & MP_TRACK_OFFSETS32, (uint32_t *) (blob + tr->sizes_off),
+                              n, &tr->total_bytes, &tr->max_sample_size) != MP_OK) {
         return MP_ERR_BAD_MEDIA;
     }
-    tr->duration = dts[n];
+    tr->duration = mp_sample_dts((const mp_index_t *) blob, tr, n);
     tr->avg_bitrate = (uint32_t) mp_rescale(tr->total_bytes * 8, tr->duration, tr->timescale);
     if (pl->type == MP_TRACK_VIDEO) {
         tr->frame_rate_milli = (uint32_t) mp_rescale((uint64_t) n * 1000, tr->duration, tr->timescale);

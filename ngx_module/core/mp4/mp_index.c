@@ -32,13 +32,58 @@ int mp_sample_is_key(const mp_index_t *ix, const mp_track_t *t, uint32_t i)
     return lo < t->key_count && keys[lo] == i;
 }
 
+/* The run holding sample i: the last whose first is <= i (runs[0].first is 0). */
+uint64_t mp_dts_from_runs(const mp_index_t *ix, const mp_track_t *t, uint32_t i)
+{
+    const mp_dts_run_t *r = MP_IX_ARRAY(ix, t->dts_off, mp_dts_run_t);
+    uint32_t lo = 0, hi = t->dts_runs;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r[mid].first <= i) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return r[lo].dts + (uint64_t) (i - r[lo].first) * r[lo].delta;
+}
+
+/* mp_sample_at_or_after over runs: the last run starting before dts, then
+ * arithmetic inside it. */
+static uint32_t mp_runs_at_or_after(const mp_index_t *ix, const mp_track_t *t, uint64_t dts)
+{
+    const mp_dts_run_t *r = MP_IX_ARRAY(ix, t->dts_off, mp_dts_run_t);
+    uint32_t lo = 0, hi = t->dts_runs;
+    while (lo < hi) {                 /* first run with r.dts >= dts */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (r[mid].dts < dts) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo == 0) {
+        return 0;
+    }
+    const mp_dts_run_t *k = &r[lo - 1];
+    uint64_t end = lo < t->dts_runs && r[lo].first < t->sample_count ? r[lo].first
+                                                                     : t->sample_count;
+    uint64_t d = dts - k->dts, i = end;
+    if (k->delta != 0) {
+        i = (uint64_t) k->first + d / k->delta + (d % k->delta != 0);
+    }
+    return (uint32_t) (i < end ? i : end);
+}
+
 uint32_t mp_sample_at_or_after(const mp_index_t *ix, const mp_track_t *t, uint64_t dts)
 {
-    const uint64_t *d = MP_IX_ARRAY(ix, t->dts_off, uint64_t);
+    if (t->flags & MP_TRACK_DTS_RUNS) {
+        return mp_runs_at_or_after(ix, t, dts);
+    }
     uint32_t lo = 0, hi = t->sample_count;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (d[mid] < dts) {
+        if (mp_sample_dts(ix, t, mid) < dts) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -64,8 +109,13 @@ int mp_index_check(const mp_index_t *ix, size_t size)
         uint64_t n = t->sample_count;
         if (n == 0 || t->timescale == 0 || !mp_range_ok(t->entry_off, t->entry_len, size) ||
             !mp_range_ok(t->config_off, t->config_len, size) ||
-            !mp_range_ok(t->offsets_off, 8 * n, size) || !mp_range_ok(t->sizes_off, 4 * n, size) ||
-            !mp_range_ok(t->dts_off, 8 * (n + 1), size) ||
+            (t->flags & ~(uint32_t) (MP_TRACK_OFFSETS32 | MP_TRACK_DTS32 | MP_TRACK_DTS_RUNS)) ||
+            ((t->flags & MP_TRACK_DTS_RUNS) && (t->dts_runs == 0 || t->dts_runs > n)) ||
+            !mp_range_ok(t->offsets_off, mp_offset_width(t) * n, size) ||
+            !mp_range_ok(t->sizes_off, 4 * n, size) ||
+            !mp_range_ok(t->dts_off, mp_dts_bytes(t), size) ||
+            ((t->flags & MP_TRACK_DTS_RUNS) &&
+             MP_IX_ARRAY(ix, t->dts_off, mp_dts_run_t)[0].first != 0) ||
             (t->cto_off && !mp_range_ok(t->cto_off, 4 * n, size)) ||
             (t->key_count && !mp_range_ok(t->keys_off, 4 * (uint64_t) t->key_count, size))) {
             return MP_ERR_BAD_MEDIA;

@@ -44,14 +44,34 @@ static uint64_t mp_dts_floor(const mp_pres_track_t *t, uint64_t t10)
     return tl > t->shift ? tl - t->shift : 0;
 }
 
-/* First key frame k with time >= t10 (key count if none). */
-static uint32_t mp_first_key_from(const mp_pres_track_t *t, uint64_t t10)
+static uint64_t mp_key_dts(const mp_pres_track_t *t, uint32_t k)
+{
+    return mp_sample_dts(t->index, t->track, mp_key_sample(t->index, t->track, k));
+}
+
+/* First key frame k >= from with time >= t10 (key count if none); from is
+ * a lower bound the caller knows (0: none).  Gallops from there, so walking
+ * boundaries in order costs O(1) per boundary rather than a search of all
+ * key frames. */
+static uint32_t mp_first_key_from(const mp_pres_track_t *t, uint64_t t10, uint32_t from)
 {
     uint64_t floor_dts = mp_dts_floor(t, t10);
-    uint32_t lo = 0, hi = mp_key_count(t->track);
+    uint32_t n = mp_key_count(t->track), lo = from < n ? from : n, hi = lo;
+    if (lo < n && mp_key_dts(t, lo) < floor_dts) {
+        uint32_t step = 1;
+        for (;;) {                    /* keys lo.. are below: look further */
+            hi = n - lo > step ? lo + step : n;
+            if (hi == n || mp_key_dts(t, hi) >= floor_dts) {
+                break;
+            }
+            lo = hi;
+            step = step < (1u << 30) ? step * 2 : step;
+        }
+        lo++;
+    }
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (mp_sample_dts(t->index, t->track, mp_key_sample(t->index, t->track, mid)) < floor_dts) {
+        if (mp_key_dts(t, mid) < floor_dts) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -88,13 +108,14 @@ int mp_timeline_build(const mp_presentation_t *p, uint64_t target_10m, mp_timeli
     target_10m = target_10m ? target_10m : 1;
     uint64_t end = mp_pt_time_10m(ref, ref->track->sample_count);
     uint64_t start = mp_key_time_10m(ref, 0);
+    uint32_t k_start = 0;                   /* the key frame at start */
     tl->bounds_10m[tl->count++] = start;
     for (;;) {
         if (target_10m > UINT64_MAX - start) {
             break;              /* the goal would wrap: no boundary after start */
         }
         uint64_t goal = start + target_10m;
-        uint32_t k1 = mp_first_key_from(ref, goal);
+        uint32_t k1 = mp_first_key_from(ref, goal, k_start);
         if (k1 >= keys) {
             break;
         }
@@ -106,6 +127,7 @@ int mp_timeline_build(const mp_presentation_t *p, uint64_t target_10m, mp_timeli
             }
         }
         start = mp_key_time_10m(ref, k);
+        k_start = k;
         if (end <= start || end - start < target_10m / MP_MIN_TAIL_DIV) {
             break;
         }
@@ -122,8 +144,11 @@ void mp_timeline_free(mp_timeline_t *tl)
     tl->count = 0;
 }
 
-/* First sample of t at/after boundary b: for video the first key frame. */
-static uint32_t mp_boundary_sample(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t b)
+/* First sample of t at/after boundary b: for video the first key frame.
+ * Callers walking boundaries in order pass a key hint (the key frame found
+ * for an earlier boundary, updated here); others NULL. */
+static uint32_t mp_boundary_sample(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t b,
+                                   uint32_t *hint)
 {
     const mp_track_t *tr = t->track;
     int video = tr->type == MP_TRACK_VIDEO;
@@ -133,7 +158,10 @@ static uint32_t mp_boundary_sample(const mp_pres_track_t *t, const mp_timeline_t
     uint64_t t10 = tl->bounds_10m[b];
     t10 = video && t10 > MP_BOUNDARY_TOLERANCE_10M ? t10 - MP_BOUNDARY_TOLERANCE_10M : t10;
     if (video) {
-        uint32_t k = mp_first_key_from(t, t10);
+        uint32_t k = mp_first_key_from(t, t10, hint ? *hint : 0);
+        if (hint) {
+            *hint = k;
+        }
         return k < mp_key_count(tr) ? mp_key_sample(t->index, tr, k) : tr->sample_count;
     }
     return mp_first_sample_from(t, t10);
@@ -153,13 +181,14 @@ static void mp_fill_seg(const mp_pres_track_t *t, uint32_t first, uint32_t end, 
 int mp_track_segment_at_boundary(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t b,
                                  mp_seg_t *out)
 {
-    uint32_t first = mp_boundary_sample(t, tl, b);
+    uint32_t hint = 0;
+    uint32_t first = mp_boundary_sample(t, tl, b, &hint);
     if (first >= t->track->sample_count) {
         return MP_ERR_NOT_FOUND;
     }
     uint32_t end = t->track->sample_count;
     for (uint32_t n = b + 1; n < tl->count; n++) {
-        uint32_t s = mp_boundary_sample(t, tl, n);
+        uint32_t s = mp_boundary_sample(t, tl, n, &hint);
         if (s > first) {
             end = s;
             break;
@@ -171,10 +200,10 @@ int mp_track_segment_at_boundary(const mp_pres_track_t *t, const mp_timeline_t *
 
 uint32_t mp_track_segments(const mp_pres_track_t *t, const mp_timeline_t *tl, mp_seg_t *out)
 {
-    uint32_t n = 0, prev = 0;
+    uint32_t n = 0, prev = 0, hint = 0;
     int have_prev = 0;
     for (uint32_t b = 0; b <= tl->count; b++) {
-        uint32_t s = b < tl->count ? mp_boundary_sample(t, tl, b) : t->track->sample_count;
+        uint32_t s = b < tl->count ? mp_boundary_sample(t, tl, b, &hint) : t->track->sample_count;
         if (have_prev && s > prev) {
             mp_fill_seg(t, prev, s, &out[n++]);
         }
@@ -193,7 +222,7 @@ int mp_track_segment_at(const mp_pres_track_t *t, const mp_timeline_t *tl, uint6
     uint32_t lo = 0, hi = tl->count;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        uint32_t s = mp_boundary_sample(t, tl, mid);
+        uint32_t s = mp_boundary_sample(t, tl, mid, NULL);
         if (s < t->track->sample_count && mp_pt_time_10m(t, s) <= time_10m) {
             lo = mid + 1;
         } else {
@@ -210,10 +239,10 @@ int mp_track_segment_at(const mp_pres_track_t *t, const mp_timeline_t *tl, uint6
 int mp_track_segment_nth(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t n,
                          mp_seg_t *out)
 {
-    uint32_t seen = 0, prev = 0;
+    uint32_t seen = 0, prev = 0, hint = 0;
     int have_prev = 0;
     for (uint32_t b = 0; b <= tl->count; b++) {
-        uint32_t s = b < tl->count ? mp_boundary_sample(t, tl, b) : t->track->sample_count;
+        uint32_t s = b < tl->count ? mp_boundary_sample(t, tl, b, &hint) : t->track->sample_count;
         if (have_prev && s > prev) {
             if (seen++ == n) {
                 mp_fill_seg(t, prev, s, out);

@@ -25,6 +25,10 @@
  * up to 1 KB; larger ones apart), whatever the segment or sample sizes.
  * Payload bytes are copied once, from the window straight into the packets;
  * runs of whole packets inside one piece take a tight loop (ts_fast_packets).
+ * When the caller offers mappers (ts_mux_set_mappers) a window is instead a
+ * view of up to TS_MAP_LEN bytes of the mapped file (ts_win_map): no read
+ * into staging, payload goes from the file's pages straight into the
+ * packets, and every sample is whole.
  */
 #include "ts_mux.h"
 
@@ -78,6 +82,13 @@
  * a file of its own (cheaper to copy than another read); samples of the other
  * track of the same file are never unrelated. */
 #define TS_WIN_GAP          (8 * 1024)
+/* How far ahead of the packet being filled the payload loop prefetches: the
+ * source is the page cache, rarely in the core's caches. */
+#define TS_PREFETCH         (16 * 64)
+/* Most bytes a mapper is asked to map at a time (see ts_win_map): what a
+ * mapping has touched counts in the worker's RSS until it is replaced, so
+ * this bounds that per request and track (the pages are the page cache's). */
+#define TS_MAP_LEN          (1024 * 1024)
 /* Samples one window read may cover (bounds the planning walk). */
 #define TS_WIN_MAX_SAMPLES  8192
 /* Validating a sample larger than its window reads around its NAL length
@@ -101,9 +112,11 @@ typedef struct {
     uint64_t rest_off;
 } ts_piece_t;
 
-/* Bytes [off, off + len) of a track's file. */
+/* Bytes [off, off + len) of a track's file, at data: the staging buffer buf,
+ * or where the reader mapped them. */
 typedef struct {
     uint8_t *buf;
+    const uint8_t *data;
     size_t cap;
     uint64_t off;
     size_t len;
@@ -137,6 +150,8 @@ struct ts_muxer_s {
     const mp_pres_track_t *video, *audio;
     const mp_pres_track_t *trk[2];     /* [TS_V], [TS_A] */
     mp_reader_t *rd[2];
+    mp_mapper_t *mp[2];       /* set: windows are views of mappings */
+    uint64_t span_end[2];     /* end of the track's segment samples in the file */
     uint32_t seg_end[2];
     uint32_t v_first, v_end, a_first, a_end;
     uint32_t nal_length_size;
@@ -372,6 +387,27 @@ static int ts_win_has(const ts_win_t *w, uint64_t off, size_t len)
     return off >= w->off && off - w->off <= w->len && len <= w->len - (off - w->off);
 }
 
+/* With a mapper the window becomes a view of the file from start: at least
+ * need bytes, and up to the end of the track's segment samples (at most
+ * TS_MAP_LEN), so that one mapping usually serves the whole segment and the
+ * mapper may populate exactly what will be read. */
+static int ts_win_map(ts_muxer_t *m, int t, uint64_t start, size_t need)
+{
+    ts_win_t *w = &m->win[t];
+    mp_mapper_t *r = m->mp[t];
+    uint64_t span = m->span_end[t] > start ? m->span_end[t] - start : 0;
+    size_t want = span < TS_MAP_LEN ? (size_t) span : TS_MAP_LEN;
+    size_t got = 0;
+    w->len = 0;
+    if (r->map(r, start, need, want > need ? want : need, &w->data, &got) != MP_OK
+        || got < need) {
+        return MP_ERR_IO;
+    }
+    w->off = start;
+    w->len = got;
+    return MP_OK;
+}
+
 /* Load [start, end) (<= cap bytes) into track t's window.  A head of it that
  * a window already holds (t's own, or either with a shared file) is moved
  * to the front instead of being read again. */
@@ -382,16 +418,20 @@ static int ts_win_load(ts_muxer_t *m, int t, uint64_t start, uint64_t end)
     if (end - start > w->cap) {
         return MP_ERR_BAD_MEDIA;        /* cannot happen: callers stay within cap */
     }
+    if (m->mp[t] != NULL) {
+        return ts_win_map(m, t, start, want);
+    }
     for (int k = 0; k < 1 + m->shared; k++) {
         const ts_win_t *s = &m->win[k ? !t : t];
         if (start >= s->off && start - s->off < s->len) {
             size_t at = (size_t) (start - s->off);
             keep = s->len - at < want ? s->len - at : want;
-            memmove(w->buf, s->buf + at, keep);
+            memmove(w->buf, s->data + at, keep);
             break;
         }
     }
     w->len = 0;
+    w->data = w->buf;
     if (keep < want) {
         mp_reader_t *r = m->rd[t];
         if (r->read(r, w->buf + keep, want - keep, start + keep) != MP_OK) {
@@ -412,6 +452,9 @@ static int ts_win_fill(ts_muxer_t *m, int t, uint32_t i, uint64_t off, size_t si
 {
     const ts_win_t *w = &m->win[t];
     uint64_t start = off, end = off + size;
+    if (m->mp[t] != NULL) {
+        return ts_win_map(m, t, off, size);
+    }
     uint64_t gap = m->shared ? w->cap : TS_WIN_GAP;
     if (m->shared) {
         int o = !t;
@@ -456,7 +499,7 @@ static int ts_sample_data(ts_muxer_t *m, int t, uint32_t i, const uint8_t **data
     if (!ts_win_has(w, off, size)) {
         const ts_win_t *o = &m->win[!t];
         if (m->shared && ts_win_has(o, off, size)) {
-            *data = o->buf + (off - o->off);
+            *data = o->data + (off - o->off);
             return MP_OK;
         }
         int rc = ts_win_fill(m, t, i, off, size);
@@ -464,7 +507,7 @@ static int ts_sample_data(ts_muxer_t *m, int t, uint32_t i, const uint8_t **data
             return rc;
         }
     }
-    *data = w->buf + (off - w->off);
+    *data = w->data + (off - w->off);
     return MP_OK;
 }
 
@@ -486,7 +529,7 @@ static int ts_win_at(ts_muxer_t *m, uint64_t off, size_t need, uint64_t limit, s
             return rc;
         }
     }
-    *p = w->buf + (off - w->off);
+    *p = w->data + (off - w->off);
     *avail = w->len - (size_t) (off - w->off);
     if (*avail > limit - off) {
         *avail = (size_t) (limit - off);
@@ -942,6 +985,9 @@ static size_t ts_fast_packets(ts_muxer_t *m, uint8_t *out, size_t max)
         out[2] = h2;
         out[3] = (uint8_t) (0x10 | (c & 0x0F));
         c++;
+        __builtin_prefetch(src + TS_PREFETCH);
+        __builtin_prefetch(src + TS_PREFETCH + 64);
+        __builtin_prefetch(src + TS_PREFETCH + 128);
         memcpy(out + 4, src, TS_PAYLOAD);
         out += TS_PACKET;
         src += TS_PAYLOAD;
@@ -1174,13 +1220,15 @@ int ts_mux_open(ts_muxer_t **out, const ts_segment_params_t *p, uint64_t *total_
     if (m == NULL) {
         return MP_ERR_NO_MEMORY;
     }
+    *out = m;                           /* early: a caller that can jump out of the
+                                           planner's reads (SIGBUS) still closes it */
     rc = ts_plan_total(m, &m->total);
     if (rc != MP_OK) {
+        *out = NULL;
         ts_mux_close(m);
         return rc;
     }
     *total_size = m->total;
-    *out = m;
     return MP_OK;
 }
 
@@ -1216,6 +1264,25 @@ int ts_mux_read(ts_muxer_t *m, uint8_t *out, size_t cap, size_t *written, int *d
     *written = rc == MP_OK ? n : 0;
     *done = rc == MP_OK && m->phase == TS_PHASE_DONE && m->pkt_off == m->pkt_len;
     return rc;
+}
+
+void ts_mux_set_mappers(ts_muxer_t *m, mp_mapper_t *video, mp_mapper_t *audio)
+{
+    mp_mapper_t *mp[2] = { video, audio };
+    uint32_t first[2] = { m->v_first, m->a_first };
+    for (int t = TS_V; t <= TS_A; t++) {
+        m->mp[t] = mp[t];
+        if (mp[t] == NULL) {
+            continue;
+        }
+        m->win[t].cap = SIZE_MAX / 2;   /* views: every sample is whole */
+        m->win[t].len = 0;
+        m->span_end[t] = 0;
+        for (uint32_t i = first[t]; i < m->seg_end[t]; i++) {
+            uint64_t end = ts_off(m, t, i) + ts_size(m, t, i);
+            m->span_end[t] = end > m->span_end[t] ? end : m->span_end[t];
+        }
+    }
 }
 
 void ts_mux_close(ts_muxer_t *m)

@@ -35,6 +35,12 @@ int ts_mux_open(ts_muxer_t **out, const ts_segment_params_t *p, uint64_t *total_
  * Reads sample data through the readers.  Returns MP_OK or an error. */
 int ts_mux_read(ts_muxer_t *m, uint8_t *out, size_t cap, size_t *written, int *done);
 
+/* From now on take sample data from mappers instead of the readers (NULL:
+ * keep that track's reader): payload is then copied once, from the mapping
+ * into the packets, and samples of any size are whole.  Call between open
+ * and the first read; the mappers must outlive the muxer. */
+void ts_mux_set_mappers(ts_muxer_t *m, mp_mapper_t *video, mp_mapper_t *audio);
+
 void ts_mux_close(ts_muxer_t *m);
 
 #endif
