@@ -128,6 +128,16 @@ class AmsClient:
         assert r.status == 200, r
         return r.json["value"]
 
+    def all_values(self, path: str) -> list:
+        """Every row of a collection, following odata.nextLink (1000 per page)."""
+        out, url = [], path
+        while url:
+            r = self.get(url)
+            assert r.status == 200, r
+            out += r.json["value"]
+            url = r.json.get("odata.nextLink")
+        return out
+
     # -- workflow helpers
 
     def write_locator(self, asset_id: str, minutes: float = 60) -> dict:

@@ -213,3 +213,21 @@ def test_x_http_method_tunnelling(ams):
                  headers={"X-HTTP-Method": "DELETE"})
     assert r.status == 204
     assert ams.entity("Assets", a["Id"]).status == 404
+
+
+def test_pages_of_at_most_1000_rows_with_next_links(ams):
+    tag = "page%d" % int(time.time() * 1000)
+    for i in range(1003):
+        assert ams.post("Assets", {"Name": "%s-%04d" % (tag, i)},
+                        headers={"Prefer": "return-no-content"}).status == 204
+    f = urllib.parse.quote("startswith(Name,'%s')" % tag)
+    first = ams.get("Assets?$filter=%s&$orderby=Name" % f).json
+    assert len(first["value"]) == 1000
+    nxt = first["odata.nextLink"]
+    assert "$skip=1000" in nxt and "filter" in nxt
+    rest = ams.get(nxt).json
+    assert [v["Name"] for v in rest["value"]] == ["%s-%04d" % (tag, i) for i in (1000, 1001, 1002)]
+    assert "odata.nextLink" not in rest
+    verbose = ams.get("Assets?$filter=%s&$inlinecount=allpages" % f, fmt="verbose").json["d"]
+    assert verbose["__count"] == "1003" and "$skip=1000" in verbose["__next"]
+    assert len(ams.all_values("Assets?$filter=" + f)) == 1003
