@@ -149,8 +149,79 @@ static bool key_fits_asset(long long options, long long key_type)
     }
 }
 
+typedef struct {
+    api_ctx_t *c;
+    bool       found;
+} origin_probe_t;
+
+static int probe_origin(const char *locator_id, void *arg)
+{
+    origin_probe_t *p = arg;
+    json_t *loc = NULL;
+
+    if (catalog_get(&p->c->txn, "Locators", locator_id, &loc) == 0
+        && entity_int(loc, "Type", 0) == 2) {
+        p->found = true;
+    }
+    json_decref(loc);
+    return p->found ? 1 : 0;
+}
+
+bool asset_has_origin_locator(api_ctx_t *c, const char *asset_id)
+{
+    origin_probe_t p = { c, false };
+    catalog_each_link(&c->txn, asset_id, "Locators", probe_origin, &p);
+    return p.found;
+}
+
+typedef struct {
+    api_ctx_t *c;
+    long long  protocols;
+    const char *clash;
+    char       clash_id[ENTITY_ID_MAX];
+} overlap_t;
+
+static int find_overlap(const char *policy_id, void *arg)
+{
+    overlap_t *o = arg;
+    json_t *p = NULL;
+    long long other;
+
+    if (catalog_get(&o->c->txn, "AssetDeliveryPolicies", policy_id, &p) != 0) {
+        return 0;
+    }
+    other = entity_int(p, "AssetDeliveryProtocol", 0);
+    json_decref(p);
+    if ((other & o->protocols) != 0) {
+        snprintf(o->clash_id, sizeof(o->clash_id), "%s", policy_id);
+        return 1;
+    }
+    return 0;
+}
+
+/* Delivery policies: none may change while the asset is published, and two
+ * policies of one asset may not cover the same protocol. */
+static int link_delivery_policy(api_ctx_t *c, json_t *rec, json_t *target, bool add)
+{
+    overlap_t o = { c, entity_int(target, "AssetDeliveryProtocol", 0), NULL, "" };
+
+    if (asset_has_origin_locator(c, entity_str(rec, "Id"))) {
+        return api_fail(c, 400, "InvalidOperation",
+                        "delivery policies cannot change while the asset has an origin locator");
+    }
+    if (add && catalog_each_link(&c->txn, entity_str(rec, "Id"), "DeliveryPolicies",
+                                 find_overlap, &o) == 1) {
+        return api_fail(c, 409, "Conflict", "policy %s already covers one of these protocols",
+                        o.clash_id);
+    }
+    return 0;
+}
+
 static int asset_on_link(api_ctx_t *c, const char *nav, json_t *rec, json_t *target, bool add)
 {
+    if (strcmp(nav, "DeliveryPolicies") == 0) {
+        return link_delivery_policy(c, rec, target, add);
+    }
     if (!add || strcmp(nav, "ContentKeys") != 0) {
         return 0;
     }

@@ -105,7 +105,8 @@ static int set_expiry(api_ctx_t *c, json_t *rec, const json_t *policy)
     return 0;
 }
 
-static int check_type_and_asset(api_ctx_t *c, json_t *rec, const json_t *policy)
+static int check_type_and_asset(api_ctx_t *c, json_t *rec, const json_t *policy,
+                                const json_t *asset_rec)
 {
     long long type = entity_int(rec, "Type", 0);
     const char *asset = entity_str(rec, "AssetId");
@@ -117,6 +118,11 @@ static int check_type_and_asset(api_ctx_t *c, json_t *rec, const json_t *policy)
     if (catalog_count_links(&c->txn, asset, "Locators") >= LOCATORS_PER_ASSET) {
         return api_fail(c, 409, "Conflict", "an asset can have at most %d locators",
                         LOCATORS_PER_ASSET);
+    }
+    if (type == LOCATOR_ORIGIN && entity_int(asset_rec, "Options", 0) == 1
+        && catalog_count_links(&c->txn, asset, "DeliveryPolicies") == 0) {
+        return api_fail(c, 400, "InvalidOperation",
+                        "a storage-encrypted asset needs a delivery policy before an origin locator");
     }
     if (type == LOCATOR_ORIGIN && !(perms & SAS_READ)) {
         return api_fail(c, 400, "InvalidValue", "an OnDemandOrigin locator needs a Read access policy");
@@ -138,7 +144,7 @@ static int locator_on_create(api_ctx_t *c, json_t *rec, json_t *navs)
     (void) navs;
     if (normalize_ref(c, rec, "AccessPolicyId", &entity_access_policies, &policy) == 0
         && normalize_ref(c, rec, "AssetId", &entity_assets, &asset) == 0
-        && check_type_and_asset(c, rec, policy) == 0
+        && check_type_and_asset(c, rec, policy, asset) == 0
         && set_expiry(c, rec, policy) == 0
         && fill_urls(c, rec, policy) == 0) {
         rc = 0;

@@ -14,6 +14,7 @@ static const entity_set_t *const all_sets[] = {
     &entity_locators,
     &entity_media_processors,
     &entity_content_keys,
+    &entity_delivery_policies,
     NULL,
 };
 

@@ -13,11 +13,15 @@ extern const entity_set_t entity_access_policies;
 extern const entity_set_t entity_locators;
 extern const entity_set_t entity_media_processors;
 extern const entity_set_t entity_content_keys;
+extern const entity_set_t entity_delivery_policies;
 
 #define AMS_TYPE(name) "Microsoft.Cloud.Media.Vod.Rest.Data.Models." name
 
 /* "asset-<guid>" for an asset id; 0 or -1. */
 int asset_container_name(const char *asset_id, char *out, size_t cap);
+
+/* True if the asset has at least one OnDemandOrigin locator. */
+bool asset_has_origin_locator(api_ctx_t *c, const char *asset_id);
 
 /* Seeds the media processors mediaplane runs (at start, idempotent). */
 int media_processors_seed(api_ctx_t *c);

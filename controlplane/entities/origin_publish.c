@@ -20,14 +20,50 @@ static int64_t time_of(const json_t *rec, const char *name)
     return time_parse(entity_str(rec, name), &ms) == 0 ? ms : 0;
 }
 
-/* Delivery policies come with their own issue: until then every protocol is
- * served in the clear, as AMS did for an asset without delivery policies. */
+typedef struct {
+    api_ctx_t        *c;
+    catalog_origin_t *o;
+} policy_walk_t;
+
+/* One linked policy: NoDynamicEncryption (2) and None (0) serve its
+ * protocols in the clear; Blocked (1) refuses them; the dynamic-encryption
+ * types (3, 4, 5) are refused too until the origin encrypts (never served
+ * in the clear by mistake). */
+static int apply_policy(const char *policy_id, void *arg)
+{
+    policy_walk_t *w = arg;
+    json_t *p = NULL;
+    uint32_t protocols;
+    long long type;
+
+    if (catalog_get(&w->c->txn, "AssetDeliveryPolicies", policy_id, &p) != 0) {
+        return 0;
+    }
+    protocols = (uint32_t) entity_int(p, "AssetDeliveryProtocol", 0);
+    type = entity_int(p, "AssetDeliveryPolicyType", 1);
+    json_decref(p);
+    if (type == 0 || type == 2) {
+        w->o->protocols_clear |= protocols;
+    } else {
+        w->o->protocols_blocked |= protocols;
+    }
+    return 0;
+}
+
+/* No policy: every protocol in the clear (AMS's rule).  With policies: only
+ * what they allow; unlisted protocols are blocked. */
 static void delivery_protocols(api_ctx_t *c, const char *asset_id, catalog_origin_t *o)
 {
-    (void) c;
-    (void) asset_id;
-    o->protocols_clear = CATALOG_PROTO_ALL;
+    policy_walk_t w = { c, o };
+
+    o->protocols_clear = 0;
     o->protocols_blocked = 0;
+    if (catalog_count_links(&c->txn, asset_id, "DeliveryPolicies") == 0) {
+        o->protocols_clear = CATALOG_PROTO_ALL;
+        return;
+    }
+    catalog_each_link(&c->txn, asset_id, "DeliveryPolicies", apply_policy, &w);
+    o->protocols_clear &= ~o->protocols_blocked;
 }
 
 int origin_publish_locator(api_ctx_t *c, const json_t *locator)
