@@ -90,7 +90,7 @@ $(BUILD)/fuzz/obj/%.o: %.c $(CORE_HDR) $(CP_HDR)
 	@mkdir -p $(dir $@)
 	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Ingx_module/core $(CP_INC) -c -o $@ $<
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(FUZZ_OBJ)
 	@mkdir -p $(BUILD)/fuzz
 	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -Ingx_module/core $(CP_INC) -o $@ $< $(FUZZ_OBJ) $(CP_LIBS)
 

@@ -17,6 +17,7 @@
 #include "package/mp_package.h"
 #include "segment/mp_track_info.h"
 #include "ts/ts_mux.h"
+#include "fuzz_check.h"
 
 /* Segments requested per track and format: first ones and the last. */
 #define FUZZ_MAX_SEGS 4
@@ -36,13 +37,6 @@ static int fuzz_read(mp_reader_t *r, void *buf, size_t len, uint64_t off)
     return MP_OK;
 }
 
-#define FUZZ_CHECK(cond)                                                        \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                            \
-        }                                                                       \
-    } while (0)
 
 /* What the parser promises about every index it returns. */
 static void fuzz_check_index(const mp_index_t *ix, uint64_t file_size)

@@ -16,14 +16,8 @@
 #include "odata/odata_filter.h"
 #include "odata/odata_orderby.h"
 #include "odata/odata_select.h"
+#include "fuzz_check.h"
 
-#define FUZZ_CHECK(cond)                                                        \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                            \
-        }                                                                       \
-    } while (0)
 
 #define MAX_ENTITIES 4
 

@@ -17,14 +17,8 @@
 #include "jobs/job_template_body.h"
 #include "jobs/job_text.h"
 #include "jobs/task_body.h"
+#include "fuzz_check.h"
 
-#define FUZZ_CHECK(cond)                                                        \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                            \
-        }                                                                       \
-    } while (0)
 
 static task_body_t body, reread;
 static job_template_body_t tmpl;
