@@ -37,12 +37,6 @@ static const entity_nav_t locator_navs[] = {
     { NULL, NULL, 0, NULL, false },
 };
 
-static int64_t time_of(const json_t *rec, const char *name, int64_t dflt)
-{
-    int64_t ms;
-    return time_parse(entity_str(rec, name), &ms) == 0 ? ms : dflt;
-}
-
 static int normalize_ref(api_ctx_t *c, json_t *rec, const char *prop, const entity_set_t *set,
                          json_t **target)
 {
@@ -74,8 +68,8 @@ static int fill_urls(api_ctx_t *c, json_t *rec, const json_t *policy)
         if (n > 0 && base[n - 1] == '/') base[n - 1] = '\0';
         json_object_set_new(rec, "ContentAccessComponent", json_string(guid));
     } else {
-        sas_grant_t g = { .start_ms = time_of(rec, "StartTime", c->now_ms),
-                          .expiry_ms = time_of(rec, "ExpirationDateTime", c->now_ms),
+        sas_grant_t g = { .start_ms = entity_time(rec, "StartTime", c->now_ms),
+                          .expiry_ms = entity_time(rec, "ExpirationDateTime", c->now_ms),
                           .permissions = (unsigned) entity_int(policy, "Permissions", 0) };
         snprintf(g.locator_guid, sizeof(g.locator_guid), "%s", guid);
         if (asset_container_name(entity_str(rec, "AssetId"), container, sizeof(container)) != 0) {
@@ -97,7 +91,7 @@ static int fill_urls(api_ctx_t *c, json_t *rec, const json_t *policy)
 static int set_expiry(api_ctx_t *c, json_t *rec, const json_t *policy)
 {
     double minutes = json_number_value(json_object_get(policy, "DurationInMinutes"));
-    int64_t start = time_of(rec, "StartTime", c->now_ms);
+    int64_t start = entity_time(rec, "StartTime", c->now_ms);
     char iso[TIME_ISO_LEN];
 
     time_format_iso(start + (int64_t) llround(minutes * 60000.0), iso);
@@ -168,7 +162,7 @@ static int locator_on_update(api_ctx_t *c, json_t *rec, const json_t *old)
     if (entity_int(old, "Type", 0) == LOCATOR_SAS && !json_equal(rec, old)) {
         return api_fail(c, 400, "InvalidOperation", "SAS locators cannot be updated");
     }
-    if (time_of(rec, "ExpirationDateTime", 0) <= time_of(rec, "StartTime", 0)
+    if (entity_time(rec, "ExpirationDateTime", 0) <= entity_time(rec, "StartTime", 0)
         && entity_str(rec, "StartTime") != NULL) {
         return api_fail(c, 400, "InvalidValue", "ExpirationDateTime must be after StartTime");
     }

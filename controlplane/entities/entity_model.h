@@ -77,7 +77,7 @@ struct entity_set {
     /* Hooks (all optional), run inside the request's write transaction.
      * Return 0, or -1 after api_fail(). */
     int (*on_create)(api_ctx_t *c, json_t *rec, json_t *navs_in_body);
-    int (*after_create)(api_ctx_t *c, json_t *rec, json_t *navs_in_body);
+    int (*after_create)(api_ctx_t *c, json_t *rec, json_t *navs_in_body); /* rec is stored: save changes */
     int (*on_update)(api_ctx_t *c, json_t *rec, const json_t *old);
     int (*after_update)(api_ctx_t *c, json_t *rec, const json_t *old);
     int (*on_delete)(api_ctx_t *c, const json_t *rec);

@@ -7,29 +7,25 @@
 #define _GNU_SOURCE
 #include "entities/entity_service.h"
 #include "odata/odata_resource.h"
+#include "util/text_codec.h"
 #include "util/time_text.h"
+#include "catalog/catalog_reader.h"
+#include "catalog/catalog_schema.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/rand.h>
 
 /* ------------------------------------------------------------ ids */
 
 void entity_new_id(const entity_set_t *set, char out[ENTITY_ID_MAX])
 {
-    unsigned char b[16];
+    char guid[UUID_TEXT_LEN + 1];
 
-    if (RAND_bytes(b, sizeof(b)) != 1) {
+    if (uuid_v4_text(guid) != 0) {
         abort();                       /* no randomness: nothing safe to do */
     }
-    b[6] = (unsigned char) ((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char) ((b[8] & 0x3f) | 0x80);
-    snprintf(out, ENTITY_ID_MAX,
-             "%s%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             set->id_prefix, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-             b[11], b[12], b[13], b[14], b[15]);
+    snprintf(out, ENTITY_ID_MAX, "%s%s", set->id_prefix, guid);
 }
 
 const char *entity_guid(const char *id)
@@ -42,25 +38,22 @@ int entity_normalize_id(const entity_set_t *set, const char *in, char out[ENTITY
 {
     size_t plen = strlen(set->id_prefix), len = strlen(in);
 
-    if (len != plen + 36 || strncasecmp(in, set->id_prefix, plen) != 0) {
+    if (len != plen + CATALOG_GUID_LEN || strncasecmp(in, set->id_prefix, plen) != 0) {
         return -1;
     }
     memcpy(out, set->id_prefix, plen);
-    for (size_t i = 0; i < 36; i++) {
-        char ch = in[plen + i];
-        bool dash = (i == 8 || i == 13 || i == 18 || i == 23);
-        if (dash ? ch != '-' : !isxdigit((unsigned char) ch)) {
-            return -1;
-        }
-        out[plen + i] = (char) tolower((unsigned char) ch);
-    }
-    out[plen + 36] = '\0';
-    return 0;
+    return catalog_guid_normalize(in + plen, CATALOG_GUID_LEN, out + plen);
 }
 
 const char *entity_str(const json_t *rec, const char *name)
 {
     return json_string_value(json_object_get(rec, name));
+}
+
+int64_t entity_time(const json_t *rec, const char *name, int64_t dflt)
+{
+    int64_t ms;
+    return time_parse(entity_str(rec, name), &ms) == 0 ? ms : dflt;
 }
 
 long long entity_int(const json_t *rec, const char *name, long long dflt)
@@ -336,9 +329,9 @@ static int link_both(api_ctx_t *c, const entity_set_t *set, const char *id,
 
 /* A new record of `set` becomes a child of every owner that has a
  * NAV_CHILDREN navigation onto `set` through a foreign key we carry. */
-static int link_to_owners(api_ctx_t *c, const entity_set_t *set, const char *id, bool add)
+static int link_to_owners(api_ctx_t *c, const entity_set_t *set, const json_t *rec)
 {
-    json_t *rec = NULL;
+    const char *id = entity_str(rec, "Id");
 
     for (const entity_set_t *const *o = entity_sets_all(); *o != NULL; o++) {
         for (const entity_nav_t *n = (*o)->navs; n != NULL && n->name != NULL; n++) {
@@ -346,17 +339,12 @@ static int link_to_owners(api_ctx_t *c, const entity_set_t *set, const char *id,
             if (n->kind != NAV_CHILDREN || strcmp(n->target, set->name) != 0) {
                 continue;
             }
-            if (rec == NULL && catalog_get(&c->txn, set->name, id, &rec) != 0) {
-                return api_fail(c, 500, "InternalError", "catalog read of new %s", set->name);
-            }
             owner = entity_str(rec, n->fk);
-            if (owner != NULL && link_both(c, *o, owner, n, id, add) != 0) {
-                json_decref(rec);
+            if (owner != NULL && link_both(c, *o, owner, n, id, true) != 0) {
                 return -1;
             }
         }
     }
-    json_decref(rec);
     return 0;
 }
 
@@ -432,7 +420,7 @@ int entity_insert(api_ctx_t *c, const entity_set_t *set, json_t *rec)
     if (set->on_create != NULL && set->on_create(c, rec, NULL) != 0) {
         return -1;
     }
-    if (put_record(c, set, id, rec) != 0 || link_to_owners(c, set, id, true) != 0) {
+    if (put_record(c, set, id, rec) != 0 || link_to_owners(c, set, rec) != 0) {
         return -1;
     }
     return set->after_create != NULL ? set->after_create(c, rec, NULL) : 0;
@@ -460,22 +448,15 @@ int entity_create(api_ctx_t *c, const entity_set_t *set, json_t *body, json_t **
     if (set->on_create != NULL && set->on_create(c, rec, navs) != 0) {
         goto done;
     }
-    if (put_record(c, set, id, rec) != 0 || link_to_owners(c, set, id, true) != 0) {
+    if (put_record(c, set, id, rec) != 0 || link_to_owners(c, set, rec) != 0) {
         goto done;
     }
     if (set->after_create != NULL && set->after_create(c, rec, navs) != 0) {
         goto done;
     }
-    /* hooks may have changed the record after it was first stored */
-    json_decref(rec);
+    *out = rec;
     rec = NULL;
-    rc = catalog_get(&c->txn, set->name, id, &rec) == 0 ? 0 : -1;
-    if (rc == 0) {
-        *out = rec;
-        rec = NULL;
-    } else {
-        api_fail(c, 500, "InternalError", "catalog read back of %s", id);
-    }
+    rc = 0;
 done:
     json_decref(rec);
     json_decref(navs);

@@ -61,5 +61,7 @@ json_t *entity_nav_ids(api_ctx_t *c, const char *owner_id, const entity_nav_t *n
 
 const char *entity_str(const json_t *rec, const char *name);   /* NULL if not a string */
 long long   entity_int(const json_t *rec, const char *name, long long dflt);
+/* A DateTime property in unix ms, or dflt when absent/null/unparsable. */
+int64_t     entity_time(const json_t *rec, const char *name, int64_t dflt);
 
 #endif

@@ -9,16 +9,9 @@
 #include "entities/entity_sets.h"
 #include "catalog/catalog_origin.h"
 #include "catalog/catalog_schema.h"
-#include "util/time_text.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int64_t time_of(const json_t *rec, const char *name)
-{
-    int64_t ms;
-    return time_parse(entity_str(rec, name), &ms) == 0 ? ms : 0;
-}
 
 typedef struct {
     api_ctx_t        *c;
@@ -75,8 +68,8 @@ int origin_publish_locator(api_ctx_t *c, const json_t *locator)
     size_t len;
     int rc;
 
-    o.start_ms = time_of(locator, "StartTime");
-    o.expiry_ms = time_of(locator, "ExpirationDateTime");
+    o.start_ms = entity_time(locator, "StartTime", 0);
+    o.expiry_ms = entity_time(locator, "ExpirationDateTime", 0);
     if (asset_container_name(asset, o.asset_dir, sizeof(o.asset_dir)) != 0) {
         return api_fail(c, 500, "InternalError", "locator without a valid asset");
     }

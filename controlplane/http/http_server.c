@@ -8,6 +8,7 @@
  */
 #include "http/http_server.h"
 #include "daemon/daemon_log.h"
+#include "util/text_codec.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -16,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <openssl/rand.h>
 
 struct http_server {
     struct MHD_Daemon *mhd;
@@ -61,19 +61,6 @@ int http_each_arg(const http_request_t *req, int (*fn)(const char *k, const char
     arg_walk_t w = { fn, arg, 0 };
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, walk_arg, &w);
     return w.rc;
-}
-
-static void make_request_id(char out[40])
-{
-    unsigned char b[16];
-    if (RAND_bytes(b, sizeof(b)) != 1) {
-        memset(b, 0, sizeof(b));
-    }
-    b[6] = (unsigned char) ((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char) ((b[8] & 0x3f) | 0x80);
-    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-             b[13], b[14], b[15]);
 }
 
 static struct MHD_Response *to_mhd(http_response_t *r)
@@ -195,7 +182,9 @@ static enum MHD_Result first_call(http_server_t *s, struct MHD_Connection *conn,
     st->req.conn = conn;
     st->req.method = method;
     st->req.path = url;
-    make_request_id(st->req.request_id);
+    if (uuid_v4_text(st->req.request_id) != 0) {
+        snprintf(st->req.request_id, sizeof(st->req.request_id), "unknown");
+    }
     ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci != NULL && ci->client_addr != NULL) {
         getnameinfo(ci->client_addr, ci->client_addr->sa_family == AF_INET6

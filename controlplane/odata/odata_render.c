@@ -189,9 +189,6 @@ http_response_t *odata_respond_entity(const api_ctx_t *c, const entity_set_t *se
     json_t *e = odata_render_entity(c, set, rec, select), *body;
     char frag[128], *meta;
 
-    if (status == 201 && c->fmt != ODATA_VERBOSE) {
-        /* fall through: light formats still return the entity */
-    }
     switch (c->fmt) {
     case ODATA_VERBOSE:
         body = json_pack("{s:o}", "d", e);

@@ -7,8 +7,10 @@
  */
 #include "util/text_codec.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/rand.h>
 
 static int hex_value(int c)
 {
@@ -209,6 +211,22 @@ long hex_encode(const uint8_t *in, size_t len, char *out, size_t cap, int upper)
     }
     out[len * 2] = '\0';
     return (long) (len * 2);
+}
+
+int uuid_v4_text(char out[UUID_TEXT_LEN + 1])
+{
+    unsigned char b[16];
+
+    if (RAND_bytes(b, sizeof(b)) != 1) {
+        return -1;
+    }
+    b[6] = (unsigned char) ((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char) ((b[8] & 0x3f) | 0x80);
+    snprintf(out, UUID_TEXT_LEN + 1,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+    return 0;
 }
 
 int form_each(const char *text, size_t len,

@@ -54,6 +54,12 @@ base64_status_t base64_decode_strict(const char *text, size_t len, uint8_t *out,
 /* Writes 2 * len hex digits (upper or lower case) and a NUL. */
 long hex_encode(const uint8_t *in, size_t len, char *out, size_t cap, int upper);
 
+#define UUID_TEXT_LEN 36
+
+/* A random (version 4) UUID as 36 lower-case characters + NUL; 0 or -1
+ * when no randomness is available. */
+int uuid_v4_text(char out[UUID_TEXT_LEN + 1]);
+
 /* Iterates "k=v&k=v" (form/SWT), percent-decoding both; stops on non-zero. */
 int form_each(const char *text, size_t len,
               int (*fn)(const char *k, const char *v, void *arg), void *arg);
