@@ -417,9 +417,10 @@ start_daemon() {
 
 start_nginx() {
   local listen=$1 api_listen=$2 extra
-  extra=$(sed -e "s|@API_UPSTREAM@|$api_listen|g" -e "s|@CATALOG_DIR@|$DEMO_DIR/data/catalog|g" \
-              -e "s|@ASSET_ROOT@|$DEMO_DIR/data/media|g" "$TOP/conf/platform-locations.conf.in" |
-          grep -v '^ *#' | tr '\n' ' ')
+  render_conf "$TOP/conf/platform-locations.conf.in" "$DEMO_DIR/platform-locations.conf" \
+    API_UPSTREAM="$api_listen" CATALOG_DIR="$DEMO_DIR/data/catalog" ASSET_ROOT="$DEMO_DIR/data/media"
+  # pasted into @SERVER_EXTRA@ on one line (comments dropped: they would eat the rest)
+  extra=$(grep -v '^ *#' "$DEMO_DIR/platform-locations.conf" | tr '\n' ' ')
   render_conf "$TOP/conf/mediaplane.conf.in" "$DEMO_DIR/nginx.conf" \
     MODULE="$MODULE_SO" PREFIX="$DEMO_DIR" DAEMON=on WORKERS=2 LISTEN="$listen" \
     MEDIA_ROOT="$DEMO_DIR" WWW_ROOT="$DEMO_DIR/www" WORKER_USER="$(id -un)" \

@@ -171,9 +171,10 @@ class AmsClient:
             "<Latest>%s</Latest>" % b for b in ids)
         return self.http("PUT", self.blob_url(locator, name, "&comp=blocklist"), xml)
 
-    def upload_asset(self, name: str, files: dict, block_size: int = 0) -> dict:
-        """files: {blob name: bytes or Path}; returns the asset after CreateFileInfos."""
-        asset = self.create("Assets", {"Name": name})
+    def upload_asset(self, name: str, files: dict, block_size: int = 0, **asset_props) -> dict:
+        """files: {blob name: bytes or Path}; asset_props: more Asset properties
+        (e.g. Options=1); returns the asset after CreateFileInfos."""
+        asset = self.create("Assets", dict({"Name": name}, **asset_props))
         loc = self.write_locator(asset["Id"])
         for fname, content in files.items():
             data = Path(content).read_bytes() if isinstance(content, (str, Path)) else content

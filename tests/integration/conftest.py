@@ -46,7 +46,7 @@ from pathlib import Path
 import pytest
 
 from media import AbrSet, make_abr_set  # noqa: F401  (re-exported for tests)
-from platform_harness import AmsClient, Daemon, client_for, locations_snippet
+from platform_harness import AmsClient, Daemon, client_for, locations_snippet, render
 
 TOP = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("MEDIAPLANE_BUILD", str(TOP / "build")))
@@ -68,14 +68,7 @@ def free_port() -> int:
 
 def render_conf(values: dict, template: Path = TEMPLATE) -> str:
     """Fill @NAME@ placeholders; unset @..._EXTRA@ placeholders become empty."""
-    text = template.read_text()
-    for k, v in values.items():
-        text = text.replace("@%s@" % k, str(v))
-    text = re.sub(r"@[A-Z_]+_EXTRA@", "", text)
-    left = sorted(set(re.findall(r"@[A-Z_]+@", text)))
-    if left:
-        raise ValueError("unfilled placeholders in nginx config: %s" % left)
-    return text
+    return render(template, values, blank_extra=True)
 
 
 class Origin:

@@ -35,10 +35,14 @@ def client_for(base: str, **kw) -> AmsClient:
 DAEMON_CRASH_RE = re.compile(r"AddressSanitizer|runtime error:|LeakSanitizer|Segmentation", re.I)
 
 
-def render(template: Path, values: dict) -> str:
+def render(template: Path, values: dict, blank_extra: bool = False) -> str:
+    """Fill a template's @NAME@ placeholders (the ones of conf/*.in); with
+    blank_extra, unset @..._EXTRA@ placeholders become empty."""
     text = template.read_text()
     for k, v in values.items():
         text = text.replace("@%s@" % k, str(v))
+    if blank_extra:
+        text = re.sub(r"@[A-Z_]+_EXTRA@", "", text)
     left = sorted(set(re.findall(r"@[A-Z_]+@", text)))
     if left:
         raise ValueError("unfilled placeholders in %s: %s" % (template, left))

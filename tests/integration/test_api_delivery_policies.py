@@ -19,13 +19,7 @@ def small_asset(platform, abr_set):
 
 
 def fresh_asset(ams, files, **extra):
-    asset = ams.create("Assets", dict({"Name": "policy"}, **extra))
-    loc = ams.write_locator(asset["Id"])
-    for name, path in files.items():
-        assert ams.put_blob(loc, name, path.read_bytes()).status == 201
-    assert ams.get("CreateFileInfos?assetid='%s'" % asset["Id"]).status == 204
-    ams.delete("Locators" + ams.key(loc["Id"]))
-    return asset
+    return ams.upload_asset("policy", files, **extra)
 
 
 def policy(ams, protocols, ptype):
