@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "key_status.h"
+#include "util/text_codec.h"
 
 /* Offsets in the 36-character text where a hyphen stands. */
 static int is_hyphen_position(size_t i)
@@ -58,13 +59,15 @@ int guid_parse(const char *s, uint8_t out[16])
 
 void guid_format(const uint8_t rfc[16], char out[GUID_TEXT_LEN + 1])
 {
-    static const char digits[] = "0123456789abcdef";
-    size_t pos = 0;
-    for (size_t i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
+    static const uint8_t group_bytes[] = { 4, 2, 2, 2, 6 };
+    size_t pos = 0, byte = 0;
+
+    for (size_t g = 0; g < sizeof(group_bytes); g++) {
+        if (g > 0)
             out[pos++] = '-';
-        out[pos++] = digits[rfc[i] >> 4];
-        out[pos++] = digits[rfc[i] & 0x0F];
+        pos += (size_t) hex_encode(rfc + byte, group_bytes[g], out + pos,
+                                   GUID_TEXT_LEN + 1 - pos, 0);
+        byte += group_bytes[g];
     }
     out[pos] = '\0';
 }
