@@ -97,6 +97,13 @@ static json_t *convert_string(api_ctx_t *c, const entity_prop_t *p, json_t *v)
     return json_incref(v);
 }
 
+/* A real that is an integer inside the int64 range (casting anything else
+ * to long long would be undefined). */
+static bool is_whole_int64(double d)
+{
+    return d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == (double) (long long) d;
+}
+
 static json_t *convert_int(api_ctx_t *c, const entity_prop_t *p, json_t *v, bool as_text)
 {
     long long n;
@@ -110,7 +117,7 @@ static json_t *convert_int(api_ctx_t *c, const entity_prop_t *p, json_t *v, bool
         if (*end != '\0') {
             goto bad;
         }
-    } else if (json_is_real(v) && json_real_value(v) == (double) (long long) json_real_value(v)) {
+    } else if (json_is_real(v) && is_whole_int64(json_real_value(v))) {
         n = (long long) json_real_value(v);
     } else {
         goto bad;

@@ -175,6 +175,7 @@ def test_access_policies(ams):
     ('{"Name": 5}', 400, "Name"),
     ('{"Nope": 1}', 400, "Nope"),
     ('{"Options": 3}', 400, "Options"),
+    ('{"Options": 5.5e62}', 400, "Options"),
     ('{"Name": "' + "x" * 600 + '"}', 400, "longer"),
     ('{"Name":"a","Name":"b"}', 400, "malformed JSON"),
 ])
