@@ -131,6 +131,30 @@ static void sweep_storage(app_t *app, time_t incoming_before)
     }
 }
 
+/* encoder_path's default: mediaplane-encoder next to this binary (or one
+ * directory up, for the sanitizer build in build/san/). */
+static void default_encoder_path(daemon_config_t *cfg)
+{
+    char self[CONFIG_PATH_MAX - 32];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    char *slash;
+
+    if (cfg->encoder_path[0] != '\0' || n <= 0) {
+        return;
+    }
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    if (slash == NULL) {
+        return;
+    }
+    *slash = '\0';
+    snprintf(cfg->encoder_path, sizeof(cfg->encoder_path), "%s/mediaplane-encoder", self);
+    if (access(cfg->encoder_path, X_OK) != 0 && (slash = strrchr(self, '/')) != NULL) {
+        *slash = '\0';
+        snprintf(cfg->encoder_path, sizeof(cfg->encoder_path), "%s/mediaplane-encoder", self);
+    }
+}
+
 static int seed_catalog(app_t *app)
 {
     api_ctx_t c = { .app = app, .now_ms = time_now_ms() };
@@ -140,6 +164,9 @@ static int seed_catalog(app_t *app)
         return -1;
     }
     rc = media_processors_seed(&c);
+    if (rc == 0) {
+        rc = reserved_units_seed(&c);
+    }
     if (rc != 0) {
         catalog_abort(&c.txn);
         return -1;
@@ -151,8 +178,9 @@ static int open_state(app_t *app)
 {
     char dir[CONFIG_PATH_MAX + 32], err[512];
 
+    default_encoder_path(&app->cfg);
     if (make_dir(app->cfg.data_dir) != 0 || make_dir(app->cfg.media_root) != 0
-        || load_secrets(app) != 0) {
+        || make_dir(app->cfg.work_dir) != 0 || load_secrets(app) != 0) {
         return -1;
     }
     snprintf(dir, sizeof(dir), "%s/%s", app->cfg.data_dir, CATALOG_DIR_NAME);

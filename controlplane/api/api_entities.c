@@ -365,6 +365,11 @@ static http_response_t *handle_post(api_ctx_t *c, const entity_set_t *set, const
         api_fail(c, 405, "MethodNotAllowed", "POST creates entities: POST /api/%s", set->name);
         return NULL;
     }
+    if (set->flags & ES_SERVER_MADE) {
+        api_fail(c, 405, "MethodNotAllowed", "%s are made by the service, not created by clients",
+                 set->name);
+        return NULL;
+    }
     body = parse_body(c);
     if (body != NULL && entity_create(c, set, body, &rec) == 0) {
         r = created(c, set, rec);
@@ -400,6 +405,11 @@ static http_response_t *handle_delete(api_ctx_t *c, const entity_set_t *set,
     }
     if (!path->has_key || path->member[0] != '\0') {
         api_fail(c, 405, "MethodNotAllowed", "DELETE addresses one entity: %s('id')", set->name);
+        return NULL;
+    }
+    if (set->flags & ES_SERVER_MADE) {
+        api_fail(c, 405, "MethodNotAllowed", "%s are removed by the service, not by clients",
+                 set->name);
         return NULL;
     }
     return entity_delete(c, set, path->key) == 0 ? odata_respond_empty(c, 204) : NULL;

@@ -8,6 +8,7 @@
 #include "entities/entity_sets.h"
 #include "odata/odata_render.h"
 #include "keys/protection_key.h"
+#include "sched/job_lifecycle.h"
 #include "storage/blob_store.h"
 
 #include <stdio.h>
@@ -215,7 +216,23 @@ static http_response_t *get_protection_key(api_ctx_t *c)
     return string_result(c, "GetProtectionKey", protection_key_cert_base64(c->app->protection_key));
 }
 
+/* CancelJob?jobid='…': 204; 400 when the job is already final. */
+static http_response_t *cancel_job(api_ctx_t *c)
+{
+    char arg[ENTITY_ID_MAX];
+    json_t *job = NULL;
+    http_response_t *r = NULL;
+
+    if (function_arg(c, "jobid", arg, sizeof(arg)) == 0
+        && entity_load(c, &entity_jobs, arg, &job) == 0 && job_cancel(c, job) == 0) {
+        r = odata_respond_empty(c, 204);
+    }
+    json_decref(job);
+    return r;
+}
+
 static const api_function_t functions[] = {
+    { "CancelJob", "GET", true, cancel_job },
     { "CreateFileInfos", "GET", true, create_file_infos },
     { "GetProtectionKeyId", "GET", false, get_protection_key_id },
     { "GetProtectionKey", "GET", false, get_protection_key },

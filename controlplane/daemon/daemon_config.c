@@ -84,6 +84,8 @@ TEXT_SETTING(upload_url)
 TEXT_SETTING(streaming_url)
 TEXT_SETTING(account_name)
 TEXT_SETTING(token_issuer)
+TEXT_SETTING(encoder_path)
+TEXT_SETTING(work_dir)
 
 static int set_threads(daemon_config_t *c, const char *v)
 {
@@ -146,6 +148,8 @@ static const struct {
     { "streaming_url", set_streaming_url, "a URL" },
     { "account_name", set_account_name, "a name" },
     { "token_issuer", set_token_issuer, "a URI" },
+    { "encoder_path", set_encoder_path, "an executable" },
+    { "work_dir", set_work_dir, "a directory" },
     { "threads", set_threads, "1..256" },
     { "max_body", set_max_body, "a size like 4m" },
     { "catalog_map_size", set_map_size, "a size like 1g" },
@@ -224,6 +228,12 @@ int config_finish(daemon_config_t *c, char *err, size_t errlen)
         }
         memcpy(c->media_root, c->data_dir, strlen(c->data_dir));
         memcpy(c->media_root + strlen(c->data_dir), "/media", 7);
+    }
+    if (c->work_dir[0] == '\0'
+        && snprintf(c->work_dir, sizeof(c->work_dir), "%s/work", c->data_dir)
+               >= (int) sizeof(c->work_dir)) {
+        snprintf(err, errlen, "data_dir is too long");
+        return -1;
     }
     if (c->api_url[0] == '\0') {
         snprintf(c->api_url, sizeof(c->api_url), "http://%s/api/", c->listen);

@@ -26,6 +26,8 @@ typedef struct {
     char     streaming_url[CONFIG_URL_MAX]; /* public base of origin URLs, ends with '/' */
     char     account_name[64];
     char     token_issuer[CONFIG_URL_MAX];
+    char     encoder_path[CONFIG_PATH_MAX]; /* mediaplane-encoder ("" = next to the daemon) */
+    char     work_dir[CONFIG_PATH_MAX];   /* encoding work dirs (default <data_dir>/work) */
     unsigned threads;
     size_t   max_body;                    /* API request body limit, bytes */
     size_t   catalog_map_size;            /* LMDB map size, bytes */

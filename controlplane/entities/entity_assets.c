@@ -238,7 +238,8 @@ static int asset_on_delete(api_ctx_t *c, const json_t *rec)
     const char *id = entity_str(rec, "Id");
     char container[64];
 
-    if (delete_children(c, id, "Locators") != 0 || delete_children(c, id, "Files") != 0
+    if (jobs_check_asset_deletable(c, id) != 0
+        || delete_children(c, id, "Locators") != 0 || delete_children(c, id, "Files") != 0
         || delete_orphaned_keys(c, id) != 0) {
         return -1;
     }

@@ -57,6 +57,7 @@ typedef struct {
 #define ES_CLIENT_ID  0x02   /* the client may (or must, with ES_ID_REQUIRED) supply Id */
 #define ES_ID_REQUIRED 0x04
 #define ES_NO_UPDATE  0x08
+#define ES_SERVER_MADE 0x10  /* clients may not POST or DELETE: the server makes and removes them */
 
 typedef struct entity_set entity_set_t;
 

@@ -15,6 +15,11 @@ static const entity_set_t *const all_sets[] = {
     &entity_media_processors,
     &entity_content_keys,
     &entity_delivery_policies,
+    &entity_jobs,
+    &entity_tasks,
+    &entity_job_templates,
+    &entity_task_templates,
+    &entity_reserved_units,     /* last: its ids have no prefix */
     NULL,
 };
 

@@ -14,6 +14,11 @@ extern const entity_set_t entity_locators;
 extern const entity_set_t entity_media_processors;
 extern const entity_set_t entity_content_keys;
 extern const entity_set_t entity_delivery_policies;
+extern const entity_set_t entity_jobs;
+extern const entity_set_t entity_tasks;
+extern const entity_set_t entity_job_templates;
+extern const entity_set_t entity_task_templates;
+extern const entity_set_t entity_reserved_units;
 
 #define AMS_TYPE(name) "Microsoft.Cloud.Media.Vod.Rest.Data.Models." name
 
@@ -29,5 +34,23 @@ int media_processors_seed(api_ctx_t *c);
 /* Rewrites (or removes) the origin record of a locator (catalog_origin.h). */
 int origin_publish_locator(api_ctx_t *c, const json_t *locator);
 int origin_unpublish_locator(api_ctx_t *c, const char *locator_id);
+
+/* Jobs (job_create.c): fills a new job from its POST body's navigations —
+ * inputs, inline tasks or its template's tasks, output assets — and stores
+ * its tasks and links. */
+int job_create_contents(api_ctx_t *c, json_t *job, json_t *navs);
+
+/* Normalizes rec's MediaProcessorId (400 if no such processor) and checks
+ * its Configuration with the encoder when the processor encodes; `what`
+ * names the record in messages ("Tasks[0]"). */
+int task_check_processor(api_ctx_t *c, json_t *rec, const char *what);
+
+/* 400 when the asset is an input or output of a job not yet final. */
+int jobs_check_asset_deletable(api_ctx_t *c, const char *asset_id);
+
+/* EncodingReservedUnitTypes: the account's record (seeded at start) and
+ * its CurrentReservedUnits (= concurrent tasks, >= 0). */
+int reserved_units_seed(api_ctx_t *c);
+int reserved_units_current(api_ctx_t *c);
 
 #endif

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static bool is_name_char(char c)
 {
@@ -55,7 +56,11 @@ static int take_segment(const char **p, char *name, char *key, bool *has_key,
         raw[klen] = '\0';
         /* Id='…' form */
         if (strncmp(raw, "Id=", 3) == 0) {
-            memmove(raw, raw + 3, klen - 2);
+            memmove(raw, raw + 3, strlen(raw) - 2);
+        }
+        /* Edm.Guid keys: guid'…' (EncodingReservedUnitTypes) */
+        if (strncasecmp(raw, "guid'", 5) == 0) {
+            memmove(raw, raw + 4, strlen(raw) - 3);
         }
         if (odata_unquote(raw, key, ODATA_KEY_MAX) != 0 || key[0] == '\0') {
             snprintf(err, errlen, "bad key in '%s(%s)'", name, raw);
