@@ -12,6 +12,7 @@
 #include "http/http_server.h"
 #include "keys/master_key.h"
 #include "keys/protection_key.h"
+#include "sched/scheduler.h"
 #include "storage/blob_store.h"
 #include "util/secret_file.h"
 #include "util/time_text.h"
@@ -22,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -174,13 +177,32 @@ static int seed_catalog(app_t *app)
     return catalog_commit(&c.txn) == 0 ? 0 : -1;
 }
 
+/* One daemon per data directory: a second one would run tasks twice.  The
+ * lock lives as long as the process (the descriptor is never closed). */
+static int lock_data_dir(const daemon_config_t *cfg)
+{
+    char path[CONFIG_PATH_MAX + 32];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/mediaplaned.lock", cfg->data_dir);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        log_error("%s: %s (is another mediaplaned using %s?)", path,
+                  fd < 0 ? strerror(errno) : "locked", cfg->data_dir);
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    return 0;
+}
+
 static int open_state(app_t *app)
 {
     char dir[CONFIG_PATH_MAX + 32], err[512];
 
     default_encoder_path(&app->cfg);
-    if (make_dir(app->cfg.data_dir) != 0 || make_dir(app->cfg.media_root) != 0
-        || make_dir(app->cfg.work_dir) != 0 || load_secrets(app) != 0) {
+    if (make_dir(app->cfg.data_dir) != 0 || lock_data_dir(&app->cfg) != 0
+        || make_dir(app->cfg.media_root) != 0 || make_dir(app->cfg.work_dir) != 0
+        || load_secrets(app) != 0) {
         return -1;
     }
     snprintf(dir, sizeof(dir), "%s/%s", app->cfg.data_dir, CATALOG_DIR_NAME);
@@ -231,6 +253,11 @@ int main(int argc, char **argv)
         catalog_store_close(app.store);
         return 1;
     }
+    if (scheduler_start(&app) != 0) {
+        http_server_stop(server);
+        catalog_store_close(app.store);
+        return 1;
+    }
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -250,6 +277,7 @@ int main(int argc, char **argv)
     }
     log_info("stopping");
     http_server_stop(server);
+    scheduler_stop();
     catalog_store_close(app.store);
     protection_key_free(app.protection_key);
     master_key_free(app.master_key);

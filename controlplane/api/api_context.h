@@ -34,7 +34,7 @@ typedef struct {
     char message[512];
 } api_error_t;
 
-#define API_MAX_AFTER_COMMIT 8
+#define API_MAX_AFTER_COMMIT 32
 
 typedef struct {
     void (*fn)(app_t *app, const char *arg);

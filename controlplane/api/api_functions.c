@@ -34,142 +34,18 @@ static int function_arg(api_ctx_t *c, const char *name, char *out, size_t cap)
     return 0;
 }
 
-static const char *mime_type_of(const char *name)
-{
-    static const struct { const char *ext, *type; } types[] = {
-        { ".mp4", "video/mp4" }, { ".m4a", "audio/mp4" }, { ".m4v", "video/mp4" },
-        { ".mov", "video/quicktime" }, { ".ism", "application/octet-stream" },
-        { ".ismc", "application/octet-stream" }, { ".mkv", "video/x-matroska" },
-        { ".ts", "video/mp2t" }, { ".wav", "audio/wav" }, { ".mp3", "audio/mpeg" },
-        { ".jpg", "image/jpeg" }, { ".png", "image/png" }, { ".vtt", "text/vtt" },
-        { ".json", "application/json" }, { ".xml", "application/xml" },
-    };
-    const char *dot = strrchr(name, '.');
-
-    for (size_t i = 0; dot != NULL && i < sizeof(types) / sizeof(types[0]); i++) {
-        if (strcasecmp(dot, types[i].ext) == 0) {
-            return types[i].type;
-        }
-    }
-    return "application/octet-stream";
-}
-
-typedef struct {
-    api_ctx_t  *c;
-    const char *asset_id;
-    json_t     *existing;   /* name -> file record */
-    json_t     *blobs;      /* [[name, size], …] */
-} file_infos_t;
-
-static int remember_file(const char *to, void *arg)
-{
-    file_infos_t *fi = arg;
-    json_t *rec = NULL;
-
-    if (catalog_get(&fi->c->txn, "Files", to, &rec) == 0 && entity_str(rec, "Name") != NULL) {
-        json_object_set_new(fi->existing, entity_str(rec, "Name"), rec);
-    } else {
-        json_decref(rec);
-    }
-    return 0;
-}
-
-static int remember_blob(const char *name, const blob_info_t *info, void *arg)
-{
-    file_infos_t *fi = arg;
-    json_array_append_new(fi->blobs, json_pack("[sI]", name, (json_int_t) info->size));
-    return 0;
-}
-
-static bool has_primary(const json_t *existing)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *) existing, k, v) {
-        if (json_is_true(json_object_get(v, "IsPrimary"))) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool is_ism(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    return dot != NULL && strcasecmp(dot, ".ism") == 0;
-}
-
-/* The primary file: the .ism if there is one, else the only file. */
-static const char *choose_primary(const json_t *blobs)
-{
-    size_t i;
-    json_t *b;
-
-    json_array_foreach(blobs, i, b) {
-        if (is_ism(json_string_value(json_array_get(b, 0)))) {
-            return json_string_value(json_array_get(b, 0));
-        }
-    }
-    return json_array_size(blobs) == 1 ? json_string_value(json_array_get(json_array_get(blobs, 0), 0))
-                                       : NULL;
-}
-
-static int register_blob(file_infos_t *fi, const char *name, json_int_t size, bool primary)
-{
-    json_t *rec = json_object_get(fi->existing, name);
-    char size_text[32];
-    int rc;
-
-    snprintf(size_text, sizeof(size_text), "%lld", (long long) size);
-    if (rec != NULL) {
-        json_object_set_new(rec, "ContentFileSize", json_string(size_text));
-        if (primary) {
-            json_object_set_new(rec, "IsPrimary", json_true());
-        }
-        return entity_save(fi->c, &entity_files, rec);
-    }
-    rec = json_pack("{s:s,s:s,s:s,s:s,s:b}", "Name", name, "ParentAssetId", fi->asset_id,
-                    "ContentFileSize", size_text, "MimeType", mime_type_of(name), "IsPrimary",
-                    primary);
-    rc = entity_insert(fi->c, &entity_files, rec);
-    json_decref(rec);
-    return rc;
-}
-
 static http_response_t *create_file_infos(api_ctx_t *c)
 {
-    char arg[ENTITY_ID_MAX], container[64];
-    json_t *asset = NULL, *b;
-    file_infos_t fi = { c, NULL, json_object(), json_array() };
-    const char *primary;
-    blob_status_t st;
-    size_t i;
+    char arg[ENTITY_ID_MAX];
+    json_t *asset = NULL;
     http_response_t *r = NULL;
 
-    if (function_arg(c, "assetid", arg, sizeof(arg)) != 0 || entity_load(c, &entity_assets, arg, &asset) != 0) {
-        goto done;
+    if (function_arg(c, "assetid", arg, sizeof(arg)) == 0
+        && entity_load(c, &entity_assets, arg, &asset) == 0
+        && asset_register_files(c, entity_str(asset, "Id")) == 0) {
+        r = odata_respond_empty(c, 204);
     }
-    fi.asset_id = entity_str(asset, "Id");
-    asset_container_name(fi.asset_id, container, sizeof(container));
-    catalog_each_link(&c->txn, fi.asset_id, "Files", remember_file, &fi);
-    st = blob_list(c->app->cfg.media_root, container, remember_blob, &fi);
-    if (st != BLOB_OK && st != BLOB_NOT_FOUND) {
-        api_fail(c, 500, "StorageError", "cannot list the asset's storage (%s)", blob_status_code(st));
-        goto done;
-    }
-    primary = has_primary(fi.existing) ? NULL : choose_primary(fi.blobs);
-    json_array_foreach(fi.blobs, i, b) {
-        const char *name = json_string_value(json_array_get(b, 0));
-        bool is_primary = primary != NULL && strcmp(name, primary) == 0;
-        if (register_blob(&fi, name, json_integer_value(json_array_get(b, 1)), is_primary) != 0) {
-            goto done;
-        }
-    }
-    r = odata_respond_empty(c, 204);
-done:
     json_decref(asset);
-    json_decref(fi.existing);
-    json_decref(fi.blobs);
     return r;
 }
 

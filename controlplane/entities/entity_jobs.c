@@ -9,6 +9,7 @@
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
 #include "jobs/job_state.h"
+#include "sched/scheduler.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -41,7 +42,10 @@ static int job_on_create(api_ctx_t *c, json_t *rec, json_t *navs)
     if (navs == NULL) {
         return api_fail(c, 500, "InternalError", "jobs are created from a request body");
     }
-    return job_create_contents(c, rec, navs);
+    if (job_create_contents(c, rec, navs) != 0) {
+        return -1;
+    }
+    return api_after_commit(c, scheduler_wake, "");
 }
 
 static int job_on_update(api_ctx_t *c, json_t *rec, const json_t *old)

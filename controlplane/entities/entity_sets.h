@@ -25,6 +25,10 @@ extern const entity_set_t entity_reserved_units;
 /* "asset-<guid>" for an asset id; 0 or -1. */
 int asset_container_name(const char *asset_id, char *out, size_t cap);
 
+/* Files rows for every blob in the asset's container (new ones created,
+ * sizes refreshed, the .ism or only file made primary): CreateFileInfos. */
+int asset_register_files(api_ctx_t *c, const char *asset_id);
+
 /* True if the asset has at least one OnDemandOrigin locator. */
 bool asset_has_origin_locator(api_ctx_t *c, const char *asset_id);
 

@@ -5,6 +5,7 @@
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
 #include "sched/job_events.h"
+#include "sched/scheduler.h"
 #include "util/time_text.h"
 
 #include <stdio.h>
@@ -158,5 +159,8 @@ int job_cancel(api_ctx_t *c, json_t *job)
         }
     }
     json_decref(tasks);
-    return rc == 0 ? job_settle(c, job) : -1;
+    if (rc != 0 || job_settle(c, job) != 0) {
+        return -1;
+    }
+    return api_after_commit(c, scheduler_wake, "");
 }

@@ -1,0 +1,136 @@
+/*
+ * sched_recover.c — scheduler_recover (scheduler.h): what a previous
+ * daemon left behind.  Tasks found Scheduled/Processing go back to Queued
+ * (a HistoricalEvent says why), tasks found Canceling and every task of a
+ * Canceling job end Canceled; a leftover encoder of such a task (its
+ * process group, if /proc shows it still runs that task) is killed and the
+ * work dir wiped, so a task never runs twice.
+ */
+#define _GNU_SOURCE
+#include "sched/scheduler.h"
+#include "sched/sched_internal.h"
+#include "daemon/daemon_log.h"
+#include "entities/entity_sets.h"
+#include "jobs/job_state.h"
+#include "sched/job_lifecycle.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* True when process pid's command line mentions the task's GUID (its work dir). */
+static bool runs_task(pid_t pid, const char *guid)
+{
+    char path[64], buf[8192];
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int) pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return false;
+    }
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) {
+        return false;
+    }
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] == '\0') buf[i] = ' ';
+    }
+    buf[n] = '\0';
+    return strstr(buf, guid) != NULL;
+}
+
+static int collect_interrupted(const char *id, json_t *task, void *arg)
+{
+    long long st = entity_int(task, "State", 0);
+    if (st == JOB_SCHEDULED || st == JOB_PROCESSING || st == JOB_CANCELING) {
+        json_array_append_new(arg, json_string(id));
+    }
+    return 0;
+}
+
+static int collect_canceling(const char *id, json_t *job, void *arg)
+{
+    if (entity_int(job, "State", 0) == JOB_CANCELING) {
+        json_array_append_new(arg, json_string(id));
+    }
+    return 0;
+}
+
+static void recover_task(api_ctx_t *c, const char *task_id)
+{
+    json_t *task = NULL, *job = NULL;
+    const char *guid = entity_guid(task_id);
+    task_workdir_t w;
+    long long pid;
+
+    if (catalog_get(&c->txn, "Tasks", task_id, &task) != 0
+        || catalog_get(&c->txn, "Jobs", entity_str(task, "_JobId"), &job) != 0) {
+        goto done;
+    }
+    pid = entity_int(task, "_Pid", 0);
+    if (pid > 1 && runs_task((pid_t) pid, guid)) {
+        log_warn("scheduler: killing the leftover encoder of task %s (pid %lld)", task_id, pid);
+        kill(-(pid_t) pid, SIGKILL);
+        kill((pid_t) pid, SIGKILL);
+    }
+    task_workdir_paths(c->app->cfg.work_dir, guid, &w);
+    task_workdir_remove(w.dir);
+    json_object_del(task, "_Pid");
+    if (entity_int(task, "State", 0) == JOB_CANCELING || entity_int(job, "State", 0) == JOB_CANCELING) {
+        if (task_transition(c, job, task, JOB_CANCELED, "canceled while the daemon was down") == 0) {
+            sched_drop_outputs(c, job, task, false);
+        }
+    } else {
+        json_object_set_new(task, "Progress", json_real(0));
+        json_object_set_new(task, "StartTime", json_null());
+        task_transition(c, job, task, JOB_QUEUED,
+                        "requeued: the daemon restarted while the task was running");
+    }
+    log_info("scheduler: task %s recovered as %s", task_id,
+             job_state_name(entity_int(task, "State", 0)));
+done:
+    json_decref(task);
+    json_decref(job);
+}
+
+int scheduler_recover(app_t *app)
+{
+    api_ctx_t c;
+    json_t *tasks = json_array(), *jobs = json_array(), *id;
+    size_t i;
+
+    if (sched_begin(app, &c, true) != 0) {
+        json_decref(tasks);
+        json_decref(jobs);
+        return -1;
+    }
+    catalog_each(&c.txn, "Tasks", collect_interrupted, tasks);
+    json_array_foreach(tasks, i, id) {
+        recover_task(&c, json_string_value(id));
+    }
+    catalog_each(&c.txn, "Jobs", collect_canceling, jobs);
+    json_array_foreach(jobs, i, id) {
+        json_t *job = NULL, *ts = NULL, *t;
+        size_t k;
+        if (catalog_get(&c.txn, "Jobs", json_string_value(id), &job) != 0) {
+            continue;
+        }
+        ts = job_tasks(&c, json_string_value(id));
+        json_array_foreach(ts, k, t) {
+            if (entity_int(t, "State", 0) == JOB_QUEUED) {
+                task_transition(&c, job, t, JOB_CANCELED, "canceled while the daemon was down");
+            }
+        }
+        job_settle(&c, job);
+        json_decref(ts);
+        json_decref(job);
+    }
+    json_decref(tasks);
+    json_decref(jobs);
+    return sched_end(&c);
+}
