@@ -1,6 +1,7 @@
 /*
  * main.c — mediaplaned: reads its configuration, opens the catalog (LMDB) and
- * its secrets under data_dir, seeds the fixed entities, serves the AMS v2 API
+ * its secrets under data_dir, seeds the fixed entities (media processors, the
+ * default streaming endpoint), finishes interrupted operations, serves the AMS v2 API
  * until SIGTERM/SIGINT, then stops accepting, finishes requests and closes.
  *
  *   mediaplaned -c /etc/mediaplane/mediaplaned.conf [-o key=value]... [-t]
@@ -140,6 +141,9 @@ static int seed_catalog(app_t *app)
         return -1;
     }
     rc = media_processors_seed(&c);
+    if (rc == 0) {
+        rc = streaming_endpoints_seed(&c);
+    }
     if (rc != 0) {
         catalog_abort(&c.txn);
         return -1;
@@ -166,6 +170,7 @@ static int open_state(app_t *app)
         log_error("cannot seed the catalog");
         return -1;
     }
+    operations_resume(app);
     /* no upload can be live yet: every temp file is a leftover */
     sweep_storage(app, time(NULL));
     return 0;

@@ -14,6 +14,8 @@ extern const entity_set_t entity_locators;
 extern const entity_set_t entity_media_processors;
 extern const entity_set_t entity_content_keys;
 extern const entity_set_t entity_delivery_policies;
+extern const entity_set_t entity_streaming_endpoints;
+extern const entity_set_t entity_operations;
 
 #define AMS_TYPE(name) "Microsoft.Cloud.Media.Vod.Rest.Data.Models." name
 
@@ -29,5 +31,27 @@ int media_processors_seed(api_ctx_t *c);
 /* Rewrites (or removes) the origin record of a locator (catalog_origin.h). */
 int origin_publish_locator(api_ctx_t *c, const json_t *locator);
 int origin_unpublish_locator(api_ctx_t *c, const char *locator_id);
+
+/* Long-running operations (entity_operations.c): records an InProgress
+ * Operation on target_id, makes the answer 202 + operation-id and, once the
+ * request's transaction commits, completes it in a transaction of its own
+ * through the target set's complete_operation hook (Succeeded or Failed). */
+int operation_begin(api_ctx_t *c, const char *target_id);
+/* At start: completes operations a previous run left InProgress. */
+void operations_resume(app_t *app);
+
+/* StreamingEndpoints: the default endpoint exists (created Running at
+ * start), every endpoint's HostName follows streaming_url, and every
+ * endpoint record of the origin is rewritten (idempotent). */
+int streaming_endpoints_seed(api_ctx_t *c);
+
+/* Endpoint records of the origin (endpoint_publish.c, catalog_endpoint.h):
+ * one per host name of rec (and the default key); the keys of old's host
+ * names are removed first.  unpublish removes rec's keys. */
+int endpoint_publish(api_ctx_t *c, const json_t *rec, const json_t *old);
+int endpoint_unpublish(api_ctx_t *c, const json_t *rec);
+/* "h:<host>" keys of an endpoint record's HostName and CustomHostNames as a
+ * JSON array of strings (invalid names are left out). */
+json_t *endpoint_host_keys(const json_t *rec);
 
 #endif
