@@ -460,7 +460,10 @@ cmd_demo() {
     demo_check "$url" || rc=1
   done <<< "$urls"
   url=$(sed -n 's/^DASH\t//p' <<< "$urls")
+  "$TOP/tools/install-player" "$DEMO_DIR/www" ||
+    log "player page not installed (player libraries missing: ./build.sh deps)"
   echo
+  echo "Player page: $public/www/player/index.html?src=${url%/Manifest*}"
   echo "Play with: ffplay '$url'"
   echo "      or:   ffplay -extension_picky 0 '$(sed -n 's/^HLS\t//p' <<< "$urls")'"
   echo "Stop with: ./build.sh stop"

@@ -1,6 +1,7 @@
 /*
  * main.c — mediaplaned: reads its configuration, opens the catalog (LMDB) and
- * its secrets under data_dir, seeds the fixed entities, serves the AMS v2 API
+ * its secrets under data_dir, seeds the fixed entities (media processors, the
+ * default streaming endpoint), finishes interrupted operations, serves the AMS v2 API
  * until SIGTERM/SIGINT, then stops accepting, finishes requests and closes.
  *
  *   mediaplaned -c /etc/mediaplane/mediaplaned.conf [-o key=value]... [-t]
@@ -168,6 +169,9 @@ static int seed_catalog(app_t *app)
     }
     rc = media_processors_seed(&c);
     if (rc == 0) {
+        rc = streaming_endpoints_seed(&c);
+    }
+    if (rc == 0) {
         rc = reserved_units_seed(&c);
     }
     if (rc != 0) {
@@ -216,6 +220,7 @@ static int open_state(app_t *app)
         log_error("cannot seed the catalog");
         return -1;
     }
+    operations_resume(app);
     /* no upload can be live yet: every temp file is a leftover */
     sweep_storage(app, time(NULL));
     return 0;

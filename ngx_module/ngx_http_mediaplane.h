@@ -73,6 +73,8 @@ struct ngx_http_mediaplane_ctx_s {
     ngx_http_request_t *r;
     ngx_http_mediaplane_loc_conf_t *conf;
     mp_request_t req;
+    time_t manifest_max_age;          /* the location's, or the endpoint's CacheControl */
+    time_t segment_max_age;
     ngx_str_t asset_dir;              /* folder of the asset, with trailing '/' */
     ngx_uint_t file_count;            /* files[0] is the .ism when there is one */
     ngx_http_mediaplane_file_t *files;      /* file_count entries, from the pool */
@@ -145,9 +147,13 @@ ngx_int_t ngx_http_mediaplane_handle(ngx_http_request_t *r);
 ngx_int_t ngx_http_mediaplane_status(int mp_rc);
 
 /* Catalog mode: maps "/<locator guid>/<file>" to the asset's folder (with a
- * trailing '/') and the file name, after checking the locator's window and
- * the delivery policy for the requested protocol. */
+ * trailing '/') and the file name, after checking the streaming endpoint the
+ * Host reaches (state: 503, IP allow list: 403, CacheControl), the locator's
+ * window and the delivery policy for the requested protocol. */
 ngx_int_t ngx_http_mediaplane_catalog_resolve(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *dir,
     u_char **name, size_t *name_len);
+/* Catalog mode: /crossdomain.xml and /clientaccesspolicy.xml from the
+ * streaming endpoint's CrossSiteAccessPolicies; NGX_DECLINED for other URIs. */
+ngx_int_t ngx_http_mediaplane_catalog_policy(ngx_http_mediaplane_ctx_t *ctx);
 
 #endif

@@ -209,10 +209,19 @@ ngx_http_mediaplane_handle(ngx_http_request_t *r)
     }
     ctx->r = r;
     ctx->conf = ngx_http_get_module_loc_conf(r, ngx_http_mediaplane_module);
+    ctx->manifest_max_age = ctx->conf->manifest_max_age;
+    ctx->segment_max_age = ctx->conf->segment_max_age;
     ngx_http_set_ctx(r, ctx, ngx_http_mediaplane_module);
 
     if (r->method == NGX_HTTP_OPTIONS) {
         return ngx_http_mediaplane_preflight(r, ctx->conf);
+    }
+
+    if (ctx->conf->catalog_dir.len > 0) {
+        rc = ngx_http_mediaplane_catalog_policy(ctx);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
     }
 
     mrc = mp_url_parse((const char *) r->uri.data, r->uri.len, &ctx->req, err, sizeof(err));

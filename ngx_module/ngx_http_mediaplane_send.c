@@ -133,8 +133,8 @@ ngx_http_mediaplane_send_memory(ngx_http_mediaplane_ctx_t *ctx, const char *type
     ngx_int_t rc;
 
     rc = ngx_http_mediaplane_send_headers(ctx, type, (off_t) len,
-                                          is_manifest ? ctx->conf->manifest_max_age
-                                                      : ctx->conf->segment_max_age);
+                                          is_manifest ? ctx->manifest_max_age
+                                                      : ctx->segment_max_age);
     if (ngx_http_mediaplane_header_done(r, rc)) {
         return rc;
     }
@@ -165,7 +165,7 @@ ngx_http_mediaplane_send_ranges(ngx_http_mediaplane_ctx_t *ctx)
     f = &ctx->files[res->range_file + (ctx->req.asset_is_ism ? 1 : 0)];
 
     rc = ngx_http_mediaplane_send_headers(ctx, res->content_type, (off_t) res->content_length,
-                                          ctx->conf->segment_max_age);
+                                          ctx->segment_max_age);
     if (ngx_http_mediaplane_header_done(r, rc)) {
         return rc;
     }
@@ -374,7 +374,7 @@ ngx_http_mediaplane_ts_opened(ngx_http_mediaplane_ctx_t *ctx)
     cln->data = ctx->ts;
 
     rc = ngx_http_mediaplane_send_headers(ctx, ctx->res.content_type, (off_t) ctx->ts_size,
-                                          ctx->conf->segment_max_age);
+                                          ctx->segment_max_age);
     if (ngx_http_mediaplane_header_done(r, rc) || ctx->ts_buf == NULL) {
         return rc;
     }
@@ -524,7 +524,7 @@ ngx_http_mediaplane_send_file(ngx_http_mediaplane_ctx_t *ctx)
     ngx_int_t rc;
 
     rc = ngx_http_mediaplane_send_headers(ctx, "video/mp4", f->of.size,
-                                          ctx->conf->segment_max_age);
+                                          ctx->segment_max_age);
     if (ngx_http_mediaplane_header_done(r, rc) || f->of.size == 0) {
         return rc;
     }

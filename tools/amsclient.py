@@ -47,6 +47,10 @@ FORMATS = {
 }
 
 
+def _xml_attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;"))
+
+
 class AmsClient:
     """A small AMS v2 REST client (what the .NET SDK of the time did over HTTP)."""
 
@@ -184,6 +188,51 @@ class AmsClient:
         assert r.status == 204, r
         assert self.delete("Locators" + self.key(loc["Id"])).status == 204
         return asset
+
+    # -- encoding
+
+    JOB_FINAL = {3: "Finished", 4: "Error", 5: "Canceled"}
+
+    def processor_id(self, name: str = "Media Encoder Standard") -> str:
+        rows = self.values("MediaProcessors?$filter=" +
+                           urllib.parse.quote("Name eq '%s'" % name))
+        assert rows, "no media processor named %r" % name
+        return rows[0]["Id"]
+
+    def submit_job(self, asset_id: str, configuration: str, name: str = "",
+                   output_name: str = "", processor: str = "Media Encoder Standard",
+                   priority: int = 0) -> dict:
+        """POST /api/Jobs inline, the way the SDKs did: one task reading
+        JobInputAsset(0) and producing JobOutputAsset(0)."""
+        out_attr = ' assetName="%s"' % _xml_attr(output_name) if output_name else ""
+        body = {
+            "Name": name or "encode", "Priority": priority,
+            "InputMediaAssets": [{"__metadata": {"uri": self.api + "Assets" + self.key(asset_id)}}],
+            "Tasks": [{
+                "Name": "task", "Configuration": configuration,
+                "MediaProcessorId": self.processor_id(processor),
+                "TaskBody": "<taskBody><inputAsset>JobInputAsset(0)</inputAsset>"
+                            "<outputAsset assetCreationOptions=\"0\"%s>JobOutputAsset(0)</outputAsset>"
+                            "</taskBody>" % out_attr,
+            }],
+        }
+        return self.create("Jobs", body)
+
+    def wait_job(self, job_id: str, timeout: float = 1800, on_progress=None) -> dict:
+        """Polls a job until Finished/Error/Canceled; on_progress(job, tasks)
+        is called after each poll.  Returns the final job."""
+        deadline = time.time() + timeout
+        while True:
+            r = self.entity("Jobs", job_id)
+            assert r.status == 200, r
+            job = r.json
+            if on_progress is not None:
+                on_progress(job, self.values("Jobs%s/Tasks" % self.key(job_id)))
+            if job["State"] in self.JOB_FINAL:
+                return job
+            if time.time() > deadline:
+                raise TimeoutError("job %s still in state %s" % (job_id, job["State"]))
+            time.sleep(1)
 
     def publish(self, asset_id: str, minutes: float = 60, start_offset_min: float = -5) -> dict:
         policy = self.create("AccessPolicies", {"Name": "stream", "DurationInMinutes": minutes,

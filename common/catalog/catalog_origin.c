@@ -6,42 +6,12 @@
  *   u16 dir_len | dir bytes
  */
 #include "catalog_origin.h"
+#include "catalog_bytes.h"
 
 #include <string.h>
 
 #define ORIGIN_MAGIC "MPO1"
 #define ORIGIN_FIXED (4 + 8 + 8 + 4 + 4 + 4 + 2)
-
-static uint8_t *put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        *p++ = (uint8_t) (v >> (8 * i));
-    }
-    return p;
-}
-
-static uint8_t *put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) {
-        *p++ = (uint8_t) (v >> (8 * i));
-    }
-    return p;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) {
-        v = (v << 8) | p[i];
-    }
-    return v;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t) p[0] | ((uint32_t) p[1] << 8) | ((uint32_t) p[2] << 16)
-           | ((uint32_t) p[3] << 24);
-}
 
 size_t catalog_origin_encode(const catalog_origin_t *o, uint8_t *buf, size_t cap)
 {
@@ -52,11 +22,11 @@ size_t catalog_origin_encode(const catalog_origin_t *o, uint8_t *buf, size_t cap
         return 0;
     }
     memcpy(p, ORIGIN_MAGIC, 4);
-    p = put_u64(p + 4, (uint64_t) o->start_ms);
-    p = put_u64(p, (uint64_t) o->expiry_ms);
-    p = put_u32(p, o->protocols_clear);
-    p = put_u32(p, o->protocols_blocked);
-    p = put_u32(p, o->flags);
+    p = catalog_put_u64(p + 4, (uint64_t) o->start_ms);
+    p = catalog_put_u64(p, (uint64_t) o->expiry_ms);
+    p = catalog_put_u32(p, o->protocols_clear);
+    p = catalog_put_u32(p, o->protocols_blocked);
+    p = catalog_put_u32(p, o->flags);
     *p++ = (uint8_t) dir_len;
     *p++ = (uint8_t) (dir_len >> 8);
     memcpy(p, o->asset_dir, dir_len);
@@ -74,11 +44,11 @@ int catalog_origin_decode(const uint8_t *buf, size_t len, catalog_origin_t *o)
     if (dir_len >= CATALOG_ORIGIN_DIR_MAX || len != ORIGIN_FIXED + dir_len) {
         return -1;
     }
-    o->start_ms = (int64_t) get_u64(buf + 4);
-    o->expiry_ms = (int64_t) get_u64(buf + 12);
-    o->protocols_clear = get_u32(buf + 20);
-    o->protocols_blocked = get_u32(buf + 24);
-    o->flags = get_u32(buf + 28);
+    o->start_ms = (int64_t) catalog_get_u64(buf + 4);
+    o->expiry_ms = (int64_t) catalog_get_u64(buf + 12);
+    o->protocols_clear = catalog_get_u32(buf + 20);
+    o->protocols_blocked = catalog_get_u32(buf + 24);
+    o->flags = catalog_get_u32(buf + 28);
     memcpy(o->asset_dir, buf + ORIGIN_FIXED, dir_len);
     o->asset_dir[dir_len] = '\0';
     if (memchr(o->asset_dir, '/', dir_len) || memchr(o->asset_dir, '.', dir_len)) {

@@ -1,7 +1,8 @@
 /*
  * catalog_reader.c — the origin's read-only view of the catalog.  A reader
  * keeps one LMDB read transaction handle and renews it per lookup
- * (mdb_txn_renew is cheap and sees the latest committed write), so a change
+ * (mdb_txn_renew is cheap and sees the latest committed write): the locator's
+ * origin record and the endpoint the Host header reaches in one snapshot, so a change
  * made through the API is visible to the next request without any reload.
  */
 #include "catalog_reader.h"
@@ -17,7 +18,9 @@ struct catalog_reader {
     MDB_env *env;
     MDB_txn *txn;      /* reset between lookups */
     MDB_dbi  origin;
+    MDB_dbi  endpoints;
     int      have_dbi;
+    int      have_endpoints;   /* 0: the writer predates endpoints */
 };
 
 static void set_err(char *err, size_t errlen, const char *what, int rc)
@@ -126,6 +129,12 @@ static int open_origin_dbi(catalog_reader_t *r)
         mdb_txn_abort(txn);
         return rc;
     }
+    rc = mdb_dbi_open(txn, CATALOG_DB_ENDPOINTS, 0, &r->endpoints);
+    r->have_endpoints = (rc == 0);
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
     rc = mdb_txn_commit(txn);
     if (rc == 0) {
         r->have_dbi = 1;
@@ -133,18 +142,62 @@ static int open_origin_dbi(catalog_reader_t *r)
     return rc;
 }
 
-catalog_lookup_t catalog_reader_locator(catalog_reader_t *r, const char *guid, size_t len,
-                                        catalog_origin_t *out, char *err, size_t errlen)
+static int get_key(catalog_reader_t *r, const char *key, size_t klen, MDB_val *val)
 {
-    char key_text[CATALOG_GUID_LEN + 1];
-    MDB_val key, val;
-    catalog_lookup_t result;
-    int rc;
+    MDB_val k = { .mv_size = klen, .mv_data = (void *) key };
+    return mdb_get(r->txn, r->endpoints, &k, val);
+}
 
-    if (catalog_guid_normalize(guid, len, key_text) != 0) {
-        return CATALOG_NOT_FOUND;
+/* Inside the open read transaction: Host's record, else the default one. */
+static void find_endpoint(catalog_reader_t *r, catalog_endpoint_query_t *q, char *err,
+                          size_t errlen)
+{
+    char key[CATALOG_HOST_KEY_MAX + 1];
+    size_t klen = q->host != NULL ? catalog_host_key(q->host, q->host_len, key, sizeof(key)) : 0;
+    MDB_val val;
+    void *copy;
+    int rc = MDB_NOTFOUND;
+
+    if (!r->have_endpoints) {
+        q->result = CATALOG_NOT_FOUND;
+        return;
     }
-    rc = open_origin_dbi(r);
+    if (klen > 0) {
+        rc = get_key(r, key, klen, &val);
+    }
+    if (rc == MDB_NOTFOUND) {
+        rc = get_key(r, CATALOG_EP_DEFAULT_KEY, strlen(CATALOG_EP_DEFAULT_KEY), &val);
+    }
+    if (rc == MDB_NOTFOUND) {
+        q->result = CATALOG_NOT_FOUND;
+        return;
+    }
+    if (rc != 0) {
+        set_err(err, errlen, "catalog endpoint lookup", rc);
+        q->result = CATALOG_ERROR;
+        return;
+    }
+    copy = q->alloc(q->alloc_arg, val.mv_size ? val.mv_size : 1);
+    if (copy == NULL) {
+        set_err(err, errlen, "catalog endpoint record", ENOMEM);
+        q->result = CATALOG_ERROR;
+        return;
+    }
+    memcpy(copy, val.mv_data, val.mv_size);
+    if (catalog_endpoint_decode(copy, val.mv_size, &q->endpoint) != 0) {
+        if (err != NULL && errlen > 0) {
+            snprintf(err, errlen, "catalog: malformed endpoint record");
+        }
+        q->result = CATALOG_CORRUPT;
+        return;
+    }
+    q->result = CATALOG_FOUND;
+}
+
+static catalog_lookup_t begin_lookup(catalog_reader_t *r, char *err, size_t errlen)
+{
+    int rc = open_origin_dbi(r);
+
     if (rc == MDB_NOTFOUND) {
         return CATALOG_NOT_FOUND;          /* nothing published yet */
     }
@@ -156,6 +209,42 @@ catalog_lookup_t catalog_reader_locator(catalog_reader_t *r, const char *guid, s
     if (rc != 0) {
         set_err(err, errlen, "catalog read transaction", rc);
         return CATALOG_ERROR;
+    }
+    return CATALOG_FOUND;
+}
+
+catalog_lookup_t catalog_reader_endpoint(catalog_reader_t *r, catalog_endpoint_query_t *ep,
+                                         char *err, size_t errlen)
+{
+    catalog_lookup_t rc = begin_lookup(r, err, errlen);
+
+    if (rc != CATALOG_FOUND) {
+        ep->result = rc;
+        return rc;
+    }
+    find_endpoint(r, ep, err, errlen);
+    mdb_txn_reset(r->txn);
+    return ep->result;
+}
+
+catalog_lookup_t catalog_reader_locator(catalog_reader_t *r, const char *guid, size_t len,
+                                        catalog_origin_t *out, catalog_endpoint_query_t *ep,
+                                        char *err, size_t errlen)
+{
+    char key_text[CATALOG_GUID_LEN + 1];
+    MDB_val key, val;
+    catalog_lookup_t result;
+    int rc;
+
+    if (ep != NULL) {
+        ep->result = CATALOG_NOT_FOUND;
+    }
+    if (catalog_guid_normalize(guid, len, key_text) != 0) {
+        return CATALOG_NOT_FOUND;
+    }
+    result = begin_lookup(r, err, errlen);
+    if (result != CATALOG_FOUND) {
+        return result;
     }
     key.mv_size = CATALOG_GUID_LEN;
     key.mv_data = key_text;
@@ -172,6 +261,9 @@ catalog_lookup_t catalog_reader_locator(catalog_reader_t *r, const char *guid, s
         result = CATALOG_CORRUPT;
     } else {
         result = CATALOG_FOUND;
+    }
+    if (ep != NULL && result != CATALOG_ERROR) {
+        find_endpoint(r, ep, err, errlen);
     }
     mdb_txn_reset(r->txn);
     return result;

@@ -6,6 +6,7 @@
 #ifndef CATALOG_READER_H
 #define CATALOG_READER_H
 
+#include "catalog_endpoint.h"
 #include "catalog_origin.h"
 
 typedef struct catalog_reader catalog_reader_t;
@@ -21,9 +22,30 @@ typedef enum {
     CATALOG_ERROR,
 } catalog_lookup_t;
 
-/* guid: the locator GUID from the URL (any case, exactly 36 chars). */
+/* Which streaming endpoint a request reaches: in host (the Host header, any
+ * case, port allowed) and alloc (memory for a copy of the record, which the
+ * decoded policy pointers point into; NULL result = out of memory).  Out:
+ * result FOUND with endpoint filled in, NOT_FOUND when no endpoint is
+ * published (the origin then serves as if one were running, unrestricted),
+ * CORRUPT or ERROR. */
+typedef struct {
+    const char *host;
+    size_t      host_len;
+    void     *(*alloc)(void *arg, size_t size);
+    void       *alloc_arg;
+    catalog_lookup_t   result;
+    catalog_endpoint_t endpoint;
+} catalog_endpoint_query_t;
+
+/* guid: the locator GUID from the URL (any case, exactly 36 chars).  With
+ * ep != NULL, the endpoint is looked up in the same read transaction. */
 catalog_lookup_t catalog_reader_locator(catalog_reader_t *r, const char *guid, size_t len,
-                                        catalog_origin_t *out, char *err, size_t errlen);
+                                        catalog_origin_t *out, catalog_endpoint_query_t *ep,
+                                        char *err, size_t errlen);
+
+/* The endpoint alone (cross-site policy documents); returns ep->result. */
+catalog_lookup_t catalog_reader_endpoint(catalog_reader_t *r, catalog_endpoint_query_t *ep,
+                                         char *err, size_t errlen);
 
 /* Lower-cases and checks a GUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
  * returns 0 if well-formed. out needs 37 bytes. */

@@ -38,6 +38,19 @@
  */
 #define CATALOG_DB_ORIGIN        "origin"
 
+/*
+ * endpoints: the StreamingEndpoints as the origin sees them, one
+ * catalog_endpoint record (catalog_endpoint.h) per host name:
+ *   "h:<host>"  (catalog_host_key: lower case, no port) for each endpoint's
+ *               HostName and CustomHostNames;
+ *   "*"         the default endpoint (requests whose Host matches no key).
+ * Rewritten by the daemon in the same transaction as any change to an
+ * endpoint; the origin reads one key (two for the default) per request.
+ */
+#define CATALOG_DB_ENDPOINTS     "endpoints"
+#define CATALOG_EP_DEFAULT_KEY   "*"
+#define CATALOG_HOST_KEY_MAX     (2 + 255)
+
 /* The LMDB environment is the directory <data_dir>/catalog. */
 #define CATALOG_DIR_NAME         "catalog"
 

@@ -50,6 +50,7 @@ typedef struct api_ctx {
     api_error_t     err;
     api_after_commit_t after[API_MAX_AFTER_COMMIT];
     size_t          nafter;
+    char            operation_id[64]; /* set by operation_begin: answer 202 + operation-id */
 } api_ctx_t;
 
 /* Records an error (first one wins) and returns -1 for "return api_fail(...)". */

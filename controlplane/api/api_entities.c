@@ -230,9 +230,9 @@ static http_response_t *created(api_ctx_t *c, const entity_set_t *set, json_t *r
 
     if (http_header(c->req, "Prefer") != NULL
         && strstr(http_header(c->req, "Prefer"), "return-no-content") != NULL) {
-        r = odata_respond_empty(c, 204);
+        r = odata_respond_empty(c, c->operation_id[0] ? 202 : 204);
     } else {
-        r = odata_respond_entity(c, set, rec, 201, NULL);
+        r = odata_respond_entity(c, set, rec, c->operation_id[0] ? 202 : 201, NULL);
     }
     if (r != NULL && uri != NULL) {
         http_response_header(r, "Location", uri);
@@ -337,7 +337,8 @@ static http_response_t *run_action(api_ctx_t *c, const entity_set_t *set, const 
         }
         if (entity_load(c, set, path->key, &rec) == 0
             && a->run(c, set, rec, body ? body : json_object(), &result) == 0) {
-            r = result ? odata_respond_json(c, 200, result) : odata_respond_empty(c, 204);
+            r = result ? odata_respond_json(c, 200, result)
+                       : odata_respond_empty(c, c->operation_id[0] ? 202 : 204);
             result = NULL;
         }
         json_decref(result);
@@ -412,7 +413,10 @@ static http_response_t *handle_delete(api_ctx_t *c, const entity_set_t *set,
                  set->name);
         return NULL;
     }
-    return entity_delete(c, set, path->key) == 0 ? odata_respond_empty(c, 204) : NULL;
+    if (entity_delete(c, set, path->key) != 0) {
+        return NULL;
+    }
+    return odata_respond_empty(c, c->operation_id[0] ? 202 : 204);
 }
 
 http_response_t *api_entities_handle(api_ctx_t *c, const char *method, const odata_resource_t *path)

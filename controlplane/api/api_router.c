@@ -142,6 +142,9 @@ static http_response_t *api_handle(app_t *app, http_request_t *req)
     if (r != NULL) {
         const char *version = http_header(req, "x-ms-version");
         http_response_header(r, "x-ms-version", version != NULL ? version : "2.19");
+        if (c.operation_id[0] != '\0' && r->status == 202) {
+            http_response_header(r, "operation-id", c.operation_id);
+        }
     }
     return r;
 }

@@ -25,7 +25,7 @@ struct catalog_store {
 };
 
 static const char *const schema_dbs[] = {
-    CATALOG_DB_META, CATALOG_DB_LINKS, CATALOG_DB_ORIGIN, NULL
+    CATALOG_DB_META, CATALOG_DB_LINKS, CATALOG_DB_ORIGIN, CATALOG_DB_ENDPOINTS, NULL
 };
 
 static int open_named(catalog_store_t *s, MDB_txn *txn, const char *name)

@@ -83,6 +83,9 @@ struct entity_set {
     int (*after_update)(api_ctx_t *c, json_t *rec, const json_t *old);
     int (*on_delete)(api_ctx_t *c, const json_t *rec);
     int (*on_link)(api_ctx_t *c, const char *nav, json_t *rec, json_t *target, bool add);
+    /* Finishes a long-running operation (entity_operations.c) on the entity
+     * target_id, in the transaction after the one that started it. */
+    int (*complete_operation)(api_ctx_t *c, const char *target_id);
 };
 
 /* registry */

@@ -15,6 +15,8 @@ static const entity_set_t *const all_sets[] = {
     &entity_media_processors,
     &entity_content_keys,
     &entity_delivery_policies,
+    &entity_streaming_endpoints,
+    &entity_operations,
     &entity_jobs,
     &entity_tasks,
     &entity_job_templates,

@@ -20,6 +20,9 @@ extern const entity_set_t entity_job_templates;
 extern const entity_set_t entity_task_templates;
 extern const entity_set_t entity_reserved_units;
 
+extern const entity_set_t entity_streaming_endpoints;
+extern const entity_set_t entity_operations;
+
 #define AMS_TYPE(name) "Microsoft.Cloud.Media.Vod.Rest.Data.Models." name
 
 /* "asset-<guid>" for an asset id; 0 or -1. */
@@ -56,5 +59,27 @@ int jobs_check_asset_deletable(api_ctx_t *c, const char *asset_id);
  * its CurrentReservedUnits (= concurrent tasks, >= 0). */
 int reserved_units_seed(api_ctx_t *c);
 int reserved_units_current(api_ctx_t *c);
+
+/* Long-running operations (entity_operations.c): records an InProgress
+ * Operation on target_id, makes the answer 202 + operation-id and, once the
+ * request's transaction commits, completes it in a transaction of its own
+ * through the target set's complete_operation hook (Succeeded or Failed). */
+int operation_begin(api_ctx_t *c, const char *target_id);
+/* At start: completes operations a previous run left InProgress. */
+void operations_resume(app_t *app);
+
+/* StreamingEndpoints: the default endpoint exists (created Running at
+ * start), every endpoint's HostName follows streaming_url, and every
+ * endpoint record of the origin is rewritten (idempotent). */
+int streaming_endpoints_seed(api_ctx_t *c);
+
+/* Endpoint records of the origin (endpoint_publish.c, catalog_endpoint.h):
+ * one per host name of rec (and the default key); the keys of old's host
+ * names are removed first.  unpublish removes rec's keys. */
+int endpoint_publish(api_ctx_t *c, const json_t *rec, const json_t *old);
+int endpoint_unpublish(api_ctx_t *c, const json_t *rec);
+/* "h:<host>" keys of an endpoint record's HostName and CustomHostNames as a
+ * JSON array of strings (invalid names are left out). */
+json_t *endpoint_host_keys(const json_t *rec);
 
 #endif

@@ -6,7 +6,9 @@
 //                [--chromium=/usr/lib/chromium/chromium] [--verbose]
 //
 // <player>: hls (hls.js), shaka (shaka-player), dash (dash.js), mss (dash.js +
-// its Smooth Streaming plugin).
+// its Smooth Streaming plugin), or page: <manifest-url> is then the address of
+// a player page that sets window.__mp and plays into <video id="v"> itself
+// (mediaplane's own tools/player page).
 //
 // The player page is served by request interception at a URL on the same
 // origin as the manifest, so no CORS setup and no static web server are
@@ -77,7 +79,7 @@ PAGE_SETUP.mss = PAGE_SETUP.dash;
 
 function usage(msg) {
   if (msg) console.error('play.js: ' + msg);
-  console.error('usage: node play.js {hls|shaka|dash|mss} <manifest-url> [--seconds=3] [--timeout=60] [--strict] [--verbose]');
+  console.error('usage: node play.js {hls|shaka|dash|mss|page} <manifest-url|page-url> [--seconds=3] [--timeout=60] [--strict] [--verbose]');
   process.exit(2);
 }
 
@@ -96,7 +98,7 @@ function parseArgs(argv) {
   }
   if (pos.length !== 2) usage();
   [o.player, o.url] = pos;
-  if (!LIBS[o.player]) usage('unknown player ' + o.player);
+  if (!LIBS[o.player] && o.player !== 'page') usage('unknown player ' + o.player);
   return o;
 }
 
@@ -128,7 +130,8 @@ ${PAGE_SETUP[o.player]}
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const target = new URL(o.url);
-  const pageUrl = new URL('/__mediaplane_player_' + o.player + '.html', target).href;
+  const pageUrl = o.player === 'page' ? o.url
+    : new URL('/__mediaplane_player_' + o.player + '.html', target).href;
   const result = { ok: false, player: o.player, url: o.url, currentTime: 0, frames: 0, dropped: 0,
                    width: 0, height: 0, errors: [], warnings: [], events: [], requests: [] };
   let browser;
@@ -136,8 +139,10 @@ async function main() {
     // launch() always starts from a fresh temporary profile
     browser = await chromium.launch({ executablePath: o.chromium, headless: true, args: CHROMIUM_FLAGS });
     const page = await browser.newPage();
-    await page.route(pageUrl, (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: pageHtml(o) }));
+    if (o.player !== 'page') {
+      await page.route(pageUrl, (route) =>
+        route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: pageHtml(o) }));
+    }
     page.on('console', (m) => {
       if (o.verbose || m.type() === 'error') result.warnings.push('console.' + m.type() + ': ' + m.text().slice(0, 300));
     });

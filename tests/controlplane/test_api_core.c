@@ -281,7 +281,7 @@ static void test_store_and_reader(void **state)
     assert_non_null(s);
     r = catalog_reader_open(dir, err, sizeof(err));
     assert_non_null(r);
-    assert_int_equal(catalog_reader_locator(r, guid, 36, &got, err, sizeof(err)), CATALOG_NOT_FOUND);
+    assert_int_equal(catalog_reader_locator(r, guid, 36, &got, NULL, err, sizeof(err)), CATALOG_NOT_FOUND);
 
     strcpy(o.asset_dir, "asset-1");
     len = catalog_origin_encode(&o, buf, sizeof(buf));
@@ -294,9 +294,9 @@ static void test_store_and_reader(void **state)
     assert_int_equal(catalog_link(&t, "a10", "Files", "f3"), 0);   /* prefix neighbour */
     assert_int_equal(catalog_raw_put(&t, CATALOG_DB_ORIGIN, guid, 36, buf, len), 0);
     /* not committed yet: the reader must not see it */
-    assert_int_equal(catalog_reader_locator(r, guid, 36, &got, err, sizeof(err)), CATALOG_NOT_FOUND);
+    assert_int_equal(catalog_reader_locator(r, guid, 36, &got, NULL, err, sizeof(err)), CATALOG_NOT_FOUND);
     assert_int_equal(catalog_commit(&t), 0);
-    assert_int_equal(catalog_reader_locator(r, "0BADC0DE-1234-4ABC-8DEF-0123456789AB", 36, &got,
+    assert_int_equal(catalog_reader_locator(r, "0BADC0DE-1234-4ABC-8DEF-0123456789AB", 36, &got, NULL,
                                             err, sizeof(err)), CATALOG_FOUND);
     assert_string_equal(got.asset_dir, "asset-1");
 
@@ -309,7 +309,7 @@ static void test_store_and_reader(void **state)
     assert_int_equal(catalog_count_links(&t, "a10", "Files"), 1);
     assert_int_equal(catalog_raw_del(&t, CATALOG_DB_ORIGIN, guid, 36), 0);
     assert_int_equal(catalog_commit(&t), 0);
-    assert_int_equal(catalog_reader_locator(r, guid, 36, &got, err, sizeof(err)), CATALOG_NOT_FOUND);
+    assert_int_equal(catalog_reader_locator(r, guid, 36, &got, NULL, err, sizeof(err)), CATALOG_NOT_FOUND);
 
     catalog_reader_close(r);
     catalog_store_close(s);

@@ -82,9 +82,9 @@ static int fuzz_same_index(const mp_index_t *a, const mp_index_t *b)
         const uint8_t *pa = (const uint8_t *) a, *pb = (const uint8_t *) b;
         if (memcmp(pa + t->entry_off, pb + t->entry_off, t->entry_len) != 0 ||
             memcmp(pa + t->config_off, pb + t->config_off, t->config_len) != 0 ||
-            memcmp(pa + t->offsets_off, pb + t->offsets_off, 8 * n) != 0 ||
+            memcmp(pa + t->offsets_off, pb + t->offsets_off, mp_offset_width(t) * n) != 0 ||
             memcmp(pa + t->sizes_off, pb + t->sizes_off, 4 * n) != 0 ||
-            memcmp(pa + t->dts_off, pb + t->dts_off, 8 * (n + 1)) != 0 ||
+            memcmp(pa + t->dts_off, pb + t->dts_off, mp_dts_bytes(t)) != 0 ||
             (t->cto_off && memcmp(pa + t->cto_off, pb + t->cto_off, 4 * n) != 0) ||
             (t->key_count && memcmp(pa + t->keys_off, pb + t->keys_off, 4 * (size_t) t->key_count) != 0)) {
             return 0;

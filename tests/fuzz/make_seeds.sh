@@ -11,6 +11,9 @@
 #             them, a few rejected ones, one with an extra JSON entity
 #   fuzz_api_request  an API resource path, a newline, then a JSON body (as
 #             AMS clients POST them, verbose and light) or an SWT token
+#   fuzz_endpoint_record  streaming endpoint records (catalog_endpoint.h): a
+#                   running default endpoint, one with an IP list, max-age
+#                   and a cross-domain policy
 #   fuzz_task_body  AMS v2 TaskBody and JobTemplateBody XML: single and
 #             chained tasks, every attribute, the .NET SDK's utf-16
 #             declaration, and a few rejected ones (cycle, gap, DTD)
@@ -19,7 +22,7 @@ set -euo pipefail
 out=${1:?usage: make_seeds.sh OUT_DIR}
 version=7
 mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter" \
-  "$out/fuzz_task_body" "$out/fuzz_api_request"
+  "$out/fuzz_task_body" "$out/fuzz_api_request" "$out/fuzz_endpoint_record"
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$version" ]; then
   exit 0
 fi
@@ -176,3 +179,11 @@ else
   echo "make_seeds.sh: ffmpeg not found, fuzz_mp4 starts without seeds" >&2
 fi
 echo "$version" > "$out/.stamp"
+
+# ---- fuzz_endpoint_record: binary records as mediaplaned writes them
+# "MPE1" state name_len ip_count(le16) max_age(le64) [family prefix addr16]... name
+# cap_len(le32, ffffffff = absent) cap cdp_len cdp
+printf 'MPE1\002\007\000\000\377\377\377\377\377\377\377\377default\377\377\377\377\377\377\377\377' \
+  > "$out/fuzz_endpoint_record/default_running"
+printf 'MPE1\002\004\001\000\010\007\000\000\000\000\000\000\004\020\300\250\000\000\000\000\000\000\000\000\000\000\000\000\000\000edge\377\377\377\377\026\000\000\000<cross-domain-policy/>' \
+  > "$out/fuzz_endpoint_record/ip_and_policy"

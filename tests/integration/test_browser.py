@@ -52,3 +52,33 @@ def test_browser_playback(origin, abr_set, player, manifest):
     r = play(player, url)
     assert r["ok"], "%s could not play %s:\n%s" % (player, url, json.dumps(r, indent=1))
     assert r["frames"] > 0 and r["currentTime"] >= 3
+
+
+PAGE_FORMATS = ["hls", "ts", "dash", "smooth"]
+
+
+@pytest.fixture(scope="module")
+def player_page(origin):
+    """The operator-facing player page (tools/player), installed the way
+    build.sh demo installs it, into the origin's /www/."""
+    www = origin.prefix / "www"
+    subprocess.run([str(TOP / "tools" / "install-player"), str(www)], check=True)
+    return origin.base + "/www/player/index.html"
+
+
+@pytest.mark.parametrize("fmt", PAGE_FORMATS)
+def test_player_page_plays(origin, abr_set, player_page, fmt):
+    src = origin.asset_url(abr_set, "").rstrip("/")
+    assert src.endswith(".ism"), src
+    url = "%s?src=%s&format=%s" % (player_page, src, fmt)
+    r = play("page", url)
+    assert r["ok"], "player page could not play %s:\n%s" % (url, json.dumps(r, indent=1))
+    assert r["frames"] > 0 and r["currentTime"] >= 3
+
+
+def test_player_page_reports_errors(origin, abr_set, player_page):
+    """A missing asset must show up as a player error, not as silence."""
+    src = origin.asset_url(abr_set, "").rstrip("/").replace(".ism", "-missing.ism")
+    r = play("page", "%s?src=%s&format=hls" % (player_page, src), timeout=20)
+    assert not r["ok"]
+    assert any("hls.js" in e for e in r["errors"]), r
