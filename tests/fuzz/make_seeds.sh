@@ -20,7 +20,7 @@
 # Re-running is cheap: existing files are kept (a stamp records the version).
 set -euo pipefail
 out=${1:?usage: make_seeds.sh OUT_DIR}
-version=7
+version=8
 mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter" \
   "$out/fuzz_task_body" "$out/fuzz_api_request" "$out/fuzz_endpoint_record"
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$version" ]; then
@@ -131,6 +131,9 @@ AccessPolicies|{"Name":"p","DurationInMinutes":43200.0,"Permissions":1}
 Assets('x')/$links/ParentAssets|{"uri":"https://media.windows.net/api/Assets('nb%3Acid%3AUUID%3A1')"}
 Assets(Id='a''b')/Name/$value|{"d":{"Name":"nested"}}
 Assets/$count|client_id=c&Audience=urn%3aWindowsAzureMediaServices&ExpiresOn=99&Issuer=i&HMACSHA256=abc%3d
+Jobs|{"Name":"j","InputMediaAssets":[{"__metadata":{"uri":"https://h/api/Assets('nb%3Acid%3AUUID%3A0badc0de-1234-4abc-8def-0123456789ab')"}}],"Tasks":[{"Configuration":"x","MediaProcessorId":"nb:mpid:UUID:0","TaskBody":"<taskBody><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset></taskBody>"}],"JobNotificationSubscriptions":[{"NotificationEndPointId":"nb:nepid:UUID:0badc0de-1234-4abc-8def-0123456789ab","TargetJobState":1}]}
+JobTemplates|{"Name":"t","JobTemplateBody":"<jobTemplate><taskBody taskTemplateId=\"nb:ttid:UUID:0badc0de-1234-4abc-8def-0123456789ab\"><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset></taskBody></jobTemplate>","TaskTemplates":[{"Id":"nb:ttid:UUID:0badc0de-1234-4abc-8def-0123456789ab","MediaProcessorId":"nb:mpid:UUID:0"}]}
+EncodingReservedUnitTypes(guid'0badc0de-1234-4abc-8def-0123456789ab')|{"CurrentReservedUnits":2}
 EOF
 
 # ---- fuzz_task_body: one TaskBody or JobTemplateBody per line, written
