@@ -154,7 +154,9 @@ bool encoder_proc_done(const encoder_proc_t *p)
 void encoder_proc_signal(const encoder_proc_t *p, int sig)
 {
     if (!p->exited && p->pid > 0) {
-        kill(-p->pid, sig);
+        /* SIGTERM asks the encoder, which stops its own children and cleans
+         * up; SIGKILL takes its whole process group */
+        kill(sig == SIGKILL ? -p->pid : p->pid, sig);
     }
 }
 

@@ -1,8 +1,8 @@
 /*
  * encoder_proc.h — one running mediaplane-encoder: spawned (posix_spawn) in
  * its own process group with stdout on a non-blocking pipe; polled for its
- * protocol lines (progress, outputs, perf, error) and its exit; signalled
- * as a group (SIGTERM to cancel, SIGKILL after the grace period).
+ * protocol lines (progress, outputs, perf, error) and its exit; stopped
+ * with SIGTERM (cancel) and, after the grace period, SIGKILL to the group.
  */
 #ifndef ENCODER_PROC_H
 #define ENCODER_PROC_H
@@ -40,6 +40,7 @@ int  encoder_proc_start(encoder_proc_t *p, const encoder_args_t *a, char *err, s
 void encoder_proc_poll(encoder_proc_t *p);
 /* True once it exited and its stdout is drained. */
 bool encoder_proc_done(const encoder_proc_t *p);
+/* SIGTERM goes to the encoder itself, SIGKILL to its whole process group. */
 void encoder_proc_signal(const encoder_proc_t *p, int sig);
 /* Frees the pipe (call after done, or after SIGKILL + waiting). */
 void encoder_proc_close(encoder_proc_t *p);
