@@ -21,9 +21,12 @@ typedef struct {
     http_response_t *(*run)(api_ctx_t *c);
 } api_function_t;
 const api_function_t *api_function_find(const char *name);
+/* Every function the router serves, terminated by a NULL name. */
+const api_function_t *api_functions_all(void);
 
-/* Top-level documents. */
+/* Top-level documents: the service document and $metadata (CSDL). */
 http_response_t *api_service_document(api_ctx_t *c);
+http_response_t *api_metadata_document(api_ctx_t *c);
 
 /* OAuth2 client-credentials endpoint and bearer validation. */
 http_response_t *oauth_token_handle(app_t *app, http_request_t *req);

@@ -81,6 +81,13 @@ static http_response_t *dispatch(api_ctx_t *c, const char *method, const char *r
     char err[256];
     const api_function_t *fn;
 
+    if (strcmp(rest, "$metadata") == 0) {
+        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+            api_fail(c, 405, "MethodNotAllowed", "$metadata is read with GET");
+            return NULL;
+        }
+        return api_metadata_document(c);
+    }
     if (odata_resource_parse(rest, &path, err, sizeof(err)) != 0) {
         api_fail(c, 400, "BadRequest", "%s", err);
         return NULL;
