@@ -44,7 +44,7 @@ APT_PACKAGES=(
   python3 python3-pytest python3-pytest-timeout python3-m3u8 python3-mpegdash
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-libav
-  chromium wrk curl xz-utils libxml2-utils mediainfo
+  chromium wrk curl jq xz-utils libxml2-utils mediainfo
 )
 
 log() { printf '== build.sh: %s\n' "$*" >&2; }

@@ -34,8 +34,6 @@ typedef struct {
     char message[512];
 } api_error_t;
 
-#define API_MAX_AFTER_COMMIT 8
-
 typedef struct {
     void (*fn)(app_t *app, const char *arg);
     char arg[256];
@@ -48,8 +46,8 @@ typedef struct api_ctx {
     int64_t         now_ms;
     odata_format_t  fmt;
     api_error_t     err;
-    api_after_commit_t after[API_MAX_AFTER_COMMIT];
-    size_t          nafter;
+    api_after_commit_t *after;       /* grows: a $batch changeset may queue many */
+    size_t          nafter, after_cap;
     char            operation_id[64]; /* set by operation_begin: answer 202 + operation-id */
 } api_ctx_t;
 
@@ -59,6 +57,10 @@ int api_fail(api_ctx_t *c, int status, const char *code, const char *fmt, ...)
 
 /* Queues fn(app, arg) to run after a successful commit (filesystem clean-up). */
 int api_after_commit(api_ctx_t *c, void (*fn)(app_t *, const char *), const char *arg);
+/* Runs the queued actions (after a commit) and forgets them. */
+void api_after_commit_run(api_ctx_t *c);
+/* Frees what the context holds (queued actions that never ran). */
+void api_ctx_release(api_ctx_t *c);
 
 /* The AMS/OData error body as a response. */
 http_response_t *api_error_response(const api_ctx_t *c);
