@@ -22,6 +22,9 @@ void config_defaults(daemon_config_t *c)
     c->catalog_map_size = (size_t) 1 << 30;
     c->token_lifetime = 6 * 3600;
     c->log_level = 1;
+    c->notify_timeout_ms = 10000;
+    c->notify_max_attempts = 5;
+    c->notify_retry_ms = 2000;
 }
 
 static int parse_size(const char *v, size_t *out)
@@ -98,6 +101,22 @@ static int set_max_body(daemon_config_t *c, const char *v) { return parse_size(v
 static int set_map_size(daemon_config_t *c, const char *v) { return parse_size(v, &c->catalog_map_size); }
 static int set_token_lifetime(daemon_config_t *c, const char *v) { return parse_seconds(v, &c->token_lifetime); }
 
+static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (end == v || *end != '\0' || n < lo || n > hi) return -1;
+    *out = (unsigned) n;
+    return 0;
+}
+
+static int set_notify_timeout(daemon_config_t *c, const char *v)
+{ return parse_uint(v, 100, 600000, &c->notify_timeout_ms); }
+static int set_notify_attempts(daemon_config_t *c, const char *v)
+{ return parse_uint(v, 1, 100, &c->notify_max_attempts); }
+static int set_notify_retry(daemon_config_t *c, const char *v)
+{ return parse_uint(v, 10, 3600000, &c->notify_retry_ms); }
+
 static int set_log_level(daemon_config_t *c, const char *v)
 {
     static const char *const names[] = { "debug", "info", "warn", "error" };
@@ -151,6 +170,9 @@ static const struct {
     { "catalog_map_size", set_map_size, "a size like 1g" },
     { "token_lifetime", set_token_lifetime, "a duration like 6h" },
     { "log_level", set_log_level, "debug|info|warn|error" },
+    { "notify_timeout_ms", set_notify_timeout, "100..600000 (ms)" },
+    { "notify_max_attempts", set_notify_attempts, "1..100" },
+    { "notify_retry_ms", set_notify_retry, "10..3600000 (ms)" },
     { "client", set_client, "<client_id> <client_secret>" },
 };
 

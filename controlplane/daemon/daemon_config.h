@@ -31,6 +31,9 @@ typedef struct {
     size_t   catalog_map_size;            /* LMDB map size, bytes */
     unsigned token_lifetime;              /* seconds */
     int      log_level;                   /* 0 debug .. 3 error */
+    unsigned notify_timeout_ms;           /* one webhook POST, connect included */
+    unsigned notify_max_attempts;         /* tries per message before it is dropped */
+    unsigned notify_retry_ms;             /* first retry delay, doubled per attempt */
     config_client_t clients[CONFIG_MAX_CLIENTS];
     size_t   nclients;
 } daemon_config_t;

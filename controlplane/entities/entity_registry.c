@@ -15,6 +15,7 @@ static const entity_set_t *const all_sets[] = {
     &entity_media_processors,
     &entity_content_keys,
     &entity_delivery_policies,
+    &entity_notification_endpoints,
     NULL,
 };
 

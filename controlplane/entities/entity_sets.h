@@ -14,6 +14,7 @@ extern const entity_set_t entity_locators;
 extern const entity_set_t entity_media_processors;
 extern const entity_set_t entity_content_keys;
 extern const entity_set_t entity_delivery_policies;
+extern const entity_set_t entity_notification_endpoints;
 
 #define AMS_TYPE(name) "Microsoft.Cloud.Media.Vod.Rest.Data.Models." name
 
