@@ -85,6 +85,7 @@ TEXT_SETTING(media_root)
 TEXT_SETTING(api_url)
 TEXT_SETTING(upload_url)
 TEXT_SETTING(streaming_url)
+TEXT_SETTING(key_delivery_url)
 TEXT_SETTING(account_name)
 TEXT_SETTING(token_issuer)
 
@@ -163,6 +164,7 @@ static const struct {
     { "api_url", set_api_url, "a URL" },
     { "upload_url", set_upload_url, "a URL" },
     { "streaming_url", set_streaming_url, "a URL" },
+    { "key_delivery_url", set_key_delivery_url, "a URL" },
     { "account_name", set_account_name, "a name" },
     { "token_issuer", set_token_issuer, "a URI" },
     { "threads", set_threads, "1..256" },
@@ -259,6 +261,13 @@ int config_finish(daemon_config_t *c, char *err, size_t errlen)
     ensure_slash(c->api_url, sizeof(c->api_url));
     ensure_slash(c->upload_url, sizeof(c->upload_url));
     ensure_slash(c->streaming_url, sizeof(c->streaming_url));
+    if (c->key_delivery_url[0] == '\0'
+        && (size_t) snprintf(c->key_delivery_url, sizeof(c->key_delivery_url), "%skeydelivery/",
+                             c->streaming_url) >= sizeof(c->key_delivery_url)) {
+        snprintf(err, errlen, "streaming_url is too long");
+        return -1;
+    }
+    ensure_slash(c->key_delivery_url, sizeof(c->key_delivery_url));
     if (c->nclients == 0) {
         snprintf(err, errlen, "no 'client <id> <secret>' configured: nobody could call the API");
         return -1;

@@ -24,6 +24,7 @@ typedef struct {
     char     api_url[CONFIG_URL_MAX];     /* public base of the API, ".../api/" */
     char     upload_url[CONFIG_URL_MAX];  /* public base of SAS upload URLs, ends with '/' */
     char     streaming_url[CONFIG_URL_MAX]; /* public base of origin URLs, ends with '/' */
+    char     key_delivery_url[CONFIG_URL_MAX]; /* public base of the key service, ends with '/' */
     char     account_name[64];
     char     token_issuer[CONFIG_URL_MAX];
     unsigned threads;

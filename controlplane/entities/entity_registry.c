@@ -16,6 +16,8 @@ static const entity_set_t *const all_sets[] = {
     &entity_content_keys,
     &entity_delivery_policies,
     &entity_notification_endpoints,
+    &entity_key_policies,
+    &entity_key_policy_options,
     NULL,
 };
 

@@ -15,6 +15,8 @@ extern const entity_set_t entity_media_processors;
 extern const entity_set_t entity_content_keys;
 extern const entity_set_t entity_delivery_policies;
 extern const entity_set_t entity_notification_endpoints;
+extern const entity_set_t entity_key_policies;
+extern const entity_set_t entity_key_policy_options;
 
 #define AMS_TYPE(name) "Microsoft.Cloud.Media.Vod.Rest.Data.Models." name
 
