@@ -39,6 +39,7 @@ APT_PACKAGES=(
   build-essential clang pkg-config libclang-rt-14-dev
   nginx nginx-dev libpcre2-dev libpcre3-dev zlib1g-dev libssl-dev
   liblmdb-dev lmdb-utils libjansson-dev libmicrohttpd-dev libxml2-dev libcmocka-dev
+  libcurl4-openssl-dev
   ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   x264 libx264-dev
   python3 python3-pytest python3-pytest-timeout python3-m3u8 python3-mpegdash

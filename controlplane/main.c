@@ -13,6 +13,7 @@
 #include "http/http_server.h"
 #include "keys/master_key.h"
 #include "keys/protection_key.h"
+#include "notify/notify.h"
 #include "storage/blob_store.h"
 #include "util/secret_file.h"
 #include "util/time_text.h"
@@ -208,6 +209,12 @@ int main(int argc, char **argv)
         catalog_store_close(app.store);
         return 1;
     }
+    if (notify_sender_start(&app, err, sizeof(err)) != 0) {
+        log_error("%s", err);
+        http_server_stop(server);
+        catalog_store_close(app.store);
+        return 1;
+    }
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -227,6 +234,7 @@ int main(int argc, char **argv)
     }
     log_info("stopping");
     http_server_stop(server);
+    notify_sender_stop(&app);      /* after the producers; queued messages stay in the outbox */
     catalog_store_close(app.store);
     protection_key_free(app.protection_key);
     master_key_free(app.master_key);

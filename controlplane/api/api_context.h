@@ -16,12 +16,14 @@
 
 struct protection_key;
 struct master_key;
+struct notify_sender;
 
 typedef struct app {
     daemon_config_t  cfg;
     catalog_store_t *store;
     struct protection_key *protection_key; /* RSA key + certificate clients wrap keys with */
     struct master_key *master_key;         /* seals content keys at rest */
+    struct notify_sender *notify;          /* webhook sender thread (notify/notify.h) */
     uint8_t          token_key[32];   /* signs API bearer tokens */
     uint8_t          sas_key[32];     /* signs SAS locator URLs */
 } app_t;

@@ -17,6 +17,9 @@ static const entity_set_t *const all_sets[] = {
     &entity_delivery_policies,
     &entity_streaming_endpoints,
     &entity_operations,
+    &entity_notification_endpoints,
+    &entity_key_policies,
+    &entity_key_policy_options,
     NULL,
 };
 

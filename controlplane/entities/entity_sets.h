@@ -16,6 +16,9 @@ extern const entity_set_t entity_content_keys;
 extern const entity_set_t entity_delivery_policies;
 extern const entity_set_t entity_streaming_endpoints;
 extern const entity_set_t entity_operations;
+extern const entity_set_t entity_notification_endpoints;
+extern const entity_set_t entity_key_policies;
+extern const entity_set_t entity_key_policy_options;
 
 #define AMS_TYPE(name) "Microsoft.Cloud.Media.Vod.Rest.Data.Models." name
 

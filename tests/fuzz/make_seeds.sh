@@ -21,13 +21,15 @@
 #   fuzz_task_body  AMS v2 TaskBody and JobTemplateBody XML: single and
 #             chained tasks, every attribute, the .NET SDK's utf-16
 #             declaration, and a few rejected ones (cycle, gap, DTD)
+#   fuzz_token_template  TokenRestrictionTemplate XML as the AMS SDKs wrote
+#             it (SWT/JWT, alternate keys, nil claim values), and rejected ones
 # Re-running is cheap: existing files are kept (a stamp records the version).
 set -euo pipefail
 out=${1:?usage: make_seeds.sh OUT_DIR}
-version=9
+version=10
 mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter" \
   "$out/fuzz_task_body" "$out/fuzz_api_request" "$out/fuzz_endpoint_record" \
-  "$out/fuzz_odata_batch"
+  "$out/fuzz_odata_batch" "$out/fuzz_token_template"
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$version" ]; then
   exit 0
 fi
@@ -270,6 +272,17 @@ if command -v ffmpeg >/dev/null 2>&1; then
 else
   echo "make_seeds.sh: ffmpeg not found, fuzz_mp4 starts without seeds" >&2
 fi
+# ---- fuzz_token_template: one template per line, written without the newline
+i=0
+while IFS= read -r tmpl; do
+  [ -n "$tmpl" ] || continue
+  printf '%s' "$tmpl" > "$out/fuzz_token_template/t_$((i++))"
+done <<'EOF'
+<TokenRestrictionTemplate xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.microsoft.com/Azure/MediaServices/KeyDelivery/TokenRestrictionTemplate/v1"><AlternateVerificationKeys><TokenVerificationKey i:type="SymmetricVerificationKey"><KeyValue>BklyAFiPTQsuJNKriQJBZHYaKM2CkCTDQX2bw9sMYuvEC9sjW0W7GUIBygQL/+POEeUqCYPnmEU2g0o1GW2Oqg==</KeyValue></TokenVerificationKey></AlternateVerificationKeys><Audience>urn:test</Audience><Issuer>http://testacs.com/</Issuer><PrimaryVerificationKey i:type="SymmetricVerificationKey"><KeyValue>E5BUHiN4vBdzUzdP0IWaHFMMU3D1uRZgF16TOhSfwwHGSw+Kbf0XqsHzEIYk11M372viB9vbiacsdcQksA0ftw==</KeyValue></PrimaryVerificationKey><RequiredClaims><TokenClaim><ClaimType>urn:microsoft:azure:mediaservices:contentkeyidentifier</ClaimType><ClaimValue i:nil="true" /></TokenClaim></RequiredClaims><TokenType>JWT</TokenType></TokenRestrictionTemplate>
+<TokenRestrictionTemplate xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.microsoft.com/Azure/MediaServices/KeyDelivery/TokenRestrictionTemplate/v1"><AlternateVerificationKeys /><Audience>urn:test</Audience><Issuer>http://testacs.com</Issuer><OpenIdConnectDiscoveryDocument i:nil="true" /><PrimaryVerificationKey i:type="SymmetricVerificationKey"><KeyValue>tqdCrSPGDZYJ4l3YyWR1NH7OdTvucBm7bU/ZQKPszV/hR54saMgyJK9bA9bay996NtNpcA0OruHETvy885g46A==</KeyValue></PrimaryVerificationKey><RequiredClaims><TokenClaim><ClaimType>urn:custom</ClaimType><ClaimValue>v</ClaimValue></TokenClaim></RequiredClaims><TokenType>SWT</TokenType></TokenRestrictionTemplate>
+<TokenRestrictionTemplate xmlns="http://schemas.microsoft.com/Azure/MediaServices/KeyDelivery/TokenRestrictionTemplate/v1"><Audience>a</Audience><Issuer>i</Issuer><PrimaryVerificationKey type="X509CertTokenVerificationKey"><RawBody>AAAA</RawBody></PrimaryVerificationKey></TokenRestrictionTemplate>
+<!DOCTYPE x [<!ENTITY a "b">]><TokenRestrictionTemplate xmlns="http://schemas.microsoft.com/Azure/MediaServices/KeyDelivery/TokenRestrictionTemplate/v1"><Issuer>&a;</Issuer></TokenRestrictionTemplate>
+EOF
 echo "$version" > "$out/.stamp"
 
 # ---- fuzz_endpoint_record: binary records as mediaplaned writes them
