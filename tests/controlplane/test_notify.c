@@ -289,6 +289,7 @@ static void test_sender_delivers_signed_with_retry(void **state)
     assert_int_equal(catalog_commit(&c.txn), 0);
     assert_int_equal(c.nafter, 1);
     c.after[0].fn(&app, c.after[0].arg);
+    api_ctx_release(&c);
     pthread_join(th, NULL);
 
     /* both attempts carried the same signed body; the second was acknowledged */
