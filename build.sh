@@ -39,12 +39,13 @@ APT_PACKAGES=(
   build-essential clang pkg-config libclang-rt-14-dev
   nginx nginx-dev libpcre2-dev libpcre3-dev zlib1g-dev libssl-dev
   liblmdb-dev lmdb-utils libjansson-dev libmicrohttpd-dev libxml2-dev libcmocka-dev
+  libcurl4-openssl-dev
   ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   x264 libx264-dev
   python3 python3-pytest python3-pytest-timeout python3-m3u8 python3-mpegdash
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-libav
-  chromium wrk curl xz-utils libxml2-utils mediainfo
+  chromium wrk curl jq xz-utils libxml2-utils mediainfo
 )
 
 log() { printf '== build.sh: %s\n' "$*" >&2; }

@@ -13,6 +13,7 @@
 #include "http/http_server.h"
 #include "keys/master_key.h"
 #include "keys/protection_key.h"
+#include "notify/notify.h"
 #include "sched/scheduler.h"
 #include "storage/blob_store.h"
 #include "util/secret_file.h"
@@ -258,7 +259,14 @@ int main(int argc, char **argv)
         catalog_store_close(app.store);
         return 1;
     }
+    if (notify_sender_start(&app, err, sizeof(err)) != 0) {
+        log_error("%s", err);
+        http_server_stop(server);
+        catalog_store_close(app.store);
+        return 1;
+    }
     if (scheduler_start(&app) != 0) {
+        notify_sender_stop(&app);
         http_server_stop(server);
         catalog_store_close(app.store);
         return 1;
@@ -283,6 +291,7 @@ int main(int argc, char **argv)
     log_info("stopping");
     http_server_stop(server);
     scheduler_stop();
+    notify_sender_stop(&app);      /* after the producers; queued messages stay in the outbox */
     catalog_store_close(app.store);
     protection_key_free(app.protection_key);
     master_key_free(app.master_key);

@@ -51,6 +51,17 @@
 #define CATALOG_EP_DEFAULT_KEY   "*"
 #define CATALOG_HOST_KEY_MAX     (2 + 255)
 
+/*
+ * outbox: notification messages waiting for delivery to a NotificationEndPoint
+ * (daemon only; the origin never opens it).  Key: "<endpoint id>\0" + a
+ * big-endian u64 sequence number, so one endpoint's messages are contiguous
+ * and in the order they were queued.  Value: JSON {"body": the rendered
+ * message text, "attempts": n, "next_ms": unix ms of the next try}.  The
+ * sequence counter is "outbox_seq" in meta (big-endian u64).
+ */
+#define CATALOG_DB_OUTBOX        "outbox"
+#define CATALOG_META_OUTBOX_SEQ  "outbox_seq"
+
 /* The LMDB environment is the directory <data_dir>/catalog. */
 #define CATALOG_DIR_NAME         "catalog"
 

@@ -16,12 +16,14 @@
 
 struct protection_key;
 struct master_key;
+struct notify_sender;
 
 typedef struct app {
     daemon_config_t  cfg;
     catalog_store_t *store;
     struct protection_key *protection_key; /* RSA key + certificate clients wrap keys with */
     struct master_key *master_key;         /* seals content keys at rest */
+    struct notify_sender *notify;          /* webhook sender thread (notify/notify.h) */
     uint8_t          token_key[32];   /* signs API bearer tokens */
     uint8_t          sas_key[32];     /* signs SAS locator URLs */
 } app_t;
@@ -33,8 +35,6 @@ typedef struct {
     char code[64];
     char message[512];
 } api_error_t;
-
-#define API_MAX_AFTER_COMMIT 32
 
 typedef struct {
     void (*fn)(app_t *app, const char *arg);
@@ -48,8 +48,8 @@ typedef struct api_ctx {
     int64_t         now_ms;
     odata_format_t  fmt;
     api_error_t     err;
-    api_after_commit_t after[API_MAX_AFTER_COMMIT];
-    size_t          nafter;
+    api_after_commit_t *after;       /* grows: a $batch changeset may queue many */
+    size_t          nafter, after_cap;
     char            operation_id[64]; /* set by operation_begin: answer 202 + operation-id */
 } api_ctx_t;
 
@@ -59,6 +59,10 @@ int api_fail(api_ctx_t *c, int status, const char *code, const char *fmt, ...)
 
 /* Queues fn(app, arg) to run after a successful commit (filesystem clean-up). */
 int api_after_commit(api_ctx_t *c, void (*fn)(app_t *, const char *), const char *arg);
+/* Runs the queued actions (after a commit) and forgets them. */
+void api_after_commit_run(api_ctx_t *c);
+/* Frees what the context holds (queued actions that never ran). */
+void api_ctx_release(api_ctx_t *c);
 
 /* The AMS/OData error body as a response. */
 http_response_t *api_error_response(const api_ctx_t *c);

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int api_fail(api_ctx_t *c, int status, const char *code, const char *fmt, ...)
@@ -26,13 +27,37 @@ int api_fail(api_ctx_t *c, int status, const char *code, const char *fmt, ...)
 
 int api_after_commit(api_ctx_t *c, void (*fn)(app_t *, const char *), const char *arg)
 {
-    if (c->nafter >= API_MAX_AFTER_COMMIT || strlen(arg) >= sizeof(c->after[0].arg)) {
-        return api_fail(c, 500, "InternalError", "too many deferred actions");
+    if (strlen(arg) >= sizeof(c->after[0].arg)) {
+        return api_fail(c, 500, "InternalError", "deferred action argument too long");
+    }
+    if (c->nafter == c->after_cap) {
+        size_t cap = c->after_cap ? c->after_cap * 2 : 8;
+        api_after_commit_t *after = realloc(c->after, cap * sizeof(*after));
+        if (after == NULL) {
+            return api_fail(c, 500, "InternalError", "out of memory");
+        }
+        c->after = after;
+        c->after_cap = cap;
     }
     c->after[c->nafter].fn = fn;
     snprintf(c->after[c->nafter].arg, sizeof(c->after[0].arg), "%s", arg);
     c->nafter++;
     return 0;
+}
+
+void api_after_commit_run(api_ctx_t *c)
+{
+    for (size_t i = 0; i < c->nafter; i++) {
+        c->after[i].fn(c->app, c->after[i].arg);
+    }
+    c->nafter = 0;
+}
+
+void api_ctx_release(api_ctx_t *c)
+{
+    free(c->after);
+    c->after = NULL;
+    c->nafter = c->after_cap = 0;
 }
 
 http_response_t *api_error_simple(odata_format_t fmt, int status, const char *code,

@@ -115,6 +115,11 @@ static const api_function_t functions[] = {
     { NULL, NULL, false, NULL },
 };
 
+const api_function_t *api_functions_all(void)
+{
+    return functions;
+}
+
 const api_function_t *api_function_find(const char *name)
 {
     for (const api_function_t *f = functions; f->name != NULL; f++) {

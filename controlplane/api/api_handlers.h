@@ -21,9 +21,12 @@ typedef struct {
     http_response_t *(*run)(api_ctx_t *c);
 } api_function_t;
 const api_function_t *api_function_find(const char *name);
+/* Every function the router serves, terminated by a NULL name. */
+const api_function_t *api_functions_all(void);
 
-/* Top-level documents. */
+/* Top-level documents: the service document and $metadata (CSDL). */
 http_response_t *api_service_document(api_ctx_t *c);
+http_response_t *api_metadata_document(api_ctx_t *c);
 
 /* OAuth2 client-credentials endpoint and bearer validation. */
 http_response_t *oauth_token_handle(app_t *app, http_request_t *req);
@@ -33,6 +36,18 @@ http_response_t *oauth_check_bearer(app_t *app, http_request_t *req);
 /* Blob uploads/downloads under /upload/<container>/<blob> (SAS locators). */
 void upload_begin(app_t *app, http_request_t *req);
 http_response_t *upload_finish(app_t *app, http_request_t *req);
+
+/* One /api/ request with its own catalog transaction (direct requests and
+ * $batch query operations). */
+http_response_t *api_handle(app_t *app, http_request_t *req);
+/* One request inside the caller's open transaction c->txn (a $batch
+ * changeset): sets c->req, c->fmt, clears c->err; NULL with c->err set on
+ * failure. */
+http_response_t *api_dispatch_request(api_ctx_t *c, http_request_t *req);
+/* Commits c->txn (synced) and runs the deferred actions; -1 with c->err. */
+int api_commit(api_ctx_t *c);
+/* POST /api/$batch (api_batch.c). */
+http_response_t *api_batch_handle(app_t *app, http_request_t *req);
 
 /* The HTTP entry points (http_handlers_t callbacks). */
 void api_router_begin(void *app, http_request_t *req);

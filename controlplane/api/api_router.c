@@ -4,6 +4,7 @@
  * /healthz.  For /api/ it owns the request's catalog transaction: read-only
  * for GET, one synced write transaction otherwise; the answer is sent only
  * after a successful commit, and deferred file-system work runs after it.
+ * $batch operations come back through the same dispatch (api_batch.c).
  */
 #include "api/api_handlers.h"
 #include "daemon/daemon_log.h"
@@ -48,10 +49,21 @@ static const char *effective_method(const http_request_t *req)
     return req->method;
 }
 
+int api_commit(api_ctx_t *c)
+{
+    int rc = catalog_commit(&c->txn);
+
+    if (rc != 0) {
+        log_error("catalog commit failed: %s", mdb_strerror(rc));
+        return api_fail(c, rc == MDB_MAP_FULL ? 507 : 500, "InternalError",
+                        "the change could not be stored: %s", mdb_strerror(rc));
+    }
+    api_after_commit_run(c);
+    return 0;
+}
+
 static http_response_t *finish_txn(api_ctx_t *c, http_response_t *r)
 {
-    int rc;
-
     if (c->err.status != 0 || r == NULL) {
         catalog_abort(&c->txn);
         http_response_free(r);
@@ -61,16 +73,9 @@ static http_response_t *finish_txn(api_ctx_t *c, http_response_t *r)
         catalog_abort(&c->txn);
         return r;
     }
-    rc = catalog_commit(&c->txn);
-    if (rc != 0) {
+    if (api_commit(c) != 0) {
         http_response_free(r);
-        log_error("catalog commit failed: %s", mdb_strerror(rc));
-        api_fail(c, rc == MDB_MAP_FULL ? 507 : 500, "InternalError",
-                 "the change could not be stored: %s", mdb_strerror(rc));
         return api_error_response(c);
-    }
-    for (size_t i = 0; i < c->nafter; i++) {
-        c->after[i].fn(c->app, c->after[i].arg);
     }
     return r;
 }
@@ -81,6 +86,17 @@ static http_response_t *dispatch(api_ctx_t *c, const char *method, const char *r
     char err[256];
     const api_function_t *fn;
 
+    if (strcmp(rest, "$metadata") == 0) {
+        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+            api_fail(c, 405, "MethodNotAllowed", "$metadata is read with GET");
+            return NULL;
+        }
+        return api_metadata_document(c);
+    }
+    if (strcmp(rest, "$batch") == 0) {
+        api_fail(c, 400, "BadRequest", "$batch is POSTed on its own, not inside a batch");
+        return NULL;
+    }
     if (odata_resource_parse(rest, &path, err, sizeof(err)) != 0) {
         api_fail(c, 400, "BadRequest", "%s", err);
         return NULL;
@@ -118,11 +134,24 @@ static bool method_writes(const char *method, const char *rest)
     return false;
 }
 
-static http_response_t *api_handle(app_t *app, http_request_t *req)
+static const char *api_rest(const http_request_t *req)
+{
+    return strcmp(req->path, "/api") == 0 ? "" : req->path + strlen(API_PREFIX);
+}
+
+http_response_t *api_dispatch_request(api_ctx_t *c, http_request_t *req)
+{
+    c->req = req;
+    c->fmt = odata_format_choose(req);
+    memset(&c->err, 0, sizeof(c->err));
+    return dispatch(c, effective_method(req), api_rest(req));
+}
+
+http_response_t *api_handle(app_t *app, http_request_t *req)
 {
     api_ctx_t c = { .app = app, .req = req, .now_ms = time_now_ms() };
     const char *method = effective_method(req);
-    const char *rest = strcmp(req->path, "/api") == 0 ? "" : req->path + strlen(API_PREFIX);
+    const char *rest = api_rest(req);
     http_response_t *r;
     int rc;
 
@@ -132,13 +161,17 @@ static http_response_t *api_handle(app_t *app, http_request_t *req)
                  app->cfg.max_body);
         return api_error_response(&c);
     }
-    rc = catalog_begin(app->store, method_writes(method, rest), &c.txn);
-    if (rc != 0) {
-        api_fail(&c, 503, "ServiceUnavailable", "catalog busy: %s", mdb_strerror(rc));
-        return api_error_response(&c);
+    if (strcmp(rest, "$batch") == 0 && req->conn != NULL) {
+        r = api_batch_handle(app, req);
+    } else {
+        rc = catalog_begin(app->store, method_writes(method, rest), &c.txn);
+        if (rc != 0) {
+            api_fail(&c, 503, "ServiceUnavailable", "catalog busy: %s", mdb_strerror(rc));
+            return api_error_response(&c);
+        }
+        r = finish_txn(&c, api_dispatch_request(&c, req));
+        api_ctx_release(&c);
     }
-    r = dispatch(&c, method, rest);
-    r = finish_txn(&c, r);
     if (r != NULL) {
         const char *version = http_header(req, "x-ms-version");
         http_response_header(r, "x-ms-version", version != NULL ? version : "2.19");

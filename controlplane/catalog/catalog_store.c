@@ -25,7 +25,8 @@ struct catalog_store {
 };
 
 static const char *const schema_dbs[] = {
-    CATALOG_DB_META, CATALOG_DB_LINKS, CATALOG_DB_ORIGIN, CATALOG_DB_ENDPOINTS, NULL
+    CATALOG_DB_META, CATALOG_DB_LINKS, CATALOG_DB_ORIGIN, CATALOG_DB_ENDPOINTS, CATALOG_DB_OUTBOX,
+    NULL
 };
 
 static int open_named(catalog_store_t *s, MDB_txn *txn, const char *name)
@@ -191,6 +192,26 @@ int catalog_raw_del(catalog_txn_t *t, const char *db, const void *key, size_t kl
     int rc = dbi_of(t->store, db, &dbi);
 
     return rc != 0 ? rc : mdb_del(t->txn, dbi, &k, NULL);
+}
+
+int catalog_raw_seek(catalog_txn_t *t, const char *db, const void *key, size_t klen,
+                     MDB_val *k, MDB_val *v)
+{
+    MDB_dbi dbi;
+    MDB_cursor *cur;
+    int rc = dbi_of(t->store, db, &dbi);
+
+    if (rc == 0) {
+        rc = mdb_cursor_open(t->txn, dbi, &cur);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    k->mv_size = klen;
+    k->mv_data = (void *) key;
+    rc = mdb_cursor_get(cur, k, v, klen == 0 ? MDB_FIRST : MDB_SET_RANGE);
+    mdb_cursor_close(cur);
+    return rc;
 }
 
 int catalog_get(catalog_txn_t *t, const char *set, const char *id, json_t **out)

@@ -66,5 +66,10 @@ int  catalog_raw_put(catalog_txn_t *t, const char *db, const void *key, size_t k
 int  catalog_raw_get(catalog_txn_t *t, const char *db, const void *key, size_t klen,
                      MDB_val *val);
 int  catalog_raw_del(catalog_txn_t *t, const char *db, const void *key, size_t klen);
+/* The first record whose key is >= key[0..klen) (ordered scans of raw databases,
+ * e.g. the outbox).  0, MDB_NOTFOUND or an error; k/v stay valid until the
+ * transaction ends or writes. */
+int  catalog_raw_seek(catalog_txn_t *t, const char *db, const void *key, size_t klen,
+                      MDB_val *k, MDB_val *v);
 
 #endif

@@ -22,6 +22,9 @@ void config_defaults(daemon_config_t *c)
     c->catalog_map_size = (size_t) 1 << 30;
     c->token_lifetime = 6 * 3600;
     c->log_level = 1;
+    c->notify_timeout_ms = 10000;
+    c->notify_max_attempts = 5;
+    c->notify_retry_ms = 2000;
 }
 
 static int parse_size(const char *v, size_t *out)
@@ -82,6 +85,7 @@ TEXT_SETTING(media_root)
 TEXT_SETTING(api_url)
 TEXT_SETTING(upload_url)
 TEXT_SETTING(streaming_url)
+TEXT_SETTING(key_delivery_url)
 TEXT_SETTING(account_name)
 TEXT_SETTING(token_issuer)
 TEXT_SETTING(encoder_path)
@@ -99,6 +103,22 @@ static int set_threads(daemon_config_t *c, const char *v)
 static int set_max_body(daemon_config_t *c, const char *v) { return parse_size(v, &c->max_body); }
 static int set_map_size(daemon_config_t *c, const char *v) { return parse_size(v, &c->catalog_map_size); }
 static int set_token_lifetime(daemon_config_t *c, const char *v) { return parse_seconds(v, &c->token_lifetime); }
+
+static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (end == v || *end != '\0' || n < lo || n > hi) return -1;
+    *out = (unsigned) n;
+    return 0;
+}
+
+static int set_notify_timeout(daemon_config_t *c, const char *v)
+{ return parse_uint(v, 100, 600000, &c->notify_timeout_ms); }
+static int set_notify_attempts(daemon_config_t *c, const char *v)
+{ return parse_uint(v, 1, 100, &c->notify_max_attempts); }
+static int set_notify_retry(daemon_config_t *c, const char *v)
+{ return parse_uint(v, 10, 3600000, &c->notify_retry_ms); }
 
 static int set_log_level(daemon_config_t *c, const char *v)
 {
@@ -146,6 +166,7 @@ static const struct {
     { "api_url", set_api_url, "a URL" },
     { "upload_url", set_upload_url, "a URL" },
     { "streaming_url", set_streaming_url, "a URL" },
+    { "key_delivery_url", set_key_delivery_url, "a URL" },
     { "account_name", set_account_name, "a name" },
     { "token_issuer", set_token_issuer, "a URI" },
     { "encoder_path", set_encoder_path, "an executable" },
@@ -155,6 +176,9 @@ static const struct {
     { "catalog_map_size", set_map_size, "a size like 1g" },
     { "token_lifetime", set_token_lifetime, "a duration like 6h" },
     { "log_level", set_log_level, "debug|info|warn|error" },
+    { "notify_timeout_ms", set_notify_timeout, "100..600000 (ms)" },
+    { "notify_max_attempts", set_notify_attempts, "1..100" },
+    { "notify_retry_ms", set_notify_retry, "10..3600000 (ms)" },
     { "client", set_client, "<client_id> <client_secret>" },
 };
 
@@ -247,6 +271,13 @@ int config_finish(daemon_config_t *c, char *err, size_t errlen)
     ensure_slash(c->api_url, sizeof(c->api_url));
     ensure_slash(c->upload_url, sizeof(c->upload_url));
     ensure_slash(c->streaming_url, sizeof(c->streaming_url));
+    if (c->key_delivery_url[0] == '\0'
+        && (size_t) snprintf(c->key_delivery_url, sizeof(c->key_delivery_url), "%skeydelivery/",
+                             c->streaming_url) >= sizeof(c->key_delivery_url)) {
+        snprintf(err, errlen, "streaming_url is too long");
+        return -1;
+    }
+    ensure_slash(c->key_delivery_url, sizeof(c->key_delivery_url));
     if (c->nclients == 0) {
         snprintf(err, errlen, "no 'client <id> <secret>' configured: nobody could call the API");
         return -1;

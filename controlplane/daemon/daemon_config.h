@@ -24,6 +24,7 @@ typedef struct {
     char     api_url[CONFIG_URL_MAX];     /* public base of the API, ".../api/" */
     char     upload_url[CONFIG_URL_MAX];  /* public base of SAS upload URLs, ends with '/' */
     char     streaming_url[CONFIG_URL_MAX]; /* public base of origin URLs, ends with '/' */
+    char     key_delivery_url[CONFIG_URL_MAX]; /* public base of the key service, ends with '/' */
     char     account_name[64];
     char     token_issuer[CONFIG_URL_MAX];
     char     encoder_path[CONFIG_PATH_MAX]; /* mediaplane-encoder ("" = next to the daemon) */
@@ -33,6 +34,9 @@ typedef struct {
     size_t   catalog_map_size;            /* LMDB map size, bytes */
     unsigned token_lifetime;              /* seconds */
     int      log_level;                   /* 0 debug .. 3 error */
+    unsigned notify_timeout_ms;           /* one webhook POST, connect included */
+    unsigned notify_max_attempts;         /* tries per message before it is dropped */
+    unsigned notify_retry_ms;             /* first retry delay, doubled per attempt */
     config_client_t clients[CONFIG_MAX_CLIENTS];
     size_t   nclients;
 } daemon_config_t;

@@ -4,6 +4,9 @@
  * Id of its choosing (nb:kid:UUID:<KID>).  The daemon unwraps the key, checks
  * its length and Checksum, and keeps it sealed under the master key (bound
  * to the key's Id); the wrapped form the client sent is what GETs return.
+ * AuthorizationPolicyId names a ContentKeyAuthorizationPolicy; the action
+ * GetKeyDeliveryUrl gives the key service URL (key delivery itself comes with
+ * dynamic encryption).
  */
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
@@ -114,6 +117,25 @@ static int unwrap_and_seal(api_ctx_t *c, json_t *rec)
     return result;
 }
 
+/* AuthorizationPolicyId, when set, names an existing policy (stored normalised). */
+static int check_policy(api_ctx_t *c, json_t *rec)
+{
+    const char *given = entity_str(rec, "AuthorizationPolicyId");
+    char id[ENTITY_ID_MAX];
+
+    if (given == NULL || given[0] == '\0') {
+        json_object_set_new(rec, "AuthorizationPolicyId", json_null());
+        return 0;
+    }
+    if (entity_normalize_id(&entity_key_policies, given, id) != 0
+        || !catalog_exists(&c->txn, entity_key_policies.name, id)) {
+        return api_fail(c, 400, "InvalidValue",
+                        "AuthorizationPolicyId names no ContentKeyAuthorizationPolicy");
+    }
+    json_object_set_new(rec, "AuthorizationPolicyId", json_string(id));
+    return 0;
+}
+
 static int key_on_create(api_ctx_t *c, json_t *rec, json_t *navs)
 {
     (void) navs;
@@ -124,9 +146,8 @@ static int key_on_create(api_ctx_t *c, json_t *rec, json_t *navs)
     if (entity_int(rec, "ProtectionKeyType", 0) != 0) {
         return api_fail(c, 400, "InvalidValue", "ProtectionKeyType must be 0 (X509CertificateThumbprint)");
     }
-    if (json_is_string(json_object_get(rec, "AuthorizationPolicyId"))) {
-        return api_fail(c, 400, "NotSupported",
-                        "ContentKeyAuthorizationPolicies are not available yet in mediaplane");
+    if (check_policy(c, rec) != 0) {
+        return -1;
     }
     return unwrap_and_seal(c, rec);
 }
@@ -134,12 +155,46 @@ static int key_on_create(api_ctx_t *c, json_t *rec, json_t *navs)
 static int key_on_update(api_ctx_t *c, json_t *rec, const json_t *old)
 {
     (void) old;
-    if (json_is_string(json_object_get(rec, "AuthorizationPolicyId"))) {
-        return api_fail(c, 400, "NotSupported",
-                        "ContentKeyAuthorizationPolicies are not available yet in mediaplane");
-    }
-    return 0;
+    return check_policy(c, rec);
 }
+
+/* POST ContentKeys('…')/GetKeyDeliveryUrl {"keyDeliveryType":n}: where
+ * players get this key (key_delivery_url + the AMS path of the type). */
+static int key_delivery_url(api_ctx_t *c, const entity_set_t *set, json_t *rec, json_t *body,
+                            json_t **result)
+{
+    static const char *const paths[] = { NULL, "PlayReady/", "", "Widevine/", "FairPlay/" };
+    json_t *t = json_object_get(body, "keyDeliveryType");
+    char url[CONFIG_URL_MAX + 128];
+    long long type;
+
+    (void) set;
+    if (t == NULL) {
+        t = json_object_get(body, "KeyDeliveryType");
+    }
+    type = json_is_integer(t) ? json_integer_value(t) : -1;
+    if (type < 1 || type > 4) {
+        return api_fail(c, 400, "InvalidValue", "keyDeliveryType must be PlayReadyLicense 1, "
+                        "BaselineHttp 2, Widevine 3 or FairPlay 4");
+    }
+    snprintf(url, sizeof(url), "%s%s", c->app->cfg.key_delivery_url, paths[type]);
+    if (type != 1) {
+        snprintf(url + strlen(url), sizeof(url) - strlen(url), "?KID=%s",
+                 entity_guid(entity_str(rec, "Id")));
+    }
+    if (c->fmt == ODATA_VERBOSE) {
+        *result = json_pack("{s:{s:s}}", "d", "GetKeyDeliveryUrl", url);
+    } else {
+        *result = json_pack("{s:s+, s:s}", "odata.metadata", c->app->cfg.api_url,
+                            "$metadata#Edm.String", "value", url);
+    }
+    return *result != NULL ? 0 : api_fail(c, 500, "InternalError", "out of memory");
+}
+
+static const entity_action_t key_actions[] = {
+    { "GetKeyDeliveryUrl", key_delivery_url },
+    { NULL, NULL },
+};
 
 const entity_set_t entity_content_keys = {
     .name = "ContentKeys",
@@ -148,6 +203,7 @@ const entity_set_t entity_content_keys = {
     .flags = ES_CLIENT_ID | ES_ID_REQUIRED,
     .props = key_props,
     .navs = key_navs,
+    .actions = key_actions,
     .on_create = key_on_create,
     .on_update = key_on_update,
 };

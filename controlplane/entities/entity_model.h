@@ -71,6 +71,7 @@ struct entity_set {
     const char          *name;       /* "Assets" */
     const char          *type_name;  /* "Microsoft.Cloud.Media.Vod.Rest.Data.Models.Asset" */
     const char          *id_prefix;  /* "nb:cid:UUID:" */
+    const char          *key_name;   /* the key property in $metadata (NULL: "Id") */
     unsigned             flags;
     const entity_prop_t *props;
     const entity_nav_t  *navs;       /* terminated by { NULL } */

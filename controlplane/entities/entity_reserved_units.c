@@ -87,6 +87,7 @@ const entity_set_t entity_reserved_units = {
     .name = "EncodingReservedUnitTypes",
     .type_name = AMS_TYPE("EncodingReservedUnitType"),
     .id_prefix = "",
+    .key_name = "AccountId",
     .flags = ES_SERVER_MADE,
     .props = ru_props,
     .navs = ru_navs,

@@ -22,6 +22,9 @@ extern const entity_set_t entity_reserved_units;
 
 extern const entity_set_t entity_streaming_endpoints;
 extern const entity_set_t entity_operations;
+extern const entity_set_t entity_notification_endpoints;
+extern const entity_set_t entity_key_policies;
+extern const entity_set_t entity_key_policy_options;
 
 #define AMS_TYPE(name) "Microsoft.Cloud.Media.Vod.Rest.Data.Models." name
 

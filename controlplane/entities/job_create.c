@@ -15,7 +15,6 @@
 #include "odata/odata_resource.h"
 #include "sched/encoder_check.h"
 #include "util/text_codec.h"
-#include "catalog/catalog_reader.h"
 #include "catalog/catalog_schema.h"
 
 #include <stdio.h>
@@ -143,7 +142,7 @@ int task_check_processor(api_ctx_t *c, json_t *rec, const char *what)
 
 /* ------------------------------------------------------------ tasks */
 
-static int check_task_subscriptions(api_ctx_t *c, const json_t *rec, const char *what);
+static int check_task_subscriptions(api_ctx_t *c, json_t *rec, const char *what);
 
 static int check_task_record(api_ctx_t *c, json_t *rec, const char *what)
 {
@@ -311,18 +310,21 @@ static int build_graph(api_ctx_t *c, job_plan_t *plan)
 
 /* ------------------------------------------------------------ subscriptions */
 
-static bool is_endpoint_id(const char *id)
+/* The subscription's endpoint, normalized; false when malformed or unknown. */
+static bool endpoint_exists(api_ctx_t *c, json_t *sub)
 {
-    static const char prefix[] = "nb:nepid:UUID:";
-    char norm[CATALOG_GUID_LEN + 1];
-    size_t plen = sizeof(prefix) - 1;
+    char norm[ENTITY_ID_MAX];
+    const char *id = entity_str(sub, "NotificationEndPointId");
 
-    return id != NULL && strlen(id) == plen + CATALOG_GUID_LEN
-           && strncasecmp(id, prefix, plen) == 0
-           && catalog_guid_normalize(id + plen, CATALOG_GUID_LEN, norm) == 0;
+    if (id == NULL || entity_normalize_id(&entity_notification_endpoints, id, norm) != 0
+        || !catalog_exists(&c->txn, "NotificationEndPoints", norm)) {
+        return false;
+    }
+    json_object_set_new(sub, "NotificationEndPointId", json_string(norm));
+    return true;
 }
 
-static int check_subscriptions(api_ctx_t *c, const json_t *list, const char *what,
+static int check_subscriptions(api_ctx_t *c, json_t *list, const char *what,
                                const char *target_name, bool task)
 {
     size_t i;
@@ -331,9 +333,9 @@ static int check_subscriptions(api_ctx_t *c, const json_t *list, const char *wha
     json_array_foreach(list, i, s) {
         json_t *target = json_object_get(s, target_name);
         json_t *progress = json_object_get(s, "IncludeTaskProgress");
-        if (!json_is_object(s) || !is_endpoint_id(entity_str(s, "NotificationEndPointId"))) {
-            return api_fail(c, 400, "InvalidValue", "%s[%zu].NotificationEndPointId must be "
-                            "nb:nepid:UUID:<guid>", what, i);
+        if (!json_is_object(s) || !endpoint_exists(c, s)) {
+            return api_fail(c, 400, "InvalidValue", "%s[%zu].NotificationEndPointId must name an "
+                            "existing NotificationEndPoint (nb:nepid:UUID:<guid>)", what, i);
         }
         if (!json_is_integer(target) || json_integer_value(target) < NOTIFY_TARGET_NONE
             || json_integer_value(target) > NOTIFY_TARGET_ALL) {
@@ -348,7 +350,7 @@ static int check_subscriptions(api_ctx_t *c, const json_t *list, const char *wha
     return 0;
 }
 
-static int check_task_subscriptions(api_ctx_t *c, const json_t *rec, const char *what)
+static int check_task_subscriptions(api_ctx_t *c, json_t *rec, const char *what)
 {
     char name[64];
     snprintf(name, sizeof(name), "%s.TaskNotificationSubscriptions", what);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 struct http_server {
@@ -31,13 +32,29 @@ typedef struct {
     struct timespec  t0;
 } request_state_t;
 
+static const char *local_field(const http_field_t *f, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcasecmp(f[i].name, name) == 0) {
+            return f[i].value;
+        }
+    }
+    return NULL;
+}
+
 const char *http_header(const http_request_t *req, const char *name)
 {
+    if (req->conn == NULL) {
+        return local_field(req->local_headers, req->nlocal_headers, name);
+    }
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 const char *http_arg(const http_request_t *req, const char *name)
 {
+    if (req->conn == NULL) {
+        return local_field(req->local_args, req->nlocal_args, name);
+    }
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
@@ -59,6 +76,13 @@ int http_each_arg(const http_request_t *req, int (*fn)(const char *k, const char
                   void *arg)
 {
     arg_walk_t w = { fn, arg, 0 };
+
+    if (req->conn == NULL) {
+        for (size_t i = 0; i < req->nlocal_args && w.rc == 0; i++) {
+            w.rc = fn(req->local_args[i].name, req->local_args[i].value, arg);
+        }
+        return w.rc;
+    }
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, walk_arg, &w);
     return w.rc;
 }

@@ -29,6 +29,12 @@ typedef struct {
 
 typedef struct http_request http_request_t;
 
+/* A header or query argument of a request made without a connection. */
+typedef struct {
+    const char *name;
+    const char *value;
+} http_field_t;
+
 /* A body consumer for requests streamed to disk (uploads).  write returns
  * NULL to go on or a response to stop with; finish returns the response. */
 typedef struct {
@@ -51,6 +57,12 @@ struct http_request {
     http_response_t *early;       /* answer decided before the body (body is discarded) */
     char        request_id[40];
     char        peer[64];
+    /* conn == NULL (a $batch operation): headers and query arguments come
+     * from these lists (names matched case-insensitively) instead of MHD. */
+    const http_field_t *local_headers;
+    size_t      nlocal_headers;
+    const http_field_t *local_args;
+    size_t      nlocal_args;
 };
 
 const char *http_header(const http_request_t *req, const char *name);

@@ -4,12 +4,11 @@
  * OldState, NewState, AccountName (+ TaskId, TaskName, Progress).
  */
 #include "sched/job_events.h"
-#include "daemon/daemon_log.h"
 #include "entities/entity_service.h"
 #include "jobs/job_state.h"
+#include "notify/notify.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 bool job_events_wanted(long long target, long long new_state)
 {
@@ -19,15 +18,11 @@ bool job_events_wanted(long long target, long long new_state)
     return target == NOTIFY_TARGET_FINAL_ONLY && job_state_is_final(new_state);
 }
 
-/* Hands one event to the outbox (the integration point with notify.h). */
+/* Hands one event to the durable outbox (delivered after commit). */
 static int deliver(api_ctx_t *c, const char *endpoint_id, const char *event_type,
                    const json_t *properties)
 {
-    char *text = json_dumps(properties, JSON_COMPACT);
-    (void) c;
-    log_debug("notification %s to %s: %s", event_type, endpoint_id, text ? text : "");
-    free(text);
-    return 0;
+    return notify_enqueue(c, endpoint_id, event_type, properties);
 }
 
 static json_t *job_properties(api_ctx_t *c, const json_t *job, long long old_state,

@@ -3,9 +3,8 @@
  * progress) turn into notifications: applies the job's
  * JobNotificationSubscriptions (TargetJobState) and the task's
  * TaskNotificationSubscriptions (TargetTaskState, IncludeTaskProgress) and
- * hands each matching event to the notification outbox inside the caller's
- * write transaction (controlplane/notify, when present; until then the
- * events are logged at debug level).
+ * hands each matching event to the notification outbox (notify_enqueue,
+ * controlplane/notify) inside the caller's write transaction.
  */
 #ifndef JOB_EVENTS_H
 #define JOB_EVENTS_H

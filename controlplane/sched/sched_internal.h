@@ -34,6 +34,8 @@ int sched_begin(app_t *app, api_ctx_t *c, bool write);
 /* Commits a write transaction (running its after-commit actions) unless an
  * error was recorded, which is logged; aborts a read one.  0 or -1. */
 int sched_end(api_ctx_t *c);
+/* Drops a transaction and whatever it queued. */
+void sched_abort(api_ctx_t *c);
 
 sched_running_t *sched_slot_new(void);
 

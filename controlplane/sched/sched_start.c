@@ -139,7 +139,7 @@ int sched_start_task(app_t *app, const char *task_id)
     if (catalog_get(&c.txn, "Tasks", task_id, &task) != 0
         || catalog_get(&c.txn, "Jobs", entity_str(task, "_JobId"), &job) != 0
         || entity_int(task, "State", 0) != JOB_QUEUED) {
-        catalog_abort(&c.txn);
+        sched_abort(&c);
         goto done;
     }
     paths = input_paths(&c, task, why, sizeof(why));

@@ -59,24 +59,28 @@ int sched_begin(app_t *app, api_ctx_t *c, bool write)
 
 int sched_end(api_ctx_t *c)
 {
-    int rc;
+    int rc = 0;
 
     if (c->err.status != 0 || !c->txn.write) {
         if (c->err.status != 0) {
             log_error("scheduler: %s: %s", c->err.code, c->err.message);
+            rc = -1;
         }
         catalog_abort(&c->txn);
-        return c->err.status != 0 ? -1 : 0;
-    }
-    rc = catalog_commit(&c->txn);
-    if (rc != 0) {
+    } else if ((rc = catalog_commit(&c->txn)) != 0) {
         log_error("scheduler: commit failed: %s", mdb_strerror(rc));
-        return -1;
+        rc = -1;
+    } else {
+        api_after_commit_run(c);
     }
-    for (size_t i = 0; i < c->nafter; i++) {
-        c->after[i].fn(c->app, c->after[i].arg);
-    }
-    return 0;
+    api_ctx_release(c);
+    return rc;
+}
+
+void sched_abort(api_ctx_t *c)
+{
+    catalog_abort(&c->txn);
+    api_ctx_release(c);
 }
 
 /* ------------------------------------------------------------ running table */

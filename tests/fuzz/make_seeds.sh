@@ -14,15 +14,22 @@
 #   fuzz_endpoint_record  streaming endpoint records (catalog_endpoint.h): a
 #                   running default endpoint, one with an IP list, max-age
 #                   and a cross-domain policy
+#   fuzz_odata_batch  a $batch Content-Type line, then a multipart body as
+#             WCF Data Services clients send it (CRLF and LF): query
+#             operations, changesets with Content-ID and $1 references, a
+#             quoted boundary, and a few rejected ones
 #   fuzz_task_body  AMS v2 TaskBody and JobTemplateBody XML: single and
 #             chained tasks, every attribute, the .NET SDK's utf-16
 #             declaration, and a few rejected ones (cycle, gap, DTD)
+#   fuzz_token_template  TokenRestrictionTemplate XML as the AMS SDKs wrote
+#             it (SWT/JWT, alternate keys, nil claim values), and rejected ones
 # Re-running is cheap: existing files are kept (a stamp records the version).
 set -euo pipefail
 out=${1:?usage: make_seeds.sh OUT_DIR}
-version=8
+version=11
 mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter" \
-  "$out/fuzz_task_body" "$out/fuzz_api_request" "$out/fuzz_endpoint_record"
+  "$out/fuzz_task_body" "$out/fuzz_api_request" "$out/fuzz_endpoint_record" \
+  "$out/fuzz_odata_batch" "$out/fuzz_token_template"
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$version" ]; then
   exit 0
 fi
@@ -136,6 +143,93 @@ JobTemplates|{"Name":"t","JobTemplateBody":"<jobTemplate><taskBody taskTemplateI
 EncodingReservedUnitTypes(guid'0badc0de-1234-4abc-8def-0123456789ab')|{"CurrentReservedUnits":2}
 EOF
 
+# ---- fuzz_odata_batch: "<Content-Type>\n<body>" per file, each also with CRLF
+batch_seed() {
+  printf '%s\n%s' "$2" "$3" > "$out/fuzz_odata_batch/$1"
+  printf '%s\n%s' "$2" "$(printf '%s' "$3" | sed 's/$/\r/')" > "$out/fuzz_odata_batch/$1-crlf"
+}
+batch_seed query 'multipart/mixed; boundary=batch_1' '--batch_1
+Content-Type: application/http
+Content-Transfer-Encoding: binary
+
+GET https://media.windows.net/api/Assets?$top=2&$filter=Name%20eq%20%27a%27 HTTP/1.1
+Accept: application/json;odata=verbose
+DataServiceVersion: 3.0
+
+--batch_1
+Content-Type: application/http
+
+GET $metadata HTTP/1.1
+--batch_1--
+'
+batch_seed changeset 'multipart/mixed; boundary=batch_36522ad7-fc75-4b56-8c71-56071383e77b' '--batch_36522ad7-fc75-4b56-8c71-56071383e77b
+Content-Type: multipart/mixed; boundary=changeset_77162fcd-b8da-41ac-a9f8-9357efbbd621
+
+--changeset_77162fcd-b8da-41ac-a9f8-9357efbbd621
+Content-Type: application/http
+Content-Transfer-Encoding: binary
+
+POST https://media.windows.net/api/Assets HTTP/1.1
+Content-ID: 1
+Content-Type: application/json;odata=verbose
+Content-Length: 16
+
+{"Name":"clip"}
+--changeset_77162fcd-b8da-41ac-a9f8-9357efbbd621
+Content-Type: application/http
+Content-ID: 2
+
+POST $1/$links/ContentKeys HTTP/1.1
+Content-Type: application/json
+
+{"uri":"https://media.windows.net/api/ContentKeys(%27nb%3Akid%3AUUID%3A1%27)"}
+--changeset_77162fcd-b8da-41ac-a9f8-9357efbbd621
+Content-Type: application/http
+
+MERGE $1 HTTP/1.1
+
+{"AlternateId":"x"}
+--changeset_77162fcd-b8da-41ac-a9f8-9357efbbd621
+Content-Type: application/http
+
+DELETE Assets(%27nb%3Acid%3AUUID%3A2%27) HTTP/1.1
+--changeset_77162fcd-b8da-41ac-a9f8-9357efbbd621--
+--batch_36522ad7-fc75-4b56-8c71-56071383e77b--
+'
+batch_seed quoted 'multipart/mixed; boundary="b 1:x"' 'preamble
+--b 1:x	
+Content-Type: application/http
+
+GET Assets HTTP/1.1
+
+--b 1:xyz is body text
+--b 1:x--
+epilogue'
+batch_seed nested 'multipart/mixed; boundary=a' '--a
+Content-Type: multipart/mixed; boundary=b
+
+--b
+Content-Type: multipart/mixed; boundary=c
+
+--c--
+--b--
+--a--'
+batch_seed get-in-changeset 'multipart/mixed; boundary=a' '--a
+Content-Type: multipart/mixed; boundary=b
+
+--b
+Content-Type: application/http
+
+GET Assets HTTP/1.1
+--b--
+--a--'
+batch_seed unterminated 'multipart/mixed; boundary=a' '--a
+Content-Type: application/http
+
+GET Assets HTTP/1.1
+Content-Length: 5
+'
+
 # ---- fuzz_task_body: one TaskBody or JobTemplateBody per line, written
 # without the newline
 i=0
@@ -181,6 +275,17 @@ if command -v ffmpeg >/dev/null 2>&1; then
 else
   echo "make_seeds.sh: ffmpeg not found, fuzz_mp4 starts without seeds" >&2
 fi
+# ---- fuzz_token_template: one template per line, written without the newline
+i=0
+while IFS= read -r tmpl; do
+  [ -n "$tmpl" ] || continue
+  printf '%s' "$tmpl" > "$out/fuzz_token_template/t_$((i++))"
+done <<'EOF'
+<TokenRestrictionTemplate xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.microsoft.com/Azure/MediaServices/KeyDelivery/TokenRestrictionTemplate/v1"><AlternateVerificationKeys><TokenVerificationKey i:type="SymmetricVerificationKey"><KeyValue>BklyAFiPTQsuJNKriQJBZHYaKM2CkCTDQX2bw9sMYuvEC9sjW0W7GUIBygQL/+POEeUqCYPnmEU2g0o1GW2Oqg==</KeyValue></TokenVerificationKey></AlternateVerificationKeys><Audience>urn:test</Audience><Issuer>http://testacs.com/</Issuer><PrimaryVerificationKey i:type="SymmetricVerificationKey"><KeyValue>E5BUHiN4vBdzUzdP0IWaHFMMU3D1uRZgF16TOhSfwwHGSw+Kbf0XqsHzEIYk11M372viB9vbiacsdcQksA0ftw==</KeyValue></PrimaryVerificationKey><RequiredClaims><TokenClaim><ClaimType>urn:microsoft:azure:mediaservices:contentkeyidentifier</ClaimType><ClaimValue i:nil="true" /></TokenClaim></RequiredClaims><TokenType>JWT</TokenType></TokenRestrictionTemplate>
+<TokenRestrictionTemplate xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.microsoft.com/Azure/MediaServices/KeyDelivery/TokenRestrictionTemplate/v1"><AlternateVerificationKeys /><Audience>urn:test</Audience><Issuer>http://testacs.com</Issuer><OpenIdConnectDiscoveryDocument i:nil="true" /><PrimaryVerificationKey i:type="SymmetricVerificationKey"><KeyValue>tqdCrSPGDZYJ4l3YyWR1NH7OdTvucBm7bU/ZQKPszV/hR54saMgyJK9bA9bay996NtNpcA0OruHETvy885g46A==</KeyValue></PrimaryVerificationKey><RequiredClaims><TokenClaim><ClaimType>urn:custom</ClaimType><ClaimValue>v</ClaimValue></TokenClaim></RequiredClaims><TokenType>SWT</TokenType></TokenRestrictionTemplate>
+<TokenRestrictionTemplate xmlns="http://schemas.microsoft.com/Azure/MediaServices/KeyDelivery/TokenRestrictionTemplate/v1"><Audience>a</Audience><Issuer>i</Issuer><PrimaryVerificationKey type="X509CertTokenVerificationKey"><RawBody>AAAA</RawBody></PrimaryVerificationKey></TokenRestrictionTemplate>
+<!DOCTYPE x [<!ENTITY a "b">]><TokenRestrictionTemplate xmlns="http://schemas.microsoft.com/Azure/MediaServices/KeyDelivery/TokenRestrictionTemplate/v1"><Issuer>&a;</Issuer></TokenRestrictionTemplate>
+EOF
 echo "$version" > "$out/.stamp"
 
 # ---- fuzz_endpoint_record: binary records as mediaplaned writes them

@@ -150,6 +150,7 @@ def test_chained_tasks_and_two_outputs(paused, source):
     ("no_tasks", 400, "Tasks"),
     ("bad_options", 400, "Options"),
     ("bad_subscription", 400, "NotificationEndPointId"),
+    ("unknown_endpoint", 400, "existing NotificationEndPoint"),
     ("bad_target_state", 400, "TargetJobState"),
     ("output_gap", 400, "JobOutputAsset"),
     ("unknown_property", 400, "Bogus"),
@@ -187,9 +188,14 @@ def test_job_validation(paused, source, case, status, needle):
     elif case == "bad_subscription":
         extra = {"JobNotificationSubscriptions": [{"NotificationEndPointId": "nope",
                                                    "TargetJobState": 1}]}
-    elif case == "bad_target_state":
+    elif case == "unknown_endpoint":
         extra = {"JobNotificationSubscriptions": [
-            {"NotificationEndPointId": "nb:nepid:UUID:%s" % uuid.uuid4(), "TargetJobState": 7}]}
+            {"NotificationEndPointId": "nb:nepid:UUID:%s" % uuid.uuid4(), "TargetJobState": 1}]}
+    elif case == "bad_target_state":
+        ep = ams.create("NotificationEndPoints", {"Name": "hook", "EndPointType": 3,
+                                                  "EndPointAddress": "http://127.0.0.1:9/x"})
+        extra = {"JobNotificationSubscriptions": [
+            {"NotificationEndPointId": ep["Id"], "TargetJobState": 7}]}
     elif case == "output_gap":
         tasks = [task(body(outputs=(("JobOutputAsset(1)", ""),)))]
     elif case == "unknown_property":
@@ -203,7 +209,8 @@ def test_job_validation(paused, source, case, status, needle):
 
 def test_subscriptions_stored(paused, source):
     ams = paused
-    ep = "nb:nepid:UUID:%s" % uuid.uuid4()
+    ep = ams.create("NotificationEndPoints", {"Name": "hook", "EndPointType": 3,
+                                              "EndPointAddress": "http://127.0.0.1:9/x"})["Id"]
     t = task(TaskNotificationSubscriptions=[{"NotificationEndPointId": ep,
                                              "IncludeTaskProgress": True, "TargetTaskState": 2}])
     job = ams.create("Jobs", job_body(ams, [source["Id"]], [t], JobNotificationSubscriptions=[

@@ -8,6 +8,7 @@ The daemon runs build/mediaplane-encoder when it is built, else the protocol
 stand-in tests/integration/bin/protocol-encoder.sh (see platform_harness);
 playback through nginx needs the real encoder."""
 
+import json
 import subprocess
 import time
 import urllib.parse
@@ -17,6 +18,7 @@ import pytest
 
 from media import FFMPEG, ffmpeg_decode
 from platform_harness import ENCODER
+from webhook_receiver import WebhookReceiver
 
 MES_ID = "nb:mpid:UUID:ff4df607-d419-42f0-bc17-a481b1331e56"
 PRESET = "H264 Single Bitrate 720p"
@@ -276,3 +278,40 @@ def test_priority_orders_the_queue(ams, units, clips):
     assert low["State"] == high["State"] == 3
     assert high["StartTime"] < low["StartTime"]
     assert low["StartTime"] >= high["EndTime"]
+
+
+JOB_STATE_CHANGE, TASK_STATE_CHANGE, TASK_PROGRESS = 1, 4, 5    # AMS NotificationEventType
+
+
+def test_notifications_of_a_running_job(ams, units, clips):
+    receiver = WebhookReceiver()
+    try:
+        ep = ams.create("NotificationEndPoints", {"Name": "jobs", "EndPointType": 3,
+                                                  "EndPointAddress": receiver.url})
+        src = upload(ams, clips)
+        job = create_job(ams, [src["Id"]], [task(Name="watched", TaskNotificationSubscriptions=[
+            {"NotificationEndPointId": ep["Id"], "IncludeTaskProgress": True,
+             "TargetTaskState": 1}])],
+            JobNotificationSubscriptions=[{"NotificationEndPointId": ep["Id"],
+                                           "TargetJobState": 2}])
+        assert wait_state(ams, job["Id"], FINAL)["State"] == 3
+        deadline = time.time() + 20
+        msgs = []
+        while time.time() < deadline:
+            with receiver.lock:
+                msgs = [json.loads(r[2]) for r in receiver.requests]
+            if any(m["EventType"] == JOB_STATE_CHANGE and m["Properties"]["NewState"] == "Finished"
+                   for m in msgs):
+                break
+            time.sleep(0.2)
+        job_changes = [(m["Properties"]["OldState"], m["Properties"]["NewState"])
+                       for m in msgs if m["EventType"] == JOB_STATE_CHANGE]
+        assert job_changes == [("Queued", "Scheduled"), ("Scheduled", "Processing"),
+                               ("Processing", "Finished")], msgs
+        assert all(m["Properties"]["JobId"] == job["Id"] for m in msgs)
+        task_changes = [m["Properties"]["NewState"] for m in msgs
+                        if m["EventType"] == TASK_STATE_CHANGE]
+        assert task_changes == ["Finished"]          # FinalStatesOnly
+        assert any(m["EventType"] == TASK_PROGRESS for m in msgs)
+    finally:
+        receiver.close()
