@@ -46,6 +46,7 @@ ENC_SAN_OBJ:= $(patsubst %.c,$(BUILD)/san/enc/%.o,$(ENC_SRC))
 ENC_OPT_OBJ:= $(patsubst %.c,$(BUILD)/opt/enc/%.o,$(ENC_SRC))
 ENC_UNIT_SRC:= $(wildcard tests/encoder/test_*.c)
 ENC_UNIT_BIN:= $(patsubst tests/encoder/%.c,$(BUILD)/unit/enc_%,$(ENC_UNIT_SRC))
+.SECONDARY: $(ENC_SAN_OBJ) $(ENC_OPT_OBJ)
 ENCODER    := $(if $(wildcard encoder/main.c),$(BUILD)/mediaplane-encoder)
 DAEMON     := $(if $(wildcard controlplane/main.c),$(BUILD)/mediaplaned $(BUILD)/san/mediaplaned)
 

@@ -28,6 +28,11 @@ void enc_fit_box(const enc_input_t *src, enc_dim_t w, enc_dim_t h, int *out_w, i
 {
     double dw = display_width(src), dh = src->height;
     double bw = dim_pixels(w, dw), bh = dim_pixels(h, dh), s;
+    if (bw > 0 && bh > 0 && fabs((bw / bh) / (dw / dh) - 1.0) < 0.02) {
+        *out_w = enc_even(bw);      /* the box has the source's aspect (within 2 %), */
+        *out_h = enc_even(bh);      /* e.g. 848x480 for 16:9, as MES's AutoSize did */
+        return;
+    }
     if (bw > 0 && bh > 0) {
         s = fmin(bw / dw, bh / dh);
     } else if (bw > 0) {
@@ -236,9 +241,9 @@ static enc_plan_status_t thumb_names(const enc_thumb_t *t, enc_plan_t *p, enc_ou
         return config_error(err, err_len, "does not give a valid file name", t->file_pattern);
     }
     if (o->columns > 0) {
-        snprintf(o->vtt_file, sizeof(o->vtt_file), "%s", o->first_file);
+        memcpy(o->vtt_file, o->first_file, sizeof(o->vtt_file));
         replace_extension(o->vtt_file, sizeof(o->vtt_file), ".vtt");
-        snprintf(o->ffmpeg_pattern, sizeof(o->ffmpeg_pattern), "%s", o->first_file);
+        memcpy(o->ffmpeg_pattern, o->first_file, sizeof(o->ffmpeg_pattern));
         return ENC_PLAN_OK;
     }
     if (o->count > 1 && strstr(t->file_pattern, "{Index}") == NULL) {
