@@ -155,6 +155,7 @@ int enc_command_build(const enc_plan_t *p, const enc_command_opts_t *o, enc_argv
     memset(a, 0, sizeof(*a));
     add(a, "%s", o->ffmpeg);
     add(a, "-nostdin"); add(a, "-hide_banner"); add(a, "-nostats");
+    add(a, "-xerror");                /* a damaged input fails the task, not a short output */
     add(a, "-loglevel"); add(a, "error");
     add(a, "-progress"); add(a, "pipe:1");
     add(a, "-stats_period"); add(a, "0.5");
