@@ -121,7 +121,7 @@ def assert_progress(r: Result, max_gap: float = 1.3):
     values = [float(v) for v in r.events("progress")]
     assert values and values[-1] == 100.0, r.stdout
     assert values == sorted(values), "progress not monotonic: %s" % values
-    ptimes = [t for t, line in zip(r.times, r.lines) if line.startswith(b"progress")]
+    ptimes = [t for t, line in zip(r.times, r.lines) if line.startswith("progress")]
     gaps = [b - a for a, b in zip(ptimes, ptimes[1:])]
     assert max(gaps, default=0) <= max_gap, "progress gap %.2f s" % max(gaps)
 
