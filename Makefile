@@ -40,7 +40,7 @@ CP_UNIT_BIN:= $(patsubst tests/controlplane/%.c,$(BUILD)/unit/cp_%,$(CP_UNIT_SRC
 # encoder: the MES preset encoder driving ffmpeg; links the format core for the .ismc
 ENC_SRC    := $(shell find encoder -name '*.c' ! -name main.c 2>/dev/null | sort)
 ENC_HDR    := $(shell find encoder -name '*.h' 2>/dev/null | sort)
-ENC_INC    := -Iencoder -Ingx_module/core -Itests/tools
+ENC_INC    := -Iencoder -Ingx_module/core
 ENC_LIBS   := -ljansson $(shell pkg-config --libs libavformat libavutil 2>/dev/null) -lm
 ENC_SAN_OBJ:= $(patsubst %.c,$(BUILD)/san/enc/%.o,$(ENC_SRC))
 ENC_OPT_OBJ:= $(patsubst %.c,$(BUILD)/opt/enc/%.o,$(ENC_SRC))
