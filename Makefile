@@ -8,7 +8,10 @@
 #   control plane controlplane/**.c + common      -> $(BUILD)/mediaplaned (-O2)
 #                                                    $(BUILD)/san/mediaplaned (ASan/UBSan, for tests)
 #   unit tests    tests/unit/test_*.c (core), tests/controlplane/test_*.c (daemon)
+#   encoder       encoder/**.c + core (opt)          -> $(BUILD)/mediaplane-encoder
+#                 tests/encoder/test_*.c (ASan/UBSan) -> $(BUILD)/unit/enc_*
 #   fuzzers       tests/fuzz/fuzz_*.c, linked with core + common + control plane
+#                 + the encoder's pure parts (not enc_probe.c: no libav* in fuzzers)
 BUILD      ?= build
 CC         ?= cc
 CSTD       := -std=gnu11
@@ -34,10 +37,21 @@ CP_SAN_OBJ := $(patsubst %.c,$(BUILD)/san/cp/%.o,$(CP_ALL))
 CP_OPT_OBJ := $(patsubst %.c,$(BUILD)/opt/cp/%.o,$(CP_ALL))
 CP_UNIT_SRC:= $(wildcard tests/controlplane/test_*.c)
 CP_UNIT_BIN:= $(patsubst tests/controlplane/%.c,$(BUILD)/unit/cp_%,$(CP_UNIT_SRC))
+# encoder: the MES preset encoder driving ffmpeg; links the format core for the .ismc
+ENC_SRC    := $(shell find encoder -name '*.c' ! -name main.c 2>/dev/null | sort)
+ENC_HDR    := $(shell find encoder -name '*.h' 2>/dev/null | sort)
+ENC_INC    := -Iencoder -Ingx_module/core
+ENC_LIBS   := -ljansson $(shell pkg-config --libs libavformat libavutil 2>/dev/null) -lm
+ENC_SAN_OBJ:= $(patsubst %.c,$(BUILD)/san/enc/%.o,$(ENC_SRC))
+ENC_OPT_OBJ:= $(patsubst %.c,$(BUILD)/opt/enc/%.o,$(ENC_SRC))
+ENC_UNIT_SRC:= $(wildcard tests/encoder/test_*.c)
+ENC_UNIT_BIN:= $(patsubst tests/encoder/%.c,$(BUILD)/unit/enc_%,$(ENC_UNIT_SRC))
+.SECONDARY: $(ENC_SAN_OBJ) $(ENC_OPT_OBJ)
+ENCODER    := $(if $(wildcard encoder/main.c),$(BUILD)/mediaplane-encoder)
 DAEMON     := $(if $(wildcard controlplane/main.c),$(BUILD)/mediaplaned $(BUILD)/san/mediaplaned)
 
-.PHONY: all unit fuzz tools daemon check clean
-all: unit tools daemon
+.PHONY: all unit fuzz tools daemon encoder check clean
+all: unit tools daemon encoder
 
 $(BUILD)/san/libmpcore.a: $(CORE_SRC) $(shell find ngx_module/core -name '*.h')
 	@mkdir -p $(BUILD)/san
@@ -79,29 +93,46 @@ $(BUILD)/unit/cp_%: tests/controlplane/%.c $(wildcard tests/controlplane/*.h) $(
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(CP_INC) -o $@ $< $(BUILD)/san/libcp.a -lcmocka $(CP_LIBS)
 
+$(BUILD)/san/enc/%.o: %.c $(ENC_HDR) $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(ENC_INC) -c -o $@ $<
+
+$(BUILD)/opt/enc/%.o: %.c $(ENC_HDR) $(CORE_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -g -O2 $(ENC_INC) -c -o $@ $<
+
+$(BUILD)/mediaplane-encoder: $(BUILD)/opt/enc/encoder/main.o $(ENC_OPT_OBJ) $(BUILD)/opt/libmpcore.a
+	$(CC) -g -o $@ $^ $(ENC_LIBS)
+
+$(BUILD)/unit/enc_%: tests/encoder/%.c $(ENC_SAN_OBJ) $(BUILD)/san/libmpcore.a
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(ENC_INC) -o $@ $< $(ENC_SAN_OBJ) $(BUILD)/san/libmpcore.a -lcmocka $(ENC_LIBS)
+
 # Fuzzers: every source is compiled once with clang (fuzzer-no-link +
 # ASan/UBSan) and each target links all of them.  -fno-sanitize-recover: a
 # UBSan finding must stop the fuzzer like an ASan one.
 FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_OBJ   := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(CORE_SRC) $(CP_ALL))
+ENC_FUZZ_SRC := $(filter-out encoder/enc_probe.c,$(ENC_SRC))
+FUZZ_OBJ   := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(CORE_SRC) $(CP_ALL) $(ENC_FUZZ_SRC))
 .SECONDARY: $(FUZZ_OBJ)
 
-$(BUILD)/fuzz/obj/%.o: %.c $(CORE_HDR) $(CP_HDR)
+$(BUILD)/fuzz/obj/%.o: %.c $(CORE_HDR) $(CP_HDR) $(ENC_HDR)
 	@mkdir -p $(dir $@)
-	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Ingx_module/core $(CP_INC) -c -o $@ $<
+	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Ingx_module/core $(CP_INC) $(ENC_INC) -c -o $@ $<
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(FUZZ_OBJ)
 	@mkdir -p $(BUILD)/fuzz
-	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -Ingx_module/core $(CP_INC) -o $@ $< $(FUZZ_OBJ) $(CP_LIBS)
+	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -Ingx_module/core $(CP_INC) $(ENC_INC) -o $@ $< $(FUZZ_OBJ) $(CP_LIBS)
 
-unit: $(UNIT_BIN) $(CP_UNIT_BIN)
+unit: $(UNIT_BIN) $(CP_UNIT_BIN) $(ENC_UNIT_BIN)
 tools: $(TOOL_BIN)
 fuzz: $(FUZZ_BIN)
 daemon: $(DAEMON)
+encoder: $(ENCODER)
 
 # Run every unit test binary; cmocka prints its own summary per suite.
 check: unit
-	@set -e; for t in $(UNIT_BIN) $(CP_UNIT_BIN); do echo "== $$t"; $$t; done
+	@set -e; for t in $(UNIT_BIN) $(CP_UNIT_BIN) $(ENC_UNIT_BIN); do echo "== $$t"; $$t; done
 
 clean:
 	rm -rf $(BUILD)

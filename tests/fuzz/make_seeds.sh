@@ -23,13 +23,16 @@
 #             declaration, and a few rejected ones (cycle, gap, DTD)
 #   fuzz_token_template  TokenRestrictionTemplate XML as the AMS SDKs wrote
 #             it (SWT/JWT, alternate keys, nil claim values), and rejected ones
+#   fuzz_preset  mediaplane-encoder Task.Configuration texts: every preset
+#             name, MES JSON presets (layers, AAC, clip, thumbnails, sprite)
+#             and a few rejected ones (unknown field, XML)
 # Re-running is cheap: existing files are kept (a stamp records the version).
 set -euo pipefail
 out=${1:?usage: make_seeds.sh OUT_DIR}
 version=11
 mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter" \
   "$out/fuzz_task_body" "$out/fuzz_api_request" "$out/fuzz_endpoint_record" \
-  "$out/fuzz_odata_batch" "$out/fuzz_token_template"
+  "$out/fuzz_odata_batch" "$out/fuzz_token_template" "$out/fuzz_preset"
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$version" ]; then
   exit 0
 fi
@@ -229,6 +232,24 @@ Content-Type: application/http
 GET Assets HTTP/1.1
 Content-Length: 5
 '
+# ---- fuzz_preset: one Task.Configuration per line, written without the newline
+i=0
+while IFS= read -r cfg; do
+  [ -n "$cfg" ] || continue
+  printf '%s' "$cfg" > "$out/fuzz_preset/preset_$((i++))"
+done <<'EOF'
+H264 Multiple Bitrate 1080p
+  h264 multiple bitrate 720p  
+H264 Multiple Bitrate 16x9 SD
+H264 Single Bitrate 720p
+AAC Good Quality Audio
+Adaptive Streaming
+<?xml version="1.0"?><Preset Version="1.0"/>
+{"Version":1.0,"Codecs":[{"Type":"H264Video","KeyFrameInterval":"00:00:02","SceneChangeDetection":false,"H264Layers":[{"Type":"H264Layer","Profile":"Auto","Bitrate":3400,"MaxBitrate":3400,"BufferWindow":"00:00:05","Width":"1280","Height":"720","BFrames":3,"ReferenceFrames":3,"AdaptiveBFrame":true,"FrameRate":"0/1"},{"Bitrate":650,"Width":"50%","Height":"50%"}]},{"Type":"AACAudio","Profile":"AACLC","Channels":2,"SamplingRate":48000,"Bitrate":128}],"Outputs":[{"FileName":"{Basename}_{Width}x{Height}_{Bitrate}.mp4","Format":{"Type":"MP4Format"}}]}
+{"Version":1.0,"Sources":[{"StartTime":"00:00:04","Duration":"00:00:16.5"}],"Codecs":[{"Type":"AACAudio","Bitrate":96}],"Outputs":[{"FileName":"{Basename}_{AudioBitrate}.mp4","Format":{"Type":"MP4Format"}}]}
+{"Version":1.0,"Codecs":[{"Type":"JpgImage","Start":"{Best}","Step":"25%","Range":"80%","JpgLayers":[{"Type":"JpgLayer","Width":"50%","Height":"50%","Quality":90}]},{"Type":"PngImage","Start":"10","Step":"00:00:02","SpriteColumn":4,"PngLayers":[{"Type":"PngLayer","Width":"160","Height":"90"}]}],"Outputs":[{"FileName":"{Basename}_{Index}{Extension}","Format":{"Type":"JpgFormat"}},{"FileName":"{Basename}_sprite{Extension}","Format":{"Type":"PngFormat"}}]}
+{"Version":1.0,"Codecs":[{"Type":"H264Video","Foo":1,"H264Layers":[{"Bitrate":100}]}],"Outputs":[]}
+EOF
 
 # ---- fuzz_task_body: one TaskBody or JobTemplateBody per line, written
 # without the newline

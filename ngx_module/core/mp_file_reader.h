@@ -1,6 +1,7 @@
 /*
  * mp_file_reader.h — an mp_reader_t over a plain file descriptor (pread),
- * for the command-line tools and tests that drive the core outside nginx.
+ * for the programs that drive the core outside nginx (the encoder, tools,
+ * tests); nginx reads through its own thread-pool readers instead.
  */
 #ifndef MP_FILE_READER_H
 #define MP_FILE_READER_H

@@ -1,0 +1,106 @@
+/*
+ * enc_preset.c — preset defaults and the built-in Media Encoder Standard
+ * presets (the ladders of the AMS reference, section 5).
+ */
+#include "enc_preset.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct {
+    int width, height, kbps;
+} ladder_rung_t;
+
+typedef struct {
+    const char *name;
+    int adaptive;
+    int video;                    /* 0: audio only */
+    int rung_count;
+    ladder_rung_t rungs[ENC_MAX_LAYERS];
+} named_preset_t;
+
+static const named_preset_t named_presets[] = {
+    { "H264 Multiple Bitrate 1080p", 0, 1, 8,
+      { { 1920, 1080, 6000 }, { 1920, 1080, 4700 }, { 1280, 720, 3400 }, { 960, 540, 2250 },
+        { 960, 540, 1500 }, { 640, 360, 1000 }, { 640, 360, 650 }, { 320, 180, 400 } } },
+    { "H264 Multiple Bitrate 720p", 0, 1, 6,
+      { { 1280, 720, 3400 }, { 960, 540, 2250 }, { 960, 540, 1500 }, { 640, 360, 1000 },
+        { 640, 360, 650 }, { 320, 180, 400 } } },
+    { "H264 Multiple Bitrate 16x9 SD", 0, 1, 5,
+      { { 848, 480, 1900 }, { 848, 480, 1300 }, { 640, 360, 900 }, { 640, 360, 650 },
+        { 432, 240, 400 } } },
+    { "H264 Single Bitrate 720p", 0, 1, 1, { { 1280, 720, 4500 } } },
+    { "AAC Good Quality Audio", 0, 0, 0, { { 0, 0, 0 } } },
+    /* the full content-aware ladder; enc_plan.c trims it to the input */
+    { "Adaptive Streaming", 1, 1, 6,
+      { { 1920, 1080, 6780 }, { 1280, 720, 3520 }, { 960, 540, 2210 }, { 640, 360, 1150 },
+        { 480, 270, 720 }, { 320, 180, 380 } } },
+};
+
+#define NAMED_COUNT (sizeof(named_presets) / sizeof(named_presets[0]))
+
+const char *const enc_preset_names[] = {
+    "H264 Multiple Bitrate 1080p", "H264 Multiple Bitrate 720p",
+    "H264 Multiple Bitrate 16x9 SD", "H264 Single Bitrate 720p",
+    "AAC Good Quality Audio", "Adaptive Streaming", NULL
+};
+
+void enc_preset_defaults(enc_preset_t *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->gop_seconds = 2.0;
+    p->bframes = 3;
+    p->audio_kbps = 128;
+    p->audio_channels = 2;
+    p->audio_rate = 48000;
+    p->clip_duration = -1;
+    strcpy(p->video_pattern, ENC_DEFAULT_VIDEO_PATTERN);
+    strcpy(p->audio_pattern, ENC_DEFAULT_AUDIO_PATTERN);
+}
+
+/* name compared case-insensitively with surrounding whitespace ignored */
+static int name_matches(const char *text, const char *name)
+{
+    while (isspace((unsigned char) *text)) {
+        text++;
+    }
+    size_t n = strlen(name);
+    if (strncasecmp(text, name, n) != 0) {
+        return 0;
+    }
+    for (text += n; *text != '\0'; text++) {
+        if (!isspace((unsigned char) *text)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void apply_named(const named_preset_t *np, enc_preset_t *out)
+{
+    enc_preset_defaults(out);
+    out->adaptive = np->adaptive;
+    out->has_audio = 1;
+    out->layer_count = np->rung_count;
+    for (int i = 0; i < np->rung_count; i++) {
+        enc_layer_t *l = &out->layers[i];
+        l->width.value = np->rungs[i].width;
+        l->height.value = np->rungs[i].height;
+        l->kbps = np->rungs[i].kbps;
+    }
+    if (!np->video) {
+        strcpy(out->audio_pattern, ENC_DEFAULT_AUDIO_PATTERN);
+    }
+}
+
+int enc_preset_by_name(const char *name, enc_preset_t *out)
+{
+    for (size_t i = 0; i < NAMED_COUNT; i++) {
+        if (name_matches(name, named_presets[i].name)) {
+            apply_named(&named_presets[i], out);
+            return 0;
+        }
+    }
+    return -1;
+}

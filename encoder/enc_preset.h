@@ -1,0 +1,86 @@
+/*
+ * enc_preset.h — the encoder's preset model (what to produce, independent of
+ * the input) and the built-in Media Encoder Standard presets by name:
+ * H.264 layers (bounding box + kbps), AAC audio, clipping, thumbnails and the
+ * output file-name patterns.  Parsing MES JSON lives in enc_preset_json.c,
+ * resolving a preset against a probed input in enc_plan.c.
+ */
+#ifndef ENC_PRESET_H
+#define ENC_PRESET_H
+
+#include <stddef.h>
+
+#define ENC_MAX_LAYERS 16
+#define ENC_MAX_THUMBS 4
+#define ENC_NAME_LEN 256
+#define ENC_ERR_LEN 512
+
+/* A time or position as MES writes it: seconds, percent of the duration,
+ * a frame number, or {Best} (thumbnail Start only). */
+typedef enum {
+    ENC_POS_NONE = 0,
+    ENC_POS_SECONDS,
+    ENC_POS_PERCENT,
+    ENC_POS_FRAME,
+    ENC_POS_BEST
+} enc_pos_kind_t;
+
+typedef struct {
+    enc_pos_kind_t kind;
+    double value;
+} enc_pos_t;
+
+/* A dimension: pixels, or percent of the source (0 = follow the other one). */
+typedef struct {
+    double value;
+    int percent;
+} enc_dim_t;
+
+typedef struct {
+    enc_dim_t width, height;      /* bounding box; the source aspect ratio is kept */
+    int kbps;                     /* target (ABR) bitrate */
+    int max_kbps;                 /* VBV maxrate; 0 = kbps */
+} enc_layer_t;
+
+typedef enum { ENC_IMAGE_JPG = 1, ENC_IMAGE_PNG } enc_image_type_t;
+
+typedef struct {
+    enc_image_type_t type;
+    enc_pos_t start, step, range;
+    enc_dim_t width, height;
+    int quality;                  /* JPEG 1..100 */
+    int sprite_columns;           /* > 0: one sprite image + a WebVTT index */
+    char file_pattern[ENC_NAME_LEN];
+} enc_thumb_t;
+
+typedef struct {
+    int layer_count;
+    enc_layer_t layers[ENC_MAX_LAYERS];
+    int adaptive;                 /* content-aware ladder ("Adaptive Streaming") */
+    double gop_seconds;           /* closed GOP length */
+    int bframes;
+    int has_audio;
+    int audio_kbps, audio_channels, audio_rate;
+    double clip_start, clip_duration;   /* seconds; clip_duration < 0: to the end */
+    int thumb_count;
+    enc_thumb_t thumbs[ENC_MAX_THUMBS];
+    char video_pattern[ENC_NAME_LEN];   /* one file per layer */
+    char audio_pattern[ENC_NAME_LEN];   /* the AAC file */
+} enc_preset_t;
+
+#define ENC_DEFAULT_VIDEO_PATTERN "{Basename}_{Width}x{Height}_{Bitrate}.mp4"
+#define ENC_DEFAULT_AUDIO_PATTERN "{Basename}_AACAudio_{AudioBitrate}.mp4"
+#define ENC_DEFAULT_THUMB_PATTERN "{Basename}_{Index}{Extension}"
+
+/* MES defaults: no layers, 2 s GOP, 3 B-frames, AAC-LC 128 kbps stereo 48 kHz
+ * (has_audio 0), no clipping, default file-name patterns. */
+void enc_preset_defaults(enc_preset_t *p);
+
+/* A built-in preset by name (case-insensitive, surrounding whitespace
+ * ignored).  Returns 0, or -1 if the name is not one of them. */
+int enc_preset_by_name(const char *name, enc_preset_t *out);
+
+/* The names of the built-in presets, NULL-terminated. */
+extern const char *const enc_preset_names[];
+
+#endif

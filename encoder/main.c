@@ -1,0 +1,254 @@
+/*
+ * main.c — mediaplane-encoder: the program the daemon's scheduler runs for a
+ * Media Encoder Standard task (see README "Encoder" for the contract):
+ *
+ *   mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]
+ *                      [--x264-preset P] --input FILE [--input FILE ...]
+ *   mediaplane-encoder --check-config FILE
+ *
+ * Exit 0 success, 1 task failed ("error" line), 2 usage, 3 canceled (SIGTERM/SIGINT).
+ */
+#include "enc_command.h"
+#include "enc_config.h"
+#include "enc_events.h"
+#include "enc_manifest.h"
+#include "enc_outdir.h"
+#include "enc_runner.h"
+#include "enc_vtt.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_INPUTS 64
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_CANCELED 3
+
+typedef struct {
+    const char *config_file, *check_config, *output_dir, *basename, *x264_preset;
+    char *inputs[MAX_INPUTS];
+    int input_count;
+} args_t;
+
+static volatile sig_atomic_t canceled;
+static const enc_plan_t *progress_plan;
+
+static void on_signal(int sig)
+{
+    (void) sig;
+    canceled = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;        /* no SA_RESTART: waits wake up */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int usage(const char *why)
+{
+    fprintf(stderr, "mediaplane-encoder: %s\n"
+            "usage: mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]\n"
+            "                          [--x264-preset PRESET] --input FILE [--input FILE ...]\n"
+            "       mediaplane-encoder --check-config FILE\n", why);
+    return EXIT_USAGE;
+}
+
+static const char *const x264_presets[] = {
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+    "veryslow", "placebo", NULL
+};
+
+static int known_x264_preset(const char *p)
+{
+    for (int i = 0; x264_presets[i] != NULL; i++) {
+        if (strcmp(p, x264_presets[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, args_t *a)
+{
+    static const struct option opts[] = {
+        { "config-file", required_argument, NULL, 'c' }, { "output-dir", required_argument, NULL, 'o' },
+        { "basename", required_argument, NULL, 'b' }, { "input", required_argument, NULL, 'i' },
+        { "check-config", required_argument, NULL, 'k' },
+        { "x264-preset", required_argument, NULL, 'x' }, { NULL, 0, NULL, 0 }
+    };
+    memset(a, 0, sizeof(*a));
+    a->x264_preset = getenv("MEDIAPLANE_X264_PRESET") ? getenv("MEDIAPLANE_X264_PRESET") : "veryfast";
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': a->config_file = optarg; break;
+        case 'o': a->output_dir = optarg; break;
+        case 'b': a->basename = optarg; break;
+        case 'k': a->check_config = optarg; break;
+        case 'x': a->x264_preset = optarg; break;
+        case 'i':
+            if (a->input_count == MAX_INPUTS) {
+                return -1;
+            }
+            a->inputs[a->input_count++] = optarg;
+            break;
+        default: return -1;
+        }
+    }
+    return optind == argc ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ phases */
+
+static int fail(const char *dir, const char *code, const char *msg)
+{
+    enc_outdir_clear(dir);
+    enc_event_error(code, "%s", msg);
+    return EXIT_FAILED;
+}
+
+static int cancel_exit(const char *dir)
+{
+    enc_outdir_clear(dir);
+    enc_event_error("Canceled", "the task was canceled; partial outputs were removed");
+    return EXIT_CANCELED;
+}
+
+static void on_ffmpeg_progress(double out_seconds, void *ctx)
+{
+    (void) ctx;
+    double d = progress_plan->duration;
+    enc_event_progress(d > 0 ? 98.0 * out_seconds / d : 0, 0);
+}
+
+static int encode(const enc_plan_t *p, const args_t *a, enc_run_result_t *res)
+{
+    const char *ffmpeg = getenv("MEDIAPLANE_FFMPEG") ? getenv("MEDIAPLANE_FFMPEG") : "ffmpeg";
+    enc_command_opts_t co = { ffmpeg, a->x264_preset, a->output_dir };
+    enc_argv_t cmd;
+    if (enc_command_build(p, &co, &cmd) != 0) {
+        snprintf(res->last_line, sizeof(res->last_line), "too many outputs for one ffmpeg command");
+        return ENC_RUN_FAILED;
+    }
+    char *line = enc_argv_join(&cmd);
+    fprintf(stderr, "running: %s\n", line ? line : cmd.argv[0]);
+    free(line);
+    progress_plan = p;
+    enc_run_opts_t ro = { &canceled, on_ffmpeg_progress, NULL };
+    enc_run_status_t rc = enc_run(cmd.argv, &ro, res);
+    enc_argv_free(&cmd);
+    return rc;
+}
+
+static int write_manifests(const enc_plan_t *p, const char *dir, char *err, size_t err_len)
+{
+    for (int i = 0; i < p->thumb_count; i++) {
+        if (p->thumbs[i].vtt_file[0] && enc_write_vtt(&p->thumbs[i], p->duration, dir) != 0) {
+            snprintf(err, err_len, "cannot write %s", p->thumbs[i].vtt_file);
+            return -1;
+        }
+    }
+    if (p->ism_file[0] == '\0') {
+        return 0;
+    }
+    if (enc_write_ism(p, dir, err, err_len) != 0) {
+        return -1;
+    }
+    enc_event_progress(99, 0);
+    return enc_write_ismc(p, dir, err, err_len);
+}
+
+static void report_perf(const enc_plan_t *p, const enc_run_result_t *res)
+{
+    double speed = res->wall_seconds > 0 ? p->duration / res->wall_seconds : 0;
+    if (p->video != NULL) {
+        enc_event_perf("encoded %.1f s of %dx%d in %.1f s (%.2fx realtime, %.1f CPU-s), %d layers%s",
+                       p->duration, p->video->width, p->video->height, res->wall_seconds, speed,
+                       res->cpu_seconds, p->layer_count, p->audio ? " + AAC" : "");
+    } else {
+        enc_event_perf("encoded %.1f s of audio in %.1f s (%.2fx realtime, %.1f CPU-s)",
+                       p->duration, res->wall_seconds, speed, res->cpu_seconds);
+    }
+}
+
+static int run_task(const args_t *a)
+{
+    static enc_preset_t preset;
+    static enc_sources_t src;
+    static enc_plan_t plan;
+    char err[ENC_ERR_LEN];
+    enc_event_progress(0, 1);
+    if (enc_config_load(a->config_file, &preset, err, sizeof(err)) != 0) {
+        return fail(a->output_dir, "InvalidConfiguration", err);
+    }
+    if (enc_pick_sources(a->inputs, a->input_count, &src, err, sizeof(err)) != 0) {
+        return fail(a->output_dir, "InvalidInput", err);
+    }
+    enc_plan_status_t ps = enc_plan_build(&preset, &src, a->basename, &plan, err, sizeof(err));
+    if (ps != ENC_PLAN_OK) {
+        return fail(a->output_dir, ps == ENC_PLAN_BAD_INPUT ? "InvalidInput" : "InvalidConfiguration", err);
+    }
+    if (canceled) {
+        return cancel_exit(a->output_dir);
+    }
+    enc_run_result_t res;
+    int rc = encode(&plan, a, &res);
+    if (rc == ENC_RUN_CANCELED || canceled) {
+        return cancel_exit(a->output_dir);
+    }
+    if (rc != ENC_RUN_OK) {
+        return fail(a->output_dir, "EncodingFailed", res.last_line);
+    }
+    if (write_manifests(&plan, a->output_dir, err, sizeof(err)) != 0) {
+        return fail(a->output_dir, "EncodingFailed", err);
+    }
+    if (canceled) {
+        return cancel_exit(a->output_dir);
+    }
+    enc_outdir_list(a->output_dir, enc_event_output);
+    report_perf(&plan, &res);
+    enc_event_progress(100, 1);
+    return 0;
+}
+
+static int check_config(const char *path)
+{
+    static enc_preset_t preset;
+    char err[ENC_ERR_LEN];
+    if (enc_config_load(path, &preset, err, sizeof(err)) != 0) {
+        enc_event_error("InvalidConfiguration", "%s", err);
+        return EXIT_FAILED;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    args_t a;
+    char err[ENC_ERR_LEN];
+    install_signals();
+    if (parse_args(argc, argv, &a) != 0) {
+        return usage("bad arguments");
+    }
+    if (a.check_config != NULL) {
+        return check_config(a.check_config);
+    }
+    if (a.config_file == NULL || a.output_dir == NULL || a.input_count == 0) {
+        return usage("--config-file, --output-dir and --input are required");
+    }
+    if (!known_x264_preset(a.x264_preset)) {
+        return usage("unknown --x264-preset");
+    }
+    if (enc_outdir_check(a.output_dir, err, sizeof(err)) != 0) {
+        return usage(err);
+    }
+    return run_task(&a);
+}

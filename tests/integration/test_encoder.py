@@ -1,0 +1,364 @@
+"""mediaplane-encoder (Media Encoder Standard presets) driven as the daemon's
+scheduler drives it: the real binary, real ffmpeg/x264, real nginx origin.
+
+Media (generated once per session, cached in the session tmp dir):
+  * a 12 s 1920x1080 30 fps clip (testsrc2 + temporal noise so x264 has real
+    work and the bitrates can be checked, 440 Hz stereo AAC) -- the
+    "H264 Multiple Bitrate 720p" ladder and the cancel test run on it (12 s
+    instead of 20 s to keep this file near 4 minutes on 2 shared cores);
+  * a 4 s 1080p clip for "H264 Single Bitrate 720p", "AAC Good Quality Audio"
+    and a custom JSON preset (clip + JPEG thumbnails + PNG sprite + WebVTT);
+  * a 4 s 640x360 clip at ~600 kbps for "Adaptive Streaming" (content-aware:
+    nothing above 360p, bitrates capped at the input's);
+  * an audio-only file and a corrupt file for the failure tests.
+The 1080p and 16x9 SD ladders are covered by the unit tests
+(tests/encoder/test_preset.c) only: encoding them here would double the time.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from clients import decode_ok, gst_play, have_gst
+from conftest import BUILD
+from media import FFMPEG, run
+
+ENCODER = BUILD / "mediaplane-encoder"
+FPS = 30
+
+
+def _gen(path: Path, size: str, seconds: int, noise: int = 8, audio: bool = True, crf: int = 23):
+    if path.exists():
+        return path
+    cmd = [FFMPEG, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+           "testsrc2=size=%s:rate=%d,noise=alls=%d:allf=t" % (size, FPS, noise)]
+    if audio:
+        cmd += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2",
+                "-c:a", "aac", "-b:a", "192k"]
+    cmd += ["-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-crf", str(crf),
+            "-pix_fmt", "yuv420p", str(path)]
+    run(cmd, timeout=300)
+    return path
+
+
+@pytest.fixture(scope="session")
+def enc_media(tmp_path_factory):
+    d = tmp_path_factory.mktemp("encoder-media")
+    if not ENCODER.exists():
+        pytest.fail("%s missing: run make encoder" % ENCODER)
+    media = {
+        "clip": _gen(d / "clip1080.mp4", "1920x1080", 12),
+        "short": _gen(d / "short1080.mp4", "1920x1080", 4),
+        "small": _gen(d / "small360.mp4", "640x360", 4, noise=4, crf=30),
+        "audio": d / "tone.m4a",
+        "corrupt": d / "corrupt.mp4",
+    }
+    run([FFMPEG, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440",
+         "-t", "3", "-c:a", "aac", str(media["audio"])])
+    media["corrupt"].write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4096))
+    return media
+
+
+class Result:
+    def __init__(self, proc: subprocess.CompletedProcess, out: Path, times: list):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout.decode()
+        self.stderr = proc.stderr.decode(errors="replace")
+        self.out = out
+        self.lines = self.stdout.splitlines()
+        self.times = times  # arrival time of every stdout line
+
+    def events(self, kind):
+        return [line.split(" ", 1)[1] for line in self.lines if line.startswith(kind + " ")]
+
+    @property
+    def files(self):
+        return sorted(p.name for p in self.out.iterdir())
+
+
+def encode(config: str, out: Path, *inputs: Path, extra=()) -> Result:
+    """Run the encoder to completion, recording when each stdout line arrived."""
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = out.parent / (out.name + ".config")
+    cfg.write_text(config)
+    cmd = [str(ENCODER), "--config-file", str(cfg), "--output-dir", str(out)] + list(extra)
+    for i in inputs:
+        cmd += ["--input", str(i)]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines, times = [], []
+    for raw in p.stdout:
+        lines.append(raw)
+        times.append(time.monotonic())
+    err = p.stderr.read()
+    p.wait(timeout=600)
+    return Result(subprocess.CompletedProcess(cmd, p.returncode, b"".join(lines), err), out, times)
+
+
+def probe(path: Path) -> dict:
+    p = run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
+             str(path)])
+    return json.loads(p.stdout)
+
+
+def key_times(path: Path) -> list:
+    p = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-skip_frame", "nokey",
+             "-show_entries", "frame=pts_time", "-of", "csv=p=0", str(path)])
+    return [round(float(x.strip(",")), 3) for x in p.stdout.decode().split() if x.strip(",")]
+
+
+def video_bitrate_kbps(path: Path) -> float:
+    s = probe(path)["streams"][0]
+    return int(s["bit_rate"]) / 1000.0
+
+
+def assert_progress(r: Result, max_gap: float = 1.3):
+    values = [float(v) for v in r.events("progress")]
+    assert values and values[-1] == 100.0, r.stdout
+    assert values == sorted(values), "progress not monotonic: %s" % values
+    ptimes = [t for t, line in zip(r.times, r.lines) if line.startswith("progress")]
+    gaps = [b - a for a, b in zip(ptimes, ptimes[1:])]
+    assert max(gaps, default=0) <= max_gap, "progress gap %.2f s" % max(gaps)
+
+
+# ------------------------------------------------------------ 720p ladder
+
+
+LADDER_720 = [(1280, 720, 3400), (960, 540, 2250), (960, 540, 1500), (640, 360, 1000),
+              (640, 360, 650), (320, 180, 400)]
+
+
+@pytest.fixture(scope="session")
+def ladder720(enc_media, media_root):
+    out = media_root / "media" / "enc720"
+    if out.exists():
+        for f in out.iterdir():
+            f.unlink()
+    return encode("H264 Multiple Bitrate 720p\n", out, enc_media["clip"])
+
+
+def test_720p_ladder_files_and_protocol(ladder720):
+    r = ladder720
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    want = ["clip1080_%dx%d_%d.mp4" % l for l in LADDER_720]
+    want += ["clip1080_AACAudio_128.mp4", "clip1080.ism", "clip1080.ismc"]
+    assert r.files == sorted(want)
+    assert sorted(r.events("output")) == sorted(want)
+    assert len(r.events("perf")) == 1 and "6 layers" in r.events("perf")[0]
+    assert not r.events("error")
+    assert_progress(r)
+
+
+def test_720p_ladder_gops_bitrates_durations(ladder720, enc_media):
+    src = probe(enc_media["clip"])
+    src_dur = float([s for s in src["streams"] if s["codec_type"] == "video"][0]["duration"])
+    keys = None
+    for w, h, kbps in LADDER_720:
+        f = ladder720.out / ("clip1080_%dx%d_%d.mp4" % (w, h, kbps))
+        info = probe(f)
+        v = info["streams"][0]
+        assert (v["width"], v["height"], v["codec_name"]) == (w, h, "h264")
+        assert len(info["streams"]) == 1
+        assert abs(float(v["duration"]) - src_dur) <= 1.0 / FPS + 1e-6, (f.name, v["duration"])
+        kt = key_times(f)
+        assert kt == [float(t) for t in range(0, 12, 2)], (f.name, kt)
+        keys = keys or kt
+        assert kt == keys
+        got = video_bitrate_kbps(f)
+        assert abs(got - kbps) <= 0.2 * kbps, "%s: %.0f kbps for %d" % (f.name, got, kbps)
+    a = probe(ladder720.out / "clip1080_AACAudio_128.mp4")["streams"][0]
+    assert (a["codec_name"], a["channels"], a["sample_rate"]) == ("aac", 2, "48000")
+    assert abs(float(a["duration"]) - src_dur) < 0.05
+
+
+def test_720p_ladder_ism_and_origin(ladder720, origin):
+    root = ET.parse(ladder720.out / "clip1080.ism").getroot()
+    ns = {"s": "http://www.w3.org/2001/SMIL20/Language"}
+    videos = root.findall(".//s:video", ns)
+    assert [(v.get("src"), v.get("systemBitrate")) for v in videos] == [
+        ("clip1080_%dx%d_%d.mp4" % l, str(l[2] * 1000)) for l in LADDER_720]
+    assert len(root.findall(".//s:audio", ns)) == 1
+    ismc = ET.parse(ladder720.out / "clip1080.ismc").getroot()
+    assert ismc.tag == "SmoothStreamingMedia"
+    base = origin.url("/media/enc720/clip1080.ism/")
+    for fmt in ("m3u8-aapl", "mpd-time-csf"):
+        p = decode_ok(base + "Manifest(format=%s)" % fmt, fmt)
+        assert p.returncode == 0, (fmt, p.stderr[-2000:])
+    smooth = base + "Manifest"
+    from media import http_get
+    resp = http_get(smooth)
+    assert resp.status == 200 and b"SmoothStreamingMedia" in resp.body
+    if have_gst():
+        p = gst_play(smooth)
+        assert p.returncode == 0, p.stdout[-2000:]
+
+
+# ------------------------------------------------------------ other presets
+
+
+def test_single_bitrate_720p(enc_media, tmp_path):
+    r = encode("H264 Single Bitrate 720p", tmp_path / "out", enc_media["short"])
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert r.files == ["short1080.ism", "short1080.ismc", "short1080_1280x720_4500.mp4",
+                       "short1080_AACAudio_128.mp4"]
+    assert key_times(r.out / "short1080_1280x720_4500.mp4") == [0.0, 2.0]
+
+
+def test_aac_good_quality_audio(enc_media, tmp_path):
+    r = encode("aac good quality audio", tmp_path / "out", enc_media["short"],
+               extra=["--basename", "My Song (live)"])
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert r.files == ["My_Song__live_.ism", "My_Song__live_.ismc",
+                       "My_Song__live__AACAudio_128.mp4"]
+    s = probe(r.out / "My_Song__live__AACAudio_128.mp4")["streams"]
+    assert [x["codec_type"] for x in s] == ["audio"]
+
+
+def test_adaptive_streaming_content_aware(enc_media, tmp_path):
+    src_kbps = video_bitrate_kbps(enc_media["small"])
+    r = encode("Adaptive Streaming", tmp_path / "out", enc_media["small"])
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    layers = [f for f in r.files if f.endswith(".mp4") and "AACAudio" not in f]
+    sizes = sorted((int(f.split("_")[1].split("x")[1]), int(f.split("_")[2][:-4])) for f in layers)
+    assert max(h for h, _ in sizes) == 360, sizes       # never above the input
+    assert all(k <= src_kbps + 1 for _, k in sizes), (sizes, src_kbps)
+    assert len(sizes) >= 2
+
+
+THUMB_PRESET = {
+    "Version": 1.0,
+    "Sources": [{"StartTime": "00:00:01", "Duration": "00:00:02.5"}],
+    "Codecs": [
+        {"Type": "H264Video", "KeyFrameInterval": "00:00:02", "SceneChangeDetection": False,
+         "H264Layers": [{"Type": "H264Layer", "Bitrate": 500, "Width": "426", "Height": "240"}]},
+        {"Type": "AACAudio", "Profile": "AACLC", "Channels": 2, "SamplingRate": 48000,
+         "Bitrate": 96},
+        {"Type": "JpgImage", "Start": "00:00:00", "Step": "00:00:01", "Range": "00:00:02",
+         "JpgLayers": [{"Type": "JpgLayer", "Width": "25%", "Height": "25%", "Quality": 80}]},
+        {"Type": "PngImage", "Start": "0", "Step": "20%", "SpriteColumn": 3,
+         "PngLayers": [{"Type": "PngLayer", "Width": "160", "Height": "90"}]},
+    ],
+    "Outputs": [
+        {"FileName": "{Basename}_{Height}p.mp4", "Format": {"Type": "MP4Format"}},
+        {"FileName": "{Basename}_{Index}{Extension}", "Format": {"Type": "JpgFormat"}},
+        {"FileName": "{Basename}_sprite{Extension}", "Format": {"Type": "PngFormat"}},
+    ],
+}
+
+
+def test_json_preset_clip_thumbnails_sprite(enc_media, tmp_path):
+    r = encode(json.dumps(THUMB_PRESET), tmp_path / "out", enc_media["short"],
+               extra=["--basename", "show"])
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert r.files == ["show.ism", "show.ismc", "show_000001.jpg", "show_000002.jpg",
+                       "show_000003.jpg", "show_240p.mp4", "show_AACAudio_96.mp4",
+                       "show_sprite.png", "show_sprite.vtt"]
+    v = probe(r.out / "show_240p.mp4")["streams"][0]
+    assert abs(float(v["duration"]) - 2.5) <= 1.0 / FPS + 1e-6
+    j = probe(r.out / "show_000001.jpg")["streams"][0]
+    assert (j["codec_name"], j["width"], j["height"]) == ("mjpeg", 480, 270)
+    s = probe(r.out / "show_sprite.png")["streams"][0]
+    assert (s["codec_name"], s["width"], s["height"]) == ("png", 480, 180)   # 5 tiles, 3x2
+    vtt = (r.out / "show_sprite.vtt").read_text()
+    assert vtt.startswith("WEBVTT\n")
+    assert vtt.count("show_sprite.png#xywh=") == 5
+    assert "00:00:02.000 --> 00:00:02.500\nshow_sprite.png#xywh=160,90,160,90" in vtt
+
+
+# ------------------------------------------------------------ failures
+
+
+def assert_failed(r: Result, code: str, text: str):
+    assert r.rc == 1, r.stdout + r.stderr[-2000:]
+    errors = r.events("error")
+    assert len(errors) == 1 and errors[0].startswith(code + " "), r.stdout
+    assert text in errors[0], errors[0]
+    assert r.files == [], "left on disk: %s" % r.files
+
+
+def test_corrupt_input(enc_media, tmp_path):
+    r = encode("H264 Single Bitrate 720p", tmp_path / "out", enc_media["corrupt"])
+    assert_failed(r, "InvalidInput", "input is not a media file: corrupt.mp4: ")
+
+
+def test_audio_only_input_with_video_preset(enc_media, tmp_path):
+    r = encode("H264 Multiple Bitrate 720p", tmp_path / "out", enc_media["audio"])
+    assert_failed(r, "InvalidInput", "input has no video stream")
+
+
+def test_bad_preset_field(enc_media, tmp_path):
+    bad = json.loads(json.dumps(THUMB_PRESET))
+    bad["Codecs"][0]["H264Layers"][0]["Foo"] = 1
+    r = encode(json.dumps(bad), tmp_path / "out", enc_media["short"])
+    assert_failed(r, "InvalidConfiguration", "unsupported preset field Codecs[0].H264Layers[0].Foo")
+    r = encode("<Preset/>", tmp_path / "out2", enc_media["short"])
+    assert_failed(r, "InvalidConfiguration", "XML presets are not supported")
+
+
+def test_ffmpeg_failure_is_encoding_failed(enc_media, tmp_path):
+    """A truncated MP4 (moov first, media cut) opens, then ffmpeg fails on it
+    (-xerror): EncodingFailed with ffmpeg's last stderr line."""
+    trunc = tmp_path / "trunc.mp4"
+    run([FFMPEG, "-nostdin", "-v", "error", "-y", "-i", str(enc_media["short"]), "-c", "copy",
+         "-movflags", "+faststart", str(trunc)])
+    data = trunc.read_bytes()
+    trunc.write_bytes(data[: len(data) // 3])
+    r = encode("H264 Single Bitrate 720p", tmp_path / "out", trunc)
+    assert_failed(r, "EncodingFailed", "trunc.mp4: corrupt input packet in stream")
+
+
+def test_check_config(tmp_path):
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.write_text(json.dumps(THUMB_PRESET))
+    bad.write_text("H264 Multiple Bitrate 4K")
+    assert subprocess.run([str(ENCODER), "--check-config", str(good)]).returncode == 0
+    p = subprocess.run([str(ENCODER), "--check-config", str(bad)], stdout=subprocess.PIPE, text=True)
+    assert p.returncode == 1
+    assert p.stdout.startswith("error InvalidConfiguration unknown preset")
+    assert subprocess.run([str(ENCODER), "--bogus"], stderr=subprocess.DEVNULL).returncode == 2
+
+
+# ------------------------------------------------------------ cancel
+
+
+def _children(pid: int) -> list:
+    try:
+        text = Path("/proc/%d/task/%d/children" % (pid, pid)).read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+def test_cancel(enc_media, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    cfg = tmp_path / "cfg"
+    cfg.write_text("H264 Multiple Bitrate 720p")
+    p = subprocess.Popen([str(ENCODER), "--config-file", str(cfg), "--output-dir", str(out),
+                          "--input", str(enc_media["clip"])],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    children = []
+    deadline = time.monotonic() + 60
+    for raw in p.stdout:
+        children = children or _children(p.pid)
+        if raw.startswith(b"progress") and float(raw.split()[1]) > 5:
+            break
+        assert time.monotonic() < deadline
+    assert children, "no ffmpeg child seen"
+    assert any(out.iterdir()), "nothing written yet"
+    t0 = time.monotonic()
+    p.send_signal(signal.SIGTERM)
+    rest = p.stdout.read().decode()
+    rc = p.wait(timeout=5)
+    assert time.monotonic() - t0 < 2.0
+    assert rc == 3
+    assert rest.strip().splitlines()[-1].startswith("error Canceled")
+    assert list(out.iterdir()) == []
+    for c in children:
+        assert not Path("/proc/%d" % c).exists() or "Z" in Path("/proc/%d/stat" % c).read_text().split()[2], \
+            "ffmpeg %d still running" % c
