@@ -4,9 +4,9 @@ cancel stops a running encoder, failures fill ErrorDetails and drop (or
 keep) outputs, chained tasks wait for each other, jobs from templates run,
 a daemon killed mid-task requeues it once, and priorities order the queue.
 
-The daemon runs build/mediaplane-encoder when it is built, else the protocol
-stand-in tests/integration/bin/protocol-encoder.sh (see platform_harness);
-playback through nginx needs the real encoder."""
+Everything runs the real build/mediaplane-encoder (the protocol stand-in of
+platform_harness is for the API tests only); outputs are played through
+nginx with ffmpeg (HLS, DASH) and GStreamer (Smooth)."""
 
 import json
 import subprocess
@@ -16,15 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from media import FFMPEG, ffmpeg_decode
+from clients import decode_ok, gst_play, have_gst, manifest_suffix
+from media import FFMPEG
 from platform_harness import ENCODER
 from webhook_receiver import WebhookReceiver
 
 MES_ID = "nb:mpid:UUID:ff4df607-d419-42f0-bc17-a481b1331e56"
 PRESET = "H264 Single Bitrate 720p"
-REAL = ENCODER.exists()
-# a configuration that keeps the encoder busy long enough to cancel or kill it
-SLOW = "H264 Multiple Bitrate 1080p" if REAL else "slow"
+# a configuration (and a 60-s 1080p clip) that keep the encoder busy long
+# enough to cancel or kill it
+SLOW = "H264 Multiple Bitrate 1080p"
 FINAL = {3, 4, 5}
 
 
@@ -54,9 +55,11 @@ def make_clip(path: Path, seconds=4, size="640x360", audio_only=False):
 
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory):
+    if not ENCODER.exists():
+        pytest.fail("%s missing: run ./build.sh build" % ENCODER)
     d = tmp_path_factory.mktemp("job-clips")
     return {"clip": make_clip(d / "clip.mp4"),
-            "long": make_clip(d / "long.mp4", seconds=60, size="1920x1080") if REAL else None,
+            "long": make_clip(d / "long.mp4", seconds=60, size="1920x1080"),
             "audio": make_clip(d / "tone.wav", audio_only=True)}
 
 
@@ -144,17 +147,18 @@ def test_job_runs_and_outputs_are_registered(ams, units, clips, platform):
     assert not work.exists()
     # the finished job can be deleted; its input can now be deleted too
     assert ams.delete("Jobs" + ams.key(job["Id"])).status == 204
-    if not REAL:
-        return
     loc = ams.publish(out["Id"])
-    base = loc["Path"] + urllib.parse.quote(primary[0]["Name"]) + "/Manifest"
-    for fmt in ("(format=m3u8-aapl)", "(format=mpd-time-csf)", ""):
-        r = ffmpeg_decode(base + fmt)
+    base = loc["Path"] + urllib.parse.quote(primary[0]["Name"]) + "/"
+    for fmt in ("m3u8-aapl", "mpd-time-csf"):              # HLS, DASH through ffmpeg
+        r = decode_ok(base + manifest_suffix(fmt), fmt)
         assert r.returncode == 0, (fmt, r.stderr[-2000:])
+    if have_gst():                                          # Smooth: ffmpeg has no demuxer
+        r = gst_play(base + manifest_suffix(""))
+        assert r.returncode == 0, r.stdout[-2000:]
 
 
 def test_cancel_running_job(ams, units, clips, platform):
-    src = upload(ams, clips, "long" if REAL else "clip")
+    src = upload(ams, clips, "long")
     job = create_job(ams, [src["Id"]], [task(SLOW)])
     wait_state(ams, job["Id"], {2}, timeout=60)
     t = tasks_of(ams, job["Id"])[0]
@@ -233,7 +237,7 @@ def test_job_from_template_runs(ams, units, clips):
 
 
 def test_restart_requeues_a_running_task_once(ams, units, clips, platform):
-    src = upload(ams, clips, "long" if REAL else "clip")
+    src = upload(ams, clips, "long")
     job = create_job(ams, [src["Id"]], [task(SLOW)])
     wait_state(ams, job["Id"], {2}, timeout=60)
     t = tasks_of(ams, job["Id"])[0]
