@@ -4,7 +4,7 @@
  * lines), task readiness and run order, job states from task states,
  * notification targets; then --check-config and a whole encoder run
  * (progress, outputs, cancel by SIGTERM) against the protocol stand-in
- * tests/integration/bin/protocol-encoder.sh.
+ * tests/controlplane/protocol-encoder.sh.
  */
 #include "../unit/unit_helpers.h"
 
@@ -24,7 +24,7 @@
 #include "sched/sched_order.h"
 #include "sched/task_workdir.h"
 
-#define STAND_IN "tests/integration/bin/protocol-encoder.sh"
+#define STAND_IN "tests/controlplane/protocol-encoder.sh"
 
 static int parse(const char *s, encoder_line_t *l)
 {

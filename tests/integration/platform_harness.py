@@ -25,11 +25,9 @@ from amsclient import AMS_SCOPE, AmsClient, Response  # noqa: E402,F401  (re-exp
 BUILD = Path(os.environ.get("MEDIAPLANE_BUILD", str(TOP / "build")))
 DAEMON_SAN = BUILD / "san" / "mediaplaned"
 DAEMON_OPT = BUILD / "mediaplaned"
-# The daemon runs the real encoder when it is built; otherwise a stand-in
-# that speaks its protocol (tests/integration/bin/protocol-encoder.sh), so
-# the API's job checks and the runner work without it.
+# The daemon runs the real encoder (a missing one fails the tests: no
+# stand-in here; the runner's unit tests use tests/controlplane's).
 ENCODER = BUILD / "mediaplane-encoder"
-PROTOCOL_ENCODER = TOP / "tests" / "integration" / "bin" / "protocol-encoder.sh"
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "t0p-s3cret-for-tests"
 
@@ -81,8 +79,9 @@ class Daemon:
             "LISTEN": "127.0.0.1:%d" % self.port, "DATA_DIR": self.data_dir,
             "MEDIA_ROOT": self.data_dir / "media", "PUBLIC_URL": self.public_url,
             "CLIENT_ID": CLIENT_ID, "CLIENT_SECRET": CLIENT_SECRET})
-        extra = dict({"encoder_path": ENCODER if ENCODER.exists() else PROTOCOL_ENCODER},
-                     **self.extra)
+        if not ENCODER.exists():
+            raise RuntimeError("%s missing: run make encoder (./build.sh build)" % ENCODER)
+        extra = dict({"encoder_path": ENCODER}, **self.extra)
         for k, v in extra.items():
             text += "\n%s %s\n" % (k, v)
         self.conf_path.write_text(text)

@@ -1,8 +1,8 @@
 #!/bin/sh
 # protocol-encoder.sh — a stand-in that speaks mediaplane-encoder's stdout
 # protocol (progress/output/perf/error lines, exit codes 0/1/2/3) without
-# encoding: the daemon's job runner and its API checks are tested with it
-# where the real encoder is not built.  Inputs are copied to the output dir
+# encoding, for the unit tests of the daemon's job runner
+# (test_scheduler.c).  Integration tests always run the real encoder.  Inputs are copied to the output dir
 # with a SMIL .ism naming them.  Configurations it accepts: the MES preset
 # names and any text starting with '{'; "slow" in the configuration makes
 # it take ~20 s (for cancel tests); an input named *.wav fails like a video
