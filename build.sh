@@ -5,8 +5,9 @@
 #   ./build.sh deps    install apt packages and the browser-test npm packages
 #   ./build.sh build   nginx module (.so) + format core, unit tests, tools
 #   ./build.sh test    deps + build + unit tests + fuzzers + integration tests
-#   ./build.sh demo    deps + build + start mediaplaned and nginx on loopback, upload
-#                      a demo asset through the API, publish it, print playable URLs
+#   ./build.sh demo    deps + build + start mediaplaned and nginx on loopback, generate
+#                      a clip, upload it through the API, encode it with a job ("H264
+#                      Multiple Bitrate 720p"), publish the output, print playable URLs
 #   ./build.sh bench   deps + build + every tests/bench/*/run
 #   ./build.sh stop    stop the demo nginx and mediaplaned
 #   ./build.sh clean   stop the demo, remove build/ and .demo/
@@ -19,7 +20,8 @@
 #   MEDIAPLANE_FUZZ_SECONDS   run time per fuzz target        (default: 20)
 #   MEDIAPLANE_DEMO_LISTEN    demo listen address (nginx)     (default: 127.0.0.1:8080)
 #   MEDIAPLANE_DEMO_API_LISTEN  mediaplaned listen address    (default: 127.0.0.1:8081)
-#   MEDIAPLANE_DEMO_DURATION  demo asset length in seconds    (default: 30)
+#   MEDIAPLANE_DEMO_DURATION  demo clip length in seconds     (default: 20)
+#   MEDIAPLANE_DEMO_PRESET    encoding preset of the demo     (default: H264 Multiple Bitrate 720p)
 #   MEDIAPLANE_SKIP_DEPS=1    skip the dependency step of test/demo/bench
 #   PYTEST_ARGS               extra arguments for pytest (e.g. "-k smoke -x")
 set -euo pipefail
@@ -33,6 +35,7 @@ JOBS=${MEDIAPLANE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 MODULE_NAME=ngx_http_mediaplane_module
 MODULE_SO=$BUILD/$MODULE_NAME.so
 DEMO_DIR=$TOP/.demo
+DEMO_PRESET=${MEDIAPLANE_DEMO_PRESET:-H264 Multiple Bitrate 720p}
 PY=/usr/bin/python3    # Debian's python: python3-pytest & co. live only there
 
 APT_PACKAGES=(
@@ -314,49 +317,20 @@ cmd_stop() {
   rm -f "$DEMO_DIR/logs/mediaplaned.pid"
 }
 
-# Three H.264 renditions with aligned 2 s GOPs and one AAC audio file, plus the
-# .ism (SMIL) server manifest that ties them together, like an AMS asset.
+# The demo's source: one 1280x720 H.264 + AAC clip (testsrc2 with a moving
+# noise layer, so that the encoder has real work, and a tone), uploaded
+# through the API and encoded there into an adaptive-bitrate set.
 demo_media() {
-  local dir=$DEMO_DIR/media/demo dur=${MEDIAPLANE_DEMO_DURATION:-30} want
-  want="v1 $dur"
+  local dir=$DEMO_DIR/media dur=${MEDIAPLANE_DEMO_DURATION:-20} want
+  want="v2 $dur"
   if [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$want" ]; then return 0; fi
-  log "generating demo asset ($dur s) in $dir"
+  log "generating the demo clip ($dur s) in $dir"
   rm -rf "$dir"; mkdir -p "$dir"
-  local x264=(-c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p
-              -g 60 -keyint_min 60 -sc_threshold 0 -bf 2 -movflags +faststart)
   ffmpeg -nostdin -hide_banner -loglevel error -y \
     -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=$dur" \
-    -filter_complex "[0:v]split=3[a][b][c];[b]scale=960:540[b2];[c]scale=640:360[c2]" \
-    -map '[a]'  "${x264[@]}" -b:v 2500k -maxrate 2500k -bufsize 5000k "$dir/demo_1280x720_2500.mp4" \
-    -map '[b2]' "${x264[@]}" -b:v 1500k -maxrate 1500k -bufsize 3000k "$dir/demo_960x540_1500.mp4" \
-    -map '[c2]' "${x264[@]}" -b:v 800k  -maxrate 800k  -bufsize 1600k "$dir/demo_640x360_800.mp4"
-  ffmpeg -nostdin -hide_banner -loglevel error -y \
     -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=$dur" \
-    -c:a aac -b:a 128k -ac 2 -metadata:s:a:0 language=eng -movflags +faststart "$dir/demo_aac_eng.mp4"
-  cat > "$dir/demo.ism" <<'EOF'
-<?xml version="1.0" encoding="utf-8"?>
-<smil xmlns="http://www.w3.org/2001/SMIL20/Language">
-  <head>
-    <meta name="formats" content="mp4" />
-  </head>
-  <body>
-    <switch>
-      <video src="demo_1280x720_2500.mp4" systemBitrate="2500000">
-        <param name="trackID" value="1" valuetype="data" />
-      </video>
-      <video src="demo_960x540_1500.mp4" systemBitrate="1500000">
-        <param name="trackID" value="1" valuetype="data" />
-      </video>
-      <video src="demo_640x360_800.mp4" systemBitrate="800000">
-        <param name="trackID" value="1" valuetype="data" />
-      </video>
-      <audio src="demo_aac_eng.mp4" systemBitrate="128000" systemLanguage="eng">
-        <param name="trackID" value="1" valuetype="data" />
-      </audio>
-    </switch>
-  </body>
-</smil>
-EOF
+    -vf "noise=alls=12:allf=t" -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p \
+    -c:a aac -b:a 160k -ac 2 -movflags +faststart "$dir/demo.mp4"
   echo "$want" > "$dir/.stamp"
 }
 
@@ -446,11 +420,11 @@ cmd_demo() {
   public="http://$host"
   start_daemon "$api_listen" "$public"
   start_nginx "$listen" "$api_listen"
-  log "publishing the demo asset through the API (upload, CreateFileInfos, origin locator)"
+  log "through the API: upload the clip, encode it with \"$DEMO_PRESET\", publish the output"
   urls=$("$PY" "$TOP/tools/mediaplane-publish" --base "$public" --client-id demo \
            --secret-file "$DEMO_DIR/client-secret" --name demo --block-size $((1 << 20)) \
-           "$DEMO_DIR/media/demo/demo.ism" "$DEMO_DIR"/media/demo/*.mp4) ||
-    die "publishing through the API failed (logs in $DEMO_DIR/logs/)"
+           --encode "$DEMO_PRESET" "$DEMO_DIR/media/demo.mp4") ||
+    die "upload, encoding or publishing failed (logs in $DEMO_DIR/logs/)"
   echo
   echo "mediaplane demo is running: nginx $(demo_pid || echo '?') on $public," \
        "mediaplaned $(daemon_pid || echo '?') on $api_listen (logs in $DEMO_DIR/logs/)"
