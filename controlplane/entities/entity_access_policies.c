@@ -16,7 +16,7 @@ static const entity_prop_t policy_props[] = {
 };
 
 static const entity_nav_t policy_navs[] = {
-    { NULL, NULL, 0, NULL, false },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 static int policy_on_create(api_ctx_t *c, json_t *rec, json_t *navs)

@@ -26,12 +26,12 @@ static const entity_prop_t asset_props[] = {
 };
 
 static const entity_nav_t asset_navs[] = {
-    { "Locators", "Locators", NAV_CHILDREN, "AssetId", false },
-    { "ContentKeys", "ContentKeys", NAV_LINKS, NULL, true },
-    { "Files", "Files", NAV_CHILDREN, "ParentAssetId", false },
-    { "ParentAssets", "Assets", NAV_LINKS, NULL, true },
-    { "DeliveryPolicies", "AssetDeliveryPolicies", NAV_LINKS, NULL, true },
-    { NULL, NULL, 0, NULL, false },
+    { "Locators", "Locators", NAV_CHILDREN, "AssetId", false, NULL },
+    { "ContentKeys", "ContentKeys", NAV_LINKS, NULL, true, NULL },
+    { "Files", "Files", NAV_CHILDREN, "ParentAssetId", false, NULL },
+    { "ParentAssets", "Assets", NAV_LINKS, NULL, true, NULL },
+    { "DeliveryPolicies", "AssetDeliveryPolicies", NAV_LINKS, NULL, true, NULL },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 int asset_container_name(const char *asset_id, char *out, size_t cap)

@@ -36,7 +36,7 @@ static const entity_prop_t key_props[] = {
 };
 
 static const entity_nav_t key_navs[] = {
-    { NULL, NULL, 0, NULL, false },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 /* Key length each ContentKeyType needs (0: any length up to KEY_MAX). */

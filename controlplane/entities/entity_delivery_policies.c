@@ -25,7 +25,7 @@ static const entity_prop_t policy_props[] = {
 };
 
 static const entity_nav_t policy_navs[] = {
-    { NULL, NULL, 0, NULL, false },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 /* AssetDeliveryConfiguration: a JSON string of [{"Key":1..13,"Value":"…"}]. */

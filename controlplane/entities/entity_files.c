@@ -29,7 +29,7 @@ static const entity_prop_t file_props[] = {
 };
 
 static const entity_nav_t file_navs[] = {
-    { NULL, NULL, 0, NULL, false },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 typedef struct {

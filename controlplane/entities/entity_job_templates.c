@@ -25,8 +25,8 @@ static const entity_prop_t jt_props[] = {
 };
 
 static const entity_nav_t jt_navs[] = {
-    { "TaskTemplates", "TaskTemplates", NAV_CHILDREN, "_JobTemplateId", false },
-    { NULL, NULL, 0, NULL, false },
+    { "TaskTemplates", "TaskTemplates", NAV_CHILDREN, "_JobTemplateId", false, NULL },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 /* The inline TaskTemplates, checked, keyed by normalized id. */

@@ -31,10 +31,10 @@ static const entity_prop_t job_props[] = {
 };
 
 static const entity_nav_t job_navs[] = {
-    { "InputMediaAssets", "Assets", NAV_LINKS, NULL, false },
-    { "OutputMediaAssets", "Assets", NAV_LINKS, NULL, false },
-    { "Tasks", "Tasks", NAV_CHILDREN, "_JobId", false },
-    { NULL, NULL, 0, NULL, false },
+    { "InputMediaAssets", "Assets", NAV_LINKS, NULL, false, "_InputAssetIds" },
+    { "OutputMediaAssets", "Assets", NAV_LINKS, NULL, false, "_OutputAssetIds" },
+    { "Tasks", "Tasks", NAV_CHILDREN, "_JobId", false, "_TaskIds" },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 static int job_on_create(api_ctx_t *c, json_t *rec, json_t *navs)

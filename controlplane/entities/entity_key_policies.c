@@ -28,8 +28,8 @@ static const entity_prop_t policy_props[] = {
 };
 
 static const entity_nav_t policy_navs[] = {
-    { "Options", "ContentKeyAuthorizationPolicyOptions", NAV_LINKS, NULL, true },
-    { NULL, NULL, 0, NULL, false },
+    { "Options", "ContentKeyAuthorizationPolicyOptions", NAV_LINKS, NULL, true, NULL },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 static const entity_prop_t option_props[] = {
@@ -43,7 +43,7 @@ static const entity_prop_t option_props[] = {
 };
 
 static const entity_nav_t option_navs[] = {
-    { NULL, NULL, 0, NULL, false },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 typedef struct {

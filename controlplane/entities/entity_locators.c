@@ -32,9 +32,9 @@ static const entity_prop_t locator_props[] = {
 };
 
 static const entity_nav_t locator_navs[] = {
-    { "AccessPolicy", "AccessPolicies", NAV_REFERENCE, "AccessPolicyId", false },
-    { "Asset", "Assets", NAV_REFERENCE, "AssetId", false },
-    { NULL, NULL, 0, NULL, false },
+    { "AccessPolicy", "AccessPolicies", NAV_REFERENCE, "AccessPolicyId", false, NULL },
+    { "Asset", "Assets", NAV_REFERENCE, "AssetId", false, NULL },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 static int normalize_ref(api_ctx_t *c, json_t *rec, const char *prop, const entity_set_t *set,

@@ -17,7 +17,7 @@ static const entity_prop_t mp_props[] = {
 };
 
 static const entity_nav_t mp_navs[] = {
-    { NULL, NULL, 0, NULL, false },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 static const struct {

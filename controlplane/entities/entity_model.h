@@ -51,6 +51,9 @@ typedef struct {
     nav_kind_t  kind;
     const char *fk;
     bool        linkable;     /* POST/DELETE $links allowed */
+    const char *order;        /* the owner's private member listing the target ids in
+                                 navigation order (NULL: key order), e.g. a job's
+                                 outputs as JobOutputAsset(0..n) */
 } entity_nav_t;
 
 #define ES_READ_ONLY  0x01   /* GET only (MediaProcessors) */

@@ -42,7 +42,7 @@ static const entity_prop_t endpoint_props[] = {
 };
 
 static const entity_nav_t endpoint_navs[] = {
-    { NULL, NULL, 0, NULL, false },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 /* An absolute http(s) URL with a host, as libcurl understands it. */

@@ -26,7 +26,7 @@ static const entity_prop_t operation_props[] = {
 };
 
 static const entity_nav_t operation_navs[] = {
-    { NULL, NULL, 0, NULL, false },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 static void operation_run(app_t *app, const char *op_id);

@@ -22,7 +22,7 @@ static const entity_prop_t ru_props[] = {
 };
 
 static const entity_nav_t ru_navs[] = {
-    { NULL, NULL, 0, NULL, false },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 static int ru_on_update(api_ctx_t *c, json_t *rec, const json_t *old)

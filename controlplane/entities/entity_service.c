@@ -647,6 +647,32 @@ static json_t *sort_and_page(json_t *all, const entity_query_t *q)
     return page;
 }
 
+/* A navigation with a defined order: the targets the owner's order member
+ * lists (and still links), in that order.  0 or an LMDB error. */
+static int each_ordered_target(list_walk_t *w, const char *owner_id, const entity_nav_t *nav)
+{
+    const entity_set_t *owner_set = entity_set_by_prefix(owner_id);
+    json_t *owner = NULL, *id;
+    size_t i;
+    int rc;
+
+    if (owner_set == NULL) {
+        return 0;
+    }
+    rc = catalog_get(&w->c->txn, owner_set->name, owner_id, &owner);
+    if (rc != 0) {
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    }
+    json_array_foreach(json_object_get(owner, nav->order), i, id) {
+        const char *to = json_string_value(id);
+        if (to != NULL && catalog_linked(&w->c->txn, owner_id, nav->name, to)) {
+            keep_target(to, w);
+        }
+    }
+    json_decref(owner);
+    return 0;
+}
+
 int entity_list(api_ctx_t *c, const entity_set_t *set, const char *owner_id,
                 const entity_nav_t *nav, const entity_query_t *q, json_t **records,
                 size_t *total)
@@ -654,7 +680,9 @@ int entity_list(api_ctx_t *c, const entity_set_t *set, const char *owner_id,
     list_walk_t w = { c, q, json_array(), set };
     int rc;
 
-    if (nav != NULL) {
+    if (nav != NULL && nav->order != NULL) {
+        rc = each_ordered_target(&w, owner_id, nav);
+    } else if (nav != NULL) {
         rc = catalog_each_link(&c->txn, owner_id, nav->name, keep_target, &w);
     } else {
         rc = catalog_each(&c->txn, set->name, keep_if_match, &w);

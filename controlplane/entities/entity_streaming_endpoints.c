@@ -48,7 +48,7 @@ static const entity_prop_t ep_props[] = {
 };
 
 static const entity_nav_t ep_navs[] = {
-    { NULL, NULL, 0, NULL, false },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 static const char *state_of(const json_t *rec)

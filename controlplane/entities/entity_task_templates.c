@@ -25,7 +25,7 @@ static const entity_prop_t tt_props[] = {
 };
 
 static const entity_nav_t tt_navs[] = {
-    { NULL, NULL, 0, NULL, false },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 const entity_set_t entity_task_templates = {

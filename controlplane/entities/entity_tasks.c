@@ -35,9 +35,9 @@ static const entity_prop_t task_props[] = {
 };
 
 static const entity_nav_t task_navs[] = {
-    { "InputMediaAssets", "Assets", NAV_LINKS, NULL, false },
-    { "OutputMediaAssets", "Assets", NAV_LINKS, NULL, false },
-    { NULL, NULL, 0, NULL, false },
+    { "InputMediaAssets", "Assets", NAV_LINKS, NULL, false, "_InputAssetIds" },
+    { "OutputMediaAssets", "Assets", NAV_LINKS, NULL, false, "_OutputAssetIds" },
+    { NULL, NULL, 0, NULL, false, NULL },
 };
 
 const entity_set_t entity_tasks = {

@@ -459,6 +459,18 @@ static int create_tasks(api_ctx_t *c, json_t *job, job_plan_t *plan)
     return 0;
 }
 
+/* The ids of the created task records, in task order. */
+static json_t *task_ids(const json_t *tasks)
+{
+    json_t *ids = json_array(), *t;
+    size_t i;
+
+    json_array_foreach(tasks, i, t) {
+        json_array_append(ids, json_object_get(t, "Id"));
+    }
+    return ids;
+}
+
 int job_create_contents(api_ctx_t *c, json_t *job, json_t *navs)
 {
     job_plan_t plan = { json_array(), json_array(), NULL, { 0 }, json_array() };
@@ -484,6 +496,7 @@ int job_create_contents(api_ctx_t *c, json_t *job, json_t *navs)
     }
     json_object_set(job, "_InputAssetIds", plan.inputs);
     json_object_set(job, "_OutputAssetIds", plan.outputs);
+    json_object_set_new(job, "_TaskIds", task_ids(plan.tasks));
     rc = 0;
 done:
     json_decref(plan.inputs);

@@ -137,6 +137,26 @@ def test_chained_tasks_and_two_outputs(paused, source):
         [outs["first"]]
 
 
+def test_navigations_keep_job_order(paused, source):
+    """Jobs('…')/OutputMediaAssets lists JobOutputAsset(0..n) in that order,
+    Tasks in task order and InputMediaAssets in the job's order, as SDKs index
+    them (job.OutputMediaAssets[0]); ids are random, so key order would mix
+    6 outputs up with probability 719/720."""
+    ams = paused
+    other = ams.upload_asset("second source", {"b.mp4": b"x"})
+    tasks = [task(body(inputs=("JobInputAsset(%d)" % (i % 2),),
+                       outputs=(("JobOutputAsset(%d)" % i, ' assetName="out-%d"' % i),)),
+                  Name="task-%d" % i) for i in range(6)]
+    job = ams.create("Jobs", job_body(ams, [other["Id"], source["Id"]], tasks))
+    k = ams.key(job["Id"])
+    assert [a["Name"] for a in ams.values("Jobs%s/OutputMediaAssets" % k)] == \
+        ["out-%d" % i for i in range(6)]
+    assert [t["Name"] for t in ams.values("Jobs%s/Tasks" % k)] == ["task-%d" % i for i in range(6)]
+    assert [a["Id"] for a in ams.values("Jobs%s/InputMediaAssets" % k)] == [other["Id"], source["Id"]]
+    assert [a["Name"] for a in ams.values("Jobs%s/OutputMediaAssets?$top=2&$skip=3" % k)] == \
+        ["out-3", "out-4"]
+
+
 @pytest.mark.parametrize("case, status, needle", [
     ("bad_xml", 400, "TaskBody"),
     ("bad_index", 400, "JobInputAsset(1)"),
