@@ -25,6 +25,23 @@ static int deliver(api_ctx_t *c, const char *endpoint_id, const char *event_type
     return notify_enqueue(c, endpoint_id, event_type, properties);
 }
 
+/* Queues event_type for every subscription whose target_member (TargetJobState
+ * or TargetTaskState) wants new_state; 0, or -1 after api_fail(). */
+static int notify_subscribers(api_ctx_t *c, const json_t *subs, const char *target_member,
+                              const char *event_type, long long new_state, const json_t *props)
+{
+    const json_t *s;
+    size_t i;
+
+    json_array_foreach(subs, i, s) {
+        if (job_events_wanted(entity_int(s, target_member, 0), new_state)
+            && deliver(c, entity_str(s, "NotificationEndPointId"), event_type, props) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static json_t *job_properties(api_ctx_t *c, const json_t *job, long long old_state,
                               long long new_state)
 {
@@ -37,21 +54,14 @@ static json_t *job_properties(api_ctx_t *c, const json_t *job, long long old_sta
 int job_events_state_changed(api_ctx_t *c, const json_t *job, long long old_state,
                              long long new_state)
 {
-    json_t *subs = json_object_get(job, "JobNotificationSubscriptions"), *s, *props;
-    size_t i;
-    int rc = 0;
+    json_t *subs = json_object_get(job, "JobNotificationSubscriptions"), *props;
+    int rc;
 
     if (json_array_size(subs) == 0) {
         return 0;
     }
     props = job_properties(c, job, old_state, new_state);
-    json_array_foreach(subs, i, s) {
-        if (job_events_wanted(entity_int(s, "TargetJobState", 0), new_state)
-            && (rc = deliver(c, entity_str(s, "NotificationEndPointId"), "JobStateChange",
-                             props)) != 0) {
-            break;
-        }
-    }
+    rc = notify_subscribers(c, subs, "TargetJobState", "JobStateChange", new_state, props);
     json_decref(props);
     return rc;
 }
@@ -71,9 +81,8 @@ static json_t *task_properties(api_ctx_t *c, const json_t *job, const json_t *ta
 int task_events_state_changed(api_ctx_t *c, const json_t *job, const json_t *task,
                               long long old_state, long long new_state)
 {
-    json_t *subs = json_object_get(task, "TaskNotificationSubscriptions"), *s, *props;
-    size_t i;
-    int rc = 0;
+    json_t *subs = json_object_get(task, "TaskNotificationSubscriptions"), *props;
+    int rc;
 
     if (json_array_size(subs) == 0) {
         return 0;
@@ -81,13 +90,7 @@ int task_events_state_changed(api_ctx_t *c, const json_t *job, const json_t *tas
     props = task_properties(c, job, task);
     json_object_set_new(props, "OldState", json_string(job_state_name(old_state)));
     json_object_set_new(props, "NewState", json_string(job_state_name(new_state)));
-    json_array_foreach(subs, i, s) {
-        if (job_events_wanted(entity_int(s, "TargetTaskState", 0), new_state)
-            && (rc = deliver(c, entity_str(s, "NotificationEndPointId"), "TaskStateChange",
-                             props)) != 0) {
-            break;
-        }
-    }
+    rc = notify_subscribers(c, subs, "TargetTaskState", "TaskStateChange", new_state, props);
     json_decref(props);
     return rc;
 }
