@@ -157,7 +157,8 @@ def test_job_runs_and_outputs_are_registered(ams, units, clips, platform):
         assert r.returncode == 0, r.stdout[-2000:]
 
 
-def test_cancel_running_job(ams, units, clips, platform):
+def start_slow_job(ams, clips):
+    """A long job, returned once its encoder process is running: (job, task)."""
     src = upload(ams, clips, "long")
     job = create_job(ams, [src["Id"]], [task(SLOW)])
     wait_state(ams, job["Id"], {2}, timeout=60)
@@ -166,6 +167,11 @@ def test_cancel_running_job(ams, units, clips, platform):
     while not encoder_pids(t["Id"]) and time.time() < deadline:
         time.sleep(0.1)
     assert encoder_pids(t["Id"])
+    return job, t
+
+
+def test_cancel_running_job(ams, units, clips, platform):
+    job, t = start_slow_job(ams, clips)
     out = outputs_of(ams, job["Id"])[0]
     start = time.time()
     r = ams.get("CancelJob?jobid=%s" % urllib.parse.quote("'%s'" % job["Id"]))
@@ -237,14 +243,7 @@ def test_job_from_template_runs(ams, units, clips):
 
 
 def test_restart_requeues_a_running_task_once(ams, units, clips, platform):
-    src = upload(ams, clips, "long")
-    job = create_job(ams, [src["Id"]], [task(SLOW)])
-    wait_state(ams, job["Id"], {2}, timeout=60)
-    t = tasks_of(ams, job["Id"])[0]
-    deadline = time.time() + 30
-    while not encoder_pids(t["Id"]) and time.time() < deadline:
-        time.sleep(0.1)
-    assert encoder_pids(t["Id"])
+    job, t = start_slow_job(ams, clips)
     platform.daemon.kill()
     # the orphaned encoder dies by itself (its stdout is gone) or at restart
     platform.daemon.start()
