@@ -20,6 +20,9 @@ Fixtures
                            an nginx with conf/platform-locations.conf.in (API
                            proxy + catalog mode); .daemon, .origin, .client()
   ams             function an AmsClient (minimal metadata) for `platform`
+  hd_clip         session  a 20 s 1920x1080 30 fps clip with stereo AAC
+                           (testsrc2 + noise, encode_checks.make_clip): the
+                           named presets' input (test_presets_e2e, test_encoder)
 
 Every test is also checked for nginx worker crashes ("exited on signal" in the
 error log of any running origin), and the session fails at teardown if one
@@ -326,6 +329,12 @@ def platform(origin_factory, _prefix_root):
     daemon.stop()
     crashes = daemon.crashes()
     assert not crashes, "mediaplaned crashed or sanitizers fired:\n" + "\n".join(crashes)
+
+
+@pytest.fixture(scope="session")
+def hd_clip(tmp_path_factory) -> Path:
+    from encode_checks import make_clip
+    return make_clip(tmp_path_factory.mktemp("hd-clip") / "presets1080.mp4", "1920x1080", 20)
 
 
 @pytest.fixture

@@ -1,18 +1,22 @@
 """mediaplane-encoder (Media Encoder Standard presets) driven as the daemon's
-scheduler drives it: the real binary, real ffmpeg/x264, real nginx origin.
+scheduler drives it: the real binary, real ffmpeg/x264.
 
-Media (generated once per session, cached in the session tmp dir):
-  * a 12 s 1920x1080 30 fps clip (testsrc2 + temporal noise so x264 has real
-    work and the bitrates can be checked, 440 Hz stereo AAC) -- the
-    "H264 Multiple Bitrate 720p" ladder and the cancel test run on it (12 s
-    instead of 20 s to keep this file near 4 minutes on 2 shared cores);
+The named ladders ("H264 Multiple Bitrate 1080p/720p/16x9 SD", "H264 Single
+Bitrate 720p", "AAC Good Quality Audio", "Adaptive Streaming" on a 1080p
+input) are checked end to end through the API in test_presets_e2e.py (key
+frames, bitrates, durations, playback); this file covers what only the binary
+shows: names and options, content-aware trimming of a small input, a JSON
+preset with clipping and thumbnails, the failure codes, --check-config and
+cancel.
+
+Media (generated once per session):
+  * hd_clip (conftest): the 20 s 1080p clip of test_presets_e2e -- the cancel
+    test runs the 720p ladder on it;
   * a 4 s 1080p clip for "H264 Single Bitrate 720p", "AAC Good Quality Audio"
     and a custom JSON preset (clip + JPEG thumbnails + PNG sprite + WebVTT);
   * a 4 s 640x360 clip at ~600 kbps for "Adaptive Streaming" (content-aware:
     nothing above 360p, bitrates capped at the input's);
   * an audio-only file and a corrupt file for the failure tests.
-The 1080p and 16x9 SD ladders are covered by the unit tests
-(tests/encoder/test_preset.c) only: encoding them here would double the time.
 """
 
 import json
@@ -20,31 +24,15 @@ import os
 import signal
 import subprocess
 import time
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from clients import decode_ok, gst_play, have_gst
 from conftest import BUILD
+from encode_checks import FPS, key_times, make_clip, probe, video_bitrate_kbps
 from media import FFMPEG, run
 
 ENCODER = BUILD / "mediaplane-encoder"
-FPS = 30
-
-
-def _gen(path: Path, size: str, seconds: int, noise: int = 8, audio: bool = True, crf: int = 23):
-    if path.exists():
-        return path
-    cmd = [FFMPEG, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
-           "testsrc2=size=%s:rate=%d,noise=alls=%d:allf=t" % (size, FPS, noise)]
-    if audio:
-        cmd += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-ac", "2",
-                "-c:a", "aac", "-b:a", "192k"]
-    cmd += ["-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-crf", str(crf),
-            "-pix_fmt", "yuv420p", str(path)]
-    run(cmd, timeout=300)
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -53,9 +41,8 @@ def enc_media(tmp_path_factory):
     if not ENCODER.exists():
         pytest.fail("%s missing: run make encoder" % ENCODER)
     media = {
-        "clip": _gen(d / "clip1080.mp4", "1920x1080", 12),
-        "short": _gen(d / "short1080.mp4", "1920x1080", 4),
-        "small": _gen(d / "small360.mp4", "640x360", 4, noise=4, crf=30),
+        "short": make_clip(d / "short1080.mp4", "1920x1080", 4),
+        "small": make_clip(d / "small360.mp4", "640x360", 4, noise=4, crf=30),
         "audio": d / "tone.m4a",
         "corrupt": d / "corrupt.mp4",
     }
@@ -100,23 +87,6 @@ def encode(config: str, out: Path, *inputs: Path, extra=()) -> Result:
     return Result(subprocess.CompletedProcess(cmd, p.returncode, b"".join(lines), err), out, times)
 
 
-def probe(path: Path) -> dict:
-    p = run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-             str(path)])
-    return json.loads(p.stdout)
-
-
-def key_times(path: Path) -> list:
-    p = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-skip_frame", "nokey",
-             "-show_entries", "frame=pts_time", "-of", "csv=p=0", str(path)])
-    return [round(float(x.strip(",")), 3) for x in p.stdout.decode().split() if x.strip(",")]
-
-
-def video_bitrate_kbps(path: Path) -> float:
-    s = probe(path)["streams"][0]
-    return int(s["bit_rate"]) / 1000.0
-
-
 def assert_progress(r: Result, max_gap: float = 1.3):
     values = [float(v) for v in r.events("progress")]
     assert values and values[-1] == 100.0, r.stdout
@@ -126,79 +96,7 @@ def assert_progress(r: Result, max_gap: float = 1.3):
     assert max(gaps, default=0) <= max_gap, "progress gap %.2f s" % max(gaps)
 
 
-# ------------------------------------------------------------ 720p ladder
-
-
-LADDER_720 = [(1280, 720, 3400), (960, 540, 2250), (960, 540, 1500), (640, 360, 1000),
-              (640, 360, 650), (320, 180, 400)]
-
-
-@pytest.fixture(scope="session")
-def ladder720(enc_media, media_root):
-    out = media_root / "media" / "enc720"
-    if out.exists():
-        for f in out.iterdir():
-            f.unlink()
-    return encode("H264 Multiple Bitrate 720p\n", out, enc_media["clip"])
-
-
-def test_720p_ladder_files_and_protocol(ladder720):
-    r = ladder720
-    assert r.rc == 0, r.stdout + r.stderr[-2000:]
-    want = ["clip1080_%dx%d_%d.mp4" % l for l in LADDER_720]
-    want += ["clip1080_AACAudio_128.mp4", "clip1080.ism", "clip1080.ismc"]
-    assert r.files == sorted(want)
-    assert sorted(r.events("output")) == sorted(want)
-    assert len(r.events("perf")) == 1 and "6 layers" in r.events("perf")[0]
-    assert not r.events("error")
-    assert_progress(r)
-
-
-def test_720p_ladder_gops_bitrates_durations(ladder720, enc_media):
-    src = probe(enc_media["clip"])
-    src_dur = float([s for s in src["streams"] if s["codec_type"] == "video"][0]["duration"])
-    keys = None
-    for w, h, kbps in LADDER_720:
-        f = ladder720.out / ("clip1080_%dx%d_%d.mp4" % (w, h, kbps))
-        info = probe(f)
-        v = info["streams"][0]
-        assert (v["width"], v["height"], v["codec_name"]) == (w, h, "h264")
-        assert len(info["streams"]) == 1
-        assert abs(float(v["duration"]) - src_dur) <= 1.0 / FPS + 1e-6, (f.name, v["duration"])
-        kt = key_times(f)
-        assert kt == [float(t) for t in range(0, 12, 2)], (f.name, kt)
-        keys = keys or kt
-        assert kt == keys
-        got = video_bitrate_kbps(f)
-        assert abs(got - kbps) <= 0.2 * kbps, "%s: %.0f kbps for %d" % (f.name, got, kbps)
-    a = probe(ladder720.out / "clip1080_AACAudio_128.mp4")["streams"][0]
-    assert (a["codec_name"], a["channels"], a["sample_rate"]) == ("aac", 2, "48000")
-    assert abs(float(a["duration"]) - src_dur) < 0.05
-
-
-def test_720p_ladder_ism_and_origin(ladder720, origin):
-    root = ET.parse(ladder720.out / "clip1080.ism").getroot()
-    ns = {"s": "http://www.w3.org/2001/SMIL20/Language"}
-    videos = root.findall(".//s:video", ns)
-    assert [(v.get("src"), v.get("systemBitrate")) for v in videos] == [
-        ("clip1080_%dx%d_%d.mp4" % l, str(l[2] * 1000)) for l in LADDER_720]
-    assert len(root.findall(".//s:audio", ns)) == 1
-    ismc = ET.parse(ladder720.out / "clip1080.ismc").getroot()
-    assert ismc.tag == "SmoothStreamingMedia"
-    base = origin.url("/media/enc720/clip1080.ism/")
-    for fmt in ("m3u8-aapl", "mpd-time-csf"):
-        p = decode_ok(base + "Manifest(format=%s)" % fmt, fmt)
-        assert p.returncode == 0, (fmt, p.stderr[-2000:])
-    smooth = base + "Manifest"
-    from media import http_get
-    resp = http_get(smooth)
-    assert resp.status == 200 and b"SmoothStreamingMedia" in resp.body
-    if have_gst():
-        p = gst_play(smooth)
-        assert p.returncode == 0, p.stdout[-2000:]
-
-
-# ------------------------------------------------------------ other presets
+# ------------------------------------------------------------ presets
 
 
 def test_single_bitrate_720p(enc_media, tmp_path):
@@ -206,6 +104,10 @@ def test_single_bitrate_720p(enc_media, tmp_path):
     assert r.rc == 0, r.stdout + r.stderr[-2000:]
     assert r.files == ["short1080.ism", "short1080.ismc", "short1080_1280x720_4500.mp4",
                        "short1080_AACAudio_128.mp4"]
+    assert sorted(r.events("output")) == r.files          # the stdout protocol
+    assert len(r.events("perf")) == 1 and "1 layers + AAC" in r.events("perf")[0]
+    assert not r.events("error")
+    assert_progress(r)
     assert key_times(r.out / "short1080_1280x720_4500.mp4") == [0.0, 2.0]
 
 
@@ -334,13 +236,13 @@ def _children(pid: int) -> list:
     return [int(x) for x in text.split()]
 
 
-def test_cancel(enc_media, tmp_path):
+def test_cancel(hd_clip, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     cfg = tmp_path / "cfg"
     cfg.write_text("H264 Multiple Bitrate 720p")
     p = subprocess.Popen([str(ENCODER), "--config-file", str(cfg), "--output-dir", str(out),
-                          "--input", str(enc_media["clip"])],
+                          "--input", str(hd_clip)],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     children = []
     deadline = time.monotonic() + 60

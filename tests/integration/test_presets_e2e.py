@@ -1,0 +1,237 @@
+"""Every named Media Encoder Standard preset end to end through the API.
+
+One 20 s 1920x1080 30 fps clip with audio (testsrc2 + temporal noise, so the
+bitrates are realistic; sine audio) is uploaded once through the API (SAS
+locator + CreateFileInfos); the module fixture submits one job per preset at
+once, so the scheduler (CurrentReservedUnits 1: one job at a time) encodes
+while earlier presets' outputs are checked.  Per preset:
+
+  * the job reaches Finished; the output asset's Files rows are exactly the
+    expected layers + AAC + .ism (primary) + .ismc, and match the disk;
+  * video layers (sizes and bitrates from the preset; "Adaptive Streaming":
+    the README's content-aware rule applied to the source): H.264 at the
+    layer's size, key frames every 2 s at the same times in every layer
+    (ffprobe), bitrate within 20 % of the target, duration within one frame
+    of the source's; the .ism lists them with their bitrates;
+  * audio: AAC-LC stereo 48 kHz, bitrate within 20 % of 128 kbps, duration
+    within 50 ms of the source's;
+  * published with an origin locator, the output plays as HLS (m3u8-aapl)
+    and DASH (mpd-time-csf) through ffmpeg (-xerror, every frame) and as
+    Smooth through GStreamer playbin3 (ffmpeg has no Smooth demuxer).
+
+The x264 speed is the encoder's default (veryfast)."""
+
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from clients import gst_play, have_gst, manifest_suffix
+from encode_checks import (FPS, decode_stats, expected_key_times, key_times, probe, stream,
+                           video_bitrate_kbps)
+from platform_harness import ENCODER
+
+BASENAME = "presets1080"      # the uploaded file's name without extension
+AUDIO_KBPS = 128
+TOLERANCE = 0.20              # bitrates within 20 % of target
+GOP = 2.0
+
+# the ladders of the AMS reference (section 5): (width, height, kbps)
+LADDERS = {
+    "H264 Multiple Bitrate 1080p": [(1920, 1080, 6000), (1920, 1080, 4700), (1280, 720, 3400),
+                                    (960, 540, 2250), (960, 540, 1500), (640, 360, 1000),
+                                    (640, 360, 650), (320, 180, 400)],
+    "H264 Multiple Bitrate 720p": [(1280, 720, 3400), (960, 540, 2250), (960, 540, 1500),
+                                   (640, 360, 1000), (640, 360, 650), (320, 180, 400)],
+    "H264 Multiple Bitrate 16x9 SD": [(848, 480, 1900), (848, 480, 1300), (640, 360, 900),
+                                      (640, 360, 650), (432, 240, 400)],
+    "H264 Single Bitrate 720p": [(1280, 720, 4500)],
+    "AAC Good Quality Audio": [],
+    "Adaptive Streaming": None,            # content-aware: adaptive_ladder()
+}
+PRESETS = list(LADDERS)
+ADAPTIVE_FULL = [(1920, 1080, 6780), (1280, 720, 3520), (960, 540, 2210), (640, 360, 1150),
+                 (480, 270, 720), (320, 180, 380)]
+FINAL = {3, 4, 5}
+
+
+def adaptive_ladder(width: int, height: int, kbps: int) -> list:
+    """README, Encoder: rungs larger than the input are dropped (a rung at the
+    input's size is added when it lies between two, with the next larger
+    rung's bitrate scaled by pixels); with a known input bitrate, rungs above
+    it are dropped and the smallest of them is kept at the input's bitrate
+    unless a kept rung is within 10 % of it."""
+    kept = [r for r in ADAPTIVE_FULL if r[0] <= width and r[1] <= height]
+    larger = [r for r in ADAPTIVE_FULL if r not in kept]
+    if larger and (not kept or kept[0][1] < height):
+        w, h, k = larger[-1]
+        kept.insert(0, (width, height, max(100, round(k * width * height / (w * h)))))
+    if kbps > 0:
+        above = [r for r in kept if r[2] > kbps]
+        kept = [r for r in kept if r[2] <= kbps]
+        if above and (not kept or kept[0][2] < kbps * 0.9):
+            kept.insert(0, (above[-1][0], above[-1][1], kbps))
+    return kept
+
+
+def layer_name(w: int, h: int, kbps: int) -> str:
+    return "%s_%dx%d_%d.mp4" % (BASENAME, w, h, kbps)
+
+
+def audio_name() -> str:
+    return "%s_AACAudio_%d.mp4" % (BASENAME, AUDIO_KBPS)
+
+
+# ------------------------------------------------------------ fixtures
+
+
+@pytest.fixture(scope="module")
+def source(hd_clip):
+    info = probe(hd_clip)
+    v, a = stream(info, "video"), stream(info, "audio")
+    return {"path": hd_clip, "width": v["width"], "height": v["height"],
+            "video_duration": float(v["duration"]), "audio_duration": float(a["duration"]),
+            "frames": int(v["nb_frames"]), "video_kbps": int(v["bit_rate"]) // 1000}
+
+
+@pytest.fixture(scope="module")
+def ladders(source):
+    out = dict(LADDERS)
+    out["Adaptive Streaming"] = adaptive_ladder(source["width"], source["height"],
+                                                source["video_kbps"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def jobs(platform, source):
+    """Upload the clip once and submit every preset at once (in test order)."""
+    if not ENCODER.exists():
+        pytest.fail("%s missing: run ./build.sh build" % ENCODER)
+    ams = platform.client()
+    ru = ams.values("EncodingReservedUnitTypes")[0]
+    key = "EncodingReservedUnitTypes(guid'%s')" % ru["AccountId"]
+    assert ams.merge(key, {"CurrentReservedUnits": 1}).status == 204
+    src = ams.upload_asset("presets-source", {source["path"].name: source["path"]})
+    ids = {}
+    for i, preset in enumerate(PRESETS):
+        ids[preset] = ams.submit_job(src["Id"], preset, name=preset,
+                                     output_name="preset-%d" % i)["Id"]
+    yield ids
+    ams = platform.client() if platform.daemon.running else None
+    for job_id in ids.values():               # a failed test leaves nothing running
+        if ams is not None and ams.entity("Jobs", job_id).json["State"] not in FINAL:
+            ams.get("CancelJob?jobid=%s" % urllib.parse.quote("'%s'" % job_id))
+
+
+@pytest.fixture(scope="module")
+def finished(platform, jobs):
+    """finished(preset) -> the job's task, output asset, Files rows and
+    container directory, once the job is Finished (waited for once)."""
+    cache = {}
+
+    def get(preset):
+        if preset not in cache:
+            ams = platform.client()
+            job = ams.wait_job(jobs[preset], timeout=900)
+            tasks = ams.values("Jobs%s/Tasks" % ams.key(job["Id"]))
+            assert job["State"] == 3, (preset, job["State"],
+                                       [(t["State"], t["ErrorDetails"]) for t in tasks])
+            out = ams.values("Jobs%s/OutputMediaAssets" % ams.key(job["Id"]))
+            assert len(tasks) == 1 and len(out) == 1, (tasks, out)
+            files = ams.values("Assets%s/Files" % ams.key(out[0]["Id"]))
+            container = platform.daemon.data_dir / "media" / ("asset-" + out[0]["Id"].split(":")[-1])
+            cache[preset] = {"task": tasks[0], "asset": out[0], "files": files,
+                             "dir": container}
+        return cache[preset]
+    return get
+
+
+# ------------------------------------------------------------ tests
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_job_finishes_with_registered_outputs(preset, finished, ladders):
+    r = finished(preset)
+    t = r["task"]
+    assert t["State"] == 3 and t["Progress"] == 100 and t["ErrorDetails"] == []
+    layers = ladders[preset]
+    if layers:
+        assert ", %d layers + AAC" % len(layers) in t["PerfMessage"], t["PerfMessage"]
+    else:
+        assert "of audio" in t["PerfMessage"], t["PerfMessage"]
+    want = {layer_name(*l) for l in layers} | {audio_name(), BASENAME + ".ism",
+                                               BASENAME + ".ismc"}
+    names = sorted(f["Name"] for f in r["files"])
+    assert names == sorted(want)
+    assert [f["Name"] for f in r["files"] if f["IsPrimary"]] == [BASENAME + ".ism"]
+    on_disk = {p.name: p.stat().st_size for p in r["dir"].iterdir()}
+    assert on_disk == {f["Name"]: int(f["ContentFileSize"]) for f in r["files"]}
+    assert all(f["MimeType"] == "video/mp4" for f in r["files"] if f["Name"].endswith(".mp4"))
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_video_layers(preset, finished, ladders, source):
+    layers = ladders[preset]
+    if not layers:
+        pytest.skip("%s is audio only: no video layers (sizes, key frames, bitrates)" % preset)
+    r = finished(preset)
+    want_keys = expected_key_times(source["video_duration"], GOP)
+    assert len(want_keys) >= 10          # the clip is ~20 s: the check has teeth
+    errors = []
+    for w, h, kbps in layers:
+        path = r["dir"] / layer_name(w, h, kbps)
+        info = probe(path)
+        assert [s["codec_type"] for s in info["streams"]] == ["video"], path.name
+        v = stream(info, "video")
+        assert (v["codec_name"], v["width"], v["height"]) == ("h264", w, h), path.name
+        duration = float(v["duration"])
+        if abs(duration - source["video_duration"]) > 1.0 / FPS + 1e-6:
+            errors.append("%s: duration %.3f s, source %.3f s"
+                          % (path.name, duration, source["video_duration"]))
+        keys = key_times(path)
+        if keys != want_keys:
+            errors.append("%s: key frames at %s" % (path.name, keys))
+        got = video_bitrate_kbps(path)
+        if abs(got - kbps) > TOLERANCE * kbps:
+            errors.append("%s: %.0f kbps for a target of %d" % (path.name, got, kbps))
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_audio_and_server_manifest(preset, finished, ladders, source):
+    r = finished(preset)
+    info = probe(r["dir"] / audio_name())
+    assert [s["codec_type"] for s in info["streams"]] == ["audio"]
+    a = stream(info, "audio")
+    assert (a["codec_name"], a["profile"], a["channels"], a["sample_rate"]) == \
+        ("aac", "LC", 2, "48000")
+    assert abs(float(a["duration"]) - source["audio_duration"]) < 0.05, a["duration"]
+    kbps = int(a["bit_rate"]) / 1000.0
+    assert abs(kbps - AUDIO_KBPS) <= TOLERANCE * AUDIO_KBPS, kbps
+    root = ET.parse(r["dir"] / (BASENAME + ".ism")).getroot()
+    ns = {"s": "http://www.w3.org/2001/SMIL20/Language"}
+    videos = [(v.get("src"), v.get("systemBitrate")) for v in root.findall(".//s:video", ns)]
+    assert videos == [(layer_name(*l), str(l[2] * 1000)) for l in ladders[preset]]
+    assert [x.get("src") for x in root.findall(".//s:audio", ns)] == [audio_name()]
+    assert ET.parse(r["dir"] / (BASENAME + ".ismc")).getroot().tag == "SmoothStreamingMedia"
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_plays_through_origin(preset, finished, ladders, source, ams):
+    r = finished(preset)
+    loc = ams.publish(r["asset"]["Id"])
+    base = loc["Path"] + urllib.parse.quote(BASENAME + ".ism") + "/"
+    video = bool(ladders[preset])
+    # the audio-only asset: HLS is what the requirement asks of it
+    for fmt in ("m3u8-aapl", "mpd-time-csf") if video else ("m3u8-aapl",):
+        p, frames, seconds = decode_stats(base + manifest_suffix(fmt), fmt)
+        assert p.returncode == 0 and not p.stderr, (fmt, p.stderr[-2000:])
+        if video:
+            assert frames == source["frames"], (fmt, frames)
+        assert abs(seconds - source["audio_duration"]) < 0.1, (fmt, seconds)
+    if not video:
+        return
+    if not have_gst():
+        pytest.skip("gst-launch-1.0 missing: Smooth (playbin3) not checked")
+    p = gst_play(base + manifest_suffix(""))
+    assert p.returncode == 0, p.stdout[-2000:]
