@@ -127,7 +127,7 @@ DIR *blob_fs_opendir(int dir_fd)
     return dir;
 }
 
-static blob_status_t remove_children(int dir_fd)
+blob_status_t blob_fs_each_entry(int dir_fd, blob_fs_entry_fn fn, void *arg)
 {
     DIR *dir = blob_fs_opendir(dir_fd);
     if (dir == NULL)
@@ -137,15 +137,20 @@ static blob_status_t remove_children(int dir_fd)
     errno = 0;
     while (st == BLOB_OK && (e = readdir(dir)) != NULL) {
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            st = blob_fs_remove_tree(dir_fd, e->d_name);
-        if (st == BLOB_NOT_FOUND)
-            st = BLOB_OK;           /* removed by someone else meanwhile */
+            st = fn(dir_fd, e->d_name, arg);
         errno = 0;
     }
     if (st == BLOB_OK && errno != 0)
         st = BLOB_IO;
     closedir(dir);
     return st;
+}
+
+static blob_status_t remove_child(int dir_fd, const char *name, void *arg)
+{
+    (void) arg;
+    blob_status_t st = blob_fs_remove_tree(dir_fd, name);
+    return st == BLOB_NOT_FOUND ? BLOB_OK : st;   /* removed by someone else meanwhile */
 }
 
 blob_status_t blob_fs_remove_tree(int dir_fd, const char *name)
@@ -159,7 +164,7 @@ blob_status_t blob_fs_remove_tree(int dir_fd, const char *name)
     int sub_fd = openat(dir_fd, name, DIR_FLAGS);
     if (sub_fd < 0)
         return errno == ENOENT ? BLOB_NOT_FOUND : BLOB_IO;
-    blob_status_t st = remove_children(sub_fd);
+    blob_status_t st = blob_fs_each_entry(sub_fd, remove_child, NULL);
     close(sub_fd);
     if (st == BLOB_OK && unlinkat(dir_fd, name, AT_REMOVEDIR) != 0)
         st = BLOB_IO;

@@ -50,6 +50,12 @@ blob_status_t blob_fs_remove_tree(int dir_fd, const char *name);
  * dir_fd stays open and untouched); NULL on failure.  closedir() it. */
 DIR *blob_fs_opendir(int dir_fd);
 
+/* Calls fn(dir_fd, name, arg) for every entry of dir_fd's directory but "."
+ * and "..", until fn returns something else than BLOB_OK (returned).  A
+ * failing opendir/readdir gives BLOB_IO. */
+typedef blob_status_t (*blob_fs_entry_fn)(int dir_fd, const char *name, void *arg);
+blob_status_t blob_fs_each_entry(int dir_fd, blob_fs_entry_fn fn, void *arg);
+
 /* close() that reports failure; fd < 0 is a no-op. */
 blob_status_t blob_fs_close(int fd);
 

@@ -50,33 +50,16 @@ static blob_status_t listing_add(listing_t *l, const char *name, const struct st
     return BLOB_OK;
 }
 
-/* Adds `name` if it is a committed blob. */
-static blob_status_t consider_entry(int dir_fd, const char *name, listing_t *l)
+/* Adds `name` if it is a committed blob (a blob_fs_each_entry callback). */
+static blob_status_t consider_entry(int dir_fd, const char *name, void *arg)
 {
+    listing_t *l = arg;
     if (!blob_name_ok(name))
-        return BLOB_OK;             /* ".", "..", our dot-directories, strays */
+        return BLOB_OK;             /* our dot-directories, strays */
     struct stat sb;
     if (fstatat(dir_fd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
         return errno == ENOENT ? BLOB_OK : BLOB_IO;   /* deleted meanwhile */
     return S_ISREG(sb.st_mode) ? listing_add(l, name, &sb) : BLOB_OK;
-}
-
-static blob_status_t read_listing(int dir_fd, listing_t *l)
-{
-    DIR *dir = blob_fs_opendir(dir_fd);
-    if (dir == NULL)
-        return BLOB_IO;
-    blob_status_t st = BLOB_OK;
-    struct dirent *e;
-    errno = 0;
-    while (st == BLOB_OK && (e = readdir(dir)) != NULL) {
-        st = consider_entry(dir_fd, e->d_name, l);
-        errno = 0;
-    }
-    if (st == BLOB_OK && errno != 0)
-        st = BLOB_IO;
-    closedir(dir);
-    return st;
 }
 
 static int by_name(const void *a, const void *b)
@@ -91,7 +74,7 @@ blob_status_t blob_list(const char *root, const char *container, blob_list_fn fn
     if (st != BLOB_OK)
         return st;
     listing_t l = { 0 };
-    st = read_listing(dir_fd, &l);
+    st = blob_fs_each_entry(dir_fd, consider_entry, &l);
     close(dir_fd);
     if (st == BLOB_OK && l.count > 0) {
         qsort(l.items, l.count, sizeof *l.items, by_name);
