@@ -23,7 +23,7 @@ static const csdl_function_t ams_signatures[] = {
       { { "keyDeliveryType", "Edm.Int32" } } },
     { "Start", "POST", NULL, NULL, { { NULL, NULL } } },
     { "Stop", "POST", NULL, NULL, { { NULL, NULL } } },
-    { "Scale", "POST", NULL, NULL, { { "scaleUnits", "Edm.Int32" } } },
+    { "Scale", "POST", NULL, NULL, { { "scaleUnit", "Edm.Int32" } } },
     { "Reset", "POST", NULL, NULL, { { NULL, NULL } } },
 };
 
