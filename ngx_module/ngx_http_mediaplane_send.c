@@ -10,6 +10,8 @@
  */
 #include "ngx_http_mediaplane.h"
 
+#include <netinet/tcp.h>
+
 static ngx_int_t
 ngx_http_mediaplane_add_header(ngx_http_request_t *r, const char *key, ngx_str_t *value)
 {
@@ -61,6 +63,38 @@ ngx_http_mediaplane_set_common_headers(ngx_http_request_t *r,
     }
 
     return NGX_OK;
+}
+
+/* With tcp_nopush, nginx on Linux clears TCP_NODELAY before it sets TCP_CORK
+ * for a header followed by file data, and on keep-alive only uncorks.  The
+ * uncork then leaves the response's last, short segment to Nagle: when a
+ * short segment is already in flight (sendfile from an offset inside a page
+ * makes some), the tail waits for the client's delayed ACK, ~40 ms.  Measured
+ * here: 60-130 KB responses from mid-page offsets (audio segments) dropped
+ * from ~20,000 to ~25 req/s per connection.  TCP_NODELAY set underneath
+ * nginx (its own record of it left "unset", so it neither clears it nor
+ * skips the cork) keeps full-segment coalescing while corked and sends the
+ * tail as soon as nginx uncorks.  Honours `tcp_nodelay off`. */
+static void
+ngx_http_mediaplane_push_tail(ngx_http_request_t *r)
+{
+    ngx_connection_t *c = r->connection;
+    ngx_http_core_loc_conf_t *clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+    int on = 1;
+
+    if (!clcf->tcp_nopush || !clcf->tcp_nodelay || c->tcp_nopush != NGX_TCP_NOPUSH_UNSET
+        || c->tcp_nodelay == NGX_TCP_NODELAY_DISABLED || c->sockaddr->sa_family == AF_UNIX
+#if (NGX_HTTP_V2)
+        || r->stream
+#endif
+       )
+    {
+        return;
+    }
+
+    if (setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, (const void *) &on, sizeof(int)) == 0) {
+        c->tcp_nodelay = NGX_TCP_NODELAY_UNSET;
+    }
 }
 
 /* Status, type, length, validators; then the header goes out. */
@@ -169,6 +203,8 @@ ngx_http_mediaplane_send_ranges(ngx_http_mediaplane_ctx_t *ctx)
     if (ngx_http_mediaplane_header_done(r, rc)) {
         return rc;
     }
+
+    ngx_http_mediaplane_push_tail(r);
 
     out = ngx_alloc_chain_link(r->pool);
     if (out == NULL) {
@@ -537,6 +573,7 @@ ngx_http_mediaplane_send_file(ngx_http_mediaplane_ctx_t *ctx)
     b->file = &f->file;
     b->file_pos = 0;
     b->file_last = f->of.size;
+    ngx_http_mediaplane_push_tail(r);
     b->last_buf = (r == r->main);
     b->last_in_chain = 1;
     out.buf = b;
