@@ -53,8 +53,9 @@ typedef struct {
     char err[MP_ERR_LEN];             /* parse failure reason (from the thread) */
 } ngx_http_mediaplane_file_t;
 
-/* A file's reader and mapper: at most one mapping at a time, touched only
- * in thread tasks, unmapped when the request ends. */
+/* A file's reader and mapper: at most one mapping at a time, touched in
+ * thread tasks (or on the event loop when the bytes are in the page cache),
+ * unmapped when the request ends. */
 typedef struct {
     mp_reader_t reader;
     mp_mapper_t mapper;
@@ -95,6 +96,7 @@ struct ngx_http_mediaplane_ctx_s {
     ngx_buf_t *ts_buf;
     ngx_int_t ts_rc;
     int ts_done;
+    ngx_uint_t ts_inline;             /* produced on the event loop (bytes cached) */
     uint64_t ts_size;
 };
 
@@ -131,6 +133,7 @@ ngx_int_t ngx_http_mediaplane_mapper_init(ngx_http_request_t *r,
     ngx_http_mediaplane_mapper_t *m, ngx_http_mediaplane_file_t *f);
 ngx_int_t ngx_http_mediaplane_init_sigbus(ngx_cycle_t *cycle);
 int ngx_http_mediaplane_guard(void (*fn)(void *data), void *data);
+ngx_uint_t ngx_http_mediaplane_cached(ngx_fd_t fd, uint64_t off, uint64_t end);
 ngx_int_t ngx_http_mediaplane_post(ngx_http_mediaplane_ctx_t *ctx,
     ngx_http_mediaplane_work_pt work, ngx_http_mediaplane_step_pt resume);
 

@@ -11,6 +11,7 @@
 
 #include <setjmp.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include "mp4/mp4_parse.h"
 
@@ -39,7 +40,64 @@ ngx_http_mediaplane_reader(ngx_fd_t fd)
     return rd;
 }
 
-/* ---- mapper: runs in thread tasks only ---- */
+/* ---- page cache residency ---- */
+
+/* cachestat(2), Linux 6.5; Debian 12's headers predate it (same number on
+ * every architecture). */
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+
+typedef struct {
+    uint64_t off;
+    uint64_t len;
+} ngx_http_mediaplane_cachestat_range_t;
+
+typedef struct {
+    uint64_t nr_cache;
+    uint64_t nr_dirty;
+    uint64_t nr_writeback;
+    uint64_t nr_evicted;
+    uint64_t nr_recently_evicted;
+} ngx_http_mediaplane_cachestat_t;
+
+static ngx_uint_t ngx_http_mediaplane_no_cachestat;   /* kernel without it: stop asking */
+
+/* Are bytes [off, end) of fd all in the page cache, so that reading them
+ * cannot wait for the disk?  "No" whenever the kernel cannot tell: before
+ * Linux 6.5, or for a file the worker may not ask about (the kernel answers
+ * only for files the worker's user owns or may write).  A page evicted right
+ * after the answer costs one blocking read, as with sendfile. */
+ngx_uint_t
+ngx_http_mediaplane_cached(ngx_fd_t fd, uint64_t off, uint64_t end)
+{
+    ngx_http_mediaplane_cachestat_range_t range;
+    ngx_http_mediaplane_cachestat_t cs;
+    uint64_t first, last;
+
+    if (end <= off) {
+        return 1;
+    }
+    if (ngx_http_mediaplane_no_cachestat || fd == NGX_INVALID_FILE) {
+        return 0;
+    }
+
+    first = off / ngx_pagesize;
+    last = (end - 1) / ngx_pagesize;
+    range.off = first * ngx_pagesize;
+    range.len = (last - first + 1) * ngx_pagesize;
+
+    if (syscall(__NR_cachestat, fd, &range, &cs, 0) != 0) {
+        if (ngx_errno == NGX_ENOSYS) {
+            ngx_http_mediaplane_no_cachestat = 1;
+        }
+        return 0;
+    }
+
+    return cs.nr_cache >= last - first + 1;
+}
+
+/* ---- mapper: runs in thread tasks, or on the event loop for cached bytes ---- */
 
 static void
 ngx_http_mediaplane_unmap(ngx_http_mediaplane_mapper_t *m)

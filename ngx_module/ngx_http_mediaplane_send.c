@@ -240,7 +240,8 @@ ngx_http_mediaplane_send_ranges(ngx_http_mediaplane_ctx_t *ctx)
     return ngx_http_output_filter(r, out);
 }
 
-/* ---- MPEG-TS: produced in thread tasks, one reused buffer ---- */
+/* ---- MPEG-TS: produced chunk by chunk (on the event loop when cached, else
+ * in thread tasks) into one reused buffer ---- */
 
 /* Output buffers of finished TS requests are kept for the next ones (per
  * process; taken and given back on the event loop only): allocating them
@@ -426,31 +427,59 @@ ngx_http_mediaplane_ts_idle(ngx_http_request_t *r)
 
 static void ngx_http_mediaplane_ts_write_handler(ngx_http_request_t *r);
 
-/* Produce the next chunk once everything handed to nginx has left.  Bytes
- * the write filter postponed (e.g. the header, when the range filter dropped
- * our chunk and its flush flag) are pushed with an explicit flush first. */
+/* Chunks produced on the event loop in one go before other connections get
+ * their turn (about 1 MB with the default buffer). */
+#define NGX_HTTP_MEDIAPLANE_TS_INLINE_CHUNKS 4
+
+static ngx_int_t ngx_http_mediaplane_ts_send_chunk(ngx_http_mediaplane_ctx_t *ctx);
+
+/* Produce the next chunk once everything handed to nginx has left: on the
+ * event loop when the segment's bytes are in the page cache (ts_inline),
+ * else in a thread task.  Bytes the write filter postponed (e.g. the
+ * header, when the range filter dropped our chunk and its flush flag) are
+ * pushed with an explicit flush first. */
 static ngx_int_t
 ngx_http_mediaplane_ts_continue(ngx_http_mediaplane_ctx_t *ctx)
 {
     ngx_http_request_t *r = ctx->r;
     ngx_http_core_loc_conf_t *clcf;
+    ngx_uint_t chunks;
+    ngx_int_t rc;
 
-    if (!ngx_http_mediaplane_ts_idle(r) && ngx_http_send_special(r, NGX_HTTP_FLUSH) == NGX_ERROR) {
-        return NGX_ERROR;
-    }
-
-    if (!ngx_http_mediaplane_ts_idle(r)) {
-        r->write_event_handler = ngx_http_mediaplane_ts_write_handler;
-        clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-        if (ngx_handle_write_event(r->connection->write, clcf->send_lowat) != NGX_OK) {
+    for (chunks = 0; /* void */; chunks++) {
+        if (!ngx_http_mediaplane_ts_idle(r)
+            && ngx_http_send_special(r, NGX_HTTP_FLUSH) == NGX_ERROR)
+        {
             return NGX_ERROR;
         }
-        return NGX_DONE;
-    }
 
-    r->write_event_handler = ngx_http_request_empty_handler;
-    return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_read_work,
-                                    ngx_http_mediaplane_ts_produced);
+        if (!ngx_http_mediaplane_ts_idle(r)) {
+            r->write_event_handler = ngx_http_mediaplane_ts_write_handler;
+            clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+            if (ngx_handle_write_event(r->connection->write, clcf->send_lowat) != NGX_OK) {
+                return NGX_ERROR;
+            }
+            return NGX_DONE;
+        }
+
+        if (!ctx->ts_inline) {
+            r->write_event_handler = ngx_http_request_empty_handler;
+            return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_read_work,
+                                            ngx_http_mediaplane_ts_produced);
+        }
+
+        if (chunks == NGX_HTTP_MEDIAPLANE_TS_INLINE_CHUNKS) {
+            r->write_event_handler = ngx_http_mediaplane_ts_write_handler;
+            ngx_post_event(r->connection->write, &ngx_posted_events);
+            return NGX_DONE;
+        }
+
+        ngx_http_mediaplane_ts_read_work(ctx);
+        rc = ngx_http_mediaplane_ts_send_chunk(ctx);
+        if (rc != NGX_AGAIN) {
+            return rc;
+        }
+    }
 }
 
 static void
@@ -471,8 +500,9 @@ ngx_http_mediaplane_ts_write_handler(ngx_http_request_t *r)
     }
 }
 
+/* Hand the chunk just produced to nginx; NGX_AGAIN when more is to come. */
 static ngx_int_t
-ngx_http_mediaplane_ts_produced(ngx_http_mediaplane_ctx_t *ctx)
+ngx_http_mediaplane_ts_send_chunk(ngx_http_mediaplane_ctx_t *ctx)
 {
     ngx_http_request_t *r = ctx->r;
     ngx_chain_t out;
@@ -496,7 +526,41 @@ ngx_http_mediaplane_ts_produced(ngx_http_mediaplane_ctx_t *ctx)
         return rc;
     }
 
-    return ngx_http_mediaplane_ts_continue(ctx);
+    return NGX_AGAIN;
+}
+
+static ngx_int_t
+ngx_http_mediaplane_ts_produced(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_int_t rc = ngx_http_mediaplane_ts_send_chunk(ctx);
+
+    return rc == NGX_AGAIN ? ngx_http_mediaplane_ts_continue(ctx) : rc;
+}
+
+/* Are all the bytes the segment's samples lie in already in the page cache?
+ * Then the muxer reads them on the event loop without a thread hop (it only
+ * page-faults mapped, cached pages); otherwise, or when the kernel cannot
+ * tell us, it runs in thread tasks. */
+static ngx_uint_t
+ngx_http_mediaplane_ts_cached(ngx_http_mediaplane_ctx_t *ctx)
+{
+    mp_response_t *res = &ctx->res;
+    const mp_pres_track_t *track[2] = { res->ts_video, res->ts_audio };
+    const mp_seg_t *seg[2] = { &res->ts_video_seg, &res->ts_audio_seg };
+    uint64_t lo, hi;
+    ngx_uint_t i;
+
+    for (i = 0; i < 2; i++) {
+        if (track[i] == NULL) {
+            continue;
+        }
+        mp_seg_byte_span(track[i], seg[i], &lo, &hi);
+        if (!ngx_http_mediaplane_cached(ctx->ts_readers[i].fd, lo, hi)) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 static ngx_int_t
@@ -520,6 +584,12 @@ ngx_http_mediaplane_send_ts(ngx_http_mediaplane_ctx_t *ctx)
             res->ts_audio ? &ctx->files[first + res->ts_audio->file_no] : NULL) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->ts_inline = ngx_http_mediaplane_ts_cached(ctx);
+    if (ctx->ts_inline) {
+        ngx_http_mediaplane_ts_open_work(ctx);
+        return ngx_http_mediaplane_ts_opened(ctx);
     }
 
     return ngx_http_mediaplane_post(ctx, ngx_http_mediaplane_ts_open_work,

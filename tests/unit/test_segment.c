@@ -469,6 +469,39 @@ static void test_huge_times(void **state)
     free(v);
 }
 
+/* The byte span of a segment covers every sample, in any file order. */
+static void test_byte_span(void **state)
+{
+    (void) state;
+    ib_regular_t r = video(50, 0);
+    r.first_offset = 1000;
+    ib_arrays_t a;
+    ib_track_t t = ib_regular(&r, &a);
+    uint64_t swap = a.offsets[60];          /* segment 1 stored out of order */
+    a.offsets[60] = a.offsets[99];
+    a.offsets[99] = swap;
+    mp_index_t *ix = ib_build_index(&t, 1);
+    mp_presentation_t p;
+    memset(&p, 0, sizeof(p));
+    add(&p, ix, 0, 0, "");
+    mp_presentation_finish(&p);
+    mp_seg_t seg = { .first = 50, .end = 100 };
+    uint64_t lo, hi;
+    mp_seg_byte_span(&p.tracks[0], &seg, &lo, &hi);
+    assert_int_equal(lo, a.offsets[50]);
+    assert_int_equal(hi, a.offsets[60] + a.sizes[60]);     /* sample 60 now lies last */
+    seg = (mp_seg_t) { .first = 0, .end = 1 };
+    mp_seg_byte_span(&p.tracks[0], &seg, &lo, &hi);
+    assert_int_equal(lo, 1000);
+    assert_int_equal(hi, 1000 + a.sizes[0]);
+    seg = (mp_seg_t) { .first = 7, .end = 7 };
+    mp_seg_byte_span(&p.tracks[0], &seg, &lo, &hi);
+    assert_int_equal(lo, 0);
+    assert_int_equal(hi, 0);
+    ib_arrays_free(&a);
+    free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_names_and_bitrates),
         cmocka_unit_test(test_audio_only),
         cmocka_unit_test(test_huge_times),
+        cmocka_unit_test(test_byte_span),
     };
     return cmocka_run_group_tests_name("segment", tests, NULL, NULL);
 }

@@ -271,3 +271,16 @@ uint32_t mp_timeline_find(const mp_timeline_t *tl, uint64_t time_10m)
     }
     return lo ? lo - 1 : 0;
 }
+
+void mp_seg_byte_span(const mp_pres_track_t *t, const mp_seg_t *seg, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t low = UINT64_MAX, high = 0;
+    for (uint32_t i = seg->first; i < seg->end; i++) {
+        uint64_t off = mp_sample_offset(t->index, t->track, i);
+        uint64_t end = off + mp_sample_size(t->index, t->track, i);
+        low = off < low ? off : low;
+        high = end > high ? end : high;
+    }
+    *lo = low <= high ? low : 0;
+    *hi = high;
+}

@@ -51,6 +51,11 @@ uint32_t mp_timeline_find(const mp_timeline_t *tl, uint64_t time_10m);
 int mp_track_segment_at_boundary(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t b,
                                  mp_seg_t *out);
 
+/* The file bytes the samples of seg lie in: [*lo, *hi) from the lowest
+ * sample offset to the highest sample end (what reading the segment's
+ * payload touches, gaps included).  An empty seg gives lo = hi = 0. */
+void mp_seg_byte_span(const mp_pres_track_t *t, const mp_seg_t *seg, uint64_t *lo, uint64_t *hi);
+
 /* Same, by 0-based segment number (HLS by-index addressing if ever needed). */
 int mp_track_segment_nth(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t n,
                          mp_seg_t *out);
