@@ -145,6 +145,17 @@ ngx_http_mediaplane_mapper_cleanup(void *data)
     ngx_http_mediaplane_unmap(data);
 }
 
+static void
+ngx_http_mediaplane_mapper_setup(ngx_http_mediaplane_mapper_t *m, ngx_http_mediaplane_file_t *f)
+{
+    ngx_memzero(m, sizeof(*m));
+    m->fd = f ? f->of.fd : NGX_INVALID_FILE;
+    m->size = f ? (uint64_t) f->of.size : 0;
+    m->reader = ngx_http_mediaplane_reader(m->fd);
+    m->mapper.map = ngx_http_mediaplane_map;
+    m->mapper.ctx = m;
+}
+
 /* Reader and mapper of f (NULL: none) for this request. */
 ngx_int_t
 ngx_http_mediaplane_mapper_init(ngx_http_request_t *r, ngx_http_mediaplane_mapper_t *m,
@@ -152,12 +163,7 @@ ngx_http_mediaplane_mapper_init(ngx_http_request_t *r, ngx_http_mediaplane_mappe
 {
     ngx_pool_cleanup_t *cln;
 
-    ngx_memzero(m, sizeof(*m));
-    m->fd = f ? f->of.fd : NGX_INVALID_FILE;
-    m->size = f ? (uint64_t) f->of.size : 0;
-    m->reader = ngx_http_mediaplane_reader(m->fd);
-    m->mapper.map = ngx_http_mediaplane_map;
-    m->mapper.ctx = m;
+    ngx_http_mediaplane_mapper_setup(m, f);
     if (f == NULL) {
         return NGX_OK;
     }
@@ -302,21 +308,109 @@ ngx_http_mediaplane_lookup(ngx_http_mediaplane_ctx_t *ctx)
 
 /* Index blobs go straight into the shared zone; when it is full they fall
  * back to the heap for this one request. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23           /* Linux 5.14 */
+#endif
+
+/* The allocator a parse hands the core: indexes go to the cache zone (the
+ * heap when it is full); the blob being built is remembered so that a parse
+ * cut short by SIGBUS can free it. */
+typedef struct {
+    mp_allocator_t alloc;             /* first: the core gets &alloc */
+    ngx_shm_zone_t *zone;
+    void *building;
+} ngx_http_mediaplane_blob_allocator_t;
+
+/* Fault a fresh blob's pages in with one call instead of one page fault per
+ * 4 KB as the index is written (a 1-hour file's index is megabytes: this is
+ * most of a cold manifest's time).  Best effort: kernels before 5.14 say
+ * EINVAL and the pages fault in as before. */
+static void
+ngx_http_mediaplane_populate(void *p, size_t size)
+{
+    uintptr_t start = ngx_align((uintptr_t) p, ngx_pagesize);
+    uintptr_t end = ((uintptr_t) p + size) & ~((uintptr_t) ngx_pagesize - 1);
+
+    if (size >= 16 * ngx_pagesize && end > start) {
+        (void) madvise((void *) start, end - start, MADV_POPULATE_WRITE);
+    }
+}
+
 static void *
 ngx_http_mediaplane_blob_alloc(mp_allocator_t *a, size_t size)
 {
-    void *p = ngx_http_mediaplane_cache_alloc_blob(a->ctx, size);
-    return p ? p : malloc(size);
+    ngx_http_mediaplane_blob_allocator_t *ba = (ngx_http_mediaplane_blob_allocator_t *) a;
+    void *p = ngx_http_mediaplane_cache_alloc_blob(ba->zone, size);
+
+    p = p ? p : malloc(size);
+    if (p != NULL) {
+        ngx_http_mediaplane_populate(p, size);
+    }
+    ba->building = p;
+    return p;
 }
 
 static void
 ngx_http_mediaplane_blob_free(mp_allocator_t *a, void *p)
 {
-    if (ngx_http_mediaplane_cache_owns(a->ctx, p)) {
-        ngx_http_mediaplane_cache_free_blob(a->ctx, p);
+    ngx_http_mediaplane_blob_allocator_t *ba = (ngx_http_mediaplane_blob_allocator_t *) a;
+
+    if (ba->building == p) {
+        ba->building = NULL;
+    }
+    if (ngx_http_mediaplane_cache_owns(ba->zone, p)) {
+        ngx_http_mediaplane_cache_free_blob(ba->zone, p);
     } else {
         free(p);
     }
+}
+
+/* Index a media file where it lies: the moov is parsed straight from a
+ * mapping of the file (no copy, no buffer to fault in), under the SIGBUS
+ * guard; a file truncated meanwhile fails the parse and frees the index
+ * being built. */
+typedef struct {
+    ngx_http_mediaplane_blob_allocator_t ba;
+    ngx_http_mediaplane_mapper_t map;
+    ngx_http_mediaplane_file_t *file;
+    size_t max_moov;
+    mp_index_t *ix;
+} ngx_http_mediaplane_index_job_t;
+
+static void
+ngx_http_mediaplane_index_guarded(void *data)
+{
+    ngx_http_mediaplane_index_job_t *job = data;
+    ngx_http_mediaplane_file_t *f = job->file;
+
+    job->ix = mp4_index_mapped(&job->map.mapper, (uint64_t) f->of.size, job->max_moov,
+                               &job->ba.alloc, f->err, sizeof(f->err));
+}
+
+static mp_index_t *
+ngx_http_mediaplane_index_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_file_t *f)
+{
+    ngx_http_mediaplane_index_job_t job;
+
+    ngx_memzero(&job, sizeof(job));
+    job.ba.alloc.alloc = ngx_http_mediaplane_blob_alloc;
+    job.ba.alloc.free = ngx_http_mediaplane_blob_free;
+    job.ba.zone = ctx->cache_zone;
+    ngx_http_mediaplane_mapper_setup(&job.map, f);
+    job.file = f;
+    job.max_moov = ctx->conf->max_moov_size;
+
+    if (ngx_http_mediaplane_guard(ngx_http_mediaplane_index_guarded, &job)) {
+        if (job.ba.building != NULL) {
+            ngx_http_mediaplane_blob_free(&job.ba.alloc, job.ba.building);
+        }
+        job.ix = NULL;
+        ngx_cpystrn((u_char *) f->err, (u_char *) "the file shrank while its moov was read",
+                    sizeof(f->err));
+    }
+    ngx_http_mediaplane_unmap(&job.map);
+
+    return job.ix;
 }
 
 static void
@@ -351,8 +445,6 @@ ngx_http_mediaplane_parse_ism(ngx_http_mediaplane_file_t *f, mp_reader_t *rd)
 static void
 ngx_http_mediaplane_parse_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_file_t *f)
 {
-    mp_allocator_t shm = { ngx_http_mediaplane_blob_alloc, ngx_http_mediaplane_blob_free,
-                           ctx->cache_zone };
     mp_reader_t rd = ngx_http_mediaplane_reader(f->of.fd);
     mp_index_t *ix;
     void *stored;
@@ -364,8 +456,7 @@ ngx_http_mediaplane_parse_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediapla
                                                        f->blob_size, &stored);
         }
     } else {
-        ix = mp4_index_file_with(&rd, (uint64_t) f->of.size, ctx->conf->max_moov_size, &shm,
-                                 f->err, sizeof(f->err));
+        ix = ngx_http_mediaplane_index_file(ctx, f);
         f->blob = ix;
         f->blob_size = ix ? ix->total_size : 0;
         if (ix && ngx_http_mediaplane_cache_owns(ctx->cache_zone, ix)) {

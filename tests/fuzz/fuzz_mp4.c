@@ -8,7 +8,8 @@
  * .ism naming its video and audio) and every request kind of every format is
  * packaged: manifests, HLS media playlists, init segments, fMP4 fragments
  * (payload ranges checked against the file) and MPEG-TS segments muxed to the
- * end.  Any sanitizer report or abort() is a bug.
+ * end.  mp4_index_mapped (the file parsed in place) must agree with
+ * mp4_index_file.  Any sanitizer report or abort() is a bug.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,18 @@ typedef struct {
     const uint8_t *data;
     size_t len;
 } fuzz_file_t;
+
+static int fuzz_map(mp_mapper_t *m, uint64_t off, size_t need, size_t want, const uint8_t **p,
+                    size_t *got)
+{
+    fuzz_file_t *f = m->ctx;
+    if (off > f->len || need > f->len - off) {
+        return MP_ERR_IO;
+    }
+    *p = f->data + off;
+    *got = want < f->len - off ? want : (size_t) (f->len - off);
+    return MP_OK;
+}
 
 static int fuzz_read(mp_reader_t *r, void *buf, size_t len, uint64_t off)
 {
@@ -225,6 +238,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(ix2);
         free(moov);
     }
+    /* Through a mapper (the file parsed in place, as the nginx glue does):
+     * the same index or the same failure. */
+    mp_mapper_t m = { fuzz_map, &file };
+    char err3[MP_ERR_LEN];
+    mp_index_t *ix3 = mp4_index_mapped(&m, size, 0, NULL, err3, sizeof(err3));
+    FUZZ_CHECK((ix == NULL) == (ix3 == NULL));
+    if (ix != NULL) {
+        FUZZ_CHECK(fuzz_same_index(ix, ix3));
+    } else {
+        FUZZ_CHECK(strcmp(err, err3) == 0);
+    }
+    free(ix3);
     if (ix == NULL) {
         FUZZ_CHECK(err[0] != '\0');
         return 0;

@@ -23,7 +23,10 @@ past the end of the file, broken .ism files) answer 404/415 with a reason in
 the error log and never crash a worker.
 """
 
+import http.client
 import re
+import urllib.error
+import urllib.parse
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -835,3 +838,64 @@ def test_damaged_files_in_parallel(origin, assets):
     assert set(statuses) <= {404, 415}, statuses
     assert http_get(origin.url("/healthz")).status == 200
     assert not origin.crashes()
+
+
+def _shrunk_copy(assets, name: str, faststart: bool) -> Path:
+    """A private copy of a single MP4 (moov first or last) to cut short."""
+    src = assets.single(faststart).renditions[0].path
+    dst = assets.media / "shrink" / name
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_bytes(src.read_bytes())
+    return dst
+
+
+def _cut_in_place(path: Path, size: int) -> None:
+    """Truncate the same inode (what a writer overwriting a file does); nginx's
+    open file cache keeps serving the old size for up to 2 s."""
+    with open(path, "r+b") as f:
+        f.truncate(size)
+
+
+def test_file_shrinking_before_parse(origin, assets):
+    """The moov is parsed from a mapping of the file.  A file cut after nginx
+    opened it fails the request with 415 and the reason -- the size nginx
+    sees, or pages past the new end (SIGBUS under the guard) -- and the
+    worker lives."""
+    path = _shrunk_copy(assets, "late.mp4", faststart=False)
+    url = origin.url(_rel(assets.root, path))
+    size = path.stat().st_size
+    assert http_get(url, method="HEAD").status == 200          # opened and cached, not parsed
+    _cut_in_place(path, size // 2)
+    watch = LogWatch(origin)
+    r = http_get(url + "/Manifest(format=m3u8-aapl)")
+    assert r.status == 415, r.status
+    assert re.search(r"the file shrank while its moov was read|truncated or malformed",
+                     watch.text()), watch.text()[-2000:]
+    assert http_get(origin.url("/healthz")).status == 200
+    assert not origin.crashes()
+
+
+def test_file_shrinking_under_segments(origin, assets):
+    """An index cached before the file was cut: TS segments (muxed from a
+    mapping) fail without killing the worker, and the cut-off fMP4 payload is
+    never reported as complete."""
+    path = _shrunk_copy(assets, "fast.mp4", faststart=True)
+    base = origin.url(_rel(assets.root, path))
+    playlist = http_get(base + "/QualityLevels(%d)/Manifest(video,format=m3u8-aapl-v3)"
+                        % _first_bitrate(base))
+    assert playlist.status == 200
+    segs = [l for l in playlist.body.decode().splitlines() if l and not l.startswith("#")]
+    last = urllib.parse.urljoin(playlist.url, segs[-1])
+    _cut_in_place(path, path.stat().st_size // 2)
+    try:
+        r = http_get(last)
+        assert r.status != 200 or len(r.body) < int(r.header("Content-Length")), r.status
+    except (ConnectionError, http.client.HTTPException, urllib.error.URLError):
+        pass                                                  # aborted mid-body: also right
+    assert http_get(origin.url("/healthz")).status == 200
+    assert not origin.crashes()
+
+
+def _first_bitrate(base: str) -> int:
+    master = http_get(base + "/Manifest(format=m3u8-aapl-v3)").body.decode()
+    return int(re.search(r"QualityLevels\((\d+)\)", master).group(1))

@@ -119,6 +119,9 @@ static int dash_template_shared(const dash_set_t *s)
     mp_seg_t *first, *other;
     uint32_t n_first, n_other;
     int shared = 1;
+    if (s->count == 1) {
+        return 1;             /* one representation: nothing to compare */
+    }
     if (mp_track_seg_list(s->reps[0], s->tl, &first, &n_first) != MP_OK) {
         return MP_ERR_NO_MEMORY;
     }

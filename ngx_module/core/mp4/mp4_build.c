@@ -478,11 +478,7 @@ mp_index_t *mp4_build_index(mp4_parse_ctx_t *ctx)
         mp4_fail(ctx, "fragmented MP4 input (mvex) is not supported; remux it with faststart");
         return NULL;
     }
-    mp4_plan_t *plans = calloc(MP4_MAX_TRAKS, sizeof(*plans));
-    if (plans == NULL) {
-        mp4_fail(ctx, "out of memory");
-        return NULL;
-    }
+    mp4_plan_t plans[MP4_MAX_TRAKS];       /* on the stack: see mp4_parse_moov_with */
     uint32_t count;
     mp_index_t *ix = NULL;
     if (mp4_plan_all(ctx, plans, &count) == MP_OK) {
@@ -517,6 +513,5 @@ mp_index_t *mp4_build_index(mp4_parse_ctx_t *ctx)
             }
         }
     }
-    free(plans);
     return ix;
 }

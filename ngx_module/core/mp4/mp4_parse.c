@@ -339,32 +339,32 @@ mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
     return mp4_parse_moov_with(moov, len, file_size, NULL, err, err_len);
 }
 
+/* The parse context lives on the stack (about 12 KB): parsing allocates
+ * nothing but the index, so a caller that jumps out of it (SIGBUS on a
+ * mapping of a file truncated meanwhile) has only that to free. */
 mp_index_t *mp4_parse_moov_with(const uint8_t *moov, size_t len, uint64_t file_size,
                                 mp_allocator_t *a, char *err, size_t err_len)
 {
-    mp4_parse_ctx_t *ctx = calloc(1, sizeof(*ctx));
-    if (ctx == NULL) {
-        snprintf(err, err_len, "out of memory");
-        return NULL;
-    }
-    ctx->err = err;
-    ctx->err_len = err_len;
+    mp4_parse_ctx_t ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.err = err;
+    ctx.err_len = err_len;
     if (err_len) {
         err[0] = '\0';
     }
-    ctx->file_size = file_size;
-    ctx->alloc = a;
-    mp_index_t *ix = NULL;
+    ctx.file_size = file_size;
+    ctx.alloc = a;
     uint64_t size;
     uint32_t type;
     size_t hdr = mp4_box_header(moov, len, &size, &type);
     if (hdr == 0 || type != MP_FOURCC('m', 'o', 'o', 'v') || size > len) {
-        mp4_fail(ctx, "not a moov box");
-    } else if (mp4_read_children(ctx, moov + hdr, (size_t) size - hdr, mp4_moov_boxes) == MP_OK) {
-        ix = mp4_build_index(ctx);
+        mp4_fail(&ctx, "not a moov box");
+        return NULL;
     }
-    free(ctx);
-    return ix;
+    if (mp4_read_children(&ctx, moov + hdr, (size_t) size - hdr, mp4_moov_boxes) != MP_OK) {
+        return NULL;
+    }
+    return mp4_build_index(&ctx);
 }
 
 mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
@@ -437,4 +437,48 @@ mp_index_t *mp4_parse_at(mp_reader_t *r, const uint8_t *probe, size_t got, uint6
     }
     free(moov);
     return ix;
+}
+
+/* Largest window mapped at once while looking for the moov. */
+#define MP4_PROBE_WINDOW (64 * 1024)
+
+mp_index_t *mp4_index_mapped(mp_mapper_t *m, uint64_t file_size, uint64_t max_moov,
+                             mp_allocator_t *a, char *err, size_t err_len)
+{
+    enum { MAX_PROBES = 10000 };
+    max_moov = max_moov ? max_moov : MP4_MAX_MOOV_SIZE;
+    if (err_len) {
+        err[0] = '\0';
+    }
+    uint64_t moov_off = 0, moov_size = 0, next = 0;
+    const uint8_t *p;
+    size_t got;
+    int rc = MP_ERR_NEED_MORE;
+    for (int n = 0; rc == MP_ERR_NEED_MORE && n < MAX_PROBES; n++) {
+        uint64_t left = file_size - next;
+        size_t want = (size_t) (left < MP4_PROBE_WINDOW ? left : MP4_PROBE_WINDOW);
+        if (want == 0 || m->map(m, next, want, want, &p, &got) != MP_OK) {
+            snprintf(err, err_len, want ? "read error" : "empty file");
+            return NULL;
+        }
+        rc = mp4_find_moov(p, got, next, file_size, &moov_off, &moov_size, &next, err, err_len);
+    }
+    if (rc == MP_ERR_NEED_MORE) {
+        snprintf(err, err_len, "too many top-level boxes before moov");
+        return NULL;
+    }
+    if (rc != MP_OK) {
+        return NULL;
+    }
+    if (moov_size > max_moov) {
+        snprintf(err, err_len, "moov of %llu bytes exceeds the limit of %llu "
+                 "(mediaplane_max_moov_size)", (unsigned long long) moov_size,
+                 (unsigned long long) max_moov);
+        return NULL;
+    }
+    if (m->map(m, moov_off, (size_t) moov_size, (size_t) moov_size, &p, &got) != MP_OK) {
+        snprintf(err, err_len, "read error");
+        return NULL;
+    }
+    return mp4_parse_moov_with(p, (size_t) moov_size, file_size, a, err, err_len);
 }

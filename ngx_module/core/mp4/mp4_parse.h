@@ -34,4 +34,10 @@ mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, uint64_t max_moov
 mp_index_t *mp4_index_file_with(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
                                 mp_allocator_t *a, char *err, size_t err_len);
 
+/* The same through a mapper (zero copy: the moov is parsed where it lies).
+ * Allocates nothing but the index (with a), so a caller may jump out of it
+ * and free just that. */
+mp_index_t *mp4_index_mapped(mp_mapper_t *m, uint64_t file_size, uint64_t max_moov,
+                             mp_allocator_t *a, char *err, size_t err_len);
+
 #endif
