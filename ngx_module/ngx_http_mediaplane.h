@@ -90,6 +90,7 @@ struct ngx_http_mediaplane_ctx_s {
     ngx_http_mediaplane_work_pt work;       /* runs in a thread pool thread */
     ngx_http_mediaplane_step_pt step_after_thread;  /* runs back in the worker */
     ngx_http_mediaplane_step_pt resume;     /* next step once files are loaded */
+    ngx_uint_t files_cached;          /* file buffers: sendfile without a thread hop */
     /* TS streaming */
     ts_muxer_t *ts;
     ngx_http_mediaplane_mapper_t ts_readers[2];
@@ -139,6 +140,7 @@ ngx_int_t ngx_http_mediaplane_post(ngx_http_mediaplane_ctx_t *ctx,
 
 /* ngx_http_mediaplane_send.c — response headers and bodies */
 ngx_int_t ngx_http_mediaplane_send_response(ngx_http_mediaplane_ctx_t *ctx);
+ngx_int_t ngx_http_mediaplane_filter_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_mediaplane_send_file(ngx_http_mediaplane_ctx_t *ctx);
 ngx_int_t ngx_http_mediaplane_send_memory(ngx_http_mediaplane_ctx_t *ctx, const char *type,
     u_char *body, size_t len, int is_manifest);

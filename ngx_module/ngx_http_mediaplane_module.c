@@ -107,7 +107,7 @@ static ngx_command_t ngx_http_mediaplane_commands[] = {
 
 static ngx_http_module_t ngx_http_mediaplane_module_ctx = {
     NULL,                                  /* preconfiguration */
-    NULL,                                  /* postconfiguration */
+    ngx_http_mediaplane_filter_init,       /* postconfiguration */
 
     ngx_http_mediaplane_create_main_conf,  /* create main configuration */
     ngx_http_mediaplane_init_main_conf,    /* init main configuration */

@@ -184,6 +184,24 @@ ngx_http_mediaplane_send_memory(ngx_http_mediaplane_ctx_t *ctx, const char *type
     return ngx_http_output_filter(r, &out);
 }
 
+/* Are all the sample ranges of an fMP4 response in the page cache? */
+static ngx_uint_t
+ngx_http_mediaplane_ranges_cached(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_file_t *f)
+{
+    mp_response_t *res = &ctx->res;
+    ngx_uint_t i;
+
+    for (i = 0; i < res->range_count; i++) {
+        if (!ngx_http_mediaplane_cached(f->of.fd, res->ranges[i].offset,
+                                        res->ranges[i].offset + res->ranges[i].length))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
 static ngx_int_t
 ngx_http_mediaplane_send_ranges(ngx_http_mediaplane_ctx_t *ctx)
 {
@@ -205,6 +223,7 @@ ngx_http_mediaplane_send_ranges(ngx_http_mediaplane_ctx_t *ctx)
     }
 
     ngx_http_mediaplane_push_tail(r);
+    ctx->files_cached = ngx_http_mediaplane_ranges_cached(ctx, f);
 
     out = ngx_alloc_chain_link(r->pool);
     if (out == NULL) {
@@ -433,33 +452,46 @@ static void ngx_http_mediaplane_ts_write_handler(ngx_http_request_t *r);
 
 static ngx_int_t ngx_http_mediaplane_ts_send_chunk(ngx_http_mediaplane_ctx_t *ctx);
 
-/* Produce the next chunk once everything handed to nginx has left: on the
- * event loop when the segment's bytes are in the page cache (ts_inline),
- * else in a thread task.  Bytes the write filter postponed (e.g. the
- * header, when the range filter dropped our chunk and its flush flag) are
- * pushed with an explicit flush first. */
+/* NGX_OK once everything handed to nginx has left; else NGX_DONE (the write
+ * handler calls again) or NGX_ERROR.  Bytes the write filter postponed (e.g.
+ * the header, when the range filter dropped our chunk and its flush flag)
+ * are pushed with an explicit flush first. */
+static ngx_int_t
+ngx_http_mediaplane_ts_drained(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_request_t *r = ctx->r;
+    ngx_http_core_loc_conf_t *clcf;
+
+    if (!ngx_http_mediaplane_ts_idle(r) && ngx_http_send_special(r, NGX_HTTP_FLUSH) == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_mediaplane_ts_idle(r)) {
+        return NGX_OK;
+    }
+
+    r->write_event_handler = ngx_http_mediaplane_ts_write_handler;
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+    if (ngx_handle_write_event(r->connection->write, clcf->send_lowat) != NGX_OK) {
+        return NGX_ERROR;
+    }
+    return NGX_DONE;
+}
+
+/* Produce the next chunks as the connection drains: on the event loop when
+ * the segment's bytes are in the page cache (ts_inline, a few chunks per
+ * turn), else one chunk per thread task. */
 static ngx_int_t
 ngx_http_mediaplane_ts_continue(ngx_http_mediaplane_ctx_t *ctx)
 {
     ngx_http_request_t *r = ctx->r;
-    ngx_http_core_loc_conf_t *clcf;
     ngx_uint_t chunks;
     ngx_int_t rc;
 
     for (chunks = 0; /* void */; chunks++) {
-        if (!ngx_http_mediaplane_ts_idle(r)
-            && ngx_http_send_special(r, NGX_HTTP_FLUSH) == NGX_ERROR)
-        {
-            return NGX_ERROR;
-        }
-
-        if (!ngx_http_mediaplane_ts_idle(r)) {
-            r->write_event_handler = ngx_http_mediaplane_ts_write_handler;
-            clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-            if (ngx_handle_write_event(r->connection->write, clcf->send_lowat) != NGX_OK) {
-                return NGX_ERROR;
-            }
-            return NGX_DONE;
+        rc = ngx_http_mediaplane_ts_drained(ctx);
+        if (rc != NGX_OK) {
+            return rc;
         }
 
         if (!ctx->ts_inline) {
@@ -650,4 +682,39 @@ ngx_http_mediaplane_send_file(ngx_http_mediaplane_ctx_t *ctx)
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+}
+
+/* ---- body filter: sendfile on the event loop for cached bytes ---- */
+
+static ngx_http_output_body_filter_pt ngx_http_mediaplane_next_body_filter;
+
+/* With `aio threads`, nginx runs every sendfile() of a file buffer in a
+ * thread-pool task, a round trip per call even when the bytes are in memory
+ * and sendfile cannot block.  The copy filter hands buffers their thread
+ * handler; this filter runs after it (the module is ordered before
+ * ngx_http_copy_filter_module) and takes it away again for responses whose
+ * file bytes were all in the page cache when they were planned. */
+static ngx_int_t
+ngx_http_mediaplane_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_http_mediaplane_ctx_t *ctx = ngx_http_get_module_ctx(r, ngx_http_mediaplane_module);
+    ngx_chain_t *cl;
+
+    if (ctx != NULL && ctx->files_cached) {
+        for (cl = in; cl; cl = cl->next) {
+            if (cl->buf->in_file && cl->buf->file != NULL) {
+                cl->buf->file->thread_handler = NULL;
+            }
+        }
+    }
+
+    return ngx_http_mediaplane_next_body_filter(r, in);
+}
+
+ngx_int_t
+ngx_http_mediaplane_filter_init(ngx_conf_t *cf)
+{
+    ngx_http_mediaplane_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_http_mediaplane_body_filter;
+    return NGX_OK;
 }
