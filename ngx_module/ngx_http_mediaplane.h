@@ -34,6 +34,7 @@ typedef struct {
     ngx_str_t cors_origin;
     size_t max_moov_size;
     size_t ts_buffer_size;
+    ngx_flag_t cached_inline;         /* cached bytes: mux / sendfile on the event loop */
     ngx_str_t catalog_dir;            /* catalog mode: LMDB environment (NUL terminated) */
     catalog_reader_t *catalog;        /* opened lazily in each worker */
 } ngx_http_mediaplane_loc_conf_t;

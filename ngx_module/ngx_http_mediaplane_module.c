@@ -102,6 +102,13 @@ static ngx_command_t ngx_http_mediaplane_commands[] = {
       offsetof(ngx_http_mediaplane_loc_conf_t, ts_buffer_size),
       NULL },
 
+    { ngx_string("mediaplane_cached_inline"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, cached_inline),
+      NULL },
+
       ngx_null_command
 };
 
@@ -205,6 +212,7 @@ ngx_http_mediaplane_create_loc_conf(ngx_conf_t *cf)
     conf->segment_max_age = NGX_CONF_UNSET;
     conf->max_moov_size = NGX_CONF_UNSET_SIZE;
     conf->ts_buffer_size = NGX_CONF_UNSET_SIZE;
+    conf->cached_inline = NGX_CONF_UNSET;
     return conf;
 }
 
@@ -230,6 +238,7 @@ ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->cors_origin, prev->cors_origin, "");
     ngx_conf_merge_size_value(conf->max_moov_size, prev->max_moov_size, 128 * 1024 * 1024);
     ngx_conf_merge_size_value(conf->ts_buffer_size, prev->ts_buffer_size, 256 * 1024);
+    ngx_conf_merge_value(conf->cached_inline, prev->cached_inline, 1);
     ngx_conf_merge_str_value(conf->catalog_dir, prev->catalog_dir, "");
     if (conf->catalog_dir.len > 0 && conf->catalog_dir.data[conf->catalog_dir.len] != '\0') {
         u_char *z = ngx_pnalloc(cf->pool, conf->catalog_dir.len + 1);

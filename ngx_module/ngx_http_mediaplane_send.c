@@ -223,7 +223,7 @@ ngx_http_mediaplane_send_ranges(ngx_http_mediaplane_ctx_t *ctx)
     }
 
     ngx_http_mediaplane_push_tail(r);
-    ctx->files_cached = ngx_http_mediaplane_ranges_cached(ctx, f);
+    ctx->files_cached = ctx->conf->cached_inline && ngx_http_mediaplane_ranges_cached(ctx, f);
 
     out = ngx_alloc_chain_link(r->pool);
     if (out == NULL) {
@@ -618,7 +618,7 @@ ngx_http_mediaplane_send_ts(ngx_http_mediaplane_ctx_t *ctx)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ctx->ts_inline = ngx_http_mediaplane_ts_cached(ctx);
+    ctx->ts_inline = ctx->conf->cached_inline && ngx_http_mediaplane_ts_cached(ctx);
     if (ctx->ts_inline) {
         ngx_http_mediaplane_ts_open_work(ctx);
         return ngx_http_mediaplane_ts_opened(ctx);
