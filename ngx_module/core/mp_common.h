@@ -114,7 +114,7 @@ typedef struct mp_mapper_s {
     /* Make at least need and up to want bytes at offset readable in place;
      * *p gets their address and *got their number (need <= *got <= want).
      * They stay valid until the next map call on this mapper or until its
-     * owner releases it.  MP_OK or MP_ERR_IO. */
+     * owner releases it.  MP_OK, MP_ERR_IO or MP_ERR_NO_MEMORY. */
     int (*map)(struct mp_mapper_s *m, uint64_t offset, size_t need, size_t want,
                const uint8_t **p, size_t *got);
     void *ctx;

@@ -57,9 +57,6 @@ typedef struct {
 int mp4_fail(mp4_parse_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t mp4_box_header(const uint8_t *p, size_t len, uint64_t *size, uint32_t *type);
 mp_index_t *mp4_build_index(mp4_parse_ctx_t *ctx);
-mp_index_t *mp4_parse_at(mp_reader_t *r, const uint8_t *probe, size_t got, uint64_t probe_off,
-                         uint64_t moov_off, uint64_t moov_size, uint64_t file_size,
-                         mp_allocator_t *a, char *err, size_t err_len);
 mp_index_t *mp4_parse_moov_with(const uint8_t *moov, size_t len, uint64_t file_size,
                                 mp_allocator_t *a, char *err, size_t err_len);
 

@@ -367,76 +367,66 @@ mp_index_t *mp4_parse_moov_with(const uint8_t *moov, size_t len, uint64_t file_s
     return mp4_build_index(&ctx);
 }
 
+/* A mapper over a reader: each map reads into one buffer (grown as needed),
+ * unless the bytes asked for are in it already -- a moov that lies inside
+ * the first probe window is parsed where it was read. */
+typedef struct {
+    mp_reader_t *r;
+    uint64_t file_size;
+    uint8_t *buf;
+    size_t cap;
+    size_t len;                 /* bytes held, read at file offset off */
+    uint64_t off;
+} mp4_read_map_t;
+
+static int mp4_read_map(mp_mapper_t *m, uint64_t offset, size_t need, size_t want,
+                        const uint8_t **p, size_t *got)
+{
+    mp4_read_map_t *rm = m->ctx;
+    want = want > need ? want : need;
+    if (rm->buf != NULL && offset >= rm->off && offset - rm->off <= rm->len
+        && need <= rm->len - (offset - rm->off)) {
+        size_t held = rm->len - (size_t) (offset - rm->off);
+        *p = rm->buf + (offset - rm->off);
+        *got = held < want ? held : want;
+        return MP_OK;
+    }
+    if (offset > rm->file_size || need > rm->file_size - offset) {
+        return MP_ERR_IO;
+    }
+    want = rm->file_size - offset < want ? (size_t) (rm->file_size - offset) : want;
+    if (want > rm->cap) {
+        uint8_t *bigger = realloc(rm->buf, want);
+        if (bigger == NULL) {
+            return MP_ERR_NO_MEMORY;
+        }
+        rm->buf = bigger;
+        rm->cap = want;
+    }
+    rm->len = 0;
+    if (rm->r->read(rm->r, rm->buf, want, offset) != MP_OK) {
+        return MP_ERR_IO;
+    }
+    rm->off = offset;
+    rm->len = want;
+    *p = rm->buf;
+    *got = want;
+    return MP_OK;
+}
+
 mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
                            char *err, size_t err_len)
 {
-    return mp4_index_file_with(r, file_size, max_moov, NULL, err, err_len);
-}
-
-mp_index_t *mp4_index_file_with(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
-                                mp_allocator_t *a, char *err, size_t err_len)
-{
-    max_moov = max_moov ? max_moov : MP4_MAX_MOOV_SIZE;
-    enum { PROBE = 64 * 1024, MAX_PROBES = 10000 };
-    uint8_t *probe = malloc(PROBE);
-    if (probe == NULL) {
-        snprintf(err, err_len, "out of memory");
-        return NULL;
-    }
-    if (err_len) {
-        err[0] = '\0';
-    }
-    uint64_t probe_off = 0, moov_off = 0, moov_size = 0, next = 0;
-    size_t got = 0;
-    int rc = MP_ERR_NEED_MORE;
-    for (int n = 0; rc == MP_ERR_NEED_MORE && n < MAX_PROBES; n++) {
-        probe_off = next;
-        got = (size_t) (file_size - probe_off < PROBE ? file_size - probe_off : PROBE);
-        if (got == 0 || r->read(r, probe, got, probe_off) != MP_OK) {
-            snprintf(err, err_len, got ? "read error" : "empty file");
-            free(probe);
-            return NULL;
-        }
-        rc = mp4_find_moov(probe, got, probe_off, file_size, &moov_off, &moov_size, &next,
-                           err, err_len);
-    }
-    mp_index_t *ix = NULL;
-    if (rc == MP_ERR_NEED_MORE) {
-        snprintf(err, err_len, "too many top-level boxes before moov");
-    } else if (rc == MP_OK && moov_size > max_moov) {
-        snprintf(err, err_len, "moov of %llu bytes exceeds the limit of %llu "
-                 "(mediaplane_max_moov_size)", (unsigned long long) moov_size,
-                 (unsigned long long) max_moov);
-    } else if (rc == MP_OK) {
-        ix = mp4_parse_at(r, probe, got, probe_off, moov_off, moov_size, file_size, a, err,
-                          err_len);
-    }
-    free(probe);
+    mp4_read_map_t rm = { r, file_size, NULL, 0, 0, 0 };
+    mp_mapper_t m = { mp4_read_map, &rm };
+    mp_index_t *ix = mp4_index_mapped(&m, file_size, max_moov, NULL, err, err_len);
+    free(rm.buf);
     return ix;
 }
 
-/* Parse the moov found at moov_off, reusing the probe buffer when it holds it. */
-mp_index_t *mp4_parse_at(mp_reader_t *r, const uint8_t *probe, size_t got, uint64_t probe_off,
-                         uint64_t moov_off, uint64_t moov_size, uint64_t file_size,
-                         mp_allocator_t *a, char *err, size_t err_len)
+static void mp4_map_failed(int rc, const char *why, char *err, size_t err_len)
 {
-    if (moov_off >= probe_off && moov_off + moov_size <= probe_off + got) {
-        return mp4_parse_moov_with(probe + (moov_off - probe_off), (size_t) moov_size,
-                                   file_size, a, err, err_len);
-    }
-    uint8_t *moov = malloc((size_t) moov_size);
-    if (moov == NULL) {
-        snprintf(err, err_len, "out of memory for moov");
-        return NULL;
-    }
-    mp_index_t *ix = NULL;
-    if (r->read(r, moov, (size_t) moov_size, moov_off) != MP_OK) {
-        snprintf(err, err_len, "read error");
-    } else {
-        ix = mp4_parse_moov_with(moov, (size_t) moov_size, file_size, a, err, err_len);
-    }
-    free(moov);
-    return ix;
+    snprintf(err, err_len, "%s", rc == MP_ERR_NO_MEMORY ? "out of memory" : why);
 }
 
 /* Largest window mapped at once while looking for the moov. */
@@ -457,8 +447,9 @@ mp_index_t *mp4_index_mapped(mp_mapper_t *m, uint64_t file_size, uint64_t max_mo
     for (int n = 0; rc == MP_ERR_NEED_MORE && n < MAX_PROBES; n++) {
         uint64_t left = file_size - next;
         size_t want = (size_t) (left < MP4_PROBE_WINDOW ? left : MP4_PROBE_WINDOW);
-        if (want == 0 || m->map(m, next, want, want, &p, &got) != MP_OK) {
-            snprintf(err, err_len, want ? "read error" : "empty file");
+        int mrc = want ? m->map(m, next, want, want, &p, &got) : MP_ERR_IO;
+        if (mrc != MP_OK) {
+            mp4_map_failed(mrc, want ? "read error" : "empty file", err, err_len);
             return NULL;
         }
         rc = mp4_find_moov(p, got, next, file_size, &moov_off, &moov_size, &next, err, err_len);
@@ -476,8 +467,9 @@ mp_index_t *mp4_index_mapped(mp_mapper_t *m, uint64_t file_size, uint64_t max_mo
                  (unsigned long long) max_moov);
         return NULL;
     }
-    if (m->map(m, moov_off, (size_t) moov_size, (size_t) moov_size, &p, &got) != MP_OK) {
-        snprintf(err, err_len, "read error");
+    rc = m->map(m, moov_off, (size_t) moov_size, (size_t) moov_size, &p, &got);
+    if (rc != MP_OK) {
+        mp4_map_failed(rc, "read error", err, err_len);
         return NULL;
     }
     return mp4_parse_moov_with(p, (size_t) moov_size, file_size, a, err, err_len);

@@ -29,14 +29,10 @@ mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
 mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
                            char *err, size_t err_len);
 
-/* The same, allocating the index blob with a (NULL: malloc; free the result
- * with mp_free(a, ix)). */
-mp_index_t *mp4_index_file_with(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
-                                mp_allocator_t *a, char *err, size_t err_len);
-
-/* The same through a mapper (zero copy: the moov is parsed where it lies).
- * Allocates nothing but the index (with a), so a caller may jump out of it
- * and free just that. */
+/* The same through a mapper (zero copy: the moov is parsed where it lies),
+ * the index blob allocated with a (NULL: malloc; free it with mp_free(a, ix)).
+ * Allocates nothing but the index, so a caller may jump out of it and free
+ * just that.  mp4_index_file is this over a mapper that reads. */
 mp_index_t *mp4_index_mapped(mp_mapper_t *m, uint64_t file_size, uint64_t max_moov,
                              mp_allocator_t *a, char *err, size_t err_len);
 
