@@ -92,8 +92,10 @@ ngx_http_mediaplane_push_tail(ngx_http_request_t *r)
         return;
     }
 
-    if (setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, (const void *) &on, sizeof(int)) == 0) {
-        c->tcp_nodelay = NGX_TCP_NODELAY_UNSET;
+    if (c->tcp_nodelay == NGX_TCP_NODELAY_SET
+        || setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, (const void *) &on, sizeof(int)) == 0)
+    {
+        c->tcp_nodelay = NGX_TCP_NODELAY_UNSET;   /* already on: nginx need not clear it */
     }
 }
 
