@@ -3,7 +3,7 @@
 # targets.  The nginx module itself is built by build.sh against Debian's
 # nginx-dev source (see ngx_module/config).
 #
-#   core          ngx_module/core/**.c            -> $(BUILD)/{san,opt}/libmpcore.a
+#   core          core/**.c            -> $(BUILD)/{san,opt}/libmpcore.a
 #   common        common/**.c (catalog schema shared by daemon and module)
 #   control plane controlplane/**.c + common      -> $(BUILD)/mediaplaned (-O2)
 #                                                    $(BUILD)/san/mediaplaned (ASan/UBSan, for tests)
@@ -17,8 +17,8 @@ CC         ?= cc
 CSTD       := -std=gnu11
 WARN       := -Wall -Wextra -Werror
 SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-CORE_SRC   := $(shell find ngx_module/core -name '*.c' | sort)
-CORE_HDR   := $(shell find ngx_module/core -name '*.h' | sort)
+CORE_SRC   := $(shell find core -name '*.c' | sort)
+CORE_HDR   := $(shell find core -name '*.h' | sort)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
@@ -40,7 +40,7 @@ CP_UNIT_BIN:= $(patsubst tests/controlplane/%.c,$(BUILD)/unit/cp_%,$(CP_UNIT_SRC
 # encoder: the MES preset encoder driving ffmpeg; links the format core for the .ismc
 ENC_SRC    := $(shell find encoder -name '*.c' ! -name main.c 2>/dev/null | sort)
 ENC_HDR    := $(shell find encoder -name '*.h' 2>/dev/null | sort)
-ENC_INC    := -Iencoder -Ingx_module/core
+ENC_INC    := -Iencoder -Icore
 ENC_LIBS   := -ljansson $(shell pkg-config --libs libavformat libavutil 2>/dev/null) -lm
 ENC_SAN_OBJ:= $(patsubst %.c,$(BUILD)/san/enc/%.o,$(ENC_SRC))
 ENC_OPT_OBJ:= $(patsubst %.c,$(BUILD)/opt/enc/%.o,$(ENC_SRC))
@@ -53,23 +53,23 @@ DAEMON     := $(if $(wildcard controlplane/main.c),$(BUILD)/mediaplaned $(BUILD)
 .PHONY: all unit fuzz tools daemon encoder check clean
 all: unit tools daemon encoder
 
-$(BUILD)/san/libmpcore.a: $(CORE_SRC) $(shell find ngx_module/core -name '*.h')
+$(BUILD)/san/libmpcore.a: $(CORE_SRC) $(shell find core -name '*.h')
 	@mkdir -p $(BUILD)/san
 	cd $(BUILD)/san && rm -f *.o && $(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -c $(addprefix $(CURDIR)/,$(CORE_SRC))
 	ar rcs $@ $(BUILD)/san/*.o
 
-$(BUILD)/opt/libmpcore.a: $(CORE_SRC) $(shell find ngx_module/core -name '*.h')
+$(BUILD)/opt/libmpcore.a: $(CORE_SRC) $(shell find core -name '*.h')
 	@mkdir -p $(BUILD)/opt
 	cd $(BUILD)/opt && rm -f *.o && $(CC) $(CSTD) $(WARN) -g -O2 -c $(addprefix $(CURDIR)/,$(CORE_SRC))
 	ar rcs $@ $(BUILD)/opt/*.o
 
 $(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/san/libmpcore.a
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -Ingx_module/core -o $@ $< $(BUILD)/san/libmpcore.a -lcmocka
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -Icore -o $@ $< $(BUILD)/san/libmpcore.a -lcmocka
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/opt/libmpcore.a
 	@mkdir -p $(BUILD)/tools
-	$(CC) $(CSTD) $(WARN) -g -O2 -Ingx_module/core -o $@ $< $(BUILD)/opt/libmpcore.a
+	$(CC) $(CSTD) $(WARN) -g -O2 -Icore -o $@ $< $(BUILD)/opt/libmpcore.a
 
 $(BUILD)/san/cp/%.o: %.c $(CP_HDR)
 	@mkdir -p $(dir $@)
@@ -118,11 +118,11 @@ FUZZ_OBJ   := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(CORE_SRC) $(CP_ALL) $(ENC_F
 
 $(BUILD)/fuzz/obj/%.o: %.c $(CORE_HDR) $(CP_HDR) $(ENC_HDR)
 	@mkdir -p $(dir $@)
-	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Ingx_module/core $(CP_INC) $(ENC_INC) -c -o $@ $<
+	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Icore $(CP_INC) $(ENC_INC) -c -o $@ $<
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(FUZZ_OBJ)
 	@mkdir -p $(BUILD)/fuzz
-	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -Ingx_module/core $(CP_INC) $(ENC_INC) -o $@ $< $(FUZZ_OBJ) $(CP_LIBS)
+	clang $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -Icore $(CP_INC) $(ENC_INC) -o $@ $< $(FUZZ_OBJ) $(CP_LIBS)
 
 unit: $(UNIT_BIN) $(CP_UNIT_BIN) $(ENC_UNIT_BIN)
 tools: $(TOOL_BIN)

@@ -146,7 +146,7 @@ build_module() {
   want=$( {
     printf '%s\n' "${args[@]}"
     sha256sum "$TOP/ngx_module/config"
-    find "$TOP/ngx_module" "$TOP/common" \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort
+    find "$TOP/ngx_module" "$TOP/core" "$TOP/common" \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort
   } | sha256sum | cut -d' ' -f1)
   if [ ! -f "$src/objs/Makefile" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     log "configuring nginx $("$NGINX_BIN" -v 2>&1 | sed 's/.*nginx\///') with $MODULE_NAME"
