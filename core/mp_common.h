@@ -19,7 +19,8 @@ typedef enum {
     MP_ERR_BAD_MEDIA = -3,     /* unparseable or unsupported media -> 415 */
     MP_ERR_NO_MEMORY = -4,     /* allocation failed -> 500 */
     MP_ERR_IO = -5,            /* read failed -> 500 */
-    MP_ERR_NEED_MORE = -6      /* caller must supply more input bytes */
+    MP_ERR_NEED_MORE = -6,     /* caller must supply more input bytes */
+    MP_ERR_AGAIN = -7          /* a nowait source would block: retry where blocking is allowed */
 } mp_status_t;
 
 #define MP_FOURCC(a, b, c, d) \
@@ -100,24 +101,37 @@ typedef struct mp_allocator_s {
 void *mp_alloc(mp_allocator_t *a, size_t size);
 void mp_free(mp_allocator_t *a, void *p);
 
-/* Synchronous positional reader.  The nginx glue calls the core only from
- * thread-pool tasks when it needs reads, so a blocking pread() is fine here. */
-typedef struct mp_reader_s {
-    /* Read exactly len bytes at offset into buf; return MP_OK or MP_ERR_IO. */
-    int (*read)(struct mp_reader_s *r, void *buf, size_t len, uint64_t offset);
-    void *ctx;
-} mp_reader_t;
+/* A source of media bytes: the one interface the core reads media through
+ * (a local file today; a prefetched byte span of remote storage later).
+ *
+ * read:   exactly len bytes at offset into buf: MP_OK, MP_ERR_IO, or, when
+ *         the owner set nowait, MP_ERR_AGAIN if the bytes are not at hand
+ *         without waiting (nothing was consumed; the caller retries the same
+ *         read where blocking is allowed, e.g. in a thread-pool task).
+ * readv:  optional (NULL: the core reads piece by piece): the bytes at
+ *         offset, in file order, scattered over iov[0..count) (struct iovec
+ *         of <sys/uio.h>, count <= MP_SOURCE_IOV_MAX); all or MP_ERR_AGAIN
+ *         / MP_ERR_IO as read.
+ * view:   optional (NULL when the source cannot): zero-copy access to at
+ *         least need and up to want bytes at offset; *p gets their address
+ *         and *got their number (need <= *got <= want), valid until the next
+ *         view call or until the owner releases the source.  MP_OK, MP_ERR_IO
+ *         or MP_ERR_NO_MEMORY.  Only the index builder uses it (a moov parsed
+ *         where it lies); media payload is always read.
+ * nowait: set by the owner while reads must not block (an event loop); a
+ *         source that never blocks ignores it.
+ * The first two members are the reader: { read_fn, ctx } initialises one. */
+struct iovec;
 
-/* Zero-copy access to a file, where the caller offers it (e.g. a memory
- * mapping touched only in thread-pool tasks). */
-typedef struct mp_mapper_s {
-    /* Make at least need and up to want bytes at offset readable in place;
-     * *p gets their address and *got their number (need <= *got <= want).
-     * They stay valid until the next map call on this mapper or until its
-     * owner releases it.  MP_OK, MP_ERR_IO or MP_ERR_NO_MEMORY. */
-    int (*map)(struct mp_mapper_s *m, uint64_t offset, size_t need, size_t want,
-               const uint8_t **p, size_t *got);
+#define MP_SOURCE_IOV_MAX 256
+
+typedef struct mp_source_s {
+    int (*read)(struct mp_source_s *s, void *buf, size_t len, uint64_t offset);
     void *ctx;
-} mp_mapper_t;
+    int (*readv)(struct mp_source_s *s, const struct iovec *iov, int count, uint64_t offset);
+    int (*view)(struct mp_source_s *s, uint64_t offset, size_t need, size_t want,
+                const uint8_t **p, size_t *got);
+    int nowait;
+} mp_source_t;
 
 #endif

@@ -1,16 +1,17 @@
 /*
- * mp_file_reader.h — an mp_reader_t over a plain file descriptor (pread),
- * for the programs that drive the core outside nginx (the encoder, tools,
- * tests); nginx reads through its own thread-pool readers instead.
+ * mp_file_reader.h — an mp_source_t over a plain file descriptor (pread,
+ * preadv), for the programs that drive the core outside nginx (the encoder,
+ * tools, tests); nginx reads through its own sources (ngx_http_mediaplane_load.c).
  */
 #ifndef MP_FILE_READER_H
 #define MP_FILE_READER_H
 
 #include "mp_common.h"
 
+#include <sys/uio.h>
 #include <unistd.h>
 
-static int mp_file_read(mp_reader_t *r, void *buf, size_t len, uint64_t offset)
+static int mp_file_read(mp_source_t *r, void *buf, size_t len, uint64_t offset)
 {
     int fd = (int) (intptr_t) r->ctx;
     size_t done = 0;
@@ -24,9 +25,21 @@ static int mp_file_read(mp_reader_t *r, void *buf, size_t len, uint64_t offset)
     return MP_OK;
 }
 
-static inline mp_reader_t mp_file_reader(int fd)
+/* All of iov[0..count) from offset; a short read continues where it ended. */
+static int mp_file_readv(mp_source_t *r, const struct iovec *iov, int count, uint64_t offset)
 {
-    mp_reader_t r = { mp_file_read, (void *) (intptr_t) fd };
+    for (int i = 0; i < count; i++) {
+        if (mp_file_read(r, iov[i].iov_base, iov[i].iov_len, offset) != MP_OK) {
+            return MP_ERR_IO;
+        }
+        offset += iov[i].iov_len;
+    }
+    return MP_OK;
+}
+
+static inline mp_source_t mp_file_reader(int fd)
+{
+    mp_source_t r = { .read = mp_file_read, .ctx = (void *) (intptr_t) fd, .readv = mp_file_readv };
     return r;
 }
 

@@ -47,7 +47,7 @@ static int index_files(ismc_job_t *j, const char *dir, char *err, size_t err_len
             }
             return -1;
         }
-        mp_reader_t r = mp_file_reader(fd);
+        mp_source_t r = mp_file_reader(fd);
         j->ix[i] = mp4_index_file(&r, (uint64_t) st.st_size, 0, err, err_len);
         close(fd);
         if (j->ix[i] == NULL) {

@@ -13,7 +13,7 @@
 #include "package/mp_package.h"
 #include "catalog/catalog_reader.h"
 #include "catalog/catalog_schema.h"
-#include "ts/ts_mux.h"
+#include "mp_producer.h"
 
 #define NGX_HTTP_MEDIAPLANE_MAX_FILES (ISM_MAX_ENTRIES + 1)
 
@@ -54,18 +54,17 @@ typedef struct {
     char err[MP_ERR_LEN];             /* parse failure reason (from the thread) */
 } ngx_http_mediaplane_file_t;
 
-/* A file's reader and mapper: at most one mapping at a time, touched in
- * thread tasks (or on the event loop when the bytes are in the page cache),
- * unmapped when the request ends. */
+/* A media file as the core's source (ngx_http_mediaplane_source.c): reads,
+ * RWF_NOWAIT while src.nowait is set (the event loop), and a view of at
+ * most one mapping at a time (the index builder's, in thread tasks). */
 typedef struct {
-    mp_reader_t reader;
-    mp_mapper_t mapper;
+    mp_source_t src;                  /* first: the core calls src.read(&src, ...) */
     ngx_fd_t fd;
     uint64_t size;                    /* file size at open */
-    u_char *addr;                     /* current mapping or NULL */
-    size_t len;
-    uint64_t off;                     /* file offset of addr */
-} ngx_http_mediaplane_mapper_t;
+    u_char *map_addr;                 /* current mapping or NULL */
+    size_t map_len;
+    uint64_t map_off;                 /* file offset of map_addr */
+} ngx_http_mediaplane_source_t;
 
 typedef struct ngx_http_mediaplane_ctx_s ngx_http_mediaplane_ctx_t;
 typedef void (*ngx_http_mediaplane_work_pt)(ngx_http_mediaplane_ctx_t *ctx);
@@ -92,14 +91,15 @@ struct ngx_http_mediaplane_ctx_s {
     ngx_http_mediaplane_step_pt step_after_thread;  /* runs back in the worker */
     ngx_http_mediaplane_step_pt resume;     /* next step once files are loaded */
     ngx_uint_t files_cached;          /* file buffers: sendfile without a thread hop */
-    /* TS streaming */
-    ts_muxer_t *ts;
-    ngx_http_mediaplane_mapper_t ts_readers[2];
-    ngx_buf_t *ts_buf;
-    ngx_int_t ts_rc;
-    int ts_done;
-    ngx_uint_t ts_inline;             /* produced on the event loop (bytes cached) */
-    uint64_t ts_size;
+    /* produced bodies (MP_BODY_STREAM, ngx_http_mediaplane_stream.c) */
+    mp_producer_t *producer;
+    ngx_http_mediaplane_source_t *sources;          /* one per media file */
+    mp_source_t *source_ptrs[ISM_MAX_ENTRIES];
+    ngx_buf_t *stream_buf;
+    uint64_t stream_size;
+    int stream_rc;
+    int stream_done;
+    ngx_uint_t stream_blocking;       /* a read would block: produce in a thread */
 };
 
 extern ngx_module_t ngx_http_mediaplane_module;
@@ -130,14 +130,19 @@ ngx_int_t ngx_http_mediaplane_open(ngx_http_mediaplane_ctx_t *ctx,
     ngx_http_mediaplane_file_t *f);
 ngx_int_t ngx_http_mediaplane_load(ngx_http_mediaplane_ctx_t *ctx,
     ngx_http_mediaplane_step_pt next);
-mp_reader_t ngx_http_mediaplane_reader(ngx_fd_t fd);
-ngx_int_t ngx_http_mediaplane_mapper_init(ngx_http_request_t *r,
-    ngx_http_mediaplane_mapper_t *m, ngx_http_mediaplane_file_t *f);
 ngx_int_t ngx_http_mediaplane_init_sigbus(ngx_cycle_t *cycle);
 int ngx_http_mediaplane_guard(void (*fn)(void *data), void *data);
-ngx_uint_t ngx_http_mediaplane_cached(ngx_fd_t fd, uint64_t off, uint64_t end);
 ngx_int_t ngx_http_mediaplane_post(ngx_http_mediaplane_ctx_t *ctx,
     ngx_http_mediaplane_work_pt work, ngx_http_mediaplane_step_pt resume);
+
+/* ngx_http_mediaplane_source.c — media files as mp_source_t, residency */
+void ngx_http_mediaplane_source_init(ngx_http_mediaplane_source_t *s, ngx_fd_t fd,
+    uint64_t size);
+void ngx_http_mediaplane_source_unmap(ngx_http_mediaplane_source_t *s);
+ngx_uint_t ngx_http_mediaplane_cached(ngx_fd_t fd, uint64_t off, uint64_t end);
+
+/* ngx_http_mediaplane_stream.c — produced bodies (TS, ciphers) */
+ngx_int_t ngx_http_mediaplane_send_stream(ngx_http_mediaplane_ctx_t *ctx);
 
 /* ngx_http_mediaplane_send.c — response headers and bodies */
 ngx_int_t ngx_http_mediaplane_send_response(ngx_http_mediaplane_ctx_t *ctx);
@@ -147,6 +152,9 @@ ngx_int_t ngx_http_mediaplane_send_memory(ngx_http_mediaplane_ctx_t *ctx, const 
     u_char *body, size_t len, int is_manifest);
 ngx_int_t ngx_http_mediaplane_set_common_headers(ngx_http_request_t *r,
     ngx_http_mediaplane_loc_conf_t *conf, time_t max_age);
+ngx_int_t ngx_http_mediaplane_send_headers(ngx_http_mediaplane_ctx_t *ctx, const char *type,
+    off_t length, time_t max_age);
+ngx_int_t ngx_http_mediaplane_header_done(ngx_http_request_t *r, ngx_int_t rc);
 
 /* ngx_http_mediaplane_request.c — the request's steps */
 ngx_int_t ngx_http_mediaplane_handle(ngx_http_request_t *r);

@@ -3,179 +3,16 @@
  * through nginx's open file cache (like the static module), looks their
  * parsed form up in the metadata cache, and parses the misses (moov index or
  * .ism) in a thread pool task so no worker ever blocks on a read.  Also owns
- * the readers the core reads files through (pread, and a mapping reader with
- * its SIGBUS guard for files truncated under a mapping) and the generic "run
- * this in a thread, then resume the request" helper.
+ * the SIGBUS guard for files truncated under the mapping the index builder
+ * parses a moov in, and the generic "run this in a thread, then resume the
+ * request" helper.  (The files as the core's sources: ..._source.c.)
  */
 #include "ngx_http_mediaplane.h"
 
 #include <setjmp.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 
 #include "mp4/mp4_parse.h"
-
-static int
-ngx_http_mediaplane_pread(mp_reader_t *rd, void *buf, size_t len, uint64_t offset)
-{
-    ngx_fd_t fd = (ngx_fd_t) (intptr_t) rd->ctx;
-    size_t done = 0;
-    ssize_t n;
-
-    while (done < len) {
-        n = pread(fd, (u_char *) buf + done, len - done, (off_t) (offset + done));
-        if (n <= 0) {
-            return MP_ERR_IO;
-        }
-        done += (size_t) n;
-    }
-
-    return MP_OK;
-}
-
-mp_reader_t
-ngx_http_mediaplane_reader(ngx_fd_t fd)
-{
-    mp_reader_t rd = { ngx_http_mediaplane_pread, (void *) (intptr_t) fd };
-    return rd;
-}
-
-/* ---- page cache residency ---- */
-
-/* cachestat(2), Linux 6.5; Debian 12's headers predate it (same number on
- * every architecture). */
-#ifndef __NR_cachestat
-#define __NR_cachestat 451
-#endif
-
-typedef struct {
-    uint64_t off;
-    uint64_t len;
-} ngx_http_mediaplane_cachestat_range_t;
-
-typedef struct {
-    uint64_t nr_cache;
-    uint64_t nr_dirty;
-    uint64_t nr_writeback;
-    uint64_t nr_evicted;
-    uint64_t nr_recently_evicted;
-} ngx_http_mediaplane_cachestat_t;
-
-static ngx_uint_t ngx_http_mediaplane_no_cachestat;   /* kernel without it: stop asking */
-
-/* Are bytes [off, end) of fd all in the page cache, so that reading them
- * cannot wait for the disk?  "No" whenever the kernel cannot tell: before
- * Linux 6.5, or for a file the worker may not ask about (the kernel answers
- * only for files the worker's user owns or may write).  A page evicted right
- * after the answer costs one blocking read, as with sendfile. */
-ngx_uint_t
-ngx_http_mediaplane_cached(ngx_fd_t fd, uint64_t off, uint64_t end)
-{
-    ngx_http_mediaplane_cachestat_range_t range;
-    ngx_http_mediaplane_cachestat_t cs;
-    uint64_t first, last;
-
-    if (end <= off) {
-        return 1;
-    }
-    if (ngx_http_mediaplane_no_cachestat || fd == NGX_INVALID_FILE) {
-        return 0;
-    }
-
-    first = off / ngx_pagesize;
-    last = (end - 1) / ngx_pagesize;
-    range.off = first * ngx_pagesize;
-    range.len = (last - first + 1) * ngx_pagesize;
-
-    if (syscall(__NR_cachestat, fd, &range, &cs, 0) != 0) {
-        if (ngx_errno == NGX_ENOSYS) {
-            ngx_http_mediaplane_no_cachestat = 1;
-        }
-        return 0;
-    }
-
-    return cs.nr_cache >= last - first + 1;
-}
-
-/* ---- mapper: runs in thread tasks, or on the event loop for cached bytes ---- */
-
-static void
-ngx_http_mediaplane_unmap(ngx_http_mediaplane_mapper_t *m)
-{
-    if (m->addr != NULL) {
-        munmap(m->addr, m->len);
-        m->addr = NULL;
-    }
-}
-
-static int
-ngx_http_mediaplane_map(mp_mapper_t *mp, uint64_t offset, size_t need, size_t want,
-    const uint8_t **p, size_t *got)
-{
-    ngx_http_mediaplane_mapper_t *m = mp->ctx;
-    uint64_t base, end;
-    void *addr;
-
-    if (offset > m->size || need > m->size - offset) {
-        return MP_ERR_IO;
-    }
-    want = ngx_max(want, need);
-    end = offset + ngx_min((uint64_t) want, m->size - offset);
-
-    if (m->addr == NULL || offset < m->off || offset + need > m->off + m->len) {
-        ngx_http_mediaplane_unmap(m);
-        base = offset & ~((uint64_t) ngx_pagesize - 1);
-        addr = mmap(NULL, (size_t) (end - base), PROT_READ, MAP_SHARED, m->fd, (off_t) base);
-        if (addr == MAP_FAILED) {
-            return MP_ERR_IO;
-        }
-        m->addr = addr;
-        m->len = (size_t) (end - base);
-        m->off = base;
-    }
-
-    *p = m->addr + (offset - m->off);
-    *got = (size_t) (ngx_min(end, m->off + m->len) - offset);
-    return MP_OK;
-}
-
-static void
-ngx_http_mediaplane_mapper_cleanup(void *data)
-{
-    ngx_http_mediaplane_unmap(data);
-}
-
-static void
-ngx_http_mediaplane_mapper_setup(ngx_http_mediaplane_mapper_t *m, ngx_http_mediaplane_file_t *f)
-{
-    ngx_memzero(m, sizeof(*m));
-    m->fd = f ? f->of.fd : NGX_INVALID_FILE;
-    m->size = f ? (uint64_t) f->of.size : 0;
-    m->reader = ngx_http_mediaplane_reader(m->fd);
-    m->mapper.map = ngx_http_mediaplane_map;
-    m->mapper.ctx = m;
-}
-
-/* Reader and mapper of f (NULL: none) for this request. */
-ngx_int_t
-ngx_http_mediaplane_mapper_init(ngx_http_request_t *r, ngx_http_mediaplane_mapper_t *m,
-    ngx_http_mediaplane_file_t *f)
-{
-    ngx_pool_cleanup_t *cln;
-
-    ngx_http_mediaplane_mapper_setup(m, f);
-    if (f == NULL) {
-        return NGX_OK;
-    }
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        return NGX_ERROR;
-    }
-    cln->handler = ngx_http_mediaplane_mapper_cleanup;
-    cln->data = m;
-    return NGX_OK;
-}
 
 /* A mapped file truncated by someone else raises SIGBUS on the next touch
  * past its new end.  Code touching mappings runs under
@@ -371,7 +208,7 @@ ngx_http_mediaplane_blob_free(mp_allocator_t *a, void *p)
  * being built. */
 typedef struct {
     ngx_http_mediaplane_blob_allocator_t ba;
-    ngx_http_mediaplane_mapper_t map;
+    ngx_http_mediaplane_source_t source;
     ngx_http_mediaplane_file_t *file;
     size_t max_moov;
     mp_index_t *ix;
@@ -383,7 +220,7 @@ ngx_http_mediaplane_index_guarded(void *data)
     ngx_http_mediaplane_index_job_t *job = data;
     ngx_http_mediaplane_file_t *f = job->file;
 
-    job->ix = mp4_index_mapped(&job->map.mapper, (uint64_t) f->of.size, job->max_moov,
+    job->ix = mp4_index_source(&job->source.src, (uint64_t) f->of.size, job->max_moov,
                                &job->ba.alloc, f->err, sizeof(f->err));
 }
 
@@ -396,7 +233,7 @@ ngx_http_mediaplane_index_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediapla
     job.ba.alloc.alloc = ngx_http_mediaplane_blob_alloc;
     job.ba.alloc.free = ngx_http_mediaplane_blob_free;
     job.ba.zone = ctx->cache_zone;
-    ngx_http_mediaplane_mapper_setup(&job.map, f);
+    ngx_http_mediaplane_source_init(&job.source, f->of.fd, (uint64_t) f->of.size);
     job.file = f;
     job.max_moov = ctx->conf->max_moov_size;
 
@@ -408,13 +245,13 @@ ngx_http_mediaplane_index_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediapla
         ngx_cpystrn((u_char *) f->err, (u_char *) "the file shrank while its moov was read",
                     sizeof(f->err));
     }
-    ngx_http_mediaplane_unmap(&job.map);
+    ngx_http_mediaplane_source_unmap(&job.source);
 
     return job.ix;
 }
 
 static void
-ngx_http_mediaplane_parse_ism(ngx_http_mediaplane_file_t *f, mp_reader_t *rd)
+ngx_http_mediaplane_parse_ism(ngx_http_mediaplane_file_t *f, mp_source_t *src)
 {
     size_t len = (size_t) f->of.size;
     char *xml;
@@ -427,7 +264,7 @@ ngx_http_mediaplane_parse_ism(ngx_http_mediaplane_file_t *f, mp_reader_t *rd)
     xml = malloc(len ? len : 1);
     f->blob = malloc(sizeof(ism_t));
     f->blob_size = sizeof(ism_t);
-    if (xml == NULL || f->blob == NULL || rd->read(rd, xml, len, 0) != MP_OK
+    if (xml == NULL || f->blob == NULL || src->read(src, xml, len, 0) != MP_OK
         || ism_parse(xml, len, f->blob, f->err, sizeof(f->err)) != MP_OK)
     {
         if (f->err[0] == '\0') {
@@ -445,12 +282,13 @@ ngx_http_mediaplane_parse_ism(ngx_http_mediaplane_file_t *f, mp_reader_t *rd)
 static void
 ngx_http_mediaplane_parse_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_file_t *f)
 {
-    mp_reader_t rd = ngx_http_mediaplane_reader(f->of.fd);
+    ngx_http_mediaplane_source_t source;
     mp_index_t *ix;
     void *stored;
 
     if (f->is_ism) {
-        ngx_http_mediaplane_parse_ism(f, &rd);
+        ngx_http_mediaplane_source_init(&source, f->of.fd, (uint64_t) f->of.size);
+        ngx_http_mediaplane_parse_ism(f, &source.src);
         if (f->blob) {
             f->node = ngx_http_mediaplane_cache_insert(ctx->cache_zone, &f->key, f->blob,
                                                        f->blob_size, &stored);

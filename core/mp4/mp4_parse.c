@@ -367,11 +367,11 @@ mp_index_t *mp4_parse_moov_with(const uint8_t *moov, size_t len, uint64_t file_s
     return mp4_build_index(&ctx);
 }
 
-/* A mapper over a reader: each map reads into one buffer (grown as needed),
- * unless the bytes asked for are in it already -- a moov that lies inside
- * the first probe window is parsed where it was read. */
+/* A view over a source without one: each view reads into one buffer (grown
+ * as needed), unless the bytes asked for are in it already -- a moov that
+ * lies inside the first probe window is parsed where it was read. */
 typedef struct {
-    mp_reader_t *r;
+    mp_source_t *r;
     uint64_t file_size;
     uint8_t *buf;
     size_t cap;
@@ -379,8 +379,8 @@ typedef struct {
     uint64_t off;
 } mp4_read_map_t;
 
-static int mp4_read_map(mp_mapper_t *m, uint64_t offset, size_t need, size_t want,
-                        const uint8_t **p, size_t *got)
+static int mp4_read_view(mp_source_t *m, uint64_t offset, size_t need, size_t want,
+                         const uint8_t **p, size_t *got)
 {
     mp4_read_map_t *rm = m->ctx;
     want = want > need ? want : need;
@@ -414,14 +414,27 @@ static int mp4_read_map(mp_mapper_t *m, uint64_t offset, size_t need, size_t wan
     return MP_OK;
 }
 
-mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
-                           char *err, size_t err_len)
+static mp_index_t *mp4_index_viewed(mp_source_t *m, uint64_t file_size, uint64_t max_moov,
+                                    mp_allocator_t *a, char *err, size_t err_len);
+
+mp_index_t *mp4_index_source(mp_source_t *s, uint64_t file_size, uint64_t max_moov,
+                             mp_allocator_t *a, char *err, size_t err_len)
 {
-    mp4_read_map_t rm = { r, file_size, NULL, 0, 0, 0 };
-    mp_mapper_t m = { mp4_read_map, &rm };
-    mp_index_t *ix = mp4_index_mapped(&m, file_size, max_moov, NULL, err, err_len);
+    if (s->view != NULL) {
+        return mp4_index_viewed(s, file_size, max_moov, a, err, err_len);
+    }
+    mp4_read_map_t rm = { s, file_size, NULL, 0, 0, 0 };
+    mp_source_t v = { .ctx = &rm, .view = mp4_read_view };
+    mp_index_t *ix = mp4_index_viewed(&v, file_size, max_moov, a, err, err_len);
     free(rm.buf);
     return ix;
+}
+
+mp_index_t *mp4_index_file(mp_source_t *s, uint64_t file_size, uint64_t max_moov,
+                           char *err, size_t err_len)
+{
+    mp_source_t reads_only = { .read = s->read, .ctx = s->ctx };
+    return mp4_index_source(&reads_only, file_size, max_moov, NULL, err, err_len);
 }
 
 static void mp4_map_failed(int rc, const char *why, char *err, size_t err_len)
@@ -432,8 +445,8 @@ static void mp4_map_failed(int rc, const char *why, char *err, size_t err_len)
 /* Largest window mapped at once while looking for the moov. */
 #define MP4_PROBE_WINDOW (64 * 1024)
 
-mp_index_t *mp4_index_mapped(mp_mapper_t *m, uint64_t file_size, uint64_t max_moov,
-                             mp_allocator_t *a, char *err, size_t err_len)
+static mp_index_t *mp4_index_viewed(mp_source_t *m, uint64_t file_size, uint64_t max_moov,
+                                    mp_allocator_t *a, char *err, size_t err_len)
 {
     enum { MAX_PROBES = 10000 };
     max_moov = max_moov ? max_moov : MP4_MAX_MOOV_SIZE;
@@ -447,7 +460,7 @@ mp_index_t *mp4_index_mapped(mp_mapper_t *m, uint64_t file_size, uint64_t max_mo
     for (int n = 0; rc == MP_ERR_NEED_MORE && n < MAX_PROBES; n++) {
         uint64_t left = file_size - next;
         size_t want = (size_t) (left < MP4_PROBE_WINDOW ? left : MP4_PROBE_WINDOW);
-        int mrc = want ? m->map(m, next, want, want, &p, &got) : MP_ERR_IO;
+        int mrc = want ? m->view(m, next, want, want, &p, &got) : MP_ERR_IO;
         if (mrc != MP_OK) {
             mp4_map_failed(mrc, want ? "read error" : "empty file", err, err_len);
             return NULL;
@@ -467,7 +480,7 @@ mp_index_t *mp4_index_mapped(mp_mapper_t *m, uint64_t file_size, uint64_t max_mo
                  (unsigned long long) max_moov);
         return NULL;
     }
-    rc = m->map(m, moov_off, (size_t) moov_size, (size_t) moov_size, &p, &got);
+    rc = m->view(m, moov_off, (size_t) moov_size, (size_t) moov_size, &p, &got);
     if (rc != MP_OK) {
         mp4_map_failed(rc, "read error", err, err_len);
         return NULL;

@@ -24,16 +24,17 @@ int mp4_find_moov(const uint8_t *buf, size_t len, uint64_t buf_off, uint64_t fil
 mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
                            char *err, size_t err_len);
 
-/* Convenience: find and parse the moov of a file through a reader; moovs
- * larger than max_moov (0 = MP4_MAX_MOOV_SIZE) are refused. */
-mp_index_t *mp4_index_file(mp_reader_t *r, uint64_t file_size, uint64_t max_moov,
-                           char *err, size_t err_len);
-
-/* The same through a mapper (zero copy: the moov is parsed where it lies),
- * the index blob allocated with a (NULL: malloc; free it with mp_free(a, ix)).
- * Allocates nothing but the index, so a caller may jump out of it and free
- * just that.  mp4_index_file is this over a mapper that reads. */
-mp_index_t *mp4_index_mapped(mp_mapper_t *m, uint64_t file_size, uint64_t max_moov,
+/* Find and parse the moov of a file through a source; moovs larger than
+ * max_moov (0 = MP4_MAX_MOOV_SIZE) are refused.  The index blob is allocated
+ * with a (NULL: malloc; free it with mp_free(a, ix)).  With the source's
+ * view (zero copy) the moov is parsed where it lies and nothing but the
+ * index is allocated, so a caller may jump out of it and free just that;
+ * without one it is read into a buffer first. */
+mp_index_t *mp4_index_source(mp_source_t *s, uint64_t file_size, uint64_t max_moov,
                              mp_allocator_t *a, char *err, size_t err_len);
+
+/* Convenience: the same through the source's reads only, malloc()ed. */
+mp_index_t *mp4_index_file(mp_source_t *s, uint64_t file_size, uint64_t max_moov,
+                           char *err, size_t err_len);
 
 #endif

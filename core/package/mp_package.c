@@ -2,14 +2,15 @@
  * mp_package.c — request dispatch of the format core: one table row per
  * (request kind, format family) naming the function that builds the
  * response.  Manifests and init segments are written whole into memory;
- * fMP4 segments become a header plus file ranges; TS segments are described
- * for the streaming TS muxer.
+ * fMP4 segments become a header plus file ranges; TS segments become a
+ * recipe for a producer (the streaming TS muxer).
  */
 #include "mp_package.h"
 
 #include "../dash/dash_manifest.h"
 #include "../hls/hls_manifest.h"
 #include "../mss/mss_manifest.h"
+#include "../ts/ts_mux.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,20 +220,26 @@ static int mp_build_ts_segment(const mp_request_t *req, const mp_presentation_t 
     if (rc != MP_OK) {
         return rc;
     }
+    ts_recipe_t *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return mp_fail(err, el, MP_ERR_NO_MEMORY, "out of memory");
+    }
     uint32_t b = mp_timeline_find(tl, seg.start_10m);
-    out->kind = MP_BODY_TS;
+    out->kind = MP_BODY_STREAM;
     out->content_type = "video/MP2T";
-    out->ts_segment_number = b;
+    out->stream_open = ts_producer_open;
+    out->stream_recipe = r;
+    r->segment_number = b;
     if (t->track->type == MP_TRACK_AUDIO) {
-        out->ts_audio = t;
-        out->ts_audio_seg = seg;
+        r->audio = t;
+        r->audio_seg = seg;
         return MP_OK;
     }
-    out->ts_video = t;
-    out->ts_video_seg = seg;
+    r->video = t;
+    r->video_seg = seg;
     const mp_pres_track_t *a = mp_presentation_ts_audio(p);
-    if (a != NULL && mp_track_segment_at_boundary(a, tl, b, &out->ts_audio_seg) == MP_OK) {
-        out->ts_audio = a;
+    if (a != NULL && mp_track_segment_at_boundary(a, tl, b, &r->audio_seg) == MP_OK) {
+        r->audio = a;
     }
     return MP_OK;
 }
@@ -294,4 +301,6 @@ void mp_response_free(mp_response_t *r)
     mp_wr_free(&r->head);
     free(r->ranges);
     r->ranges = NULL;
+    free(r->stream_recipe);
+    r->stream_recipe = NULL;
 }

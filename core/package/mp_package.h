@@ -12,6 +12,7 @@
 #define MP_PACKAGE_H
 
 #include "../cmaf/fmp4_mux.h"
+#include "../mp_producer.h"
 #include "../ism/ism_parse.h"
 #include "../url/mp_url.h"
 
@@ -28,7 +29,7 @@ typedef struct {
 typedef enum {
     MP_BODY_BUFFER = 1,           /* whole body in head (manifests, init segments) */
     MP_BODY_RANGES,               /* head, then file ranges of one file (fMP4 segments) */
-    MP_BODY_TS                    /* produced by the TS muxer from ts_* fields */
+    MP_BODY_STREAM                /* produced: stream_open(stream_recipe, sources) */
 } mp_body_kind_t;
 
 typedef struct {
@@ -41,10 +42,9 @@ typedef struct {
     uint32_t range_file;          /* file_no the ranges refer to */
     uint32_t range_count;
     mp_range_t *ranges;           /* malloc()ed */
-    /* MP_BODY_TS */
-    const mp_pres_track_t *ts_video, *ts_audio;
-    mp_seg_t ts_video_seg, ts_audio_seg;
-    uint32_t ts_segment_number;
+    /* MP_BODY_STREAM: content_length is the producer's size at open */
+    mp_producer_open_pt stream_open;
+    void *stream_recipe;          /* malloc()ed */
 } mp_response_t;
 
 /* The files an asset needs.  ism == NULL for a single .mp4 asset. */

@@ -1,6 +1,6 @@
 /*
  * fuzz_mp4.c — the whole format core on hostile media.  The input is an entire
- * MP4 file, read through an in-memory mp_reader_t by mp4_index_file.  When an
+ * MP4 file, read through an in-memory mp_source_t by mp4_index_file.  When an
  * index comes out it must pass mp_index_check and keep the promises the parser
  * makes (samples inside the file, ascending decode times, sorted sync
  * samples, the same index whether the moov is parsed in the probe buffer or
@@ -28,7 +28,7 @@ typedef struct {
     size_t len;
 } fuzz_file_t;
 
-static int fuzz_map(mp_mapper_t *m, uint64_t off, size_t need, size_t want, const uint8_t **p,
+static int fuzz_map(mp_source_t *m, uint64_t off, size_t need, size_t want, const uint8_t **p,
                     size_t *got)
 {
     fuzz_file_t *f = m->ctx;
@@ -40,7 +40,7 @@ static int fuzz_map(mp_mapper_t *m, uint64_t off, size_t need, size_t want, cons
     return MP_OK;
 }
 
-static int fuzz_read(mp_reader_t *r, void *buf, size_t len, uint64_t off)
+static int fuzz_read(mp_source_t *r, void *buf, size_t len, uint64_t off)
 {
     const fuzz_file_t *f = r->ctx;
     if (off > f->len || len > f->len - off) {
@@ -106,13 +106,16 @@ static int fuzz_same_index(const mp_index_t *a, const mp_index_t *b)
     return 1;
 }
 
-static void fuzz_ts(const mp_response_t *res, mp_reader_t *r)
+/* A produced body (TS): every file of the presentation is the one input. */
+static void fuzz_stream(const mp_response_t *res, mp_source_t *r)
 {
-    ts_segment_params_t tp = { res->ts_video, &res->ts_video_seg, r,
-                               res->ts_audio, &res->ts_audio_seg, r, res->ts_segment_number };
-    ts_muxer_t *m = NULL;
+    mp_source_t *sources[ISM_MAX_ENTRIES];
+    for (int i = 0; i < ISM_MAX_ENTRIES; i++) {
+        sources[i] = r;
+    }
+    mp_producer_t *m = NULL;
     uint64_t total = 0;
-    if (ts_mux_open(&m, &tp, &total) != MP_OK) {
+    if (res->stream_open(res->stream_recipe, sources, &m, &total) != MP_OK) {
         return;
     }
     static uint8_t buf[188 * 64];
@@ -120,7 +123,7 @@ static void fuzz_ts(const mp_response_t *res, mp_reader_t *r)
     int done = 0, rc = MP_OK;
     while (!done) {
         size_t n = 0;
-        rc = ts_mux_read(m, buf, sizeof(buf), &n, &done);
+        rc = mp_producer_read(m, buf, sizeof(buf), &n, &done);
         if (rc != MP_OK) {
             break;
         }
@@ -132,10 +135,10 @@ static void fuzz_ts(const mp_response_t *res, mp_reader_t *r)
     if (rc == MP_OK) {
         FUZZ_CHECK(produced == total);   /* the Content-Length promise */
     }
-    ts_mux_close(m);
+    mp_producer_close(m);
 }
 
-static void fuzz_request(const mp_request_t *req, const mp_presentation_t *p, mp_reader_t *r,
+static void fuzz_request(const mp_request_t *req, const mp_presentation_t *p, mp_source_t *r,
                          uint64_t file_size)
 {
     static const mp_package_conf_t conf = { 60000000, 20000000 };
@@ -155,8 +158,8 @@ static void fuzz_request(const mp_request_t *req, const mp_presentation_t *p, mp
             total += res.ranges[i].length;
         }
         FUZZ_CHECK(total == res.content_length);
-    } else if (res.kind == MP_BODY_TS) {
-        fuzz_ts(&res, r);
+    } else if (res.kind == MP_BODY_STREAM) {
+        fuzz_stream(&res, r);
     }
     mp_response_free(&res);
 }
@@ -165,7 +168,7 @@ static const mp_format_t fuzz_formats[] = {
     MP_FMT_SMOOTH, MP_FMT_HLS_V4, MP_FMT_HLS_CMAF, MP_FMT_HLS_TS, MP_FMT_DASH_CSF, MP_FMT_DASH_CMAF
 };
 
-static void fuzz_presentation(const mp_presentation_t *p, mp_reader_t *r, uint64_t file_size)
+static void fuzz_presentation(const mp_presentation_t *p, mp_source_t *r, uint64_t file_size)
 {
     for (size_t f = 0; f < sizeof(fuzz_formats) / sizeof(fuzz_formats[0]); f++) {
         mp_request_t req;
@@ -215,7 +218,7 @@ static void fuzz_presentation(const mp_presentation_t *p, mp_reader_t *r, uint64
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_file_t file = { data, size };
-    mp_reader_t r = { fuzz_read, &file };
+    mp_source_t r = { .read = fuzz_read, .ctx = &file };
     char err[MP_ERR_LEN];
     mp_index_t *ix = mp4_index_file(&r, size, 0, err, sizeof(err));
 
@@ -238,11 +241,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(ix2);
         free(moov);
     }
-    /* Through a mapper (the file parsed in place, as the nginx glue does):
+    /* Through a view (the file parsed in place, as the nginx glue does):
      * the same index or the same failure. */
-    mp_mapper_t m = { fuzz_map, &file };
+    mp_source_t m = { .ctx = &file, .view = fuzz_map };
     char err3[MP_ERR_LEN];
-    mp_index_t *ix3 = mp4_index_mapped(&m, size, 0, NULL, err3, sizeof(err3));
+    mp_index_t *ix3 = mp4_index_source(&m, size, 0, NULL, err3, sizeof(err3));
     FUZZ_CHECK((ix == NULL) == (ix3 == NULL));
     if (ix != NULL) {
         FUZZ_CHECK(fuzz_same_index(ix, ix3));

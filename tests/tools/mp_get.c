@@ -45,16 +45,19 @@ static char *read_whole(const char *path, size_t *len)
     return buf;
 }
 
-static void write_ts(mp_response_t *res, int *fds)
+/* A produced body (MPEG-TS): the producer over one file source per file. */
+static void write_stream(mp_response_t *res, int *fds, uint32_t nfds)
 {
-    mp_reader_t vr = mp_file_reader(res->ts_video ? fds[res->ts_video->file_no] : -1);
-    mp_reader_t ar = mp_file_reader(res->ts_audio ? fds[res->ts_audio->file_no] : -1);
-    ts_segment_params_t tp = { res->ts_video, &res->ts_video_seg, &vr,
-                               res->ts_audio, &res->ts_audio_seg, &ar, res->ts_segment_number };
-    ts_muxer_t *m;
+    mp_source_t src[ISM_MAX_ENTRIES];
+    mp_source_t *srcs[ISM_MAX_ENTRIES];
+    for (uint32_t i = 0; i < nfds && i < ISM_MAX_ENTRIES; i++) {
+        src[i] = mp_file_reader(fds[i]);
+        srcs[i] = &src[i];
+    }
+    mp_producer_t *pr;
     uint64_t size;
-    if (ts_mux_open(&m, &tp, &size) != MP_OK) {
-        fail(415, "ts mux open failed");
+    if (res->stream_open(res->stream_recipe, srcs, &pr, &size) != MP_OK) {
+        fail(415, "producer open failed");
         exit(1);
     }
     fprintf(stderr, "content-length %llu\n", (unsigned long long) size);
@@ -62,13 +65,13 @@ static void write_ts(mp_response_t *res, int *fds)
     int done = 0;
     while (!done) {
         size_t n;
-        if (ts_mux_read(m, buf, sizeof(buf), &n, &done) != MP_OK) {
-            fail(415, "ts mux read failed");
+        if (mp_producer_read(pr, buf, sizeof(buf), &n, &done) != MP_OK) {
+            fail(415, "producer read failed");
             exit(1);
         }
         fwrite(buf, 1, n, stdout);
     }
-    ts_mux_close(m);
+    mp_producer_close(pr);
 }
 
 static void write_ranges(const mp_response_t *res, int fd)
@@ -76,7 +79,7 @@ static void write_ranges(const mp_response_t *res, int fd)
     fwrite(res->head.p, 1, res->head.pos, stdout);
     for (uint32_t i = 0; i < res->range_count; i++) {
         char *buf = malloc(res->ranges[i].length);
-        mp_reader_t r = mp_file_reader(fd);
+        mp_source_t r = mp_file_reader(fd);
         r.read(&r, buf, res->ranges[i].length, res->ranges[i].offset);
         fwrite(buf, 1, res->ranges[i].length, stdout);
         free(buf);
@@ -103,7 +106,7 @@ static void repeat_cold(int n, const mp_request_t *req, const ism_t *ism,
         double t0 = now_ms();
         for (uint32_t i = 0; i < files->count; i++) {
             struct stat st;
-            mp_reader_t r = mp_file_reader(fds[i]);
+            mp_source_t r = mp_file_reader(fds[i]);
             fstat(fds[i], &st);
             ix[i] = mp4_index_file(&r, (uint64_t) st.st_size, 0, err, sizeof(err));
         }
@@ -169,7 +172,7 @@ int main(int argc, char **argv)
         if (fds[i] < 0 || fstat(fds[i], &st) != 0) {
             return fail(404, "media file missing");
         }
-        mp_reader_t r = mp_file_reader(fds[i]);
+        mp_source_t r = mp_file_reader(fds[i]);
         ix[i] = mp4_index_file(&r, (uint64_t) st.st_size, 0, err, sizeof(err));
         if (ix[i] == NULL) {
             return fail(415, err);
@@ -191,7 +194,7 @@ int main(int argc, char **argv)
     } else if (res.kind == MP_BODY_RANGES) {
         write_ranges(&res, fds[res.range_file]);
     } else {
-        write_ts(&res, fds);
+        write_stream(&res, fds, files.count);
     }
     mp_response_free(&res);
     if (getenv("MP_GET_REPEAT") != NULL) {

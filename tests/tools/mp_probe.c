@@ -23,7 +23,7 @@ int main(int argc, char **argv)
         perror(argv[1]);
         return 1;
     }
-    mp_reader_t r = mp_file_reader(fd);
+    mp_source_t r = mp_file_reader(fd);
     char err[MP_ERR_LEN];
     mp_index_t *ix = mp4_index_file(&r, (uint64_t) st.st_size, 0, err, sizeof(err));
     if (ix == NULL) {

@@ -8,7 +8,7 @@
  *                     key frame every gop samples, sizes from a formula)
  *                     written into an ib_arrays_t the caller owns.
  *
- * Also an in-memory mp_reader_t (ib_mem_src_t) for code that reads samples.
+ * Also an in-memory mp_source_t (ib_mem_src_t) for code that reads samples.
  * Include after unit_helpers.h.
  */
 #ifndef INDEX_BUILDER_H
@@ -20,6 +20,8 @@
 
 #include "mp4/mp_index.h"
 
+#include <sys/uio.h>
+
 /* ---- in-memory file ------------------------------------------------------- */
 
 typedef struct {
@@ -28,7 +30,7 @@ typedef struct {
     int fail;                 /* 1: every read fails with MP_ERR_IO */
 } ib_mem_src_t;
 
-static inline int ib_mem_read(mp_reader_t *r, void *buf, size_t len, uint64_t off)
+static inline int ib_mem_read(mp_source_t *r, void *buf, size_t len, uint64_t off)
 {
     ib_mem_src_t *s = r->ctx;
     if (s->fail || off > s->len || len > s->len - off) {
@@ -36,6 +38,23 @@ static inline int ib_mem_read(mp_reader_t *r, void *buf, size_t len, uint64_t of
     }
     memcpy(buf, s->data + off, len);
     return MP_OK;
+}
+
+/* The same, scattered: what a vectored read of the file would give. */
+static inline int ib_mem_readv(mp_source_t *r, const struct iovec *iov, int count, uint64_t off)
+{
+    for (int i = 0; i < count; i++) {
+        if (ib_mem_read(r, iov[i].iov_base, iov[i].iov_len, off) != MP_OK) {
+            return MP_ERR_IO;
+        }
+        off += iov[i].iov_len;
+    }
+    return MP_OK;
+}
+
+static inline mp_source_t ib_mem_source(ib_mem_src_t *s)
+{
+    return (mp_source_t) { .read = ib_mem_read, .ctx = s, .readv = ib_mem_readv };
 }
 
 /* ---- blob from explicit arrays -------------------------------------------- */

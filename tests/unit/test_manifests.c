@@ -375,7 +375,7 @@ static void test_hls_master_ts(void **state)
     fx_free(f);
 }
 
-static int no_read(mp_reader_t *r, void *buf, size_t len, uint64_t offset)
+static int no_read(mp_source_t *r, void *buf, size_t len, uint64_t offset)
 {
     (void) r, (void) buf, (void) len, (void) offset;
     return MP_ERR_IO;
@@ -386,7 +386,7 @@ static int no_read(mp_reader_t *r, void *buf, size_t len, uint64_t offset)
 static uint64_t ts_segment_bits(const fixture_t *f, const mp_pres_track_t *v,
                                 const mp_pres_track_t *a, uint32_t n, uint64_t *dur_10m)
 {
-    mp_reader_t reader = { no_read, NULL };
+    mp_source_t reader = { .read = no_read, .ctx = NULL };
     mp_seg_t vs, as;
     assert_int_equal(mp_track_segment_nth(v, &f->tl, n, &vs), MP_OK);
     assert_int_equal(mp_track_segment_nth(a, &f->tl, n, &as), MP_OK);

@@ -373,7 +373,7 @@ typedef struct {
     int reads;
 } mem_src_t;
 
-static int mem_read(mp_reader_t *r, void *buf, size_t len, uint64_t off)
+static int mem_read(mp_source_t *r, void *buf, size_t len, uint64_t off)
 {
     mem_src_t *s = r->ctx;
     s->reads++;
@@ -384,8 +384,8 @@ static int mem_read(mp_reader_t *r, void *buf, size_t len, uint64_t off)
     return MP_OK;
 }
 
-/* mp_mapper_t over the same memory: the file "mapped" in place. */
-static int mem_map(mp_mapper_t *m, uint64_t off, size_t need, size_t want, const uint8_t **p,
+/* a source view over the same memory: the file "mapped" in place. */
+static int mem_map(mp_source_t *m, uint64_t off, size_t need, size_t want, const uint8_t **p,
                    size_t *got)
 {
     mem_src_t *s = m->ctx;
@@ -398,16 +398,16 @@ static int mem_map(mp_mapper_t *m, uint64_t off, size_t need, size_t want, const
     return MP_OK;
 }
 
-/* Index a file through a reader and through a mapper: both paths must give
+/* Index a file through reads and through a view: both paths must give
  * the same blob, or fail with the same reason. */
 static mp_index_t *index_of(const uint8_t *file, size_t len, char *err, size_t err_len)
 {
     mem_src_t src = { file, len, 0, 0 };
-    mp_reader_t r = { mem_read, &src };
+    mp_source_t r = { .read = mem_read, .ctx = &src };
     mp_index_t *ix = mp4_index_file(&r, len, 0, err, err_len);
-    mp_mapper_t m = { mem_map, &src };
+    mp_source_t m = { .ctx = &src, .view = mem_map };
     char map_err[MP_ERR_LEN];
-    mp_index_t *mapped = mp4_index_mapped(&m, len, 0, NULL, map_err, sizeof(map_err));
+    mp_index_t *mapped = mp4_index_source(&m, len, 0, NULL, map_err, sizeof(map_err));
     if (ix != NULL) {
         assert_int_equal(mp_index_check(ix, ix->total_size), MP_OK);
         assert_non_null(mapped);
@@ -687,7 +687,7 @@ static void test_moov_at_end(void **state)
     assert_int_equal(size, moov_size);
 
     mem_src_t src = { file, len, 0, 0 };
-    mp_reader_t r = { mem_read, &src };
+    mp_source_t r = { .read = mem_read, .ctx = &src };
     mp_index_t *ix = mp4_index_file(&r, len, 0, err, sizeof(err));
     assert_non_null(ix);
     assert_true(src.reads >= 2);    /* the probe, then the moov itself */
@@ -703,15 +703,15 @@ static void test_moov_at_end(void **state)
     assert_non_null(ix);
     free(ix);
 
-    /* the same through a mapper: probe window, then the moov in place */
-    mp_mapper_t m = { mem_map, &src };
+    /* the same through a view: probe window, then the moov in place */
+    mp_source_t m = { .ctx = &src, .view = mem_map };
     src.reads = 0;
-    ix = mp4_index_mapped(&m, len, 0, NULL, err, sizeof(err));
+    ix = mp4_index_source(&m, len, 0, NULL, err, sizeof(err));
     assert_non_null(ix);
     assert_true(src.reads >= 2);
     check_ref_index(ix, FTYP_SIZE + 8);
     free(ix);
-    ix = mp4_index_mapped(&m, len, moov_size - 1, NULL, err, sizeof(err));
+    ix = mp4_index_source(&m, len, moov_size - 1, NULL, err, sizeof(err));
     assert_null(ix);
     assert_non_null(strstr(err, "exceeds the limit"));
 
@@ -720,7 +720,7 @@ static void test_moov_at_end(void **state)
     ix = mp4_index_file(&r, len, 0, err, sizeof(err));
     assert_null(ix);
     assert_string_equal(err, "read error");
-    ix = mp4_index_mapped(&m, len, 0, NULL, err, sizeof(err));
+    ix = mp4_index_source(&m, len, 0, NULL, err, sizeof(err));
     assert_null(ix);
     assert_string_equal(err, "read error");
     free(file);

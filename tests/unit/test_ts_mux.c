@@ -47,7 +47,7 @@ typedef struct {
 typedef struct {
     mp_wr_t file;
     ib_mem_src_t src;
-    mp_reader_t reader;
+    mp_source_t reader;
     mp_index_t *ix;
     mp_pres_track_t v, a;
     mp_seg_t vs, as;
@@ -55,7 +55,7 @@ typedef struct {
     mp_index_t *ix2;          /* split layouts: audio's own index, file and reader */
     mp_wr_t afile;
     ib_mem_src_t asrc;
-    mp_reader_t areader;
+    mp_source_t areader;
     uint8_t avcc[64];
     size_t avcc_len;
 } fixture_t;
@@ -187,14 +187,14 @@ static void fixture_init(fixture_t *f, const fx_opts_t *o)
     assert_false(f->file.failed);
     f->ix = ib_build_index(tr, n);
     f->src = (ib_mem_src_t) { f->file.p, f->file.pos, 0 };
-    f->reader = (mp_reader_t) { ib_mem_read, &f->src };
+    f->reader = ib_mem_source(&f->src);
     uint32_t k = 0;
     if (o->nls) {
         f->v = (mp_pres_track_t) { .index = f->ix, .track = mp_index_track(f->ix, k++) };
         f->vs = (mp_seg_t) { .first = 0, .end = f->v.track->sample_count };
         f->p.video = &f->v;
         f->p.video_seg = &f->vs;
-        f->p.video_reader = &f->reader;
+        f->p.video_source = &f->reader;
     }
     if (o->audio) {
         f->a = (mp_pres_track_t) { .index = f->ix, .track = mp_index_track(f->ix, k++),
@@ -202,7 +202,7 @@ static void fixture_init(fixture_t *f, const fx_opts_t *o)
         f->as = (mp_seg_t) { .first = 0, .end = AUDIO_FRAMES };
         f->p.audio = &f->a;
         f->p.audio_seg = &f->as;
-        f->p.audio_reader = &f->reader;
+        f->p.audio_source = &f->reader;
     }
 }
 
@@ -938,9 +938,9 @@ static void lay_init(fixture_t *f, const lay_opts_t *o, fx_arrays_t *va, fx_arra
         aix = f->ix2;
     }
     f->src = (ib_mem_src_t) { f->file.p, f->file.pos, 0 };
-    f->reader = (mp_reader_t) { ib_mem_read, &f->src };
+    f->reader = ib_mem_source(&f->src);
     f->asrc = (ib_mem_src_t) { f->afile.p, f->afile.pos, 0 };
-    f->areader = (mp_reader_t) { ib_mem_read, &f->asrc };
+    f->areader = ib_mem_source(&f->asrc);
     f->v = (mp_pres_track_t) { .index = f->ix, .track = mp_index_track(f->ix, 0) };
     f->a = (mp_pres_track_t) { .index = aix, .track = mp_index_track(aix, o->split ? 0 : 1),
                                .shift = AUDIO_SHIFT };
@@ -950,106 +950,65 @@ static void lay_init(fixture_t *f, const lay_opts_t *o, fx_arrays_t *va, fx_arra
                                    o->split ? &f->areader : &f->reader, 0 };
 }
 
-/* Readers over the fixture's files counting the reads through them (both
- * tracks' together) and failing the fail_at-th (1-based; 0: never). */
+/* Sources over the fixture's files counting the reads through them (both
+ * tracks' together) and failing the fail_at-th (1-based; 0: never); with
+ * again_every, every again_every-th read while nowait is set answers
+ * MP_ERR_AGAIN instead (a page-cache miss of the event loop's reads). */
 typedef struct count_reader_s count_reader_t;
 
 typedef struct {
-    mp_reader_t r;            /* first: the muxer calls r.read(&r, ...) */
-    mp_reader_t *inner;
+    mp_source_t r;            /* first: the muxer calls r.read(&r, ...) */
+    mp_source_t *inner;
     count_reader_t *c;
 } count_rd_t;
 
 struct count_reader_s {
-    uint32_t reads, fail_at;
+    uint32_t reads, fail_at, again_every, agains;
     uint64_t bytes;
     count_rd_t rd[2];
 };
 
-static int count_read(mp_reader_t *r, void *buf, size_t len, uint64_t off)
+static int count_check(count_rd_t *d)
+{
+    if (d->c->again_every && d->r.nowait && ++d->c->agains % d->c->again_every == 0) {
+        return MP_ERR_AGAIN;
+    }
+    return ++d->c->reads == d->c->fail_at ? MP_ERR_IO : MP_OK;
+}
+
+static int count_read(mp_source_t *r, void *buf, size_t len, uint64_t off)
 {
     count_rd_t *d = (count_rd_t *) r;
-    if (++d->c->reads == d->c->fail_at) {
-        return MP_ERR_IO;
+    int rc = count_check(d);
+    if (rc != MP_OK) {
+        return rc;
     }
     d->c->bytes += len;
     return d->inner->read(d->inner, buf, len, off);
 }
 
+static int count_readv(mp_source_t *r, const struct iovec *iov, int count, uint64_t off)
+{
+    count_rd_t *d = (count_rd_t *) r;
+    int rc = count_check(d);
+    if (rc != MP_OK) {
+        return rc;
+    }
+    for (int i = 0; i < count; i++) {
+        d->c->bytes += iov[i].iov_len;
+    }
+    return d->inner->readv(d->inner, iov, count, off);
+}
+
 static void count_reader(count_reader_t *c, fixture_t *f, uint32_t fail_at)
 {
-    mp_reader_t *audio = f->afile.pos ? &f->areader : &f->reader;
-    *c = (count_reader_t) { 0, fail_at, 0, { { { count_read, NULL }, &f->reader, c },
-                                             { { count_read, NULL }, audio, c } } };
-    f->p.video_reader = &c->rd[0].r;
-    f->p.audio_reader = &c->rd[1].r;
-}
-
-/* Mappers over the fixture's files.  Each map hands out a fresh heap copy
- * of exactly the bytes it grants and frees the previous one, so that
- * AddressSanitizer catches any use beyond *got or after the next map call;
- * fail_at fails the fail_at-th map (1-based, both tracks together). */
-typedef struct {
-    mp_mapper_t m;            /* first: the muxer calls m.map(&m, ...) */
-    const ib_mem_src_t *src;
-    uint8_t *copy;
-    uint32_t *maps, fail_at;
-} mem_map_t;
-
-static int mem_map(mp_mapper_t *mp, uint64_t off, size_t need, size_t want, const uint8_t **p,
-                   size_t *got)
-{
-    mem_map_t *mm = (mem_map_t *) mp;
-    const ib_mem_src_t *s = mm->src;
-    free(mm->copy);
-    mm->copy = NULL;
-    assert_true(need <= want);
-    if (++*mm->maps == mm->fail_at || off > s->len || need > s->len - off) {
-        return MP_ERR_IO;
-    }
-    size_t n = want < s->len - off ? want : s->len - off;
-    mm->copy = malloc(n ? n : 1);
-    assert_non_null(mm->copy);
-    memcpy(mm->copy, s->data + off, n);
-    *p = mm->copy;
-    *got = n;
-    return MP_OK;
-}
-
-static void mem_maps(mem_map_t mm[2], fixture_t *f, uint32_t *maps, uint32_t fail_at)
-{
-    *maps = 0;
-    mm[0] = (mem_map_t) { { mem_map, NULL }, &f->src, NULL, maps, fail_at };
-    mm[1] = (mem_map_t) { { mem_map, NULL }, f->afile.pos ? &f->asrc : &f->src, NULL, maps,
-                          fail_at };
-}
-
-/* mux_all through mappers. */
-static uint8_t *mux_all_mapped(fixture_t *f, size_t cap, size_t *len, uint32_t *maps)
-{
-    mem_map_t mm[2];
-    ts_muxer_t *m;
-    uint64_t total = 0;
-    mem_maps(mm, f, maps, 0);
-    assert_int_equal(ts_mux_open(&m, &f->p, &total), MP_OK);
-    ts_mux_set_mappers(m, f->p.video ? &mm[0].m : NULL, f->p.audio ? &mm[1].m : NULL);
-    uint8_t *out = malloc(total + cap);
-    assert_non_null(out);
-    size_t n = 0;
-    int done = 0;
-    while (!done) {
-        size_t w = 0;
-        assert_int_equal(ts_mux_read(m, out + n, cap, &w, &done), MP_OK);
-        assert_true(w == cap || done);
-        n += w;
-        assert_true(n <= total);
-    }
-    ts_mux_close(m);
-    free(mm[0].copy);
-    free(mm[1].copy);
-    assert_int_equal(n, total);
-    *len = n;
-    return out;
+    mp_source_t *audio = f->afile.pos ? &f->areader : &f->reader;
+    memset(c, 0, sizeof(*c));
+    c->fail_at = fail_at;
+    c->rd[0] = (count_rd_t) { { .read = count_read, .readv = count_readv }, &f->reader, c };
+    c->rd[1] = (count_rd_t) { { .read = count_read, .readv = count_readv }, audio, c };
+    f->p.video_source = &c->rd[0].r;
+    f->p.audio_source = f->afile.pos ? &c->rd[1].r : &c->rd[0].r;   /* one source per file */
 }
 
 static void check_demuxed(const fixture_t *f, const uint8_t *ts, size_t len)
@@ -1089,17 +1048,9 @@ static void run_layouts(lay_opts_t o)
             uint8_t *ts = mux_all(&f.p, caps[(layout + split) % 3], &len);
             assert_int_equal(len, ref_len);
             assert_true(memcmp(ts, ref, len) == 0);       /* (cmocka's compares bytewise) */
-            /* bytes read: each sample about once, or twice when NAL length
-             * size != 4 (sized at open), three times for those larger than
-             * the window (checked before the PES starts); plus what lies
-             * between samples */
-            assert_true(c.bytes <= (o.nls == 4 ? 2 : 4) * (uint64_t) (f.file.pos + f.afile.pos) + 4 * WIN);
-            free(ts);
-            /* the same bytes through mappers: samples of any size are whole */
-            uint32_t maps;
-            ts = mux_all_mapped(&f, caps[(layout + split + 1) % 3], &len, &maps);
-            assert_int_equal(len, ref_len);
-            assert_true(memcmp(ts, ref, len) == 0);
+            /* bytes read: each sample once, or twice when NAL length size
+             * != 4 (sized at open), plus the gaps vectored reads skip */
+            assert_true(c.bytes <= (o.nls == 4 ? 2 : 3) * (uint64_t) (f.file.pos + f.afile.pos));
             free(ts);
             fixture_free(&f);
         }
@@ -1131,7 +1082,8 @@ static void test_layouts_large_samples(void **state)
                                .split_at = split_straddle, .slices = 2 });
 }
 
-/* Samples that follow each other in the file take one read per window. */
+/* Samples that lie close together in a file take one read per refill of
+ * the input, whatever order the muxer needs them in. */
 static void test_window_reads(void **state)
 {
     (void) state;
@@ -1148,14 +1100,14 @@ static void test_window_reads(void **state)
             count_reader(&c, &f, 0);
             size_t len;
             free(mux_all(&f.p, TS * 7, &len));
-            /* the whole file fits a window: one read per track at most */
+            /* the whole file fits the input: one read per file */
             assert_true(c.reads >= 1 && c.reads <= 2);
             assert_true(c.bytes <= f.file.pos + f.afile.pos);
             fixture_free(&f);
         }
     }
-    /* a 6 MB video-only segment of 100 KB samples: one read per window,
-     * i.e. per two samples */
+    /* a 6 MB video-only segment of 100 KB samples: one read per refill of
+     * the input buffer */
     fixture_t f;
     lay_opts_t o = { .nls = 4, .frames = 60, .size = size_100k };
     lay_init(&f, &o, va, aa);
@@ -1168,16 +1120,17 @@ static void test_window_reads(void **state)
     for (uint32_t i = 0; i < o.frames; i++) {
         video_bytes += va->sizes[i];
     }
-    assert_int_equal(c.reads, o.frames / 2);
+    assert_true(c.reads <= video_bytes / (TS_INPUT_SIZE - TS) + 2);
     assert_int_equal(c.bytes, video_bytes);
     fixture_free(&f);
     free(va);
     free(aa);
 }
 
-/* The last NAL length of a sample larger than the window overruns it (or
- * the sample has bytes after its last NAL unit): the PES is refused before
- * any of it is produced (nls 4) or the segment at open (other sizes). */
+/* The last NAL length of a sample larger than the input buffer overruns it
+ * (or the sample has bytes after its last NAL unit): the segment fails when
+ * the packetiser reaches that NAL unit, with whole packets before it (nls
+ * 4), or at open (other sizes, which are measured then). */
 static void test_large_sample_corrupt(void **state)
 {
     (void) state;
@@ -1229,16 +1182,15 @@ static void test_large_sample_corrupt(void **state)
             }
             assert_int_equal(rc, MP_ERR_BAD_MEDIA);
             assert_int_equal(ts_mux_read(m, buf, TS, &w, &done), MP_ERR_BAD_MEDIA);
-            /* nothing of the bad PES came out: its PES header is absent */
-            demux_t *d = malloc(sizeof(*d));
-            demux(d, buf, got);
-            uint32_t video_pes = 0;
-            for (uint32_t k = 0; k < d->count; k++) {
-                video_pes += d->pes[k].pid == VIDEO_PID;
+            /* whole packets, ending inside the bad PES: the good ones before
+             * it are all there */
+            assert_int_equal(got % TS, 0);
+            assert_true(got >= 2 * TS);
+            uint32_t starts = 0;
+            for (size_t k = 0; k < got; k += TS) {
+                starts += (buf[k + 1] & 0x40) && ((buf[k + 1] & 0x1F) << 8 | buf[k + 2]) == VIDEO_PID;
             }
-            assert_int_equal(video_pes, bad);
-            demux_free(d);
-            free(d);
+            assert_int_equal(starts, bad + 1);
             free(buf);
             ts_mux_close(m);
             fixture_free(&f);
@@ -1293,43 +1245,63 @@ static void test_large_sample_read_errors(void **state)
     free(aa);
 }
 
-/* A failing map fails the read (or, through the shared audio track of a
- * video-only segment, nothing); the error is sticky. */
-static void test_map_errors(void **state)
+/* Reads that would block (MP_ERR_AGAIN while nowait is set) stop the muxer
+ * between packets; called again without nowait it continues exactly there:
+ * the same bytes as one muxing without interruptions, for every layout,
+ * NAL length size and chunk size. */
+static void test_again_resumes(void **state)
 {
     (void) state;
     fx_arrays_t *va = calloc(1, sizeof(*va)), *aa = calloc(1, sizeof(*aa));
     assert_true(va && aa);
-    for (int split = 0; split < 2; split++) {
-        fixture_t f;
-        lay_opts_t o = { .nls = 4, .frames = 8, .size = size_window, .slices = 3,
-                         .layout = LAY_INTERLEAVED, .split = split };
-        lay_init(&f, &o, va, aa);
-        uint32_t maps;
-        size_t len;
-        free(mux_all_mapped(&f, 1 << 17, &len, &maps));
-        assert_true(maps >= 2);
-        for (uint32_t at = 1; at <= maps; at++) {
-            mem_map_t mm[2];
-            ts_muxer_t *m;
-            uint64_t total;
-            mem_maps(mm, &f, &maps, at);
-            assert_int_equal(ts_mux_open(&m, &f.p, &total), MP_OK);
-            ts_mux_set_mappers(m, &mm[0].m, &mm[1].m);
-            uint8_t *buf = malloc(1 << 17);
-            size_t w;
-            int done = 0, rc = MP_OK;
-            while (rc == MP_OK && !done) {
-                rc = ts_mux_read(m, buf, 1 << 17, &w, &done);
+    static const size_t caps[] = { 1 << 18, TS * 3, 100 };
+    for (uint32_t nls = 1; nls <= 4; nls *= 2) {
+        for (int layout = 0; layout < LAY_COUNT; layout++) {
+            fixture_t f;
+            lay_opts_t o = { .nls = nls, .frames = 12, .size = size_mid, .layout = layout,
+                             .split = layout % 2 };
+            lay_init(&f, &o, va, aa);
+            size_t ref_len;
+            uint8_t *ref = mux_all(&f.p, 1 << 20, &ref_len);
+            for (uint32_t every = 1; every <= 3; every++) {
+                count_reader_t c;
+                count_reader(&c, &f, 0);
+                c.again_every = every;
+                size_t cap = caps[every - 1];
+                ts_muxer_t *m = NULL;
+                uint64_t total = 0;
+                int rc, agains = 0;
+                c.rd[0].r.nowait = c.rd[1].r.nowait = 1;
+                while ((rc = ts_mux_open(&m, &f.p, &total)) == MP_ERR_AGAIN) {
+                    assert_null(m);
+                    c.rd[0].r.nowait = c.rd[1].r.nowait = 0;    /* "in a thread" */
+                    agains++;
+                }
+                assert_int_equal(rc, MP_OK);
+                assert_int_equal(total, ref_len);
+                uint8_t *out = malloc(ref_len + cap);
+                size_t n = 0;
+                int done = 0;
+                while (!done) {
+                    size_t w = 0;
+                    rc = ts_mux_read(m, out + n, cap, &w, &done);
+                    assert_true(rc == MP_OK || rc == MP_ERR_AGAIN);
+                    assert_true(w <= cap);
+                    n += w;
+                    assert_true(n <= ref_len);
+                    /* after a miss one read blocks, then the event loop again */
+                    c.rd[0].r.nowait = c.rd[1].r.nowait = rc == MP_OK;
+                    agains += rc == MP_ERR_AGAIN;
+                }
+                assert_true(agains > 0);
+                assert_int_equal(n, ref_len);
+                assert_true(memcmp(out, ref, ref_len) == 0);
+                ts_mux_close(m);
+                free(out);
             }
-            assert_int_equal(rc, MP_ERR_IO);
-            assert_int_equal(ts_mux_read(m, buf, 1 << 17, &w, &done), MP_ERR_IO);
-            free(buf);
-            ts_mux_close(m);
-            free(mm[0].copy);
-            free(mm[1].copy);
+            free(ref);
+            fixture_free(&f);
         }
-        fixture_free(&f);
     }
     free(va);
     free(aa);
@@ -1411,7 +1383,7 @@ int main(void)
         cmocka_unit_test(test_large_sample_corrupt),
         cmocka_unit_test(test_large_sample_read_errors),
         cmocka_unit_test(test_concurrent_muxers),
-        cmocka_unit_test(test_map_errors),
+        cmocka_unit_test(test_again_resumes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
