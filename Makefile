@@ -3,7 +3,7 @@
 # targets.  The nginx module itself is built by build.sh against Debian's
 # nginx-dev source (see ngx_module/config).
 #
-#   core          core/**.c            -> $(BUILD)/{san,opt}/libmpcore.a
+#   core          core/**.c            -> $(BUILD)/{san,opt}/libmpcore.a   (links -lcrypto: AES)
 #   common        common/**.c (catalog schema shared by daemon and module)
 #   control plane controlplane/**.c + common      -> $(BUILD)/mediaplaned (-O2)
 #                                                    $(BUILD)/san/mediaplaned (ASan/UBSan, for tests)
@@ -41,7 +41,7 @@ CP_UNIT_BIN:= $(patsubst tests/controlplane/%.c,$(BUILD)/unit/cp_%,$(CP_UNIT_SRC
 ENC_SRC    := $(shell find encoder -name '*.c' ! -name main.c 2>/dev/null | sort)
 ENC_HDR    := $(shell find encoder -name '*.h' 2>/dev/null | sort)
 ENC_INC    := -Iencoder -Icore
-ENC_LIBS   := -ljansson $(shell pkg-config --libs libavformat libavutil 2>/dev/null) -lm
+ENC_LIBS   := -ljansson $(shell pkg-config --libs libavformat libavutil 2>/dev/null) -lcrypto -lm
 ENC_SAN_OBJ:= $(patsubst %.c,$(BUILD)/san/enc/%.o,$(ENC_SRC))
 ENC_OPT_OBJ:= $(patsubst %.c,$(BUILD)/opt/enc/%.o,$(ENC_SRC))
 ENC_UNIT_SRC:= $(wildcard tests/encoder/test_*.c)
@@ -65,11 +65,11 @@ $(BUILD)/opt/libmpcore.a: $(CORE_SRC) $(shell find core -name '*.h')
 
 $(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/san/libmpcore.a
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -Icore -o $@ $< $(BUILD)/san/libmpcore.a -lcmocka
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -Icore -o $@ $< $(BUILD)/san/libmpcore.a -lcmocka -lcrypto
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/opt/libmpcore.a
 	@mkdir -p $(BUILD)/tools
-	$(CC) $(CSTD) $(WARN) -g -O2 -Icore -o $@ $< $(BUILD)/opt/libmpcore.a
+	$(CC) $(CSTD) $(WARN) -g -O2 -Icore -o $@ $< $(BUILD)/opt/libmpcore.a -lcrypto
 
 $(BUILD)/san/cp/%.o: %.c $(CP_HDR)
 	@mkdir -p $(dir $@)

@@ -15,6 +15,8 @@
  */
 #include "hls_manifest.h"
 
+#include "../crypto/mp_protection.h"
+
 #include "../segment/mp_track_info.h"
 
 #include <stdlib.h>
@@ -479,6 +481,24 @@ static void hls_wr_segments(mp_wr_t *w, const mp_pres_track_t *t, const mp_seg_t
     }
 }
 
+/* AES-128: one EXT-X-KEY for every segment, after EXT-X-MAP so the
+ * initialization section stays in the clear (RFC 8216 4.3.2.5). */
+static void hls_wr_key(mp_wr_t *w, const mp_protection_t *pr)
+{
+    if (pr == NULL || pr->method != MP_PROTECT_AES128) {
+        return;
+    }
+    mp_wr_str(w, "#EXT-X-KEY:METHOD=AES-128,URI=");
+    hls_wr_quoted(w, pr->key_uri);
+    if (pr->has_iv) {
+        mp_wr_str(w, ",IV=0x");
+        for (int i = 0; i < 16; i++) {
+            mp_wr_printf(w, "%02X", pr->iv[i]);
+        }
+    }
+    mp_wr_str(w, "\n");
+}
+
 int hls_write_media(mp_wr_t *w, const mp_presentation_t *p, const mp_pres_track_t *t,
                     const mp_timeline_t *tl, const hls_params_t *hp)
 {
@@ -501,6 +521,7 @@ int hls_write_media(mp_wr_t *w, const mp_presentation_t *p, const mp_pres_track_
         mp_wr_printf(w, "#EXT-X-MAP:URI=\"Fragments(%s=i,format=%s)\"\n", t->name,
                      mp_format_name(hp->format));
     }
+    hls_wr_key(w, hp->protection);
     hls_wr_segments(w, t, segs, count, hp);
     mp_wr_str(w, "#EXT-X-ENDLIST\n");
     free(segs);

@@ -11,6 +11,10 @@
 #include "../hls/hls_manifest.h"
 #include "../mss/mss_manifest.h"
 #include "../ts/ts_mux.h"
+#include "../crypto/mp_aes_cbc.h"
+#include "../crypto/mp_protection.h"
+#include "../segment/mp_track_info.h"
+#include "mp_ranges_producer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,7 +114,7 @@ static int mp_build_manifest(const mp_request_t *req, const mp_presentation_t *p
     int rc;
     const char *type;
     if (mp_format_is_hls(req->format)) {
-        hls_params_t hp = { req->format, req->audio_only };
+        hls_params_t hp = { req->format, req->audio_only, req->protection };
         rc = hls_write_master(&out->head, p, &hp);
         type = "application/vnd.apple.mpegurl";
     } else if (mp_format_is_dash(req->format)) {
@@ -144,7 +148,7 @@ static int mp_build_playlist(const mp_request_t *req, const mp_presentation_t *p
     if (t == NULL) {
         return MP_ERR_NOT_FOUND;
     }
-    hls_params_t hp = { req->format, req->audio_only };
+    hls_params_t hp = { req->format, req->audio_only, req->protection };
     int rc = hls_write_media(&out->head, p, t, tl, &hp);
     if (rc != MP_OK) {
         return mp_fail(err, el, rc, rc == MP_ERR_NO_MEMORY ? "out of memory"
@@ -184,6 +188,134 @@ static int mp_request_segment(const mp_request_t *req, const mp_presentation_t *
     return MP_OK;
 }
 
+/* ---- HLS AES-128: the body's producer wrapped in a whole-segment cipher ---- */
+
+/* What an fMP4 segment's producer reads: the header, then ranges of a file. */
+typedef struct {
+    mp_wr_t head;
+    mp_range_t *ranges;
+    uint32_t count;
+    uint32_t file_no;
+} mp_ranges_recipe_t;
+
+static int mp_ranges_recipe_open(const void *recipe, mp_source_t *const *sources,
+                                 mp_producer_t **out, uint64_t *size)
+{
+    const mp_ranges_recipe_t *r = recipe;
+    return mp_ranges_producer_open(r->head.p, r->head.pos, r->ranges, r->count,
+                                   sources[r->file_no], out, size);
+}
+
+static void mp_ranges_recipe_free(void *recipe)
+{
+    mp_ranges_recipe_t *r = recipe;
+    mp_wr_free(&r->head);
+    free(r->ranges);
+    free(r);
+}
+
+typedef struct {
+    mp_producer_open_pt inner_open;
+    void *inner_recipe;
+    void (*inner_free)(void *recipe);
+    uint8_t key[16];
+    uint8_t iv[16];
+} mp_envelope_recipe_t;
+
+static int mp_envelope_open(const void *recipe, mp_source_t *const *sources,
+                            mp_producer_t **out, uint64_t *size)
+{
+    const mp_envelope_recipe_t *e = recipe;
+    mp_producer_t *inner;
+    uint64_t inner_size;
+    int rc = e->inner_open(e->inner_recipe, sources, &inner, &inner_size);
+    return rc != MP_OK ? rc : mp_aes_cbc_open(inner, inner_size, e->key, e->iv, out, size);
+}
+
+static void mp_envelope_free(void *recipe)
+{
+    mp_envelope_recipe_t *e = recipe;
+    if (e->inner_free) {
+        e->inner_free(e->inner_recipe);
+    } else {
+        free(e->inner_recipe);
+    }
+    memset(e, 0, sizeof(*e));
+    free(e);
+}
+
+/* The media sequence number of seg in t's HLS playlist: its position in the
+ * track's segment list (empty segments are not listed). */
+static int mp_hls_sequence(const mp_pres_track_t *t, const mp_timeline_t *tl,
+                           const mp_seg_t *seg, uint64_t *seq)
+{
+    mp_seg_t *segs;
+    uint32_t count;
+    int rc = mp_track_seg_list(t, tl, &segs, &count);
+    if (rc != MP_OK) {
+        return rc;
+    }
+    *seq = 0;
+    while (*seq < count && segs[*seq].start_10m != seg->start_10m) {
+        (*seq)++;
+    }
+    free(segs);
+    return *seq < count ? MP_OK : MP_ERR_NOT_FOUND;
+}
+
+/* Wrap the response's producer in AES-128 when the request is protected so. */
+static int mp_envelope(const mp_request_t *req, const mp_pres_track_t *t,
+                       const mp_timeline_t *tl, const mp_seg_t *seg, mp_response_t *out,
+                       char *err, size_t el)
+{
+    const mp_protection_t *pr = req->protection;
+    uint64_t seq;
+    if (pr == NULL || pr->method != MP_PROTECT_AES128) {
+        return MP_OK;
+    }
+    mp_envelope_recipe_t *e = calloc(1, sizeof(*e));
+    if (e == NULL) {
+        return mp_fail(err, el, MP_ERR_NO_MEMORY, "out of memory");
+    }
+    memcpy(e->key, pr->key, 16);
+    if (pr->has_iv) {
+        memcpy(e->iv, pr->iv, 16);
+    } else if (mp_hls_sequence(t, tl, seg, &seq) == MP_OK) {
+        mp_aes_cbc_sequence_iv(seq, e->iv);
+    } else {
+        free(e);
+        return mp_fail(err, el, MP_ERR_NOT_FOUND, "segment not in the playlist");
+    }
+    e->inner_open = out->stream_open;
+    e->inner_recipe = out->stream_recipe;
+    e->inner_free = out->stream_recipe_free;
+    out->stream_open = mp_envelope_open;
+    out->stream_recipe = e;
+    out->stream_recipe_free = mp_envelope_free;
+    return MP_OK;
+}
+
+/* An fMP4 segment as a producer (its bytes pass through a cipher). */
+static int mp_fmp4_as_stream(mp_response_t *out, uint32_t file_no, char *err, size_t el)
+{
+    mp_ranges_recipe_t *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return mp_fail(err, el, MP_ERR_NO_MEMORY, "out of memory");
+    }
+    r->head = out->head;
+    r->ranges = out->ranges;
+    r->count = out->range_count;
+    r->file_no = file_no;
+    mp_wr_init_dynamic(&out->head);
+    out->ranges = NULL;
+    out->range_count = 0;
+    out->kind = MP_BODY_STREAM;
+    out->stream_open = mp_ranges_recipe_open;
+    out->stream_recipe = r;
+    out->stream_recipe_free = mp_ranges_recipe_free;
+    return MP_OK;
+}
+
 static int mp_build_fmp4_segment(const mp_request_t *req, const mp_presentation_t *p,
                                  const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el)
 {
@@ -208,7 +340,11 @@ static int mp_build_fmp4_segment(const mp_request_t *req, const mp_presentation_
     out->content_type = mp_media_type(t);
     out->range_file = t->file_no;
     out->content_length = out->head.pos + fmp4_payload_size(t, &seg);
-    return MP_OK;
+    if (req->protection == NULL || !mp_format_is_hls(req->format)) {
+        return MP_OK;
+    }
+    rc = mp_fmp4_as_stream(out, t->file_no, err, el);
+    return rc != MP_OK ? rc : mp_envelope(req, t, tl, &seg, out, err, el);
 }
 
 static int mp_build_ts_segment(const mp_request_t *req, const mp_presentation_t *p,
@@ -233,7 +369,7 @@ static int mp_build_ts_segment(const mp_request_t *req, const mp_presentation_t 
     if (t->track->type == MP_TRACK_AUDIO) {
         r->audio = t;
         r->audio_seg = seg;
-        return MP_OK;
+        return mp_envelope(req, t, tl, &seg, out, err, el);
     }
     r->video = t;
     r->video_seg = seg;
@@ -241,7 +377,7 @@ static int mp_build_ts_segment(const mp_request_t *req, const mp_presentation_t 
     if (a != NULL && mp_track_segment_at_boundary(a, tl, b, &r->audio_seg) == MP_OK) {
         r->audio = a;
     }
-    return MP_OK;
+    return mp_envelope(req, t, tl, &seg, out, err, el);
 }
 
 typedef struct {
@@ -279,6 +415,12 @@ int mp_package_with_timeline(const mp_request_t *req, const mp_presentation_t *p
     if (route->build == NULL) {
         return mp_fail(err, el, MP_ERR_BAD_REQUEST, "request kind not available in this format");
     }
+    if (req->protection != NULL && req->protection->method == MP_PROTECT_AES128
+        && !mp_format_is_hls(req->format)) {
+        /* never the clear bytes of a protected asset */
+        return mp_fail(err, el, MP_ERR_BAD_REQUEST,
+                       "AES-128 envelope encryption is served over HLS only");
+    }
     return route->build(req, p, tl, out, err, el);
 }
 
@@ -301,6 +443,11 @@ void mp_response_free(mp_response_t *r)
     mp_wr_free(&r->head);
     free(r->ranges);
     r->ranges = NULL;
-    free(r->stream_recipe);
+    if (r->stream_recipe_free != NULL) {
+        r->stream_recipe_free(r->stream_recipe);
+    } else {
+        free(r->stream_recipe);
+    }
     r->stream_recipe = NULL;
+    r->stream_recipe_free = NULL;
 }

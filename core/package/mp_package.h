@@ -45,6 +45,7 @@ typedef struct {
     /* MP_BODY_STREAM: content_length is the producer's size at open */
     mp_producer_open_pt stream_open;
     void *stream_recipe;          /* malloc()ed */
+    void (*stream_recipe_free)(void *recipe);   /* NULL: free() */
 } mp_response_t;
 
 /* The files an asset needs.  ism == NULL for a single .mp4 asset. */

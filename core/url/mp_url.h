@@ -43,6 +43,9 @@ typedef struct {
     char stream[MP_STREAM_NAME_LEN]; /* "video", "audio_eng", ... */
     uint64_t time_10m;         /* Fragments(x=t) */
     int audio_only;            /* HLS v3: offer an audio-only variant (default 1) */
+    /* set by the caller, not from the URL: the delivery policy's protection
+     * (crypto/mp_protection.h); NULL serves in the clear */
+    const struct mp_protection_s *protection;
 } mp_request_t;
 
 /* Parse a decoded URI path.  Returns MP_OK, MP_ERR_BAD_REQUEST (malformed,

@@ -7,11 +7,18 @@
  *
  * MP_GET_REPEAT=n times the cold path n more times (indexing every file,
  * presentation, response) and prints the best time of each phase to stderr.
+ *
+ * MP_GET_AES128_KEY=<32 hex digits> protects the response as a delivery
+ * policy with AES-128 envelope encryption would (HLS: EXT-X-KEY in media
+ * playlists, whole segments encrypted; other formats refused), with the key
+ * URI MP_GET_KEY_URI (default "key.bin") and a fixed IV MP_GET_AES128_IV
+ * (32 hex digits; default: the media sequence number).
  */
 #include "package/mp_package.h"
 #include "mp4/mp4_parse.h"
 #include "ts/ts_mux.h"
 #include "mp_file_reader.h"
+#include "crypto/mp_protection.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -128,6 +135,37 @@ static void repeat_cold(int n, const mp_request_t *req, const ism_t *ism,
             best[0], best[1], best[2]);
 }
 
+static int hex16(const char *s, uint8_t out[16])
+{
+    for (int i = 0; i < 16; i++) {
+        unsigned v;
+        if (s == NULL || sscanf(s + 2 * i, "%2x", &v) != 1) {
+            return -1;
+        }
+        out[i] = (uint8_t) v;
+    }
+    return s[32] == '\0' ? 0 : -1;
+}
+
+/* The protection the environment asks for (NULL: clear). */
+static const mp_protection_t *env_protection(void)
+{
+    static mp_protection_t pr;
+    const char *key = getenv("MP_GET_AES128_KEY"), *iv = getenv("MP_GET_AES128_IV");
+    const char *uri = getenv("MP_GET_KEY_URI");
+    if (key == NULL) {
+        return NULL;
+    }
+    if (hex16(key, pr.key) != 0 || (iv != NULL && hex16(iv, pr.iv) != 0)) {
+        fprintf(stderr, "MP_GET_AES128_KEY / _IV: 32 hex digits\n");
+        exit(2);
+    }
+    pr.method = MP_PROTECT_AES128;
+    pr.has_iv = iv != NULL;
+    snprintf(pr.key_uri, sizeof(pr.key_uri), "%s", uri ? uri : "key.bin");
+    return &pr;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -140,6 +178,7 @@ int main(int argc, char **argv)
     if (rc != MP_OK) {
         return fail(http_status(rc), err);
     }
+    req.protection = env_protection();
     snprintf(path, sizeof(path), "%s%.*s", argv[1], (int) req.asset_len, req.asset);
     static ism_t ism;
     int have_ism = 0;

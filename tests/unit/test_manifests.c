@@ -318,7 +318,7 @@ static void test_hls_master_fmp4(void **state)
 {
     (void) state;
     fixture_t *f = fx_new(1, 1, 60);
-    hls_params_t hp = { MP_FMT_HLS_V4, 1 };
+    hls_params_t hp = { .format = MP_FMT_HLS_V4, .audio_only = 1 };
     char *m = render(wr_master, f, &hp);
     assert_true(strncmp(m, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n", 52) == 0);
     assert_int_equal(count_of(m, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\""), 3);
@@ -355,7 +355,7 @@ static void test_hls_master_ts(void **state)
 {
     (void) state;
     fixture_t *f = fx_new(1, 1, 60);
-    hls_params_t hp = { MP_FMT_HLS_TS, 1 };
+    hls_params_t hp = { .format = MP_FMT_HLS_TS, .audio_only = 1 };
     char *m = render(wr_master, f, &hp);
     assert_true(strncmp(m, "#EXTM3U\n#EXT-X-VERSION:3\n", 25) == 0);
     assert_null(strstr(m, "#EXT-X-MEDIA"));
@@ -405,7 +405,7 @@ static void test_hls_ts_bandwidth_covers_muxed_segments(void **state)
 {
     (void) state;
     fixture_t *f = fx_new(1, 1, 60);
-    hls_params_t hp = { MP_FMT_HLS_TS, 0 };
+    hls_params_t hp = { .format = MP_FMT_HLS_TS, .audio_only = 0 };
     char *m = render(wr_master, f, &hp);
     const mp_pres_track_t *audio = fx_track(f, "audio_eng", 128000);
     const char *inf = m;
@@ -435,7 +435,7 @@ static void test_hls_master_audio_only_and_video_only(void **state)
 {
     (void) state;
     fixture_t *f = fx_new(0, 1, 60);
-    hls_params_t hp = { MP_FMT_HLS_CMAF, 1 };
+    hls_params_t hp = { .format = MP_FMT_HLS_CMAF, .audio_only = 1 };
     char *m = render(wr_master, f, &hp);
     assert_null(strstr(m, "#EXT-X-MEDIA"));
     assert_int_equal(count_of(m, "#EXT-X-STREAM-INF:"), 3);
@@ -457,7 +457,7 @@ static void test_hls_master_audio_only_and_video_only(void **state)
  * TARGETDURATION against every EXTINF, and the first fragment URL. */
 static void check_media_playlist(const fixture_t *f, const mp_pres_track_t *t, mp_format_t fmt)
 {
-    media_arg_t arg = { t, { fmt, 1 } };
+    media_arg_t arg = { t, { .format = fmt, .audio_only = 1 } };
     char *m = render(wr_media, f, &arg);
     mp_seg_t *segs = calloc(f->tl.count, sizeof(*segs));
     uint32_t n = mp_track_segments(t, &f->tl, segs);
@@ -495,7 +495,7 @@ static void test_hls_media_playlists(void **state)
         check_media_playlist(f, &f->p.tracks[i], MP_FMT_HLS_V4);
         check_media_playlist(f, &f->p.tracks[i], MP_FMT_HLS_TS);
     }
-    media_arg_t arg = { fx_track(f, "video", 3000000), { MP_FMT_HLS_V4, 1 } };
+    media_arg_t arg = { fx_track(f, "video", 3000000), { .format = MP_FMT_HLS_V4, .audio_only = 1 } };
     char *m = render(wr_media, f, &arg);
     assert_true(strncmp(m, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n", 49) == 0);
     assert_contains(m, "#EXT-X-MAP:URI=\"Fragments(video=i,format=m3u8-aapl)\"\n"
@@ -510,7 +510,7 @@ static void test_writer_errors(void **state)
 {
     (void) state;
     fixture_t *f = fx_new(1, 1, 60);
-    hls_params_t hp = { MP_FMT_DASH_CSF, 0 };
+    hls_params_t hp = { .format = MP_FMT_DASH_CSF, .audio_only = 0 };
     mp_wr_t w;
     mp_wr_init_count(&w);
     assert_int_equal(hls_write_master(&w, &f->p, &hp), MP_ERR_BAD_REQUEST);
@@ -774,7 +774,7 @@ static void test_hls_mixed_audio_groups(void **state)
 {
     (void) state;
     fixture_t *f = fx_new_hevc_ec3();
-    hls_params_t hp = { MP_FMT_HLS_CMAF, 1 };
+    hls_params_t hp = { .format = MP_FMT_HLS_CMAF, .audio_only = 1 };
     char *m = render(wr_master, f, &hp);
     assert_contains(m, "GROUP-ID=\"audio_aac\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES");
     assert_contains(m, "GROUP-ID=\"audio_ec3\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES");
