@@ -393,7 +393,8 @@ start_daemon() {
 start_nginx() {
   local listen=$1 api_listen=$2 extra
   render_conf "$TOP/conf/platform-locations.conf.in" "$DEMO_DIR/platform-locations.conf" \
-    API_UPSTREAM="$api_listen" CATALOG_DIR="$DEMO_DIR/data/catalog" ASSET_ROOT="$DEMO_DIR/data/media"
+    API_UPSTREAM="$api_listen" CATALOG_DIR="$DEMO_DIR/data/catalog" ASSET_ROOT="$DEMO_DIR/data/media" \
+    ORIGIN_KEY="$DEMO_DIR/data/origin.key"
   # pasted into @SERVER_EXTRA@ on one line (comments dropped: they would eat the rest)
   extra=$(grep -v '^ *#' "$DEMO_DIR/platform-locations.conf" | tr '\n' ' ')
   render_conf "$TOP/conf/mediaplane.conf.in" "$DEMO_DIR/nginx.conf" \

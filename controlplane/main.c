@@ -107,6 +107,12 @@ static int load_secrets(app_t *app)
         log_error("%s", err);
         return -1;
     }
+    snprintf(path, sizeof(path), "%s/origin.key", app->cfg.data_dir);
+    if (secret_file_load_or_create(path, app->origin_key, sizeof(app->origin_key), err,
+                                   sizeof(err))) {
+        log_error("%s", err);
+        return -1;
+    }
     snprintf(path, sizeof(path), "%s/keys", app->cfg.data_dir);
     if (mkdir(path, 0700) != 0 && errno != EEXIST) {
         log_error("cannot create %s: %s", path, strerror(errno));

@@ -14,6 +14,7 @@
 #include "catalog/catalog_reader.h"
 #include "catalog/catalog_schema.h"
 #include "mp_producer.h"
+#include "crypto/mp_protection.h"
 
 #define NGX_HTTP_MEDIAPLANE_MAX_FILES (ISM_MAX_ENTRIES + 1)
 
@@ -37,6 +38,8 @@ typedef struct {
     ngx_flag_t cached_inline;         /* cached bytes: mux / sendfile on the event loop */
     ngx_str_t catalog_dir;            /* catalog mode: LMDB environment (NUL terminated) */
     catalog_reader_t *catalog;        /* opened lazily in each worker */
+    u_char *origin_key;               /* mediaplane_origin_key: 32 bytes, or NULL */
+    ngx_flag_t key_delivery;          /* mediaplane_key_delivery: the key service */
 } ngx_http_mediaplane_loc_conf_t;
 
 typedef struct ngx_http_mediaplane_cache_node_s ngx_http_mediaplane_cache_node_t;
@@ -85,6 +88,7 @@ struct ngx_http_mediaplane_ctx_s {
     ngx_uint_t parsing;                     /* parse tasks still running */
     mp_presentation_t pres;
     mp_response_t res;
+    mp_protection_t protection;       /* req.protection points here when encrypted */
     /* asynchronous work */
     ngx_thread_task_t *task;
     ngx_http_mediaplane_work_pt work;       /* runs in a thread pool thread */
@@ -140,6 +144,13 @@ void ngx_http_mediaplane_source_init(ngx_http_mediaplane_source_t *s, ngx_fd_t f
     uint64_t size);
 void ngx_http_mediaplane_source_unmap(ngx_http_mediaplane_source_t *s);
 ngx_uint_t ngx_http_mediaplane_cached(ngx_fd_t fd, uint64_t off, uint64_t end);
+
+/* ngx_http_mediaplane_keys.c — envelope encryption and the key service */
+char *ngx_http_mediaplane_origin_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_mediaplane_envelope(ngx_http_mediaplane_ctx_t *ctx,
+    const catalog_origin_t *o);
+ngx_int_t ngx_http_mediaplane_key_handler(ngx_http_request_t *r);
+catalog_reader_t *ngx_http_mediaplane_catalog_reader(ngx_http_mediaplane_ctx_t *ctx);
 
 /* ngx_http_mediaplane_stream.c — produced bodies (TS, ciphers) */
 ngx_int_t ngx_http_mediaplane_send_stream(ngx_http_mediaplane_ctx_t *ctx);

@@ -28,7 +28,7 @@ ngx_http_mediaplane_protocol(const mp_request_t *req)
     return CATALOG_PROTO_SMOOTH;
 }
 
-static catalog_reader_t *
+catalog_reader_t *
 ngx_http_mediaplane_catalog_reader(ngx_http_mediaplane_ctx_t *ctx)
 {
     ngx_http_mediaplane_loc_conf_t *conf = ctx->conf;
@@ -231,6 +231,8 @@ ngx_http_mediaplane_verdict(ngx_http_mediaplane_ctx_t *ctx, const catalog_origin
     switch (catalog_origin_check(o, now, ngx_http_mediaplane_protocol(&ctx->req))) {
     case CATALOG_ALLOW:
         return NGX_OK;
+    case CATALOG_ENVELOPE:
+        return ngx_http_mediaplane_envelope(ctx, o);
     case CATALOG_BLOCKED:
         ngx_log_error(NGX_LOG_INFO, ctx->r->connection->log, 0,
                       "mediaplane: \"%V\": protocol blocked by the asset's delivery policy",

@@ -39,17 +39,26 @@ ngx_http_mediaplane_memo_key(ngx_http_mediaplane_ctx_t *ctx, u_char kind, ngx_st
 static ngx_int_t
 ngx_http_mediaplane_manifest_key(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *key)
 {
-    u_char buf[2 * NGX_INT_T_LEN + 2], *p;
+    u_char buf[2 * NGX_INT_T_LEN + 2 + 2 + 33], *p;
+    const mp_protection_t *pr = ctx->req.protection;
+    size_t uri_len = pr ? ngx_strlen(pr->key_uri) : 0;
     ngx_str_t what;
 
-    /* the durations shape the body; everything else comes from the URI */
+    /* the durations and the protection (EXT-X-KEY) shape the body; everything
+     * else comes from the URI */
     p = ngx_sprintf(buf, "%M|%M|", ctx->conf->segment_duration, ctx->conf->fragment_duration);
-    what.len = (p - buf) + ctx->r->uri.len;
+    if (pr != NULL) {
+        p = ngx_sprintf(p, "%d%d", (int) pr->method, pr->has_iv);
+        p = ngx_hex_dump(p, (u_char *) pr->iv, pr->has_iv ? 16 : 0);
+        *p++ = '|';
+    }
+    what.len = (p - buf) + uri_len + ctx->r->uri.len;
     what.data = ngx_pnalloc(ctx->r->pool, what.len);
     if (what.data == NULL) {
         return NGX_ERROR;
     }
-    ngx_memcpy(ngx_cpymem(what.data, buf, p - buf), ctx->r->uri.data, ctx->r->uri.len);
+    p = ngx_cpymem(ngx_cpymem(what.data, buf, p - buf), pr ? pr->key_uri : "", uri_len);
+    ngx_memcpy(p, ctx->r->uri.data, ctx->r->uri.len);
     return ngx_http_mediaplane_memo_key(ctx, 'M', &what, key);
 }
 

@@ -109,6 +109,20 @@ static ngx_command_t ngx_http_mediaplane_commands[] = {
       offsetof(ngx_http_mediaplane_loc_conf_t, cached_inline),
       NULL },
 
+    { ngx_string("mediaplane_origin_key"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_http_mediaplane_origin_key,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("mediaplane_key_delivery"),
+      NGX_HTTP_LOC_CONF | NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, key_delivery),
+      NULL },
+
       ngx_null_command
 };
 
@@ -213,6 +227,8 @@ ngx_http_mediaplane_create_loc_conf(ngx_conf_t *cf)
     conf->max_moov_size = NGX_CONF_UNSET_SIZE;
     conf->ts_buffer_size = NGX_CONF_UNSET_SIZE;
     conf->cached_inline = NGX_CONF_UNSET;
+    conf->key_delivery = NGX_CONF_UNSET;
+    conf->origin_key = NGX_CONF_UNSET_PTR;
     return conf;
 }
 
@@ -248,6 +264,19 @@ ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         ngx_memcpy(z, conf->catalog_dir.data, conf->catalog_dir.len);
         z[conf->catalog_dir.len] = '\0';
         conf->catalog_dir.data = z;
+    }
+
+    ngx_conf_merge_ptr_value(conf->origin_key, prev->origin_key, NULL);
+    ngx_conf_merge_value(conf->key_delivery, prev->key_delivery, 0);
+    if (conf->key_delivery) {
+        if (conf->catalog_dir.len == 0 || conf->origin_key == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"mediaplane_key_delivery on\" needs "
+                               "mediaplane_catalog and mediaplane_origin_key");
+            return NGX_CONF_ERROR;
+        }
+        clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+        clcf->handler = ngx_http_mediaplane_key_handler;
+        return NGX_CONF_OK;
     }
 
     if (conf->segment_duration < 500 || conf->fragment_duration < 500) {

@@ -4,21 +4,28 @@
  *
  *   "MPO1" | i64 start | i64 expiry | u32 clear | u32 blocked | u32 flags |
  *   u16 dir_len | dir bytes
+ *   [ "MPO2" adds: u32 envelope | 16 kid | u32 has_iv | 16 iv | u16 uri_len |
+ *     uri bytes ]
+ * Records written before MPO2 (no envelope) still decode.
  */
 #include "catalog_origin.h"
 #include "catalog_bytes.h"
 
 #include <string.h>
 
-#define ORIGIN_MAGIC "MPO1"
+#define ORIGIN_MAGIC_V1 "MPO1"
+#define ORIGIN_MAGIC "MPO2"
 #define ORIGIN_FIXED (4 + 8 + 8 + 4 + 4 + 4 + 2)
+#define ORIGIN_ENVELOPE_FIXED (4 + 16 + 4 + 16 + 2)
 
 size_t catalog_origin_encode(const catalog_origin_t *o, uint8_t *buf, size_t cap)
 {
     size_t dir_len = strnlen(o->asset_dir, CATALOG_ORIGIN_DIR_MAX);
+    size_t uri_len = strnlen(o->envelope_key_uri, CATALOG_ORIGIN_URI_MAX);
     uint8_t *p = buf;
 
-    if (dir_len >= CATALOG_ORIGIN_DIR_MAX || cap < ORIGIN_FIXED + dir_len) {
+    if (dir_len >= CATALOG_ORIGIN_DIR_MAX || uri_len >= CATALOG_ORIGIN_URI_MAX
+        || cap < ORIGIN_FIXED + dir_len + ORIGIN_ENVELOPE_FIXED + uri_len) {
         return 0;
     }
     memcpy(p, ORIGIN_MAGIC, 4);
@@ -30,18 +37,57 @@ size_t catalog_origin_encode(const catalog_origin_t *o, uint8_t *buf, size_t cap
     *p++ = (uint8_t) dir_len;
     *p++ = (uint8_t) (dir_len >> 8);
     memcpy(p, o->asset_dir, dir_len);
-    return ORIGIN_FIXED + dir_len;
+    p = catalog_put_u32(p + dir_len, o->protocols_envelope);
+    memcpy(p, o->envelope_kid, 16);
+    p = catalog_put_u32(p + 16, o->envelope_has_iv);
+    memcpy(p, o->envelope_iv, 16);
+    p = catalog_put_u16(p + 16, (uint16_t) uri_len);
+    memcpy(p, o->envelope_key_uri, uri_len);
+    return (size_t) (p + uri_len - buf);
+}
+
+/* The MPO2 tail at buf (rest bytes); -1 unless it is exactly that. */
+static int catalog_origin_decode_envelope(const uint8_t *buf, size_t rest, catalog_origin_t *o)
+{
+    size_t uri_len;
+
+    if (rest < ORIGIN_ENVELOPE_FIXED) {
+        return -1;
+    }
+    uri_len = (size_t) buf[ORIGIN_ENVELOPE_FIXED - 2] | ((size_t) buf[ORIGIN_ENVELOPE_FIXED - 1] << 8);
+    if (uri_len >= CATALOG_ORIGIN_URI_MAX || rest != ORIGIN_ENVELOPE_FIXED + uri_len) {
+        return -1;
+    }
+    o->protocols_envelope = catalog_get_u32(buf);
+    memcpy(o->envelope_kid, buf + 4, 16);
+    o->envelope_has_iv = catalog_get_u32(buf + 20);
+    memcpy(o->envelope_iv, buf + 24, 16);
+    memcpy(o->envelope_key_uri, buf + ORIGIN_ENVELOPE_FIXED, uri_len);
+    o->envelope_key_uri[uri_len] = '\0';
+    return memchr(o->envelope_key_uri, '\0', uri_len) ? -1 : 0;
 }
 
 int catalog_origin_decode(const uint8_t *buf, size_t len, catalog_origin_t *o)
 {
     size_t dir_len;
 
-    if (len < ORIGIN_FIXED || memcmp(buf, ORIGIN_MAGIC, 4) != 0) {
+    int v2;
+
+    if (len < ORIGIN_FIXED) {
+        return -1;
+    }
+    v2 = memcmp(buf, ORIGIN_MAGIC, 4) == 0;
+    if (!v2 && memcmp(buf, ORIGIN_MAGIC_V1, 4) != 0) {
         return -1;
     }
     dir_len = (size_t) buf[ORIGIN_FIXED - 2] | ((size_t) buf[ORIGIN_FIXED - 1] << 8);
-    if (dir_len >= CATALOG_ORIGIN_DIR_MAX || len != ORIGIN_FIXED + dir_len) {
+    if (dir_len >= CATALOG_ORIGIN_DIR_MAX || len < ORIGIN_FIXED + dir_len
+        || (!v2 && len != ORIGIN_FIXED + dir_len)) {
+        return -1;
+    }
+    memset(o, 0, sizeof(*o));
+    if (v2 && catalog_origin_decode_envelope(buf + ORIGIN_FIXED + dir_len,
+                                             len - ORIGIN_FIXED - dir_len, o) != 0) {
         return -1;
     }
     o->start_ms = (int64_t) catalog_get_u64(buf + 4);
@@ -66,8 +112,8 @@ catalog_verdict_t catalog_origin_check(const catalog_origin_t *o, int64_t now_ms
     if (o->expiry_ms != 0 && now_ms >= o->expiry_ms) {
         return CATALOG_EXPIRED;
     }
-    if ((o->protocols_clear & protocol) == 0) {
-        return CATALOG_BLOCKED;
+    if ((o->protocols_clear & protocol) != 0) {
+        return CATALOG_ALLOW;
     }
-    return CATALOG_ALLOW;
+    return (o->protocols_envelope & protocol) != 0 ? CATALOG_ENVELOPE : CATALOG_BLOCKED;
 }

@@ -18,15 +18,23 @@
 #define CATALOG_PROTO_ALL         0xFFFF
 
 #define CATALOG_ORIGIN_DIR_MAX    128
-#define CATALOG_ORIGIN_MAX_SIZE   (64 + CATALOG_ORIGIN_DIR_MAX)
+#define CATALOG_ORIGIN_URI_MAX    1024   /* key URI of AES-128 envelope encryption */
+#define CATALOG_ORIGIN_MAX_SIZE   (128 + CATALOG_ORIGIN_DIR_MAX + CATALOG_ORIGIN_URI_MAX)
 
 typedef struct {
     int64_t  start_ms;        /* locator StartTime, unix ms (0: none) */
     int64_t  expiry_ms;       /* locator ExpirationDateTime, unix ms (0: never) */
     uint32_t protocols_clear; /* protocols served in the clear */
     uint32_t protocols_blocked; /* protocols refused with 403 (policy says so) */
-    uint32_t flags;           /* reserved for dynamic encryption */
+    uint32_t flags;           /* reserved */
     char     asset_dir[CATALOG_ORIGIN_DIR_MAX]; /* "asset-<guid>", NUL-terminated */
+    /* AES-128 envelope encryption (DynamicEnvelopeEncryption policies) */
+    uint32_t protocols_envelope; /* protocols served encrypted with the key below */
+    uint8_t  envelope_kid[16];   /* the ContentKey (RFC 4122 byte order); its sealed
+                                    key is okeys["<kid guid>"] (catalog_okey.h) */
+    uint8_t  envelope_iv[16];
+    uint32_t envelope_has_iv;    /* EnvelopeEncryptionIVAsBase64 given */
+    char     envelope_key_uri[CATALOG_ORIGIN_URI_MAX]; /* EXT-X-KEY URI, NUL-terminated */
 } catalog_origin_t;
 
 /* Returns the encoded length, or 0 if cap is too small / dir too long. */
@@ -41,6 +49,7 @@ typedef enum {
     CATALOG_NOT_STARTED,     /* 404: locator not yet valid */
     CATALOG_EXPIRED,         /* 404: locator expired */
     CATALOG_BLOCKED,         /* 403: delivery policy blocks the protocol */
+    CATALOG_ENVELOPE,        /* serve encrypted with the envelope key */
 } catalog_verdict_t;
 
 catalog_verdict_t catalog_origin_check(const catalog_origin_t *o, int64_t now_ms,

@@ -19,8 +19,10 @@ struct catalog_reader {
     MDB_txn *txn;      /* reset between lookups */
     MDB_dbi  origin;
     MDB_dbi  endpoints;
+    MDB_dbi  okeys;
     int      have_dbi;
     int      have_endpoints;   /* 0: the writer predates endpoints */
+    int      have_okeys;       /* 0: the writer predates envelope keys */
 };
 
 static void set_err(char *err, size_t errlen, const char *what, int rc)
@@ -131,6 +133,12 @@ static int open_origin_dbi(catalog_reader_t *r)
     }
     rc = mdb_dbi_open(txn, CATALOG_DB_ENDPOINTS, 0, &r->endpoints);
     r->have_endpoints = (rc == 0);
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    rc = mdb_dbi_open(txn, CATALOG_DB_ORIGIN_KEYS, 0, &r->okeys);
+    r->have_okeys = (rc == 0);
     if (rc != 0 && rc != MDB_NOTFOUND) {
         mdb_txn_abort(txn);
         return rc;
@@ -264,6 +272,48 @@ catalog_lookup_t catalog_reader_locator(catalog_reader_t *r, const char *guid, s
     }
     if (ep != NULL && result != CATALOG_ERROR) {
         find_endpoint(r, ep, err, errlen);
+    }
+    mdb_txn_reset(r->txn);
+    return result;
+}
+
+catalog_lookup_t catalog_reader_okey(catalog_reader_t *r, const char *guid, size_t len,
+                                     uint8_t *buf, size_t cap, size_t *got, char *err,
+                                     size_t errlen)
+{
+    char key_text[CATALOG_GUID_LEN + 1];
+    MDB_val key, val;
+    catalog_lookup_t result;
+    int rc;
+
+    if (catalog_guid_normalize(guid, len, key_text) != 0) {
+        return CATALOG_NOT_FOUND;
+    }
+    result = begin_lookup(r, err, errlen);
+    if (result != CATALOG_FOUND) {
+        return result;
+    }
+    if (!r->have_okeys) {
+        mdb_txn_reset(r->txn);
+        return CATALOG_NOT_FOUND;
+    }
+    key.mv_size = CATALOG_GUID_LEN;
+    key.mv_data = key_text;
+    rc = mdb_get(r->txn, r->okeys, &key, &val);
+    if (rc == MDB_NOTFOUND) {
+        result = CATALOG_NOT_FOUND;
+    } else if (rc != 0) {
+        set_err(err, errlen, "catalog key lookup", rc);
+        result = CATALOG_ERROR;
+    } else if (val.mv_size > cap) {
+        if (err != NULL && errlen > 0) {
+            snprintf(err, errlen, "catalog: malformed key record for %s", key_text);
+        }
+        result = CATALOG_CORRUPT;
+    } else {
+        memcpy(buf, val.mv_data, val.mv_size);
+        *got = val.mv_size;
+        result = CATALOG_FOUND;
     }
     mdb_txn_reset(r->txn);
     return result;

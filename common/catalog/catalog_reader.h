@@ -8,6 +8,7 @@
 
 #include "catalog_endpoint.h"
 #include "catalog_origin.h"
+#include "catalog_okey.h"
 
 typedef struct catalog_reader catalog_reader_t;
 
@@ -46,6 +47,13 @@ catalog_lookup_t catalog_reader_locator(catalog_reader_t *r, const char *guid, s
 /* The endpoint alone (cross-site policy documents); returns ep->result. */
 catalog_lookup_t catalog_reader_endpoint(catalog_reader_t *r, catalog_endpoint_query_t *ep,
                                          char *err, size_t errlen);
+
+/* The sealed origin-key record of a content key (catalog_okey.h), copied
+ * into buf (cap bytes, CATALOG_OKEY_MAX_SIZE is enough): FOUND with *got
+ * set, NOT_FOUND, CORRUPT or ERROR.  guid: the key id's GUID, any case. */
+catalog_lookup_t catalog_reader_okey(catalog_reader_t *r, const char *guid, size_t len,
+                                     uint8_t *buf, size_t cap, size_t *got, char *err,
+                                     size_t errlen);
 
 /* Lower-cases and checks a GUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
  * returns 0 if well-formed. out needs 37 bytes. */

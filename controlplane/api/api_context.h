@@ -26,6 +26,8 @@ typedef struct app {
     struct notify_sender *notify;          /* webhook sender thread (notify/notify.h) */
     uint8_t          token_key[32];   /* signs API bearer tokens */
     uint8_t          sas_key[32];     /* signs SAS locator URLs */
+    uint8_t          origin_key[32];  /* seals published content keys for the origin
+                                         (<data_dir>/origin.key, catalog_okey.h) */
 } app_t;
 
 typedef enum { ODATA_VERBOSE, ODATA_MINIMAL, ODATA_NOMETADATA } odata_format_t;

@@ -222,8 +222,11 @@ static int asset_on_link(api_ctx_t *c, const char *nav, json_t *rec, json_t *tar
     if (strcmp(nav, "DeliveryPolicies") == 0) {
         return link_delivery_policy(c, rec, target, add);
     }
-    if (!add || strcmp(nav, "ContentKeys") != 0) {
+    if (strcmp(nav, "ContentKeys") != 0) {
         return 0;
+    }
+    if (!add) {
+        return origin_forget_key(c, entity_str(target, "Id"));
     }
     if (!key_fits_asset(entity_int(rec, "Options", 0), entity_int(target, "ContentKeyType", -1))) {
         return api_fail(c, 400, "InvalidOperation",

@@ -158,6 +158,11 @@ static int key_on_update(api_ctx_t *c, json_t *rec, const json_t *old)
     return check_policy(c, rec);
 }
 
+static int key_on_delete(api_ctx_t *c, const json_t *rec)
+{
+    return origin_forget_key(c, entity_str(rec, "Id"));
+}
+
 /* POST ContentKeys('…')/GetKeyDeliveryUrl {"keyDeliveryType":n}: where
  * players get this key (key_delivery_url + the AMS path of the type). */
 static int key_delivery_url(api_ctx_t *c, const entity_set_t *set, json_t *rec, json_t *body,
@@ -206,4 +211,5 @@ const entity_set_t entity_content_keys = {
     .actions = key_actions,
     .on_create = key_on_create,
     .on_update = key_on_update,
+    .on_delete = key_on_delete,
 };

@@ -7,6 +7,7 @@
  */
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
+#include "util/text_codec.h"
 
 #include <string.h>
 
@@ -27,6 +28,34 @@ static const entity_prop_t policy_props[] = {
 static const entity_nav_t policy_navs[] = {
     { NULL, NULL, 0, NULL, false, NULL },
 };
+
+/* AssetDeliveryPolicyConfigurationKey values whose Value is a URL, and the
+ * one that is an IV. */
+static bool config_key_is_url(long long key)
+{
+    return key == 1 || key == 2 || key == 4 || key == 7 || key == 8 || key == 9;
+}
+
+#define CONFIG_ENVELOPE_IV_BASE64 3
+
+/* A value the origin will use must be usable: URLs absolute http(s) (they go
+ * into playlists and PSSH boxes as they are), the envelope IV 16 bytes. */
+static int check_configuration_value(api_ctx_t *c, size_t i, long long key, const char *v)
+{
+    uint8_t iv[16];
+    size_t len = 0;
+
+    if (config_key_is_url(key) && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
+        return api_fail(c, 400, "InvalidValue", "AssetDeliveryConfiguration entry %zu (Key %lld): "
+                        "the value must be an absolute http(s) URL", i, key);
+    }
+    if (key == CONFIG_ENVELOPE_IV_BASE64
+        && (base64_decode_strict(v, strlen(v), iv, sizeof(iv), &len) != BASE64_OK || len != 16)) {
+        return api_fail(c, 400, "InvalidValue", "AssetDeliveryConfiguration entry %zu "
+                        "(EnvelopeEncryptionIVAsBase64): 16 bytes in base64", i);
+    }
+    return 0;
+}
 
 /* AssetDeliveryConfiguration: a JSON string of [{"Key":1..13,"Value":"…"}]. */
 static int check_configuration(api_ctx_t *c, const char *text)
@@ -49,6 +78,10 @@ static int check_configuration(api_ctx_t *c, const char *text)
         if (key < 1 || key > 13 || !json_is_string(json_object_get(item, "Value"))) {
             rc = api_fail(c, 400, "InvalidValue",
                           "AssetDeliveryConfiguration entry %zu: Key must be 1..13 and Value a string", i);
+            break;
+        }
+        if (check_configuration_value(c, i, key, entity_str(item, "Value")) != 0) {
+            rc = -1;
             break;
         }
     }

@@ -5,6 +5,8 @@
 #ifndef ENTITY_SETS_H
 #define ENTITY_SETS_H
 
+#include "catalog/catalog_origin.h"
+
 #include "entities/entity_model.h"
 
 extern const entity_set_t entity_assets;
@@ -44,6 +46,17 @@ int media_processors_seed(api_ctx_t *c);
 /* Rewrites (or removes) the origin record of a locator (catalog_origin.h). */
 int origin_publish_locator(api_ctx_t *c, const json_t *locator);
 int origin_unpublish_locator(api_ctx_t *c, const char *locator_id);
+
+/* AES-128 envelope of an asset for its origin record (origin_envelope.c):
+ * key id, IV, key URI from the policy's configuration text (NULL: none),
+ * and the key re-sealed under the origin key into okeys.  0, or -1 after
+ * api_fail() (400 when the asset has no envelope key). */
+int origin_envelope(api_ctx_t *c, const char *asset_id, const char *config_text,
+                    catalog_origin_t *o);
+/* A content key unlinked or deleted: the origin stops delivering it and
+ * encrypting with it (the origin answers 403 for the asset until it is
+ * published with another key). */
+int origin_forget_key(api_ctx_t *c, const char *key_id);
 
 /* Jobs (job_create.c): fills a new job from its POST body's navigations —
  * inputs, inline tasks or its template's tasks, output assets — and stores

@@ -1,8 +1,8 @@
 /*
  * origin_publish.c — keeps the catalog's origin database (catalog_origin.h)
  * in step with origin locators: one binary record per locator GUID holding
- * the asset folder, the validity window and the protocols allowed in the
- * clear.  Written in the same transaction as the API change, so the origin
+ * the asset folder, the validity window, the protocols allowed in the
+ * clear and those served with AES-128 envelope encryption (origin_envelope.c).  Written in the same transaction as the API change, so the origin
  * sees both or neither.
  */
 #include "entities/entity_service.h"
@@ -11,52 +11,73 @@
 #include "catalog/catalog_schema.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
     api_ctx_t        *c;
     catalog_origin_t *o;
+    char             *envelope_config;   /* the envelope policy's configuration */
 } policy_walk_t;
 
+#define POLICY_ENVELOPE 3            /* DynamicEnvelopeEncryption */
+
 /* One linked policy: NoDynamicEncryption (2) and None (0) serve its
- * protocols in the clear; Blocked (1) refuses them; the dynamic-encryption
- * types (3, 4, 5) are refused too until the origin encrypts (never served
- * in the clear by mistake). */
+ * protocols in the clear; Blocked (1) refuses them; DynamicEnvelopeEncryption
+ * (3) serves HLS with AES-128 and refuses its other protocols; the common
+ * encryption types (4, 5) are refused until the origin does CENC (never
+ * served in the clear by mistake). */
 static int apply_policy(const char *policy_id, void *arg)
 {
     policy_walk_t *w = arg;
     json_t *p = NULL;
     uint32_t protocols;
     long long type;
+    const char *cfg;
 
     if (catalog_get(&w->c->txn, "AssetDeliveryPolicies", policy_id, &p) != 0) {
         return 0;
     }
     protocols = (uint32_t) entity_int(p, "AssetDeliveryProtocol", 0);
     type = entity_int(p, "AssetDeliveryPolicyType", 1);
-    json_decref(p);
+    cfg = entity_str(p, "AssetDeliveryConfiguration");
     if (type == 0 || type == 2) {
         w->o->protocols_clear |= protocols;
+    } else if (type == POLICY_ENVELOPE) {
+        w->o->protocols_envelope |= protocols & CATALOG_PROTO_HLS;
+        w->o->protocols_blocked |= protocols & ~CATALOG_PROTO_HLS;
+        free(w->envelope_config);
+        w->envelope_config = cfg ? strdup(cfg) : NULL;
     } else {
         w->o->protocols_blocked |= protocols;
     }
+    json_decref(p);
     return 0;
 }
 
 /* No policy: every protocol in the clear (AMS's rule).  With policies: only
- * what they allow; unlisted protocols are blocked. */
-static void delivery_protocols(api_ctx_t *c, const char *asset_id, catalog_origin_t *o)
+ * what they allow; unlisted protocols are blocked; envelope-encrypted ones
+ * get their key.  0, or -1 after api_fail(). */
+static int delivery_protocols(api_ctx_t *c, const char *asset_id, catalog_origin_t *o)
 {
-    policy_walk_t w = { c, o };
+    policy_walk_t w = { c, o, NULL };
+    int rc = 0;
 
     o->protocols_clear = 0;
     o->protocols_blocked = 0;
+    o->protocols_envelope = 0;
     if (catalog_count_links(&c->txn, asset_id, "DeliveryPolicies") == 0) {
         o->protocols_clear = CATALOG_PROTO_ALL;
-        return;
+        return 0;
     }
     catalog_each_link(&c->txn, asset_id, "DeliveryPolicies", apply_policy, &w);
-    o->protocols_clear &= ~o->protocols_blocked;
+    o->protocols_envelope &= ~o->protocols_blocked;
+    o->protocols_clear &= ~(o->protocols_blocked | o->protocols_envelope);
+    if (o->protocols_envelope != 0) {
+        rc = origin_envelope(c, asset_id, w.envelope_config, o);
+    }
+    free(w.envelope_config);
+    return rc;
 }
 
 int origin_publish_locator(api_ctx_t *c, const json_t *locator)
@@ -73,7 +94,9 @@ int origin_publish_locator(api_ctx_t *c, const json_t *locator)
     if (asset_container_name(asset, o.asset_dir, sizeof(o.asset_dir)) != 0) {
         return api_fail(c, 500, "InternalError", "locator without a valid asset");
     }
-    delivery_protocols(c, asset, &o);
+    if (delivery_protocols(c, asset, &o) != 0) {
+        return -1;
+    }
     len = catalog_origin_encode(&o, buf, sizeof(buf));
     if (len == 0) {
         return api_fail(c, 500, "InternalError", "cannot encode the origin record");

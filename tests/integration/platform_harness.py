@@ -52,11 +52,24 @@ def render(template: Path, values: dict, blank_extra: bool = False) -> str:
     return text
 
 
+def ensure_origin_key(data_dir: Path) -> Path:
+    """The origin key nginx reads at start, made before mediaplaned runs (it
+    loads an existing one): 32 random bytes, mode 0600."""
+    path = Path(data_dir) / "origin.key"
+    if not path.exists():
+        Path(data_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(os.urandom(32))
+    return path
+
+
 def locations_snippet(api_port: int, data_dir: Path) -> str:
     return render(TOP / "conf" / "platform-locations.conf.in", {
         "API_UPSTREAM": "127.0.0.1:%d" % api_port,
         "CATALOG_DIR": data_dir / "catalog",
         "ASSET_ROOT": data_dir / "media",
+        "ORIGIN_KEY": ensure_origin_key(data_dir),
     })
 
 
