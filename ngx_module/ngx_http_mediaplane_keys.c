@@ -5,14 +5,46 @@
  * for envelope encryption (the content key opened from the catalog's okeys
  * record, the IV and key URI of the origin record), and the key service
  * (`mediaplane_key_delivery on`): GET ?KID=<guid> answers the 16 key bytes
- * when the key's authorization policy is Open, 401 otherwise, straight from
- * the catalog, so keys keep being delivered while mediaplaned is down.
+ * when the key's authorization policy is Open or the request's token
+ * satisfies one of its TokenRestricted templates (common/token/), 401 with
+ * the reason otherwise, straight from the catalog, so keys keep being
+ * delivered while mediaplaned is down.
  */
 #include "ngx_http_mediaplane.h"
 
 #include <openssl/crypto.h>
 
 #include "catalog/catalog_okey.h"
+#include "token/key_token.h"
+
+/* The token of a key request: "Authorization: Bearer <token>", else the
+ * URL-decoded `token` argument (players that cannot set headers on key
+ * requests); an empty string when there is none. */
+static ngx_str_t
+ngx_http_mediaplane_request_token(ngx_http_request_t *r)
+{
+    ngx_table_elt_t *h = r->headers_in.authorization;
+    ngx_str_t t = ngx_null_string, arg;
+    u_char *dst, *src;
+
+    if (h != NULL && h->value.len > 7
+        && ngx_strncasecmp(h->value.data, (u_char *) "Bearer ", 7) == 0)
+    {
+        t.data = h->value.data + 7;
+        t.len = h->value.len - 7;
+        return t;
+    }
+    if (ngx_http_arg(r, (u_char *) "token", 5, &arg) == NGX_OK && arg.len > 0) {
+        t.data = ngx_pnalloc(r->pool, arg.len);
+        if (t.data != NULL) {
+            dst = t.data;
+            src = arg.data;
+            ngx_unescape_uri(&dst, &src, arg.len, 0);
+            t.len = dst - t.data;
+        }
+    }
+    return t;
+}
 
 char *
 ngx_http_mediaplane_origin_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
@@ -251,9 +283,9 @@ ngx_http_mediaplane_key_drm_path(ngx_http_request_t *r)
 ngx_int_t
 ngx_http_mediaplane_key_handler(ngx_http_request_t *r)
 {
+    static catalog_okey_t key;        /* 16 KB: not on the stack; one request at a time */
     ngx_http_mediaplane_loc_conf_t *conf;
     ngx_http_mediaplane_ctx_t *ctx;
-    catalog_okey_t key;
     ngx_str_t kid;
     char guid[CATALOG_GUID_LEN + 1];
     u_char *body;
@@ -302,15 +334,22 @@ ngx_http_mediaplane_key_handler(ngx_http_request_t *r)
     if (rc != NGX_OK) {
         return rc;
     }
-    if (key.auth != CATALOG_OKEY_AUTH_OPEN) {
-        rc = key.auth;
+    if (key.auth == CATALOG_OKEY_AUTH_TOKEN) {
+        ngx_str_t token = ngx_http_mediaplane_request_token(r);
+        char reason[160];
+        if (key_token_verify(key.restrictions, (const char *) token.data, token.len, guid,
+                             (int64_t) ngx_time(), reason, sizeof(reason)) != 0)
+        {
+            OPENSSL_cleanse(&key, sizeof(key));
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "mediaplane: key %s refused: %s", guid, reason);
+            return ngx_http_mediaplane_key_error(r, NGX_HTTP_UNAUTHORIZED, reason);
+        }
+    } else if (key.auth != CATALOG_OKEY_AUTH_OPEN) {
         OPENSSL_cleanse(&key, sizeof(key));
         return ngx_http_mediaplane_key_error(r, NGX_HTTP_UNAUTHORIZED,
-            rc == CATALOG_OKEY_AUTH_TOKEN
-            ? "this key is token-restricted: this origin does not verify tokens yet, so it "
-              "delivers Open keys only"
-            : "the key has no authorization policy with an Open or TokenRestricted "
-              "BaselineHttp option");
+            "the key has no authorization policy with an Open or TokenRestricted "
+            "BaselineHttp option");
     }
     body = ngx_pnalloc(r->pool, key.key_len);
     if (body == NULL) {

@@ -10,7 +10,12 @@
  * key id is authenticated with the record, so a record copied under another
  * id does not open.
  *
- *   "MPK1" | u8 key_len | u8 auth | u16 0 | 12 nonce | key_len ciphertext | 16 tag
+ *   "MPK1" | u8 key_len | u8 auth | u16 0 | 12 nonce | ciphertext | 16 tag
+ *
+ * The ciphertext is the key followed by the token restrictions of its
+ * policy (auth TOKEN: the compact JSON array of token templates that
+ * common/token/key_token.c verifies against; their verification keys are
+ * secrets, hence sealed too), at most CATALOG_OKEY_RESTRICTIONS_MAX bytes.
  */
 #ifndef CATALOG_OKEY_H
 #define CATALOG_OKEY_H
@@ -21,7 +26,9 @@
 #define CATALOG_DB_ORIGIN_KEYS    "okeys"
 #define CATALOG_ORIGIN_KEY_LEN    32
 #define CATALOG_OKEY_MAX_KEY      32
-#define CATALOG_OKEY_MAX_SIZE     (4 + 4 + 12 + CATALOG_OKEY_MAX_KEY + 16)
+#define CATALOG_OKEY_RESTRICTIONS_MAX 16384
+#define CATALOG_OKEY_MAX_SIZE     (4 + 4 + 12 + CATALOG_OKEY_MAX_KEY \
+                                   + CATALOG_OKEY_RESTRICTIONS_MAX + 16)
 
 /* Who may get the key from the key service (the ContentKeyAuthorizationPolicy). */
 #define CATALOG_OKEY_AUTH_NONE    0   /* no policy: never delivered */
@@ -32,6 +39,8 @@ typedef struct {
     uint8_t  key[CATALOG_OKEY_MAX_KEY];
     uint32_t key_len;
     uint32_t auth;
+    uint32_t restrictions_len;
+    char     restrictions[CATALOG_OKEY_RESTRICTIONS_MAX + 1];   /* NUL-terminated */
 } catalog_okey_t;
 
 /* Seal k for kid ("<guid>", 36 chars) under origin_key.  Returns the record

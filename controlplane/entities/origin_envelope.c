@@ -19,6 +19,7 @@
 
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CONTENT_KEY_ENVELOPE 4       /* ContentKeyType EnvelopeEncryption */
@@ -60,6 +61,7 @@ static int first_envelope_key(const char *key_id, void *arg)
 typedef struct {
     api_ctx_t *c;
     uint32_t auth;
+    json_t *tokens;                   /* the token templates, for the key service */
 } auth_walk_t;
 
 /* Options of the key's policy: an Open BaselineHttp option makes the key
@@ -76,8 +78,11 @@ static int option_auth(const char *option_id, void *arg)
             long long type = entity_int(r, "type", -1);
             if (type == 0) {
                 w->auth = CATALOG_OKEY_AUTH_OPEN;
-            } else if (type == 1 && w->auth == CATALOG_OKEY_AUTH_NONE) {
-                w->auth = CATALOG_OKEY_AUTH_TOKEN;
+            } else if (type == 1) {
+                if (w->auth == CATALOG_OKEY_AUTH_NONE) {
+                    w->auth = CATALOG_OKEY_AUTH_TOKEN;
+                }
+                json_array_append(w->tokens, json_object_get(r, "token"));
             }
         }
     }
@@ -85,25 +90,46 @@ static int option_auth(const char *option_id, void *arg)
     return 0;
 }
 
-static uint32_t key_auth(api_ctx_t *c, const json_t *key)
+/* Who may fetch the key, and for TOKEN the templates as compact JSON (at
+ * most CATALOG_OKEY_RESTRICTIONS_MAX bytes: 400 beyond). */
+static int key_auth(api_ctx_t *c, const json_t *key, catalog_okey_t *ok)
 {
     const char *policy = entity_str(key, "AuthorizationPolicyId");
-    auth_walk_t w = { c, CATALOG_OKEY_AUTH_NONE };
+    auth_walk_t w = { c, CATALOG_OKEY_AUTH_NONE, json_array() };
+    char *text = NULL;
+    int rc = 0;
 
     if (policy != NULL && policy[0] != '\0') {
         catalog_each_link(&c->txn, policy, "Options", option_auth, &w);
     }
-    return w.auth;
+    ok->auth = w.auth;
+    if (w.auth == CATALOG_OKEY_AUTH_TOKEN) {
+        text = json_dumps(w.tokens, JSON_COMPACT);
+        if (text == NULL || strlen(text) > CATALOG_OKEY_RESTRICTIONS_MAX) {
+            rc = api_fail(c, 400, "InvalidOperation", "the key's token restrictions exceed %d "
+                          "bytes, the most the origin takes", CATALOG_OKEY_RESTRICTIONS_MAX);
+        } else {
+            ok->restrictions_len = (uint32_t) strlen(text);
+            memcpy(ok->restrictions, text, ok->restrictions_len);
+        }
+        free(text);
+    }
+    json_decref(w.tokens);
+    return rc;
 }
 
 /* The key re-sealed for the origin, in okeys["<guid>"]. */
 static int publish_key(api_ctx_t *c, const json_t *key, const char *guid)
 {
-    catalog_okey_t ok = { .auth = key_auth(c, key) };
-    uint8_t buf[CATALOG_OKEY_MAX_SIZE];
+    static __thread catalog_okey_t ok;
+    static __thread uint8_t buf[CATALOG_OKEY_MAX_SIZE];
     size_t len = 0, key_len = 0;
     int rc;
 
+    memset(&ok, 0, sizeof(ok));
+    if (key_auth(c, key, &ok) != 0) {
+        return -1;
+    }
     if (master_key_open_bound(c->app->master_key, entity_str(key, "Id"),
                               entity_str(key, "_Sealed"), ok.key, sizeof(ok.key), &key_len) != 0
         || key_len != 16) {

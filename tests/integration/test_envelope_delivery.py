@@ -11,7 +11,12 @@ working while mediaplaned is stopped.
 """
 
 import base64
+import hashlib
+import hmac
+import json
 import re
+import time
+import urllib.parse
 
 import pytest
 
@@ -30,10 +35,10 @@ def create_key(ams, tmp_path, auth_policy_id):
     return body["Id"], key
 
 
-def auth_policy(ams, restriction_type):
+def auth_policy(ams, restriction_type, requirements=None):
     pol = ams.create("ContentKeyAuthorizationPolicies", {"Name": "p"})
-    req = None
-    if restriction_type == 1:
+    req = requirements
+    if restriction_type == 1 and req is None:
         from test_api_key_policies import template
         req = template()
     opt = ams.create("ContentKeyAuthorizationPolicyOptions", {
@@ -46,11 +51,11 @@ def auth_policy(ams, restriction_type):
     return pol["Id"]
 
 
-def protected_asset(ams, tmp_path, abr_set, restriction_type=0, config=None):
+def protected_asset(ams, tmp_path, abr_set, restriction_type=0, config=None, requirements=None):
     files = {abr_set.ism.name: abr_set.ism}
     files.update({p.name: p for p in abr_set.files})
     asset = ams.upload_asset("envelope", files)
-    kid, key = create_key(ams, tmp_path, auth_policy(ams, restriction_type))
+    kid, key = create_key(ams, tmp_path, auth_policy(ams, restriction_type, requirements))
     r = ams.post("Assets%s/$links/ContentKeys" % ams.key(asset["Id"]),
                  {"uri": ams.api + "ContentKeys" + ams.key(kid)})
     assert r.status == 204, r
@@ -143,14 +148,123 @@ def test_keys_and_segments_survive_a_stopped_daemon(open_asset, platform, abr_se
         platform.daemon.start()
 
 
-def test_token_restricted_key_is_not_handed_out(platform, abr_set, tmp_path):
+# ---- token-restricted keys: JWT (HS256) and SWT as the AMS SDKs issued them
+
+KID_CLAIM = "urn:microsoft:azure:mediaservices:contentkeyidentifier"
+SIGNING_KEY = bytes(range(64))
+OTHER_KEY = bytes(range(1, 65))
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def jwt(claims, key=SIGNING_KEY, alg="HS256"):
+    head = b64url(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    body = b64url(json.dumps(claims).encode())
+    if alg == "none":
+        return "%s.%s." % (head, body)
+    sig = hmac.new(key, ("%s.%s" % (head, body)).encode(), hashlib.sha256).digest()
+    return "%s.%s.%s" % (head, body, b64url(sig))
+
+
+def swt(fields, key=SIGNING_KEY):
+    text = "&".join("%s=%s" % (urllib.parse.quote(k, safe=""), urllib.parse.quote(str(v), safe=""))
+                    for k, v in fields)
+    sig = base64.b64encode(hmac.new(key, text.encode(), hashlib.sha256).digest()).decode()
+    return text + "&HMACSHA256=" + urllib.parse.quote(sig, safe="")
+
+
+@pytest.fixture(scope="module")
+def token_assets(platform, abr_set, tmp_path_factory):
+    from test_api_key_policies import template
     ams = platform.client()
-    asset, kid, key, loc = protected_asset(ams, tmp_path, abr_set, restriction_type=1)
-    base = loc["Path"] + abr_set.ism.name + "/"
-    url, text = media_playlist(base, "m3u8-aapl")
-    r = http_get(key_uri(text))
-    assert r.status == 401 and b"token" in r.body and key not in r.body
-    assert r.headers.get("WWW-Authenticate") == "Bearer"
+    out = {}
+    for kind in ("JWT", "SWT"):
+        req = template(primary=base64.b64encode(SIGNING_KEY).decode(),
+                       alternates=(base64.b64encode(b"a" * 32).decode(),), token_type=kind)
+        asset, kid, key, loc = protected_asset(ams, tmp_path_factory.mktemp(kind), abr_set,
+                                               restriction_type=1, requirements=req)
+        _, text = media_playlist(loc["Path"] + abr_set.ism.name + "/", "m3u8-aapl")
+        out[kind] = (kid.split(":")[-1], key, key_uri(text))
+    return out
+
+
+def good_jwt_claims(guid, **over):
+    c = {"iss": "http://issuer/", "aud": "urn:test", "exp": int(time.time()) + 600,
+         "nbf": int(time.time()) - 10, KID_CLAIM: guid}
+    c.update(over)
+    return c
+
+
+def test_jwt_token_gets_the_key(token_assets):
+    guid, key, url = token_assets["JWT"]
+    r = http_get(url, headers={"Authorization": "Bearer " + jwt(good_jwt_claims(guid))})
+    assert r.status == 200 and r.body == key
+    # players that cannot set headers: ?token=; "aud" may be a list
+    t = jwt(good_jwt_claims(guid, aud=["x", "urn:test"]))
+    r = http_get(url + "&token=" + urllib.parse.quote(t, safe=""))
+    assert r.status == 200 and r.body == key
+
+
+@pytest.mark.parametrize("case, words", [
+    ("none", "send a token"),
+    ("alg-none", "HS256"),
+    ("wrong-key", "signature"),
+    ("tampered", "signature"),
+    ("expired", "expired"),
+    ("no-exp", "expiry"),
+    ("not-yet", "not valid yet"),
+    ("audience", "audience"),
+    ("issuer", "issuer"),
+    ("other-kid", "requested key"),
+    ("no-kid-claim", "required claim"),
+    ("garbage", "JWT"),
+])
+def test_bad_jwt_tokens_get_401_and_no_key(token_assets, case, words):
+    guid, key, url = token_assets["JWT"]
+    c = good_jwt_claims(guid)
+    tokens = {
+        "none": None,
+        "alg-none": jwt(c, alg="none"),
+        "wrong-key": jwt(c, key=OTHER_KEY),
+        "expired": jwt(good_jwt_claims(guid, exp=int(time.time()) - 3600)),
+        "not-yet": jwt(good_jwt_claims(guid, nbf=int(time.time()) + 3600)),
+        "audience": jwt(good_jwt_claims(guid, aud="urn:other")),
+        "issuer": jwt(good_jwt_claims(guid, iss="http://evil/")),
+        "other-kid": jwt(good_jwt_claims(guid, **{KID_CLAIM: "00000000-0000-0000-0000-000000000001"})),
+        "garbage": "not-a-token",
+    }
+    if case == "tampered":
+        head, body, sig = jwt(c).split(".")
+        forged = dict(c, aud="urn:test", exp=int(time.time()) + 86400 * 365)
+        tokens[case] = "%s.%s.%s" % (head, b64url(json.dumps(forged).encode()), sig)
+    elif case == "no-exp":
+        del c["exp"]
+        tokens[case] = jwt(c)
+    elif case == "no-kid-claim":
+        del c[KID_CLAIM]
+        tokens[case] = jwt(c)
+    headers = {"Authorization": "Bearer " + tokens[case]} if tokens[case] else {}
+    r = http_get(url, headers=headers)
+    assert r.status == 401 and words.encode() in r.body, (r.status, r.body)
+    assert key not in r.body and r.headers.get("WWW-Authenticate") == "Bearer"
+
+
+def test_swt_token_gets_the_key_and_bad_ones_do_not(token_assets):
+    guid, key, url = token_assets["SWT"]
+    good = [("Issuer", "http://issuer/"), ("Audience", "urn:test"),
+            ("ExpiresOn", int(time.time()) + 600), (KID_CLAIM, guid)]
+    r = http_get(url, headers={"Authorization": "Bearer " + swt(good)})
+    assert r.status == 200 and r.body == key
+    for bad, words in ((swt(good, key=OTHER_KEY), b"signature"),
+                       (swt(good[:2] + [("ExpiresOn", int(time.time()) - 3600)] + good[3:]),
+                        b"expired"),
+                       (swt(good[:3] + [(KID_CLAIM, "00000000-0000-0000-0000-000000000001")]),
+                        b"requested key"),
+                       (jwt(good_jwt_claims(guid)), b"no JWT")):   # a JWT for an SWT policy
+        r = http_get(url, headers={"Authorization": "Bearer " + bad})
+        assert r.status == 401 and words in r.body and key not in r.body, r.body
 
 
 def test_policy_configuration_sets_key_url_and_iv(platform, abr_set, tmp_path):
