@@ -149,7 +149,7 @@ ngx_http_mediaplane_envelope(ngx_http_mediaplane_ctx_t *ctx, const catalog_origi
     ngx_http_mediaplane_guid_text(o->envelope_kid, guid);
     rc = ngx_http_mediaplane_open_key(ctx, guid, &key);
     if (rc != NGX_OK || key.key_len != 16) {
-        OPENSSL_cleanse(&key, sizeof(key));
+        catalog_okey_wipe(&key);
         ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
                       "mediaplane: \"%V\": the asset is delivered with envelope encryption but "
                       "its key %s is not available: refused", &ctx->r->uri, guid);
@@ -157,7 +157,7 @@ ngx_http_mediaplane_envelope(ngx_http_mediaplane_ctx_t *ctx, const catalog_origi
     }
     pr->method = MP_PROTECT_AES128;
     ngx_memcpy(pr->key, key.key, 16);
-    OPENSSL_cleanse(&key, sizeof(key));
+    catalog_okey_wipe(&key);
     pr->has_iv = o->envelope_has_iv != 0;
     ngx_memcpy(pr->iv, o->envelope_iv, 16);
     ngx_cpystrn((u_char *) pr->key_uri, (u_char *) o->envelope_key_uri, sizeof(pr->key_uri));
@@ -340,25 +340,25 @@ ngx_http_mediaplane_key_handler(ngx_http_request_t *r)
         if (key_token_verify(key.restrictions, (const char *) token.data, token.len, guid,
                              (int64_t) ngx_time(), reason, sizeof(reason)) != 0)
         {
-            OPENSSL_cleanse(&key, sizeof(key));
+            catalog_okey_wipe(&key);
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "mediaplane: key %s refused: %s", guid, reason);
             return ngx_http_mediaplane_key_error(r, NGX_HTTP_UNAUTHORIZED, reason);
         }
     } else if (key.auth != CATALOG_OKEY_AUTH_OPEN) {
-        OPENSSL_cleanse(&key, sizeof(key));
+        catalog_okey_wipe(&key);
         return ngx_http_mediaplane_key_error(r, NGX_HTTP_UNAUTHORIZED,
             "the key has no authorization policy with an Open or TokenRestricted "
             "BaselineHttp option");
     }
     body = ngx_pnalloc(r->pool, key.key_len);
     if (body == NULL) {
-        OPENSSL_cleanse(&key, sizeof(key));
+        catalog_okey_wipe(&key);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
     ngx_memcpy(body, key.key, key.key_len);
     rc = key.key_len;
-    OPENSSL_cleanse(&key, sizeof(key));
+    catalog_okey_wipe(&key);
     return ngx_http_mediaplane_key_reply(r, NGX_HTTP_OK, "application/octet-stream", body,
                                          (size_t) rc);
 }

@@ -57,10 +57,21 @@ size_t catalog_okey_seal(const uint8_t origin_key[CATALOG_ORIGIN_KEY_LEN], const
     return len;
 }
 
+void catalog_okey_wipe(catalog_okey_t *k)
+{
+    size_t n = k->restrictions_len <= CATALOG_OKEY_RESTRICTIONS_MAX ? k->restrictions_len
+                                                                    : CATALOG_OKEY_RESTRICTIONS_MAX;
+    OPENSSL_cleanse(k->key, sizeof(k->key));
+    OPENSSL_cleanse(k->restrictions, n + 1);
+    k->key_len = k->restrictions_len = 0;
+    k->auth = 0;
+}
+
 int catalog_okey_open(const uint8_t origin_key[CATALOG_ORIGIN_KEY_LEN], const char *kid,
                       const uint8_t *buf, size_t len, catalog_okey_t *out)
 {
-    memset(out, 0, sizeof(*out));
+    out->key_len = out->restrictions_len = out->auth = 0;
+    out->restrictions[0] = '\0';
     if (len < OKEY_HEAD + OKEY_NONCE + OKEY_TAG || memcmp(buf, OKEY_MAGIC, 4) != 0) {
         return -1;
     }
@@ -76,7 +87,6 @@ int catalog_okey_open(const uint8_t origin_key[CATALOG_ORIGIN_KEY_LEN], const ch
     memcpy(tag, ct + body, OKEY_TAG);
     if (okey_gcm(0, origin_key, nonce, buf, kid, ct, body, NULL, 0, plain, tag) != 0) {
         OPENSSL_cleanse(plain, body);
-        OPENSSL_cleanse(out, sizeof(*out));
         return -1;
     }
     memcpy(out->key, plain, key_len);

@@ -48,6 +48,9 @@ typedef struct {
 size_t catalog_okey_seal(const uint8_t origin_key[CATALOG_ORIGIN_KEY_LEN], const char *kid,
                          const catalog_okey_t *k, uint8_t *buf, size_t cap);
 
+/* Wipe what a record opened (the key and the restrictions it holds). */
+void catalog_okey_wipe(catalog_okey_t *k);
+
 /* Open a record for kid.  0, or -1 (malformed, another kid, another origin
  * key, tampered); out is wiped on failure. */
 int catalog_okey_open(const uint8_t origin_key[CATALOG_ORIGIN_KEY_LEN], const char *kid,
