@@ -6,6 +6,8 @@
  */
 #include "key_token.h"
 
+#include "../codec/b64_lenient.h"
+
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -23,37 +25,6 @@ static int fail(char *reason, size_t cap, const char *why)
     return -1;
 }
 
-/* base64 (url-safe too, padding optional) of in[0..len) into out; -1 on a
- * bad character or when it does not fit. */
-static long b64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = in[i];
-        int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26
-              : c >= '0' && c <= '9' ? c - '0' + 52 : c == '+' || c == '-' ? 62
-              : c == '/' || c == '_' ? 63 : c == '=' ? -2 : -1;
-        if (v == -2) {
-            break;
-        }
-        if (v < 0) {
-            return -1;
-        }
-        acc = (acc << 6) | (uint32_t) v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (n == cap) {
-                return -1;
-            }
-            out[n++] = (uint8_t) (acc >> bits);
-        }
-    }
-    return (long) n;
-}
-
 /* Does any key of the template sign data[0..len) with mac? */
 static int mac_matches(json_t *keys, const char *data, size_t len, const uint8_t *mac,
                        size_t mac_len)
@@ -68,7 +39,7 @@ static int mac_matches(json_t *keys, const char *data, size_t len, const uint8_t
         uint8_t key[512], got[MAC_LEN];
         unsigned int got_len = 0;
         const char *b64 = json_string_value(k);
-        long key_len = b64 ? b64_decode(b64, strlen(b64), key, sizeof(key)) : -1;
+        long key_len = b64 ? b64_decode_lenient(b64, strlen(b64), key, sizeof(key)) : -1;
         if (key_len > 0 && HMAC(EVP_sha256(), key, (int) key_len, (const uint8_t *) data, len,
                                 got, &got_len) != NULL && got_len == MAC_LEN
             && CRYPTO_memcmp(got, mac, MAC_LEN) == 0) {
@@ -120,7 +91,7 @@ static int claims_ok(json_t *tmpl, const char *(*get)(void *ctx, const char *typ
 static json_t *jwt_part(const char *p, size_t len)
 {
     uint8_t buf[KEY_TOKEN_MAX_LEN];
-    long n = b64_decode(p, len, buf, sizeof(buf));
+    long n = b64_decode_lenient(p, len, buf, sizeof(buf));
     return n < 0 ? NULL : json_loadb((const char *) buf, (size_t) n, 0, NULL);
 }
 
@@ -194,7 +165,7 @@ static int jwt_verify(json_t *templates, const char *token, size_t len, const ch
     json_t *head = jwt_part(token, (size_t) (d1 - token));
     json_t *body = jwt_part(d1 + 1, (size_t) (d2 - d1 - 1));
     uint8_t mac[64];
-    long mac_len = b64_decode(d2 + 1, len - (size_t) (d2 + 1 - token), mac, sizeof(mac));
+    long mac_len = b64_decode_lenient(d2 + 1, len - (size_t) (d2 + 1 - token), mac, sizeof(mac));
     const char *alg = json_string_value(json_object_get(head, "alg"));
     int rc = -1;
     if (!json_is_object(head) || !json_is_object(body)) {
@@ -323,7 +294,7 @@ static int swt_verify(json_t *templates, const char *token, size_t len, const ch
     }
     uint8_t mac[64];
     const char *mac_text = swt_claim(w, "HMACSHA256");
-    long mac_len = mac_text ? b64_decode(mac_text, strlen(mac_text), mac, sizeof(mac)) : -1;
+    long mac_len = mac_text ? b64_decode_lenient(mac_text, strlen(mac_text), mac, sizeof(mac)) : -1;
     size_t i;
     json_t *t;
     int rc = fail(reason, cap, "no SWT token restriction on this key");

@@ -6,6 +6,7 @@
  * ids, Content-MD5 and key material must have one spelling per byte string).
  */
 #include "util/text_codec.h"
+#include "codec/b64_lenient.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,41 +112,9 @@ static int b64_std_value(int c)
 }
 
 /* Either alphabet: '-' and '_' stand for '+' and '/'. */
-static int b64_value(int c)
-{
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return b64_std_value(c);
-}
-
 long base64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
 {
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t n = 0;
-
-    while (len > 0 && in[len - 1] == '=') {
-        len--;
-    }
-    if (len % 4 == 1) {
-        return -1;
-    }
-    for (size_t i = 0; i < len; i++) {
-        int v = b64_value((unsigned char) in[i]);
-        if (v < 0) {
-            return -1;
-        }
-        acc = (acc << 6) | (uint32_t) v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (n >= cap) {
-                return -1;
-            }
-            out[n++] = (uint8_t) (acc >> bits);
-        }
-    }
-    return (long) n;
+    return b64_decode_lenient(in, len, out, cap);
 }
 
 /* Number of '=' ending a padded text: 0, 1 or 2 (more is caught later). */
