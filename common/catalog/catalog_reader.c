@@ -235,14 +235,61 @@ catalog_lookup_t catalog_reader_endpoint(catalog_reader_t *r, catalog_endpoint_q
     return ep->result;
 }
 
+/* Inside the open read transaction: the record of a GUID key in dbi, handed
+ * to take (which decodes or copies it: 0, or -1 for a malformed record). */
+static catalog_lookup_t get_by_guid(catalog_reader_t *r, MDB_dbi dbi, const char *key_text,
+                                    const char *what,
+                                    int (*take)(const MDB_val *val, void *arg), void *arg,
+                                    char *err, size_t errlen)
+{
+    MDB_val key = { .mv_size = CATALOG_GUID_LEN, .mv_data = (void *) key_text }, val;
+    int rc = mdb_get(r->txn, dbi, &key, &val);
+
+    if (rc == MDB_NOTFOUND) {
+        return CATALOG_NOT_FOUND;
+    }
+    if (rc != 0) {
+        set_err(err, errlen, "catalog lookup", rc);
+        return CATALOG_ERROR;
+    }
+    if (take(&val, arg) != 0) {
+        if (err != NULL && errlen > 0) {
+            snprintf(err, errlen, "catalog: malformed %s record for %s", what, key_text);
+        }
+        return CATALOG_CORRUPT;
+    }
+    return CATALOG_FOUND;
+}
+
+static int take_origin(const MDB_val *val, void *arg)
+{
+    return catalog_origin_decode(val->mv_data, val->mv_size, arg);
+}
+
+typedef struct {
+    uint8_t *buf;
+    size_t cap;
+    size_t *got;
+} okey_copy_t;
+
+static int take_okey(const MDB_val *val, void *arg)
+{
+    okey_copy_t *c = arg;
+
+    if (val->mv_size > c->cap) {
+        return -1;
+    }
+    memcpy(c->buf, val->mv_data, val->mv_size);
+    *c->got = val->mv_size;
+    return 0;
+}
+
 catalog_lookup_t catalog_reader_locator(catalog_reader_t *r, const char *guid, size_t len,
                                         catalog_origin_t *out, catalog_endpoint_query_t *ep,
                                         char *err, size_t errlen)
 {
     char key_text[CATALOG_GUID_LEN + 1];
-    MDB_val key, val;
     catalog_lookup_t result;
-    int rc;
 
     if (ep != NULL) {
         ep->result = CATALOG_NOT_FOUND;
@@ -254,22 +301,7 @@ catalog_lookup_t catalog_reader_locator(catalog_reader_t *r, const char *guid, s
     if (result != CATALOG_FOUND) {
         return result;
     }
-    key.mv_size = CATALOG_GUID_LEN;
-    key.mv_data = key_text;
-    rc = mdb_get(r->txn, r->origin, &key, &val);
-    if (rc == MDB_NOTFOUND) {
-        result = CATALOG_NOT_FOUND;
-    } else if (rc != 0) {
-        set_err(err, errlen, "catalog lookup", rc);
-        result = CATALOG_ERROR;
-    } else if (catalog_origin_decode(val.mv_data, val.mv_size, out) != 0) {
-        if (err != NULL && errlen > 0) {
-            snprintf(err, errlen, "catalog: malformed origin record for %s", key_text);
-        }
-        result = CATALOG_CORRUPT;
-    } else {
-        result = CATALOG_FOUND;
-    }
+    result = get_by_guid(r, r->origin, key_text, "origin", take_origin, out, err, errlen);
     if (ep != NULL && result != CATALOG_ERROR) {
         find_endpoint(r, ep, err, errlen);
     }
@@ -282,9 +314,8 @@ catalog_lookup_t catalog_reader_okey(catalog_reader_t *r, const char *guid, size
                                      size_t errlen)
 {
     char key_text[CATALOG_GUID_LEN + 1];
-    MDB_val key, val;
+    okey_copy_t copy = { buf, cap, got };
     catalog_lookup_t result;
-    int rc;
 
     if (catalog_guid_normalize(guid, len, key_text) != 0) {
         return CATALOG_NOT_FOUND;
@@ -293,28 +324,9 @@ catalog_lookup_t catalog_reader_okey(catalog_reader_t *r, const char *guid, size
     if (result != CATALOG_FOUND) {
         return result;
     }
-    if (!r->have_okeys) {
-        mdb_txn_reset(r->txn);
-        return CATALOG_NOT_FOUND;
-    }
-    key.mv_size = CATALOG_GUID_LEN;
-    key.mv_data = key_text;
-    rc = mdb_get(r->txn, r->okeys, &key, &val);
-    if (rc == MDB_NOTFOUND) {
-        result = CATALOG_NOT_FOUND;
-    } else if (rc != 0) {
-        set_err(err, errlen, "catalog key lookup", rc);
-        result = CATALOG_ERROR;
-    } else if (val.mv_size > cap) {
-        if (err != NULL && errlen > 0) {
-            snprintf(err, errlen, "catalog: malformed key record for %s", key_text);
-        }
-        result = CATALOG_CORRUPT;
-    } else {
-        memcpy(buf, val.mv_data, val.mv_size);
-        *got = val.mv_size;
-        result = CATALOG_FOUND;
-    }
+    result = r->have_okeys
+             ? get_by_guid(r, r->okeys, key_text, "key", take_okey, &copy, err, errlen)
+             : CATALOG_NOT_FOUND;
     mdb_txn_reset(r->txn);
     return result;
 }
