@@ -150,7 +150,8 @@ char *ngx_http_mediaplane_origin_key(ngx_conf_t *cf, ngx_command_t *cmd, void *c
 ngx_int_t ngx_http_mediaplane_envelope(ngx_http_mediaplane_ctx_t *ctx,
     const catalog_origin_t *o);
 ngx_int_t ngx_http_mediaplane_key_handler(ngx_http_request_t *r);
-catalog_reader_t *ngx_http_mediaplane_catalog_reader(ngx_http_mediaplane_ctx_t *ctx);
+catalog_reader_t *ngx_http_mediaplane_catalog_reader(ngx_http_request_t *r,
+    ngx_http_mediaplane_loc_conf_t *conf);
 
 /* ngx_http_mediaplane_stream.c — produced bodies (TS, ciphers) */
 ngx_int_t ngx_http_mediaplane_send_stream(ngx_http_mediaplane_ctx_t *ctx);

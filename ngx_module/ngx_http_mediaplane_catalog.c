@@ -29,16 +29,15 @@ ngx_http_mediaplane_protocol(const mp_request_t *req)
 }
 
 catalog_reader_t *
-ngx_http_mediaplane_catalog_reader(ngx_http_mediaplane_ctx_t *ctx)
+ngx_http_mediaplane_catalog_reader(ngx_http_request_t *r, ngx_http_mediaplane_loc_conf_t *conf)
 {
-    ngx_http_mediaplane_loc_conf_t *conf = ctx->conf;
     char err[256];
 
     if (conf->catalog == NULL) {
         conf->catalog = catalog_reader_open((const char *) conf->catalog_dir.data, err,
                                             sizeof(err));
         if (conf->catalog == NULL) {
-            ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "mediaplane: cannot open the catalog: %s", err);
         }
     }
@@ -204,7 +203,7 @@ ngx_http_mediaplane_catalog_policy(ngx_http_mediaplane_ctx_t *ctx)
                               && ngx_strncmp(uri->data, client_access.data, uri->len) == 0)) {
         return NGX_DECLINED;
     }
-    reader = ngx_http_mediaplane_catalog_reader(ctx);
+    reader = ngx_http_mediaplane_catalog_reader(ctx->r, ctx->conf);
     if (reader == NULL) {
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
@@ -264,7 +263,7 @@ ngx_http_mediaplane_catalog_resolve(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *d
     if (rc != NGX_OK) {
         return rc;
     }
-    reader = ngx_http_mediaplane_catalog_reader(ctx);
+    reader = ngx_http_mediaplane_catalog_reader(ctx->r, ctx->conf);
     if (reader == NULL) {
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }

@@ -85,13 +85,13 @@ ngx_http_mediaplane_origin_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     return NGX_CONF_OK;
 }
 
-/* The sealed key kid (16 bytes, RFC 4122 order) from the catalog, opened. */
+/* The sealed key "<guid>" from the catalog, opened with the origin key. */
 static ngx_int_t
-ngx_http_mediaplane_open_key(ngx_http_mediaplane_ctx_t *ctx, const char *guid,
-    catalog_okey_t *key)
+ngx_http_mediaplane_open_key(ngx_http_request_t *r, ngx_http_mediaplane_loc_conf_t *conf,
+    const char *guid, catalog_okey_t *key)
 {
-    uint8_t rec[CATALOG_OKEY_MAX_SIZE];
-    catalog_reader_t *reader = ngx_http_mediaplane_catalog_reader(ctx);
+    static uint8_t rec[CATALOG_OKEY_MAX_SIZE];    /* 16 KB: not on the stack */
+    catalog_reader_t *reader = ngx_http_mediaplane_catalog_reader(r, conf);
     char err[256] = "";
     size_t len = 0;
 
@@ -105,13 +105,12 @@ ngx_http_mediaplane_open_key(ngx_http_mediaplane_ctx_t *ctx, const char *guid,
     case CATALOG_NOT_FOUND:
         return NGX_HTTP_NOT_FOUND;
     default:
-        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0, "mediaplane: %s", err);
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0, "mediaplane: %s", err);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (ctx->conf->origin_key == NULL
-        || catalog_okey_open(ctx->conf->origin_key, guid, rec, len, key) != 0)
+    if (conf->origin_key == NULL || catalog_okey_open(conf->origin_key, guid, rec, len, key) != 0)
     {
-        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "mediaplane: key %s cannot be opened: mediaplane_origin_key is not "
                       "mediaplaned's origin.key, or the record was tampered with", guid);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -147,7 +146,7 @@ ngx_http_mediaplane_envelope(ngx_http_mediaplane_ctx_t *ctx, const catalog_origi
     ngx_int_t rc;
 
     ngx_http_mediaplane_guid_text(o->envelope_kid, guid);
-    rc = ngx_http_mediaplane_open_key(ctx, guid, &key);
+    rc = ngx_http_mediaplane_open_key(ctx->r, ctx->conf, guid, &key);
     if (rc != NGX_OK || key.key_len != 16) {
         catalog_okey_wipe(&key);
         ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
@@ -285,7 +284,6 @@ ngx_http_mediaplane_key_handler(ngx_http_request_t *r)
 {
     static catalog_okey_t key;        /* 16 KB: not on the stack; one request at a time */
     ngx_http_mediaplane_loc_conf_t *conf;
-    ngx_http_mediaplane_ctx_t *ctx;
     ngx_str_t kid;
     char guid[CATALOG_GUID_LEN + 1];
     u_char *body;
@@ -320,13 +318,7 @@ ngx_http_mediaplane_key_handler(ngx_http_request_t *r)
                                              "KID must be a GUID (xxxxxxxx-xxxx-...)");
     }
 
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_mediaplane_ctx_t));
-    if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-    ctx->r = r;
-    ctx->conf = conf;
-    rc = ngx_http_mediaplane_open_key(ctx, guid, &key);
+    rc = ngx_http_mediaplane_open_key(r, conf, guid, &key);
     if (rc == NGX_HTTP_NOT_FOUND) {
         return ngx_http_mediaplane_key_error(r, NGX_HTTP_NOT_FOUND,
                                              "no published asset is encrypted with this key");
