@@ -42,6 +42,25 @@ ngx_http_mediaplane_set_path(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane
     return NGX_OK;
 }
 
+/* encryption= asks for one protection: the asset must be delivered with it
+ * (cbc: the AES-128 envelope; cenc and cbcs-aapl are not served yet), or
+ * the request is refused -- neither clear bytes nor another protection. */
+static ngx_int_t
+ngx_http_mediaplane_encryption_offered(ngx_http_mediaplane_ctx_t *ctx)
+{
+    const mp_protection_t *pr = ctx->req.protection;
+
+    if (ctx->req.encryption == MP_ENC_ANY
+        || (ctx->req.encryption == MP_ENC_CBC && pr != NULL && pr->method == MP_PROTECT_AES128))
+    {
+        return NGX_OK;
+    }
+    ngx_log_error(NGX_LOG_INFO, ctx->r->connection->log, 0,
+                  "mediaplane: \"%V\": the asset is not delivered with the encryption the "
+                  "URL asks for", &ctx->r->uri);
+    return NGX_HTTP_NOT_FOUND;
+}
+
 /* Where the asset's files are.  Direct mode: <root><asset path>.  Catalog
  * mode: the first path segment is a locator, resolved in the catalog. */
 static ngx_int_t
@@ -64,10 +83,17 @@ ngx_http_mediaplane_resolve(ngx_http_mediaplane_ctx_t *ctx)
 
     if (ctx->conf->catalog_dir.len > 0) {
         rc = ngx_http_mediaplane_catalog_resolve(ctx, &ctx->asset_dir, &name, &name_len);
+        if (rc == NGX_OK) {
+            rc = ngx_http_mediaplane_encryption_offered(ctx);
+        }
         if (rc != NGX_OK) {
             return rc;
         }
         return ngx_http_mediaplane_set_path(ctx, f, &ctx->asset_dir, name, name_len);
+    }
+    rc = ngx_http_mediaplane_encryption_offered(ctx);    /* no policies in direct mode */
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     while (slash > ctx->req.asset && *slash != '/') {

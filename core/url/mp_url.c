@@ -135,7 +135,8 @@ static void mp_split_kv(mp_str_t item, mp_str_t *key, mp_str_t *value)
     }
 }
 
-/* Options shared by Manifest(...) and Fragments(...): format, audio-only. */
+/* Options shared by Manifest(...) and Fragments(...): format, audio-only,
+ * encryption. */
 static int mp_apply_option(mp_str_t key, mp_str_t value, mp_request_t *r, char *err, size_t el)
 {
     if (mp_str_ieq(key, "format")) {
@@ -155,7 +156,21 @@ static int mp_apply_option(mp_str_t key, mp_str_t value, mp_request_t *r, char *
         }
         return mp_fail(err, el, MP_ERR_BAD_REQUEST, "audio-only must be true or false");
     }
-    /* filter=, encryption= and later options are accepted and ignored for now. */
+    if (mp_str_ieq(key, "encryption")) {
+        static const struct { const char *name; mp_encryption_t enc; } encs[] = {
+            { "cbc", MP_ENC_CBC }, { "cenc", MP_ENC_CENC }, { "cbcs-aapl", MP_ENC_CBCS },
+            { "cbcs", MP_ENC_CBCS }, { NULL, MP_ENC_ANY }
+        };
+        for (int i = 0; encs[i].name; i++) {
+            if (mp_str_ieq(value, encs[i].name)) {
+                r->encryption = encs[i].enc;
+                return MP_OK;
+            }
+        }
+        return mp_fail(err, el, MP_ERR_BAD_REQUEST,
+                       "encryption must be cbc, cenc or cbcs-aapl");
+    }
+    /* filter= and later options are accepted and ignored for now. */
     return MP_OK;
 }
 

@@ -31,6 +31,15 @@ typedef enum {
     MP_REQ_FILE            /* progressive download of an .mp4 */
 } mp_req_kind_t;
 
+/* encryption= of an AMS URL: which of an asset's protections the client
+ * wants (AMS let a client pick where an asset had several). */
+typedef enum {
+    MP_ENC_ANY = 0,        /* not given: the delivery policy decides */
+    MP_ENC_CBC,            /* "cbc": AES-128 envelope */
+    MP_ENC_CENC,           /* "cenc": common encryption, AES-CTR */
+    MP_ENC_CBCS            /* "cbcs-aapl" (or "cbcs"): common encryption, cbcs */
+} mp_encryption_t;
+
 #define MP_STREAM_NAME_LEN 32
 
 typedef struct {
@@ -43,6 +52,7 @@ typedef struct {
     char stream[MP_STREAM_NAME_LEN]; /* "video", "audio_eng", ... */
     uint64_t time_10m;         /* Fragments(x=t) */
     int audio_only;            /* HLS v3: offer an audio-only variant (default 1) */
+    mp_encryption_t encryption;
     /* set by the caller, not from the URL: the delivery policy's protection
      * (crypto/mp_protection.h); NULL serves in the clear */
     const struct mp_protection_s *protection;

@@ -320,3 +320,24 @@ def test_removed_key_stops_being_delivered(platform, abr_set, tmp_path):
     # the catalog's commit is what the next request reads: no delay
     assert http_get(key_url).status == 404
     assert http_get(seg).status == 403
+
+
+def test_encryption_url_option(open_asset, platform, abr_set):
+    """encryption=cbc picks the envelope; what the asset is not delivered
+    with (cenc, cbcs-aapl; cbc on a clear asset) is 404, never clear; an
+    unknown value 400."""
+    ams, asset, kid, key, loc = open_asset
+    base = loc["Path"] + abr_set.ism.name + "/"
+    ok = http_get(base + "Manifest(format=m3u8-aapl-v3,encryption=cbc)")
+    assert ok.status == 200
+    for enc in ("cenc", "cbcs-aapl"):
+        assert http_get(base + "Manifest(format=m3u8-aapl-v3,encryption=%s)" % enc).status == 404
+        assert http_get(base + "Manifest(format=mpd-time-csf,encryption=%s)" % enc).status == 404
+    assert http_get(base + "Manifest(format=m3u8-aapl-v3,encryption=nope)").status == 400
+    files = {abr_set.ism.name: abr_set.ism}
+    files.update({p.name: p for p in abr_set.files})
+    clear = ams.upload_asset("clear", files)
+    cloc = ams.publish(clear["Id"])
+    cbase = cloc["Path"] + abr_set.ism.name + "/"
+    assert http_get(cbase + "Manifest(format=m3u8-aapl-v3)").status == 200
+    assert http_get(cbase + "Manifest(format=m3u8-aapl-v3,encryption=cbc)").status == 404

@@ -103,6 +103,13 @@ static void test_manifests(void **state)
     assert_int_equal(r.audio_only, 0);
     r = ok("/a/b.ism/Manifest(audio-only=TRUE,format=m3u8-aapl-v3)");
     assert_int_equal(r.audio_only, 1);
+    assert_int_equal(r.encryption, MP_ENC_ANY);
+    r = ok("/a/b.ism/Manifest(format=m3u8-aapl,encryption=cbc)");
+    assert_int_equal(r.encryption, MP_ENC_CBC);
+    r = ok("/a/b.ism/Manifest(format=mpd-time-csf,encryption=CENC)");
+    assert_int_equal(r.encryption, MP_ENC_CENC);
+    r = ok("/a/b.ism/QualityLevels(1)/Fragments(video=0,format=m3u8-aapl,encryption=cbcs-aapl)");
+    assert_int_equal(r.encryption, MP_ENC_CBCS);
 
     /* a single .mp4 addressed like an asset, and ".ISM" in capitals */
     r = ok("/v/clip.mp4/Manifest(format=mpd-time-csf)");
@@ -190,6 +197,7 @@ static void test_rejections(void **state)
     rejected("/a/b.ism/Manifest(format=)", MP_ERR_BAD_REQUEST, "unknown format");
     rejected("/a/b.ism/Manifest(format)", MP_ERR_BAD_REQUEST, "without '='");
     rejected("/a/b.ism/Manifest(audio-only=maybe)", MP_ERR_BAD_REQUEST, "audio-only");
+    rejected("/a/b.ism/Manifest(encryption=none)", MP_ERR_BAD_REQUEST, "encryption");
     rejected("/a/b.ism/QualityLevels(1)/Fragments(video=1,format=dash)", MP_ERR_BAD_REQUEST,
              "unknown format");
 
