@@ -150,6 +150,7 @@ static enc_plan_status_t plan_layers(const enc_preset_t *pr, enc_plan_t *p, char
         enc_fit_box(p->video, layers[i].width, layers[i].height, &o->width, &o->height);
         o->kbps = layers[i].kbps;
         o->max_kbps = layers[i].max_kbps > 0 ? layers[i].max_kbps : layers[i].kbps;
+        o->crf = layers[i].crf;
         enc_macros_t m = { .basename = p->basename, .width = o->width, .height = o->height,
                            .bitrate = o->kbps, .video_kbps = o->kbps,
                            .audio_kbps = pr->has_audio ? pr->audio_kbps : 0,
@@ -330,6 +331,10 @@ enc_plan_status_t enc_plan_build(const enc_preset_t *pr, const enc_sources_t *sr
                  sizeof(p->basename));
     p->gop_seconds = pr->gop_seconds;
     p->bframes = pr->bframes;
+    p->codec = pr->codec;
+    p->complexity = pr->complexity;
+    p->rc_mode = pr->rc_mode;
+    p->two_pass = pr->two_pass;
     plan_clip(pr, p);
     if (p->video && (rc = plan_layers(pr, p, err, err_len)) != ENC_PLAN_OK) {
         return rc;

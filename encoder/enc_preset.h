@@ -8,6 +8,8 @@
 #ifndef ENC_PRESET_H
 #define ENC_PRESET_H
 
+#include "enc_complexity.h"
+
 #include <stddef.h>
 
 #define ENC_MAX_LAYERS 16
@@ -38,9 +40,15 @@ typedef struct {
 
 typedef struct {
     enc_dim_t width, height;      /* bounding box; the source aspect ratio is kept */
-    int kbps;                     /* target (ABR) bitrate */
+    int kbps;                     /* target (ABR/CBR) bitrate; the cap with CRF */
     int max_kbps;                 /* VBV maxrate; 0 = kbps */
+    double crf;                   /* constant quality (ENC_RC_CRF), 0 = the codec's default */
 } enc_layer_t;
+
+/* Rate control of every layer: average bitrate with a VBV cap (MES's
+ * behaviour), constant bitrate (filler, maxrate = minrate), or constant
+ * quality capped at the layer's bitrate. */
+typedef enum { ENC_RC_ABR = 0, ENC_RC_CBR, ENC_RC_CRF } enc_rc_mode_t;
 
 typedef enum { ENC_IMAGE_JPG = 1, ENC_IMAGE_PNG } enc_image_type_t;
 
@@ -56,7 +64,11 @@ typedef struct {
 typedef struct {
     int layer_count;
     enc_layer_t layers[ENC_MAX_LAYERS];
-    int adaptive;                 /* content-aware ladder ("Adaptive Streaming") */
+    int adaptive;                 /* ladder trimmed to the input ("Adaptive Streaming") */
+    enc_codec_t codec;            /* H.264 or H.265 */
+    enc_complexity_t complexity;  /* UNSET: the task's default */
+    enc_rc_mode_t rc_mode;
+    int two_pass;                 /* ABR/CBR in two passes */
     double gop_seconds;           /* closed GOP length */
     int bframes;
     int has_audio;

@@ -17,8 +17,10 @@
  *     "Outputs": [ { "FileName": "{Basename}_{Width}x{Height}_{Bitrate}.mp4",
  *                    "Format": { "Type": "MP4Format" } } ] }
  *
+ * "Complexity": "Speed" | "Balanced" | "Quality" in H264Video picks the x264
+ * preset (enc_complexity.c) over the task's default.
  * Fields MES had that do not change mediaplane's output (Profile, Level,
- * ReferenceFrames, AdaptiveBFrame, Complexity, SyncMode, Label, ...) are
+ * ReferenceFrames, AdaptiveBFrame, SyncMode, Label, ...) are
  * accepted and ignored; any other field is "unsupported preset field X".
  */
 #include "enc_config.h"
@@ -331,6 +333,15 @@ static int parse_h264(jctx_t *c, json_t *o, const char *path, enc_preset_t *pr)
         }
         if (pr->gop_seconds < 0.5 || pr->gop_seconds > 10) {
             return bad(c, p, "must be from 00:00:00.5 to 00:00:10");
+        }
+    }
+    sub_path(p, sizeof(p), path, "Complexity");
+    json_t *cx = FIELD(o, "Complexity");
+    if (cx != NULL) {
+        pr->complexity = json_is_string(cx) ? enc_complexity_parse(json_string_value(cx))
+                                            : ENC_COMPLEXITY_UNSET;
+        if (pr->complexity == ENC_COMPLEXITY_UNSET) {
+            return bad(c, p, "expected \"Speed\", \"Balanced\" or \"Quality\"");
         }
     }
     sub_path(p, sizeof(p), path, "SceneChangeDetection");

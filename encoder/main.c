@@ -3,7 +3,8 @@
  * Media Encoder Standard task (see README "Encoder" for the contract):
  *
  *   mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]
- *                      [--x264-preset P] --input FILE [--input FILE ...]
+ *                      [--complexity Speed|Balanced|Quality] [--x264-preset P]
+ *                      --input FILE [--input FILE ...]
  *   mediaplane-encoder --check-config FILE
  *
  * Exit 0 success, 1 task failed ("error" line), 2 usage, 3 canceled (SIGTERM/SIGINT).
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_INPUTS 64
 #define EXIT_FAILED 1
@@ -28,7 +30,8 @@
 #define EXIT_CANCELED 3
 
 typedef struct {
-    const char *config_file, *check_config, *output_dir, *basename, *x264_preset;
+    const char *config_file, *check_config, *output_dir, *basename, *speed_preset;
+    enc_complexity_t complexity;      /* --complexity: the default of presets without one */
     char *inputs[MAX_INPUTS];
     int input_count;
 } args_t;
@@ -56,24 +59,10 @@ static int usage(const char *why)
 {
     fprintf(stderr, "mediaplane-encoder: %s\n"
             "usage: mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]\n"
-            "                          [--x264-preset PRESET] --input FILE [--input FILE ...]\n"
+            "                          [--complexity Speed|Balanced|Quality] [--x264-preset PRESET]\n"
+            "                          --input FILE [--input FILE ...]\n"
             "       mediaplane-encoder --check-config FILE\n", why);
     return EXIT_USAGE;
-}
-
-static const char *const x264_presets[] = {
-    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
-    "veryslow", "placebo", NULL
-};
-
-static int known_x264_preset(const char *p)
-{
-    for (int i = 0; x264_presets[i] != NULL; i++) {
-        if (strcmp(p, x264_presets[i]) == 0) {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 static int parse_args(int argc, char **argv, args_t *a)
@@ -82,10 +71,11 @@ static int parse_args(int argc, char **argv, args_t *a)
         { "config-file", required_argument, NULL, 'c' }, { "output-dir", required_argument, NULL, 'o' },
         { "basename", required_argument, NULL, 'b' }, { "input", required_argument, NULL, 'i' },
         { "check-config", required_argument, NULL, 'k' },
-        { "x264-preset", required_argument, NULL, 'x' }, { NULL, 0, NULL, 0 }
+        { "x264-preset", required_argument, NULL, 'x' },
+        { "complexity", required_argument, NULL, 'q' }, { NULL, 0, NULL, 0 }
     };
     memset(a, 0, sizeof(*a));
-    a->x264_preset = getenv("MEDIAPLANE_X264_PRESET") ? getenv("MEDIAPLANE_X264_PRESET") : "veryfast";
+    a->complexity = ENC_COMPLEXITY_BALANCED;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -93,7 +83,12 @@ static int parse_args(int argc, char **argv, args_t *a)
         case 'o': a->output_dir = optarg; break;
         case 'b': a->basename = optarg; break;
         case 'k': a->check_config = optarg; break;
-        case 'x': a->x264_preset = optarg; break;
+        case 'x': a->speed_preset = optarg; break;
+        case 'q':
+            if ((a->complexity = enc_complexity_parse(optarg)) == ENC_COMPLEXITY_UNSET) {
+                return -1;
+            }
+            break;
         case 'i':
             if (a->input_count == MAX_INPUTS) {
                 return -1;
@@ -122,17 +117,28 @@ static int cancel_exit(const char *dir)
     return EXIT_CANCELED;
 }
 
+/* progress of the running ffmpeg maps onto [progress_base, progress_base + progress_span] */
+static double progress_base, progress_span = 98.0;
+
 static void on_ffmpeg_progress(double out_seconds, void *ctx)
 {
     (void) ctx;
     double d = progress_plan->duration;
-    enc_event_progress(d > 0 ? 98.0 * out_seconds / d : 0, 0);
+    double f = d > 0 ? out_seconds / d : 0;
+    enc_event_progress(progress_base + progress_span * (f > 1 ? 1 : f), 0);
 }
 
-static int encode(const enc_plan_t *p, const args_t *a, enc_run_result_t *res)
+static const char *speed_preset(const enc_plan_t *p, const args_t *a)
+{
+    return a->speed_preset ? a->speed_preset : enc_codec_preset(p->codec, p->complexity);
+}
+
+/* one ffmpeg run; cpu and wall seconds add up in res */
+static int run_ffmpeg(const enc_plan_t *p, const args_t *a, int pass, const char *passlog_dir,
+                      enc_run_result_t *res)
 {
     const char *ffmpeg = getenv("MEDIAPLANE_FFMPEG") ? getenv("MEDIAPLANE_FFMPEG") : "ffmpeg";
-    enc_command_opts_t co = { ffmpeg, a->x264_preset, a->output_dir };
+    enc_command_opts_t co = { ffmpeg, speed_preset(p, a), a->output_dir, pass, passlog_dir };
     enc_argv_t cmd;
     if (enc_command_build(p, &co, &cmd) != 0) {
         snprintf(res->last_line, sizeof(res->last_line), "too many outputs for one ffmpeg command");
@@ -143,8 +149,43 @@ static int encode(const enc_plan_t *p, const args_t *a, enc_run_result_t *res)
     free(line);
     progress_plan = p;
     enc_run_opts_t ro = { &canceled, on_ffmpeg_progress, NULL };
-    enc_run_status_t rc = enc_run(cmd.argv, &ro, res);
+    enc_run_result_t one;
+    enc_run_status_t rc = enc_run(cmd.argv, &ro, &one);
     enc_argv_free(&cmd);
+    res->cpu_seconds += one.cpu_seconds;
+    res->wall_seconds += one.wall_seconds;
+    memcpy(res->last_line, one.last_line, sizeof(res->last_line));
+    return rc;
+}
+
+/* the encode: one ffmpeg run, or two for two-pass (stats in a private
+ * temporary directory).  Progress: [from, from + span]. */
+static int encode(const enc_plan_t *p, const args_t *a, double from, double span,
+                  enc_run_result_t *res)
+{
+    memset(res, 0, sizeof(*res));
+    if (!p->two_pass || p->layer_count == 0) {
+        progress_base = from;
+        progress_span = span;
+        return run_ffmpeg(p, a, 0, NULL, res);
+    }
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/mediaplane-passlog-XXXXXX", tmp);
+    if (mkdtemp(dir) == NULL) {
+        snprintf(res->last_line, sizeof(res->last_line), "cannot create a directory in %s", tmp);
+        return ENC_RUN_FAILED;
+    }
+    progress_base = from;
+    progress_span = span * 0.35;
+    int rc = run_ffmpeg(p, a, 1, dir, res);
+    if (rc == ENC_RUN_OK) {
+        progress_base = from + span * 0.35;
+        progress_span = span * 0.65;
+        rc = run_ffmpeg(p, a, 2, dir, res);
+    }
+    enc_outdir_clear(dir);
+    rmdir(dir);
     return rc;
 }
 
@@ -166,13 +207,16 @@ static int write_manifests(const enc_plan_t *p, const char *dir, char *err, size
     return enc_write_ismc(p, dir, err, err_len);
 }
 
-static void report_perf(const enc_plan_t *p, const enc_run_result_t *res)
+static void report_perf(const enc_plan_t *p, const args_t *a, const enc_run_result_t *res)
 {
     double speed = res->wall_seconds > 0 ? p->duration / res->wall_seconds : 0;
     if (p->video != NULL) {
-        enc_event_perf("encoded %.1f s of %dx%d in %.1f s (%.2fx realtime, %.1f CPU-s), %d layers%s",
+        enc_event_perf("encoded %.1f s of %dx%d in %.1f s (%.2fx realtime, %.1f CPU-s), %d layers%s, "
+                       "%s %s (%s%s)",
                        p->duration, p->video->width, p->video->height, res->wall_seconds, speed,
-                       res->cpu_seconds, p->layer_count, p->audio ? " + AAC" : "");
+                       res->cpu_seconds, p->layer_count, p->audio ? " + AAC" : "",
+                       enc_codec_encoder(p->codec), speed_preset(p, a),
+                       enc_complexity_name(p->complexity), p->two_pass ? ", two-pass" : "");
     } else {
         enc_event_perf("encoded %.1f s of audio in %.1f s (%.2fx realtime, %.1f CPU-s)",
                        p->duration, res->wall_seconds, speed, res->cpu_seconds);
@@ -199,8 +243,11 @@ static int run_task(const args_t *a)
     if (canceled) {
         return cancel_exit(a->output_dir);
     }
+    if (plan.complexity == ENC_COMPLEXITY_UNSET) {
+        plan.complexity = a->complexity;
+    }
     enc_run_result_t res;
-    int rc = encode(&plan, a, &res);
+    int rc = encode(&plan, a, 0, 98, &res);
     if (rc == ENC_RUN_CANCELED || canceled) {
         return cancel_exit(a->output_dir);
     }
@@ -214,7 +261,7 @@ static int run_task(const args_t *a)
         return cancel_exit(a->output_dir);
     }
     enc_outdir_list(a->output_dir, enc_event_output);
-    report_perf(&plan, &res);
+    report_perf(&plan, a, &res);
     enc_event_progress(100, 1);
     return 0;
 }
@@ -244,7 +291,7 @@ int main(int argc, char **argv)
     if (a.config_file == NULL || a.output_dir == NULL || a.input_count == 0) {
         return usage("--config-file, --output-dir and --input are required");
     }
-    if (!known_x264_preset(a.x264_preset)) {
+    if (a.speed_preset != NULL && !enc_known_speed_preset(a.speed_preset)) {
         return usage("unknown --x264-preset");
     }
     if (enc_outdir_check(a.output_dir, err, sizeof(err)) != 0) {

@@ -258,7 +258,7 @@ static void test_command_one_decode_aligned_gops(void **state)
     (void) state;
     enc_sources_t s = source(1920, 1080, 0, 20);
     enc_plan_t *p = plan_for("H264 Multiple Bitrate 720p", &s);
-    enc_command_opts_t o = { "ffmpeg", "veryfast", "/out" };
+    enc_command_opts_t o = { "ffmpeg", "veryfast", "/out", 0, NULL };
     enc_argv_t a;
     assert_int_equal(enc_command_build(p, &o, &a), 0);
     int inputs = 0, forced = 0, x264 = 0;

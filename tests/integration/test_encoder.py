@@ -33,6 +33,9 @@ from encode_checks import FPS, key_times, make_clip, probe, video_bitrate_kbps
 from media import FFMPEG, run
 
 ENCODER = BUILD / "mediaplane-encoder"
+# The tests encode at Speed (x264 veryfast), named on the command line as the
+# daemon names its encoder_complexity; without it the encoder runs Balanced.
+SPEED = ["--complexity", "Speed"]
 
 
 @pytest.fixture(scope="session")
@@ -69,12 +72,15 @@ class Result:
         return sorted(p.name for p in self.out.iterdir())
 
 
-def encode(config: str, out: Path, *inputs: Path, extra=()) -> Result:
-    """Run the encoder to completion, recording when each stdout line arrived."""
+def encode(config: str, out: Path, *inputs: Path, extra=(), complexity="Speed") -> Result:
+    """Run the encoder to completion, recording when each stdout line arrived
+    (complexity None: no --complexity, the encoder's own default)."""
     out.mkdir(parents=True, exist_ok=True)
     cfg = out.parent / (out.name + ".config")
     cfg.write_text(config)
     cmd = [str(ENCODER), "--config-file", str(cfg), "--output-dir", str(out)] + list(extra)
+    if complexity is not None:
+        cmd += ["--complexity", complexity]
     for i in inputs:
         cmd += ["--input", str(i)]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -106,6 +112,7 @@ def test_single_bitrate_720p(enc_media, tmp_path):
                        "short1080_AACAudio_128.mp4"]
     assert sorted(r.events("output")) == r.files          # the stdout protocol
     assert len(r.events("perf")) == 1 and "1 layers + AAC" in r.events("perf")[0]
+    assert "libx264 veryfast (Speed)" in r.events("perf")[0], r.events("perf")
     assert not r.events("error")
     assert_progress(r)
     assert key_times(r.out / "short1080_1280x720_4500.mp4") == [0.0, 2.0]
@@ -170,6 +177,42 @@ def test_json_preset_clip_thumbnails_sprite(enc_media, tmp_path):
     assert vtt.startswith("WEBVTT\n")
     assert vtt.count("show_sprite.png#xywh=") == 5
     assert "00:00:02.000 --> 00:00:02.500\nshow_sprite.png#xywh=160,90,160,90" in vtt
+
+
+def _tiny(complexity=None):
+    """1 s of one 320x180 layer (cheap at any complexity)."""
+    codec = {"Type": "H264Video", "H264Layers": [{"Type": "H264Layer", "Bitrate": 300,
+                                                 "Width": "320", "Height": "180"}]}
+    if complexity:
+        codec["Complexity"] = complexity
+    return json.dumps({"Version": 1.0, "Sources": [{"Duration": "00:00:01"}], "Codecs": [codec],
+                       "Outputs": [{"FileName": "{Basename}_{Height}p.mp4",
+                                    "Format": {"Type": "MP4Format"}}]})
+
+
+def _x264_preset(r: Result) -> str:
+    cmd = [l for l in r.stderr.splitlines() if l.startswith("running: ")][0].split()
+    return cmd[cmd.index("-preset") + 1]
+
+
+def test_complexity_default_and_preset_override(enc_media, tmp_path):
+    """Without --complexity the encoder runs Balanced (x264 medium); the
+    daemon's setting (--complexity) applies to presets without their own;
+    a preset's Complexity wins over it."""
+    r = encode(_tiny(), tmp_path / "a", enc_media["short"], complexity=None)
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert _x264_preset(r) == "medium" and "libx264 medium (Balanced)" in r.events("perf")[0]
+    r = encode(_tiny(), tmp_path / "b", enc_media["short"], complexity="Speed")
+    assert r.rc == 0 and _x264_preset(r) == "veryfast", r.stderr[-2000:]
+    r = encode(_tiny("Quality"), tmp_path / "c", enc_media["short"], complexity="Speed")
+    assert r.rc == 0 and _x264_preset(r) == "slow", r.stderr[-2000:]
+    assert "libx264 slow (Quality)" in r.events("perf")[0]
+    r = encode(_tiny("Fastest"), tmp_path / "d", enc_media["short"])
+    assert_failed(r, "InvalidConfiguration",
+                  "invalid preset field Codecs[0].Complexity: expected \"Speed\"")
+    bad = subprocess.run([str(ENCODER), "--config-file", "x", "--output-dir", str(tmp_path),
+                          "--input", "x", "--complexity", "fast"], stderr=subprocess.DEVNULL)
+    assert bad.returncode == 2
 
 
 # ------------------------------------------------------------ failures
@@ -242,7 +285,7 @@ def test_cancel(hd_clip, tmp_path):
     cfg = tmp_path / "cfg"
     cfg.write_text("H264 Multiple Bitrate 720p")
     p = subprocess.Popen([str(ENCODER), "--config-file", str(cfg), "--output-dir", str(out),
-                          "--input", str(hd_clip)],
+                          "--input", str(hd_clip)] + SPEED,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     children = []
     deadline = time.monotonic() + 60

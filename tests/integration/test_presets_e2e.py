@@ -19,7 +19,8 @@ while earlier presets' outputs are checked.  Per preset:
     and DASH (mpd-time-csf) through ffmpeg (-xerror, every frame) and as
     Smooth through GStreamer playbin3 (ffmpeg has no Smooth demuxer).
 
-The x264 speed is the encoder's default (veryfast)."""
+The encodes run at Speed (x264 veryfast): the harness sets the daemon's
+encoder_complexity, as an operator would."""
 
 import urllib.parse
 import xml.etree.ElementTree as ET
