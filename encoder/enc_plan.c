@@ -349,5 +349,12 @@ enc_plan_status_t enc_plan_build(const enc_preset_t *pr, const enc_sources_t *sr
         snprintf(p->ism_file, sizeof(p->ism_file), "%s.ism", p->basename);
         snprintf(p->ismc_file, sizeof(p->ismc_file), "%s.ismc", p->basename);
     }
+    if (p->layer_count > 0) {
+        snprintf(p->quality_file, sizeof(p->quality_file), "%s_quality.json", p->basename);
+        if (name_taken(p, p->quality_file)) {
+            return config_error(err, err_len, "gives an output the quality report's name",
+                                pr->video_pattern);
+        }
+    }
     return ENC_PLAN_OK;
 }

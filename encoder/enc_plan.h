@@ -54,6 +54,7 @@ typedef struct {
     int thumb_count;
     enc_out_thumb_t thumbs[ENC_MAX_THUMBS];
     char ism_file[ENC_NAME_LEN], ismc_file[ENC_NAME_LEN];
+    char quality_file[ENC_NAME_LEN];  /* the quality report, "" without video layers */
 } enc_plan_t;
 
 typedef enum {

@@ -14,6 +14,9 @@
 #include "enc_events.h"
 #include "enc_manifest.h"
 #include "enc_outdir.h"
+#include "enc_probe.h"
+#include "enc_quality.h"
+#include "enc_quality_report.h"
 #include "enc_runner.h"
 #include "enc_vtt.h"
 
@@ -189,6 +192,94 @@ static int encode(const enc_plan_t *p, const args_t *a, double from, double span
     return rc;
 }
 
+/* ------------------------------------------------------------ quality report */
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *bigger = realloc(buf, 2 * cap + 1);
+            if (bigger == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf != NULL) {
+        buf[n] = '\0';
+    }
+    return buf;
+}
+
+static int parse_stats(const char *dir, int i, enc_layer_quality_t *q)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/psnr-%d.log", dir, i);
+    char *psnr = read_text(path);
+    snprintf(path, sizeof(path), "%s/ssim-%d.log", dir, i);
+    char *ssim = read_text(path);
+    int rc = psnr && ssim && enc_quality_parse_psnr(psnr, q) == 0
+             && enc_quality_parse_ssim(ssim, q) == 0 ? 0 : -1;
+    free(psnr);
+    free(ssim);
+    return rc;
+}
+
+/* the metrics run (progress from..from+span) and the per-layer numbers */
+static int measure_quality(const enc_plan_t *p, const args_t *a, double from, double span,
+                           enc_layer_quality_t *q, enc_run_result_t *res)
+{
+    const char *ffmpeg = getenv("MEDIAPLANE_FFMPEG") ? getenv("MEDIAPLANE_FFMPEG") : "ffmpeg";
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[4096];
+    memset(res, 0, sizeof(*res));
+    snprintf(dir, sizeof(dir), "%s/mediaplane-quality-XXXXXX", tmp);
+    if (mkdtemp(dir) == NULL) {
+        snprintf(res->last_line, sizeof(res->last_line), "cannot create a directory in %s", tmp);
+        return ENC_RUN_FAILED;
+    }
+    enc_argv_t cmd;
+    if (enc_quality_command(p, ffmpeg, a->output_dir, dir, &cmd) != 0) {
+        rmdir(dir);
+        snprintf(res->last_line, sizeof(res->last_line), "cannot build the quality command");
+        return ENC_RUN_FAILED;
+    }
+    char *line = enc_argv_join(&cmd);
+    fprintf(stderr, "running: %s\n", line ? line : cmd.argv[0]);
+    free(line);
+    progress_base = from;
+    progress_span = span;
+    enc_run_opts_t ro = { &canceled, on_ffmpeg_progress, NULL };
+    int rc = enc_run(cmd.argv, &ro, res);
+    enc_argv_free(&cmd);
+    for (int i = 0; i < p->layer_count && rc == ENC_RUN_OK; i++) {
+        if (parse_stats(dir, i, &q[i]) != 0) {
+            snprintf(res->last_line, sizeof(res->last_line), "no quality figures for %s",
+                     p->layers[i].file);
+            rc = ENC_RUN_FAILED;
+        }
+        char path[4400], err[ENC_ERR_LEN];
+        enc_input_t in;
+        snprintf(path, sizeof(path), "%s/%s", a->output_dir, p->layers[i].file);
+        q[i].kbps = enc_probe_file(path, &in, err, sizeof(err)) == 0 ? in.video_kbps : 0;
+    }
+    enc_outdir_clear(dir);
+    rmdir(dir);
+    return rc;
+}
+
 static int write_manifests(const enc_plan_t *p, const char *dir, char *err, size_t err_len)
 {
     for (int i = 0; i < p->thumb_count; i++) {
@@ -207,16 +298,24 @@ static int write_manifests(const enc_plan_t *p, const char *dir, char *err, size
     return enc_write_ismc(p, dir, err, err_len);
 }
 
-static void report_perf(const enc_plan_t *p, const args_t *a, const enc_run_result_t *res)
+static void report_perf(const enc_plan_t *p, const args_t *a, const enc_run_result_t *res,
+                        const enc_layer_quality_t *q, const enc_run_result_t *qres)
 {
+    char summary[800] = "";
+    if (q != NULL) {
+        size_t n = (size_t) snprintf(summary, sizeof(summary), "; quality report %.1f CPU-s; ",
+                                     qres->cpu_seconds);
+        enc_quality_summary(p, q, summary + n, sizeof(summary) - n);
+    }
     double speed = res->wall_seconds > 0 ? p->duration / res->wall_seconds : 0;
     if (p->video != NULL) {
         enc_event_perf("encoded %.1f s of %dx%d in %.1f s (%.2fx realtime, %.1f CPU-s), %d layers%s, "
-                       "%s %s (%s%s)",
+                       "%s %s (%s%s)%s",
                        p->duration, p->video->width, p->video->height, res->wall_seconds, speed,
                        res->cpu_seconds, p->layer_count, p->audio ? " + AAC" : "",
                        enc_codec_encoder(p->codec), speed_preset(p, a),
-                       enc_complexity_name(p->complexity), p->two_pass ? ", two-pass" : "");
+                       enc_complexity_name(p->complexity), p->two_pass ? ", two-pass" : "",
+                       summary);
     } else {
         enc_event_perf("encoded %.1f s of audio in %.1f s (%.2fx realtime, %.1f CPU-s)",
                        p->duration, res->wall_seconds, speed, res->cpu_seconds);
@@ -246,13 +345,30 @@ static int run_task(const args_t *a)
     if (plan.complexity == ENC_COMPLEXITY_UNSET) {
         plan.complexity = a->complexity;
     }
-    enc_run_result_t res;
-    int rc = encode(&plan, a, 0, 98, &res);
+    enc_run_result_t res, qres;
+    double encode_span = plan.layer_count > 0 ? 88 : 98;
+    int rc = encode(&plan, a, 0, encode_span, &res);
     if (rc == ENC_RUN_CANCELED || canceled) {
         return cancel_exit(a->output_dir);
     }
     if (rc != ENC_RUN_OK) {
         return fail(a->output_dir, "EncodingFailed", res.last_line);
+    }
+    static enc_layer_quality_t quality[ENC_MAX_LAYERS];
+    memset(&qres, 0, sizeof(qres));
+    if (plan.layer_count > 0) {
+        rc = measure_quality(&plan, a, encode_span, 98 - encode_span, quality, &qres);
+        if (rc == ENC_RUN_CANCELED || canceled) {
+            return cancel_exit(a->output_dir);
+        }
+        if (rc != ENC_RUN_OK) {
+            return fail(a->output_dir, "EncodingFailed", qres.last_line);
+        }
+        enc_quality_costs_t costs = { enc_codec_encoder(plan.codec), speed_preset(&plan, a),
+                                      res.cpu_seconds, res.wall_seconds, 0, qres.cpu_seconds };
+        if (enc_quality_write(&plan, quality, &costs, a->output_dir, err, sizeof(err)) != 0) {
+            return fail(a->output_dir, "EncodingFailed", err);
+        }
     }
     if (write_manifests(&plan, a->output_dir, err, sizeof(err)) != 0) {
         return fail(a->output_dir, "EncodingFailed", err);
@@ -261,7 +377,7 @@ static int run_task(const args_t *a)
         return cancel_exit(a->output_dir);
     }
     enc_outdir_list(a->output_dir, enc_event_output);
-    report_perf(&plan, a, &res);
+    report_perf(&plan, a, &res, plan.layer_count > 0 ? quality : NULL, &qres);
     enc_event_progress(100, 1);
     return 0;
 }

@@ -13,6 +13,8 @@ while earlier presets' outputs are checked.  Per preset:
     layer's size, key frames every 2 s at the same times in every layer
     (ffprobe), bitrate within 20 % of the target, duration within one frame
     of the source's; the .ism lists them with their bitrates;
+  * the quality report (<name>_quality.json, one entry per layer, summarised
+    in the task's PerfMessage);
   * audio: AAC-LC stereo 48 kHz, bitrate within 20 % of 128 kbps, duration
     within 50 ms of the source's;
   * published with an origin locator, the output plays as HLS (m3u8-aapl)
@@ -28,8 +30,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from clients import gst_play, have_gst, manifest_suffix
-from encode_checks import (FPS, decode_stats, expected_key_times, key_times, probe, stream,
-                           video_bitrate_kbps)
+from encode_checks import (FPS, check_quality_report, decode_stats, expected_key_times,
+                           key_times, probe, stream, video_bitrate_kbps)
 from platform_harness import ENCODER
 
 BASENAME = "presets1080"      # the uploaded file's name without extension
@@ -162,12 +164,18 @@ def test_job_finishes_with_registered_outputs(preset, finished, ladders):
         assert "of audio" in t["PerfMessage"], t["PerfMessage"]
     want = {layer_name(*l) for l in layers} | {audio_name(), BASENAME + ".ism",
                                                BASENAME + ".ismc"}
+    if layers:
+        want.add(BASENAME + "_quality.json")        # the quality report
+        assert "PSNR-Y/SSIM-Y per layer: " in t["PerfMessage"], t["PerfMessage"]
     names = sorted(f["Name"] for f in r["files"])
     assert names == sorted(want)
     assert [f["Name"] for f in r["files"] if f["IsPrimary"]] == [BASENAME + ".ism"]
     on_disk = {p.name: p.stat().st_size for p in r["dir"].iterdir()}
     assert on_disk == {f["Name"]: int(f["ContentFileSize"]) for f in r["files"]}
     assert all(f["MimeType"] == "video/mp4" for f in r["files"] if f["Name"].endswith(".mp4"))
+    if layers:
+        check_quality_report(r["dir"], BASENAME, [layer_name(*l) for l in layers],
+                             r["dir"], independent=0)
 
 
 @pytest.mark.parametrize("preset", PRESETS)
