@@ -15,7 +15,7 @@
 #define ENC_MAX_LAYERS 16
 #define ENC_MAX_THUMBS 4
 #define ENC_NAME_LEN 256
-#define ENC_ERR_LEN 512
+#define ENC_ERR_LEN 1024
 
 /* A time or position as MES writes it: seconds, percent of the duration,
  * a frame number, or {Best} (thumbnail Start only). */

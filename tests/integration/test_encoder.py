@@ -21,6 +21,7 @@ Media (generated once per session):
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -29,7 +30,9 @@ from pathlib import Path
 import pytest
 
 from conftest import BUILD
-from encode_checks import FPS, key_times, make_clip, probe, video_bitrate_kbps
+from clients import manifest_suffix
+from encode_checks import (FPS, check_quality_report, decode_stats, key_times, make_clip, probe,
+                           stream, video_bitrate_kbps)
 from media import FFMPEG, run
 
 ENCODER = BUILD / "mediaplane-encoder"
@@ -109,10 +112,16 @@ def test_single_bitrate_720p(enc_media, tmp_path):
     r = encode("H264 Single Bitrate 720p", tmp_path / "out", enc_media["short"])
     assert r.rc == 0, r.stdout + r.stderr[-2000:]
     assert r.files == ["short1080.ism", "short1080.ismc", "short1080_1280x720_4500.mp4",
-                       "short1080_AACAudio_128.mp4"]
+                       "short1080_AACAudio_128.mp4", "short1080_quality.json"]
     assert sorted(r.events("output")) == r.files          # the stdout protocol
     assert len(r.events("perf")) == 1 and "1 layers + AAC" in r.events("perf")[0]
     assert "libx264 veryfast (Speed)" in r.events("perf")[0], r.events("perf")
+    # the quality report: in the output, PSNR as ffmpeg measures it, summarised in perf
+    report = check_quality_report(r.out, "short1080", ["short1080_1280x720_4500.mp4"],
+                                  enc_media["short"])
+    layer = report["layers"][0]
+    assert "1280x720@%dk %.2f dB %.4f" % (layer["kbps"], layer["psnrY"], layer["ssimY"]) \
+        in r.events("perf")[0], r.events("perf")
     assert not r.events("error")
     assert_progress(r)
     assert key_times(r.out / "short1080_1280x720_4500.mp4") == [0.0, 2.0]
@@ -166,7 +175,8 @@ def test_json_preset_clip_thumbnails_sprite(enc_media, tmp_path):
     assert r.rc == 0, r.stdout + r.stderr[-2000:]
     assert r.files == ["show.ism", "show.ismc", "show_000001.jpg", "show_000002.jpg",
                        "show_000003.jpg", "show_240p.mp4", "show_AACAudio_96.mp4",
-                       "show_sprite.png", "show_sprite.vtt"]
+                       "show_quality.json", "show_sprite.png", "show_sprite.vtt"]
+    check_quality_report(r.out, "show", ["show_240p.mp4"], enc_media["short"], independent=0)
     v = probe(r.out / "show_240p.mp4")["streams"][0]
     assert abs(float(v["duration"]) - 2.5) <= 1.0 / FPS + 1e-6
     j = probe(r.out / "show_000001.jpg")["streams"][0]
@@ -213,6 +223,82 @@ def test_complexity_default_and_preset_override(enc_media, tmp_path):
     bad = subprocess.run([str(ENCODER), "--config-file", "x", "--output-dir", str(tmp_path),
                           "--input", "x", "--complexity", "fast"], stderr=subprocess.DEVNULL)
     assert bad.returncode == 2
+
+
+H265_PRESET = {
+    "Version": 1.0,
+    "Codecs": [
+        {"Type": "H265Video", "KeyFrameInterval": "00:00:02", "SceneChangeDetection": False,
+         "H265Layers": [{"Type": "H265Layer", "Bitrate": 600, "Width": "640", "Height": "360"},
+                        {"Type": "H265Layer", "Bitrate": 250, "Width": "320", "Height": "180"}]},
+        {"Type": "AACAudio", "Profile": "AACLC", "Channels": 2, "SamplingRate": 48000,
+         "Bitrate": 96},
+    ],
+    "Outputs": [{"FileName": "{Basename}_{Height}p.mp4", "Format": {"Type": "MP4Format"}},
+                {"FileName": "{Basename}_audio.mp4", "Format": {"Type": "MP4Format"}}],
+}
+
+
+def test_h265_layers_play_through_origin(enc_media, tmp_path, origin, media_root):
+    """H265Video/H265Layers: libx265 with hvc1 sample entries, key frames every
+    2 s at the same times in both layers; the origin serves the result as
+    HLS fMP4, CMAF and DASH and ffmpeg decodes every frame."""
+    r = encode(json.dumps(H265_PRESET), tmp_path / "out", enc_media["short"],
+               extra=["--basename", "hevc"])
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert r.files == ["hevc.ism", "hevc.ismc", "hevc_180p.mp4", "hevc_360p.mp4",
+                       "hevc_audio.mp4", "hevc_quality.json"]
+    assert "libx265 ultrafast (Speed)" in r.events("perf")[0], r.events("perf")
+    frames = None
+    for name, (w, h) in (("hevc_360p.mp4", (640, 360)), ("hevc_180p.mp4", (320, 180))):
+        v = stream(probe(r.out / name), "video")
+        assert (v["codec_name"], v["codec_tag_string"], v["width"], v["height"]) == \
+            ("hevc", "hvc1", w, h), v
+        assert key_times(r.out / name) == [0.0, 2.0], name
+        frames = frames or int(v["nb_frames"])
+        assert int(v["nb_frames"]) == frames
+    check_quality_report(r.out, "hevc", ["hevc_360p.mp4", "hevc_180p.mp4"], enc_media["short"])
+    dest = media_root / "media" / "enc-hevc"
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(r.out, dest)
+    base = origin.url("/media/enc-hevc/hevc.ism/")
+    for fmt in ("m3u8-aapl", "m3u8-cmaf", "mpd-time-csf"):
+        p, got, seconds = decode_stats(base + manifest_suffix(fmt), fmt)
+        assert p.returncode == 0 and not p.stderr, (fmt, p.stderr[-2000:])
+        assert got == frames and abs(seconds - 4.0) < 0.1, (fmt, got, seconds)
+
+
+def _rc_preset(codec_fields: dict, layer_fields: dict) -> str:
+    codec = dict({"Type": "H264Video", "H264Layers": [dict({"Type": "H264Layer", "Bitrate": 400,
+                                                           "Width": "320", "Height": "180"},
+                                                          **layer_fields)]}, **codec_fields)
+    return json.dumps({"Version": 1.0, "Sources": [{"Duration": "00:00:02"}], "Codecs": [codec],
+                       "Outputs": [{"FileName": "{Basename}_{Height}p.mp4",
+                                    "Format": {"Type": "MP4Format"}}]})
+
+
+def test_rate_control_modes(enc_media, tmp_path):
+    """Two-pass ABR (two ffmpeg runs, no stats file left in the output), CRF
+    capped at MaxBitrate, and an invalid RateControlMode failing the task
+    with the field named."""
+    r = encode(_rc_preset({"TwoPass": True}, {}), tmp_path / "two", enc_media["small"])
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert r.files == ["small360.ism", "small360.ismc", "small360_180p.mp4",
+                       "small360_quality.json"]
+    runs = [l for l in r.stderr.splitlines() if l.startswith("running: ") and "libx264" in l]
+    assert len(runs) == 2 and "-pass 1" in runs[0] and "-pass 2" in runs[1], runs
+    assert "two-pass" in r.events("perf")[0]
+    assert_progress(r)
+    r = encode(_rc_preset({"RateControlMode": "CRF"}, {"Crf": 30, "MaxBitrate": 500}),
+               tmp_path / "crf", enc_media["small"])
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert "-crf 30 -maxrate 500k" in r.stderr
+    assert video_bitrate_kbps(r.out / "small360_180p.mp4") <= 500 * 1.1
+    r = encode(_rc_preset({"RateControlMode": "VBR"}, {}), tmp_path / "bad", enc_media["small"])
+    assert_failed(r, "InvalidConfiguration", "invalid preset field Codecs[0].RateControlMode: ")
+    r = encode(_rc_preset({}, {"Crf": 20}), tmp_path / "bad2", enc_media["small"])
+    assert_failed(r, "InvalidConfiguration",
+                  "invalid preset field Codecs[0].H264Layers[0].Crf: only with RateControlMode")
 
 
 # ------------------------------------------------------------ failures
