@@ -296,7 +296,7 @@ static void plan_clip(const enc_preset_t *pr, enc_plan_t *p)
 static enc_plan_status_t plan_inputs(const enc_preset_t *pr, const enc_sources_t *src,
                                      enc_plan_t *p, char *err, size_t err_len)
 {
-    int wants_video = pr->layer_count > 0 || pr->thumb_count > 0;
+    int wants_video = pr->layer_count > 0 || pr->thumb_count > 0 || pr->content_aware;
     if (wants_video && !src->video_found) {
         snprintf(err, err_len, "input has no video stream (the preset encodes video; use "
                  "\"AAC Good Quality Audio\" for audio-only inputs)");

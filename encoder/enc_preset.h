@@ -50,6 +50,13 @@ typedef struct {
  * quality capped at the layer's bitrate. */
 typedef enum { ENC_RC_ABR = 0, ENC_RC_CBR, ENC_RC_CRF } enc_rc_mode_t;
 
+/* Content-aware ladder limits (AMS v3 PresetConfigurations); 0 = default. */
+typedef struct {
+    int min_kbps, max_kbps;
+    int min_height, max_height;
+    int max_layers;
+} enc_cae_limits_t;
+
 typedef enum { ENC_IMAGE_JPG = 1, ENC_IMAGE_PNG } enc_image_type_t;
 
 typedef struct {
@@ -64,7 +71,9 @@ typedef struct {
 typedef struct {
     int layer_count;
     enc_layer_t layers[ENC_MAX_LAYERS];
-    int adaptive;                 /* ladder trimmed to the input ("Adaptive Streaming") */
+    int adaptive;                 /* fixed ladder trimmed to the input (H265AdaptiveStreaming) */
+    int content_aware;            /* ladder chosen by analysis (enc_ladder.h); no layers yet */
+    enc_cae_limits_t cae;
     enc_codec_t codec;            /* H.264 or H.265 */
     enc_complexity_t complexity;  /* UNSET: the task's default */
     enc_rc_mode_t rc_mode;

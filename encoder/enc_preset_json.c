@@ -764,6 +764,9 @@ int enc_preset_from_json(const char *text, size_t len, enc_preset_t *pr, char *e
     int rc = -1;
     if (!json_is_object(root)) {
         snprintf(err, err_len, "the preset is not a JSON object");
+    } else if (json_object_get(root, "presetName") != NULL
+               || json_object_get(root, "@odata.type") != NULL) {
+        rc = enc_preset_from_v3(root, pr, err, err_len);
     } else if (check_keys(&c, root, "", top_keys) == 0
                && (FIELD(root, "Sources") == NULL || parse_sources(&c, FIELD(root, "Sources"), pr) == 0)
                && parse_lists(&c, root, pr) == 0) {

@@ -9,6 +9,7 @@
  *
  * Exit 0 success, 1 task failed ("error" line), 2 usage, 3 canceled (SIGTERM/SIGINT).
  */
+#include "enc_analysis.h"
 #include "enc_command.h"
 #include "enc_config.h"
 #include "enc_events.h"
@@ -40,7 +41,7 @@ typedef struct {
 } args_t;
 
 static volatile sig_atomic_t canceled;
-static const enc_plan_t *progress_plan;
+static double progress_seconds;      /* output seconds of the running ffmpeg at 100 % */
 
 static void on_signal(int sig)
 {
@@ -126,7 +127,7 @@ static double progress_base, progress_span = 98.0;
 static void on_ffmpeg_progress(double out_seconds, void *ctx)
 {
     (void) ctx;
-    double d = progress_plan->duration;
+    double d = progress_seconds;
     double f = d > 0 ? out_seconds / d : 0;
     enc_event_progress(progress_base + progress_span * (f > 1 ? 1 : f), 0);
 }
@@ -150,7 +151,7 @@ static int run_ffmpeg(const enc_plan_t *p, const args_t *a, int pass, const char
     char *line = enc_argv_join(&cmd);
     fprintf(stderr, "running: %s\n", line ? line : cmd.argv[0]);
     free(line);
-    progress_plan = p;
+    progress_seconds = p->duration;
     enc_run_opts_t ro = { &canceled, on_ffmpeg_progress, NULL };
     enc_run_result_t one;
     enc_run_status_t rc = enc_run(cmd.argv, &ro, &one);
@@ -186,6 +187,77 @@ static int encode(const enc_plan_t *p, const args_t *a, double from, double span
         progress_base = from + span * 0.35;
         progress_span = span * 0.65;
         rc = run_ffmpeg(p, a, 2, dir, res);
+    }
+    enc_outdir_clear(dir);
+    rmdir(dir);
+    return rc;
+}
+
+/* ------------------------------------------------------------ content-aware */
+
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    long n = -1;
+    if (f != NULL && fseek(f, 0, SEEK_END) == 0) {
+        n = ftell(f);
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    return n;
+}
+
+/* the probe encodes of a content-aware preset (progress 0..span); fills fig */
+static int analyze(const enc_plan_t *pre, const enc_preset_t *pr, double span,
+                   enc_probe_figures_t *fig, enc_run_result_t *res)
+{
+    const char *ffmpeg = getenv("MEDIAPLANE_FFMPEG") ? getenv("MEDIAPLANE_FFMPEG") : "ffmpeg";
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    enc_cae_limits_t lim;
+    enc_stretches_t st;
+    char dir[4096], path[4200];
+    memset(res, 0, sizeof(*res));
+    memset(fig, 0, sizeof(*fig));
+    enc_ladder_limits(pre->video, pr->codec, &pr->cae, &lim);
+    enc_ladder_probe_heights(pre->video, &lim, &fig->high_height, &fig->low_height);
+    enc_probe_stretches(pre->clip_start, pre->duration, &st);
+    snprintf(dir, sizeof(dir), "%s/mediaplane-probe-XXXXXX", tmp);
+    if (mkdtemp(dir) == NULL) {
+        snprintf(res->last_line, sizeof(res->last_line), "cannot create a directory in %s", tmp);
+        return ENC_RUN_FAILED;
+    }
+    enc_argv_t cmd;
+    if (enc_analysis_command(pre->video, &st, fig->high_height, fig->low_height, ffmpeg, dir,
+                             &cmd) != 0) {
+        rmdir(dir);
+        snprintf(res->last_line, sizeof(res->last_line), "cannot build the analysis command");
+        return ENC_RUN_FAILED;
+    }
+    char *line = enc_argv_join(&cmd);
+    fprintf(stderr, "running: %s\n", line ? line : cmd.argv[0]);
+    free(line);
+    progress_base = 0;
+    progress_span = span;
+    progress_seconds = st.count * st.seconds;
+    enc_run_opts_t ro = { &canceled, on_ffmpeg_progress, NULL };
+    int rc = enc_run(cmd.argv, &ro, res);
+    enc_argv_free(&cmd);
+    fig->cpu_seconds = res->cpu_seconds;
+    for (int i = 0; i < 2 && rc == ENC_RUN_OK; i++) {
+        snprintf(path, sizeof(path), "%s/probe-%d.h264", dir, i);
+        long bytes = i == 1 && fig->low_height == fig->high_height ? -2 : file_size(path);
+        double kbps = bytes > 0 ? bytes * 8.0 / 1000.0 / (st.count * st.seconds) : 0;
+        if (bytes == -2) {
+            fig->low_kbps = fig->high_kbps;
+        } else if (kbps <= 0) {
+            snprintf(res->last_line, sizeof(res->last_line), "the analysis produced no probe");
+            rc = ENC_RUN_FAILED;
+        } else if (i == 0) {
+            fig->high_kbps = kbps;
+        } else {
+            fig->low_kbps = kbps;
+        }
     }
     enc_outdir_clear(dir);
     rmdir(dir);
@@ -261,6 +333,7 @@ static int measure_quality(const enc_plan_t *p, const args_t *a, double from, do
     free(line);
     progress_base = from;
     progress_span = span;
+    progress_seconds = p->duration;
     enc_run_opts_t ro = { &canceled, on_ffmpeg_progress, NULL };
     int rc = enc_run(cmd.argv, &ro, res);
     enc_argv_free(&cmd);
@@ -299,12 +372,19 @@ static int write_manifests(const enc_plan_t *p, const char *dir, char *err, size
 }
 
 static void report_perf(const enc_plan_t *p, const args_t *a, const enc_run_result_t *res,
-                        const enc_layer_quality_t *q, const enc_run_result_t *qres)
+                        const enc_layer_quality_t *q, const enc_run_result_t *qres,
+                        const enc_probe_figures_t *fig)
 {
     char summary[800] = "";
+    size_t n = 0;
+    if (fig != NULL) {
+        n += (size_t) snprintf(summary, sizeof(summary), "; content-aware ladder from probes "
+                               "%dp %.0f kbps / %dp %.0f kbps (%.1f CPU-s)", fig->high_height,
+                               fig->high_kbps, fig->low_height, fig->low_kbps, fig->cpu_seconds);
+    }
     if (q != NULL) {
-        size_t n = (size_t) snprintf(summary, sizeof(summary), "; quality report %.1f CPU-s; ",
-                                     qres->cpu_seconds);
+        n += (size_t) snprintf(summary + n, sizeof(summary) - n, "; quality report %.1f CPU-s; ",
+                               qres->cpu_seconds);
         enc_quality_summary(p, q, summary + n, sizeof(summary) - n);
     }
     double speed = res->wall_seconds > 0 ? p->duration / res->wall_seconds : 0;
@@ -327,7 +407,9 @@ static int run_task(const args_t *a)
     static enc_preset_t preset;
     static enc_sources_t src;
     static enc_plan_t plan;
+    static enc_probe_figures_t figures;
     char err[ENC_ERR_LEN];
+    int rc;
     enc_event_progress(0, 1);
     if (enc_config_load(a->config_file, &preset, err, sizeof(err)) != 0) {
         return fail(a->output_dir, "InvalidConfiguration", err);
@@ -339,6 +421,27 @@ static int run_task(const args_t *a)
     if (ps != ENC_PLAN_OK) {
         return fail(a->output_dir, ps == ENC_PLAN_BAD_INPUT ? "InvalidInput" : "InvalidConfiguration", err);
     }
+    enc_run_result_t ares;
+    memset(&ares, 0, sizeof(ares));
+    double start = 0;
+    if (preset.content_aware) {
+        /* the plan so far knows the clip; the analysis picks the layers */
+        rc = analyze(&plan, &preset, 8, &figures, &ares);
+        if (rc == ENC_RUN_CANCELED || canceled) {
+            return cancel_exit(a->output_dir);
+        }
+        if (rc != ENC_RUN_OK) {
+            return fail(a->output_dir, "EncodingFailed", ares.last_line);
+        }
+        enc_ladder_choose(&figures, plan.video, preset.codec, &preset.cae, preset.layers,
+                          &preset.layer_count);
+        preset.content_aware = 0;
+        ps = enc_plan_build(&preset, &src, a->basename, &plan, err, sizeof(err));
+        if (ps != ENC_PLAN_OK) {
+            return fail(a->output_dir, ps == ENC_PLAN_BAD_INPUT ? "InvalidInput" : "InvalidConfiguration", err);
+        }
+        start = 8;
+    }
     if (canceled) {
         return cancel_exit(a->output_dir);
     }
@@ -346,8 +449,8 @@ static int run_task(const args_t *a)
         plan.complexity = a->complexity;
     }
     enc_run_result_t res, qres;
-    double encode_span = plan.layer_count > 0 ? 88 : 98;
-    int rc = encode(&plan, a, 0, encode_span, &res);
+    double encode_span = (plan.layer_count > 0 ? 88 : 98) - start;
+    rc = encode(&plan, a, start, encode_span, &res);
     if (rc == ENC_RUN_CANCELED || canceled) {
         return cancel_exit(a->output_dir);
     }
@@ -357,7 +460,7 @@ static int run_task(const args_t *a)
     static enc_layer_quality_t quality[ENC_MAX_LAYERS];
     memset(&qres, 0, sizeof(qres));
     if (plan.layer_count > 0) {
-        rc = measure_quality(&plan, a, encode_span, 98 - encode_span, quality, &qres);
+        rc = measure_quality(&plan, a, start + encode_span, 98 - start - encode_span, quality, &qres);
         if (rc == ENC_RUN_CANCELED || canceled) {
             return cancel_exit(a->output_dir);
         }
@@ -365,7 +468,8 @@ static int run_task(const args_t *a)
             return fail(a->output_dir, "EncodingFailed", qres.last_line);
         }
         enc_quality_costs_t costs = { enc_codec_encoder(plan.codec), speed_preset(&plan, a),
-                                      res.cpu_seconds, res.wall_seconds, 0, qres.cpu_seconds };
+                                      res.cpu_seconds, res.wall_seconds, ares.cpu_seconds,
+                                      qres.cpu_seconds };
         if (enc_quality_write(&plan, quality, &costs, a->output_dir, err, sizeof(err)) != 0) {
             return fail(a->output_dir, "EncodingFailed", err);
         }
@@ -377,7 +481,8 @@ static int run_task(const args_t *a)
         return cancel_exit(a->output_dir);
     }
     enc_outdir_list(a->output_dir, enc_event_output);
-    report_perf(&plan, a, &res, plan.layer_count > 0 ? quality : NULL, &qres);
+    report_perf(&plan, a, &res, plan.layer_count > 0 ? quality : NULL, &qres,
+                figures.high_kbps > 0 ? &figures : NULL);
     enc_event_progress(100, 1);
     return 0;
 }

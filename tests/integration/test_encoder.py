@@ -5,7 +5,7 @@ The named ladders ("H264 Multiple Bitrate 1080p/720p/16x9 SD", "H264 Single
 Bitrate 720p", "AAC Good Quality Audio", "Adaptive Streaming" on a 1080p
 input) are checked end to end through the API in test_presets_e2e.py (key
 frames, bitrates, durations, playback); this file covers what only the binary
-shows: names and options, content-aware trimming of a small input, a JSON
+shows: names and options, content-aware ladders (simple vs hard title), a JSON
 preset with clipping and thumbnails, the failure codes, --check-config and
 cancel.
 
@@ -14,8 +14,9 @@ Media (generated once per session):
     test runs the 720p ladder on it;
   * a 4 s 1080p clip for "H264 Single Bitrate 720p", "AAC Good Quality Audio"
     and a custom JSON preset (clip + JPEG thumbnails + PNG sprite + WebVTT);
-  * a 4 s 640x360 clip at ~600 kbps for "Adaptive Streaming" (content-aware:
-    nothing above 360p, bitrates capped at the input's);
+  * a 4 s 640x360 clip at ~600 kbps for the rate-control modes;
+  * 3 s 640x360 clips for content-aware encoding: a busy one (testsrc2 +
+    heavy noise) and a still slide;
   * an audio-only file and a corrupt file for the failure tests.
 """
 
@@ -49,12 +50,18 @@ def enc_media(tmp_path_factory):
     media = {
         "short": make_clip(d / "short1080.mp4", "1920x1080", 4),
         "small": make_clip(d / "small360.mp4", "640x360", 4, noise=4, crf=30),
+        "busy": make_clip(d / "busy360.mp4", "640x360", 3, noise=30, crf=20, audio=False),
+        "slide": d / "slide360.mp4",
         "audio": d / "tone.m4a",
         "corrupt": d / "corrupt.mp4",
     }
     run([FFMPEG, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440",
          "-t", "3", "-c:a", "aac", str(media["audio"])])
     media["corrupt"].write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4096))
+    # a still slide (one testsrc frame held), as easy as a title gets
+    run([FFMPEG, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+         "testsrc=size=640x360:rate=1", "-vf", "fps=%d" % FPS, "-t", "3", "-c:v", "libx264",
+         "-preset", "ultrafast", "-crf", "20", "-pix_fmt", "yuv420p", str(media["slide"])])
     return media
 
 
@@ -137,15 +144,38 @@ def test_aac_good_quality_audio(enc_media, tmp_path):
     assert [x["codec_type"] for x in s] == ["audio"]
 
 
-def test_adaptive_streaming_content_aware(enc_media, tmp_path):
-    src_kbps = video_bitrate_kbps(enc_media["small"])
-    r = encode("Adaptive Streaming", tmp_path / "out", enc_media["small"])
+def _ladder(r: Result, basename: str) -> list:
+    """(width, height, target kbps) of every layer, from the quality report."""
+    report = json.loads((r.out / (basename + "_quality.json")).read_text())
+    return [(l["width"], l["height"], l["targetKbps"]) for l in report["layers"]]
+
+
+def test_content_aware_simple_vs_hard(enc_media, tmp_path):
+    """"Adaptive Streaming" is content-aware: a still slide gets a smaller
+    ladder (fewer bits in total) than a noisy, busy clip of the same size,
+    both top out at the input's size and never above its bitrate; the v3
+    ContentAwareEncoding preset keeps its configurations' limits."""
+    ladders = {}
+    for name in ("slide", "busy"):
+        src = enc_media[name]
+        r = encode("Adaptive Streaming", tmp_path / name, src)
+        assert r.rc == 0, r.stdout + r.stderr[-2000:]
+        assert "content-aware ladder from probes 360p" in r.events("perf")[0], r.events("perf")
+        ladders[name] = _ladder(r, src.stem)
+        src_kbps = video_bitrate_kbps(src)
+        assert ladders[name][0][:2] == (640, 360), ladders[name]        # the input's size
+        assert all(k <= max(src_kbps, 200) for _, _, k in ladders[name]), (ladders, src_kbps)
+    total = {k: sum(r[2] for r in v) for k, v in ladders.items()}
+    assert total["slide"] < total["busy"], ladders
+    assert len(ladders["slide"]) <= len(ladders["busy"]), ladders
+    v3 = {"presetName": "ContentAwareEncoding",
+          "configurations": {"maxLayers": 2, "minBitrateBps": 250000, "maxBitrateBps": 700000,
+                             "minHeight": 180, "maxHeight": 270}}
+    r = encode(json.dumps(v3), tmp_path / "v3", enc_media["busy"])
     assert r.rc == 0, r.stdout + r.stderr[-2000:]
-    layers = [f for f in r.files if f.endswith(".mp4") and "AACAudio" not in f]
-    sizes = sorted((int(f.split("_")[1].split("x")[1]), int(f.split("_")[2][:-4])) for f in layers)
-    assert max(h for h, _ in sizes) == 360, sizes       # never above the input
-    assert all(k <= src_kbps + 1 for _, k in sizes), (sizes, src_kbps)
-    assert len(sizes) >= 2
+    got = _ladder(r, "busy360")
+    assert 1 <= len(got) <= 2, got
+    assert all(180 <= h <= 270 and 250 <= k <= 700 for _, h, k in got), got
 
 
 THUMB_PRESET = {

@@ -9,7 +9,8 @@ while earlier presets' outputs are checked.  Per preset:
   * the job reaches Finished; the output asset's Files rows are exactly the
     expected layers + AAC + .ism (primary) + .ismc, and match the disk;
   * video layers (sizes and bitrates from the preset; "Adaptive Streaming":
-    the README's content-aware rule applied to the source): H.264 at the
+    the ladder the content-aware analysis chose, checked against its rules
+    in content_aware_ladder()): H.264 at the
     layer's size, key frames every 2 s at the same times in every layer
     (ffprobe), bitrate within 20 % of the target, duration within one frame
     of the source's; the .ism lists them with their bitrates;
@@ -24,6 +25,7 @@ while earlier presets' outputs are checked.  Per preset:
 The encodes run at Speed (x264 veryfast): the harness sets the daemon's
 encoder_complexity, as an operator would."""
 
+import re
 import urllib.parse
 import xml.etree.ElementTree as ET
 
@@ -50,31 +52,35 @@ LADDERS = {
                                       (640, 360, 650), (432, 240, 400)],
     "H264 Single Bitrate 720p": [(1280, 720, 4500)],
     "AAC Good Quality Audio": [],
-    "Adaptive Streaming": None,            # content-aware: adaptive_ladder()
+    "Adaptive Streaming": None,            # content-aware: content_aware_ladder()
 }
 PRESETS = list(LADDERS)
-ADAPTIVE_FULL = [(1920, 1080, 6780), (1280, 720, 3520), (960, 540, 2210), (640, 360, 1150),
-                 (480, 270, 720), (320, 180, 380)]
 FINAL = {3, 4, 5}
+# "Adaptive Streaming" is content-aware: its ladder comes from the analysis.
+# What must hold (README, Encoder): the top rung is the input's size, every
+# rung within 200 kbps .. the fixed ladders' bits for the top size (6250
+# kbps at 1080p) and never above the input's bitrate, heights never grow,
+# neighbouring rungs at least 1.7x apart in bits, at most 6 rungs.
+CAE_MIN_KBPS, CAE_MAX_KBPS_1080P, CAE_MAX_LAYERS = 200, 6250, 6
+LAYER_RE = re.compile(r"_(\d+)x(\d+)_(\d+)\.mp4$")
 
 
-def adaptive_ladder(width: int, height: int, kbps: int) -> list:
-    """README, Encoder: rungs larger than the input are dropped (a rung at the
-    input's size is added when it lies between two, with the next larger
-    rung's bitrate scaled by pixels); with a known input bitrate, rungs above
-    it are dropped and the smallest of them is kept at the input's bitrate
-    unless a kept rung is within 10 % of it."""
-    kept = [r for r in ADAPTIVE_FULL if r[0] <= width and r[1] <= height]
-    larger = [r for r in ADAPTIVE_FULL if r not in kept]
-    if larger and (not kept or kept[0][1] < height):
-        w, h, k = larger[-1]
-        kept.insert(0, (width, height, max(100, round(k * width * height / (w * h)))))
-    if kbps > 0:
-        above = [r for r in kept if r[2] > kbps]
-        kept = [r for r in kept if r[2] <= kbps]
-        if above and (not kept or kept[0][2] < kbps * 0.9):
-            kept.insert(0, (above[-1][0], above[-1][1], kbps))
-    return kept
+def content_aware_ladder(container, source) -> list:
+    """The ladder the encoder chose, from the .ism, checked against the rules."""
+    root = ET.parse(container / (BASENAME + ".ism")).getroot()
+    ns = {"s": "http://www.w3.org/2001/SMIL20/Language"}
+    rungs = []
+    for v in root.findall(".//s:video", ns):
+        m = LAYER_RE.search(v.get("src"))
+        assert m, v.get("src")
+        rungs.append(tuple(int(x) for x in m.groups()))
+    assert 1 <= len(rungs) <= CAE_MAX_LAYERS, rungs
+    assert rungs[0][:2] == (source["width"], source["height"]), rungs
+    for i, (w, h, kbps) in enumerate(rungs):
+        assert CAE_MIN_KBPS <= kbps <= min(CAE_MAX_KBPS_1080P, source["video_kbps"]), rungs
+        if i:
+            assert h <= rungs[i - 1][1] and rungs[i - 1][2] >= 1.7 * kbps, rungs
+    return rungs
 
 
 def layer_name(w: int, h: int, kbps: int) -> str:
@@ -98,11 +104,14 @@ def source(hd_clip):
 
 
 @pytest.fixture(scope="module")
-def ladders(source):
-    out = dict(LADDERS)
-    out["Adaptive Streaming"] = adaptive_ladder(source["width"], source["height"],
-                                                source["video_kbps"])
-    return out
+def ladders(source, finished):
+    """ladders[preset] -> [(w, h, kbps)]; the content-aware one is read from
+    the finished job's output (and checked) on first use."""
+    class Ladders(dict):
+        def __missing__(self, preset):
+            self[preset] = content_aware_ladder(finished(preset)["dir"], source)
+            return self[preset]
+    return Ladders((k, v) for k, v in LADDERS.items() if v is not None)
 
 
 @pytest.fixture(scope="module")
