@@ -309,7 +309,7 @@ def _rc_preset(codec_fields: dict, layer_fields: dict) -> str:
 
 def test_rate_control_modes(enc_media, tmp_path):
     """Two-pass ABR (two ffmpeg runs, no stats file left in the output), CRF
-    capped at MaxBitrate, and an invalid RateControlMode failing the task
+    capped at MaxBitrate, CBR, and an invalid RateControlMode failing the task
     with the field named."""
     r = encode(_rc_preset({"TwoPass": True}, {}), tmp_path / "two", enc_media["small"])
     assert r.rc == 0, r.stdout + r.stderr[-2000:]
@@ -324,6 +324,10 @@ def test_rate_control_modes(enc_media, tmp_path):
     assert r.rc == 0, r.stdout + r.stderr[-2000:]
     assert "-crf 30 -maxrate 500k" in r.stderr
     assert video_bitrate_kbps(r.out / "small360_180p.mp4") <= 500 * 1.1
+    r = encode(_rc_preset({"RateControlMode": "CBR"}, {}), tmp_path / "cbr", enc_media["small"])
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert "-minrate 400k -maxrate 400k" in r.stderr and "nal-hrd=cbr" in r.stderr
+    assert abs(video_bitrate_kbps(r.out / "small360_180p.mp4") - 400) <= 400 * 0.15
     r = encode(_rc_preset({"RateControlMode": "VBR"}, {}), tmp_path / "bad", enc_media["small"])
     assert_failed(r, "InvalidConfiguration", "invalid preset field Codecs[0].RateControlMode: ")
     r = encode(_rc_preset({}, {"Crf": 20}), tmp_path / "bad2", enc_media["small"])

@@ -25,6 +25,7 @@ while earlier presets' outputs are checked.  Per preset:
 The encodes run at Speed (x264 veryfast): the harness sets the daemon's
 encoder_complexity, as an operator would."""
 
+import json
 import re
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -253,3 +254,23 @@ def test_plays_through_origin(preset, finished, ladders, source, ams):
         pytest.skip("gst-launch-1.0 missing: Smooth (playbin3) not checked")
     p = gst_play(base + manifest_suffix(""))
     assert p.returncode == 0, p.stdout[-2000:]
+
+
+def test_invalid_rate_control_field_named_by_the_api(platform):
+    """A job whose JSON preset has a bad rate-control field is refused when it
+    is created (the daemon asks the encoder's --check-config), naming the field."""
+    ams = platform.client()
+    src = ams.upload_asset("rc-source", {"clip.mp4": b"not really a movie"})
+    preset = {"Codecs": [{"Type": "H264Video", "RateControlMode": "CRF", "TwoPass": True,
+                          "H264Layers": [{"Type": "H264Layer", "Bitrate": 500}]}],
+              "Outputs": [{"FileName": "{Basename}.mp4", "Format": {"Type": "MP4Format"}}]}
+    body = {"Name": "bad rc", "InputMediaAssets": [{"__metadata": {"uri": ams.api + "Assets"
+                                                                    + ams.key(src["Id"])}}],
+            "Tasks": [{"Name": "task", "Configuration": json.dumps(preset),
+                       "MediaProcessorId": ams.processor_id("Media Encoder Standard"),
+                       "TaskBody": "<taskBody><inputAsset>JobInputAsset(0)</inputAsset>"
+                                   "<outputAsset>JobOutputAsset(0)</outputAsset></taskBody>"}]}
+    r = ams.post("Jobs", body)
+    assert r.status == 400, r
+    msg = r.json["odata.error"]["message"]["value"]
+    assert "invalid preset field Codecs[0].TwoPass: two passes need a bitrate target" in msg, msg
