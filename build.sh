@@ -22,6 +22,7 @@
 #   MEDIAPLANE_DEMO_API_LISTEN  mediaplaned listen address    (default: 127.0.0.1:8081)
 #   MEDIAPLANE_DEMO_DURATION  demo clip length in seconds     (default: 20)
 #   MEDIAPLANE_DEMO_PRESET    encoding preset of the demo     (default: H264 Multiple Bitrate 720p)
+#   MEDIAPLANE_DEMO_COMPLEXITY the daemon's encoder_complexity (default: Speed)
 #   MEDIAPLANE_SKIP_DEPS=1    skip the dependency step of test/demo/bench
 #   PYTEST_ARGS               extra arguments for pytest (e.g. "-k smoke -x")
 set -euo pipefail
@@ -374,6 +375,8 @@ start_daemon() {
   render_conf "$TOP/conf/mediaplaned.conf.in" "$DEMO_DIR/mediaplaned.conf" \
     LISTEN="$api_listen" DATA_DIR="$DEMO_DIR/data" MEDIA_ROOT="$DEMO_DIR/data/media" \
     PUBLIC_URL="$public" CLIENT_ID=demo CLIENT_SECRET="$(cat "$DEMO_DIR/client-secret")"
+  # the demo encodes at Speed (x264 veryfast) unless told otherwise
+  echo "encoder_complexity ${MEDIAPLANE_DEMO_COMPLEXITY:-Speed}" >> "$DEMO_DIR/mediaplaned.conf"
   chmod 600 "$DEMO_DIR/mediaplaned.conf"
   "$BUILD/mediaplaned" -c "$DEMO_DIR/mediaplaned.conf" -t >/dev/null ||
     die "mediaplaned -t failed for $DEMO_DIR/mediaplaned.conf"

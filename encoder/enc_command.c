@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "enc_command.h"
+#include "enc_video_args.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -10,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void add(enc_argv_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define add enc_argv_add
 
-static void add(enc_argv_t *a, const char *fmt, ...)
+void enc_argv_add(enc_argv_t *a, const char *fmt, ...)
 {
     if (a->argc >= ENC_MAX_ARGS) {
         a->argc = ENC_MAX_ARGS + 1;   /* marks overflow; nothing stored */
@@ -43,14 +44,14 @@ static void add_input(enc_argv_t *a, const enc_plan_t *p, const char *path)
 }
 
 /* the filter graph: [0:v]split -> scale per layer and thumbnail set */
-static char *filter_graph(const enc_plan_t *p)
+static char *filter_graph(const enc_plan_t *p, int thumb_count)
 {
     size_t cap = 16384, n = 0;
     char *g = malloc(cap);
     if (g == NULL) {
         return NULL;
     }
-    int branches = p->layer_count + p->thumb_count;
+    int branches = p->layer_count + thumb_count;
     n += (size_t) snprintf(g + n, cap - n, "[0:%d]split=%d", p->video->video_index, branches);
     for (int i = 0; i < branches; i++) {
         n += (size_t) snprintf(g + n, cap - n, "[s%d]", i);
@@ -59,7 +60,7 @@ static char *filter_graph(const enc_plan_t *p)
         n += (size_t) snprintf(g + n, cap - n, ";[s%d]scale=%d:%d:flags=bicubic,setsar=1[v%d]",
                                i, p->layers[i].width, p->layers[i].height, i);
     }
-    for (int i = 0; i < p->thumb_count && n < cap; i++) {
+    for (int i = 0; i < thumb_count && n < cap; i++) {
         const enc_out_thumb_t *t = &p->thumbs[i];
         int s = p->layer_count + i;
         double half = p->fps > 0 ? 0.5 / p->fps : 0.001;
@@ -90,26 +91,19 @@ static char *filter_graph(const enc_plan_t *p)
 
 static void add_layer(enc_argv_t *a, const enc_plan_t *p, const enc_command_opts_t *o, int i)
 {
-    const enc_out_layer_t *l = &p->layers[i];
-    int gop = (int) ceil(p->gop_seconds * (p->fps > 0 ? p->fps : 30));
+    char passlog[4200];
+    snprintf(passlog, sizeof(passlog), "%s/passlog-%d", o->passlog_dir ? o->passlog_dir : ".", i);
     add(a, "-map"); add(a, "[v%d]", i);
-    add(a, "-c:v"); add(a, "libx264");
-    add(a, "-preset"); add(a, "%s", o->x264_preset);
-    add(a, "-profile:v"); add(a, "high");
-    add(a, "-pix_fmt"); add(a, "yuv420p");
-    add(a, "-b:v"); add(a, "%dk", l->kbps);
-    add(a, "-maxrate"); add(a, "%dk", l->max_kbps);
-    add(a, "-bufsize"); add(a, "%dk", 2 * l->max_kbps);
-    add(a, "-g"); add(a, "%d", gop + 1);
-    add(a, "-keyint_min"); add(a, "%d", gop);
-    add(a, "-sc_threshold"); add(a, "0");
-    add(a, "-bf"); add(a, "%d", p->bframes);
-    add(a, "-x264-params"); add(a, "open-gop=0:scenecut=0");
-    add(a, "-force_key_frames"); add(a, "expr:gte(t,n_forced*%g)", p->gop_seconds);
+    enc_video_args(a, p, i, o->speed_preset, o->pass, passlog);
     add(a, "-an");
+    if (o->pass == 1) {
+        add(a, "-f"); add(a, "null");
+        add(a, "/dev/null");
+        return;
+    }
     add(a, "-movflags"); add(a, "+faststart");
     add(a, "-f"); add(a, "mp4");
-    add(a, "%s/%s", o->output_dir, l->file);
+    add(a, "%s/%s", o->output_dir, p->layers[i].file);
 }
 
 static void add_audio(enc_argv_t *a, const enc_plan_t *p, const enc_command_opts_t *o)
@@ -165,7 +159,7 @@ int enc_command_build(const enc_plan_t *p, const enc_command_opts_t *o, enc_argv
         add_input(a, p, p->audio->path);
     }
     if (p->video) {
-        char *graph = filter_graph(p);
+        char *graph = filter_graph(p, o->pass == 1 ? 0 : p->thumb_count);
         if (graph == NULL) {
             enc_argv_free(a);
             return -1;
@@ -176,10 +170,10 @@ int enc_command_build(const enc_plan_t *p, const enc_command_opts_t *o, enc_argv
     for (int i = 0; i < p->layer_count; i++) {
         add_layer(a, p, o, i);
     }
-    if (p->audio) {
+    if (p->audio && o->pass != 1) {
         add_audio(a, p, o);
     }
-    for (int i = 0; i < p->thumb_count; i++) {
+    for (int i = 0; i < p->thumb_count && o->pass != 1; i++) {
         add_thumb(a, p, o, i);
     }
     if (a->argc > ENC_MAX_ARGS) {

@@ -19,14 +19,20 @@ typedef struct {
 
 typedef struct {
     const char *ffmpeg;               /* program, e.g. "ffmpeg" */
-    const char *x264_preset;          /* e.g. "veryfast" */
+    const char *speed_preset;         /* x264/x265 -preset, e.g. "medium" */
     const char *output_dir;
+    int pass;                         /* 0 single pass; 1, 2: two-pass (plan->two_pass) */
+    const char *passlog_dir;          /* two-pass stats files (not the output dir) */
 } enc_command_opts_t;
 
 /* Build the command.  Returns 0, or -1 if it does not fit (too many outputs). */
 int enc_command_build(const enc_plan_t *p, const enc_command_opts_t *o, enc_argv_t *out);
 
 void enc_argv_free(enc_argv_t *a);
+
+/* Append one printf-formatted argument (an overflow is reported by
+ * enc_command_build). */
+void enc_argv_add(enc_argv_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The argv joined with spaces (for logs and the benchmark); malloc()ed. */
 char *enc_argv_join(const enc_argv_t *a);

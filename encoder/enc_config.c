@@ -28,7 +28,7 @@ int enc_config_parse(const char *text, size_t len, enc_preset_t *out, char *err,
     if (skip < len && text[skip] == '{') {
         return enc_preset_from_json(text, len, out, err, err_len);
     }
-    char names[512];
+    char names[900];
     supported_names(names, sizeof(names));
     if (skip < len && text[skip] == '<') {
         snprintf(err, err_len, "XML presets are not supported: use a preset name (%s) or an "

@@ -19,4 +19,8 @@ int enc_config_load(const char *path, enc_preset_t *out, char *err, size_t err_l
 int enc_preset_from_json(const char *text, size_t len, enc_preset_t *out, char *err,
                          size_t err_len);
 
+/* AMS v3 BuiltInStandardEncoderPreset JSON (enc_preset_v3.c); root is a
+ * jansson object with "presetName".  Returns 0 or -1 with err. */
+int enc_preset_from_v3(void *root, enc_preset_t *out, char *err, size_t err_len);
+
 #endif

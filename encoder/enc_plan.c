@@ -150,6 +150,7 @@ static enc_plan_status_t plan_layers(const enc_preset_t *pr, enc_plan_t *p, char
         enc_fit_box(p->video, layers[i].width, layers[i].height, &o->width, &o->height);
         o->kbps = layers[i].kbps;
         o->max_kbps = layers[i].max_kbps > 0 ? layers[i].max_kbps : layers[i].kbps;
+        o->crf = layers[i].crf;
         enc_macros_t m = { .basename = p->basename, .width = o->width, .height = o->height,
                            .bitrate = o->kbps, .video_kbps = o->kbps,
                            .audio_kbps = pr->has_audio ? pr->audio_kbps : 0,
@@ -295,7 +296,7 @@ static void plan_clip(const enc_preset_t *pr, enc_plan_t *p)
 static enc_plan_status_t plan_inputs(const enc_preset_t *pr, const enc_sources_t *src,
                                      enc_plan_t *p, char *err, size_t err_len)
 {
-    int wants_video = pr->layer_count > 0 || pr->thumb_count > 0;
+    int wants_video = pr->layer_count > 0 || pr->thumb_count > 0 || pr->content_aware;
     if (wants_video && !src->video_found) {
         snprintf(err, err_len, "input has no video stream (the preset encodes video; use "
                  "\"AAC Good Quality Audio\" for audio-only inputs)");
@@ -330,6 +331,10 @@ enc_plan_status_t enc_plan_build(const enc_preset_t *pr, const enc_sources_t *sr
                  sizeof(p->basename));
     p->gop_seconds = pr->gop_seconds;
     p->bframes = pr->bframes;
+    p->codec = pr->codec;
+    p->complexity = pr->complexity;
+    p->rc_mode = pr->rc_mode;
+    p->two_pass = pr->two_pass;
     plan_clip(pr, p);
     if (p->video && (rc = plan_layers(pr, p, err, err_len)) != ENC_PLAN_OK) {
         return rc;
@@ -343,6 +348,13 @@ enc_plan_status_t enc_plan_build(const enc_preset_t *pr, const enc_sources_t *sr
     if (p->layer_count > 0 || p->audio) {
         snprintf(p->ism_file, sizeof(p->ism_file), "%s.ism", p->basename);
         snprintf(p->ismc_file, sizeof(p->ismc_file), "%s.ismc", p->basename);
+    }
+    if (p->layer_count > 0) {
+        snprintf(p->quality_file, sizeof(p->quality_file), "%s_quality.json", p->basename);
+        if (name_taken(p, p->quality_file)) {
+            return config_error(err, err_len, "gives an output the quality report's name",
+                                pr->video_pattern);
+        }
     }
     return ENC_PLAN_OK;
 }

@@ -15,6 +15,7 @@
 
 typedef struct {
     int width, height, kbps, max_kbps;
+    double crf;                   /* ENC_RC_CRF: the quality (0: the codec's default) */
     char file[ENC_NAME_LEN];
 } enc_out_layer_t;
 
@@ -42,6 +43,10 @@ typedef struct {
     int audio_kbps, audio_channels, audio_rate;
     double gop_seconds;
     int bframes;
+    enc_codec_t codec;
+    enc_complexity_t complexity;  /* the preset's; UNSET until the caller applies its default */
+    enc_rc_mode_t rc_mode;
+    int two_pass;
     double clip_start;            /* seconds into the input */
     double clip_duration;         /* < 0: to the end */
     double duration;              /* of the output, seconds */
@@ -49,6 +54,7 @@ typedef struct {
     int thumb_count;
     enc_out_thumb_t thumbs[ENC_MAX_THUMBS];
     char ism_file[ENC_NAME_LEN], ismc_file[ENC_NAME_LEN];
+    char quality_file[ENC_NAME_LEN];  /* the quality report, "" without video layers */
 } enc_plan_t;
 
 typedef enum {

@@ -8,12 +8,14 @@
 #ifndef ENC_PRESET_H
 #define ENC_PRESET_H
 
+#include "enc_complexity.h"
+
 #include <stddef.h>
 
 #define ENC_MAX_LAYERS 16
 #define ENC_MAX_THUMBS 4
 #define ENC_NAME_LEN 256
-#define ENC_ERR_LEN 512
+#define ENC_ERR_LEN 1024
 
 /* A time or position as MES writes it: seconds, percent of the duration,
  * a frame number, or {Best} (thumbnail Start only). */
@@ -38,9 +40,22 @@ typedef struct {
 
 typedef struct {
     enc_dim_t width, height;      /* bounding box; the source aspect ratio is kept */
-    int kbps;                     /* target (ABR) bitrate */
+    int kbps;                     /* target (ABR/CBR) bitrate; the cap with CRF */
     int max_kbps;                 /* VBV maxrate; 0 = kbps */
+    double crf;                   /* constant quality (ENC_RC_CRF), 0 = the codec's default */
 } enc_layer_t;
+
+/* Rate control of every layer: average bitrate with a VBV cap (MES's
+ * behaviour), constant bitrate (filler, maxrate = minrate), or constant
+ * quality capped at the layer's bitrate. */
+typedef enum { ENC_RC_ABR = 0, ENC_RC_CBR, ENC_RC_CRF } enc_rc_mode_t;
+
+/* Content-aware ladder limits (AMS v3 PresetConfigurations); 0 = default. */
+typedef struct {
+    int min_kbps, max_kbps;
+    int min_height, max_height;
+    int max_layers;
+} enc_cae_limits_t;
 
 typedef enum { ENC_IMAGE_JPG = 1, ENC_IMAGE_PNG } enc_image_type_t;
 
@@ -56,7 +71,13 @@ typedef struct {
 typedef struct {
     int layer_count;
     enc_layer_t layers[ENC_MAX_LAYERS];
-    int adaptive;                 /* content-aware ladder ("Adaptive Streaming") */
+    int adaptive;                 /* fixed ladder trimmed to the input (H265AdaptiveStreaming) */
+    int content_aware;            /* ladder chosen by analysis (enc_ladder.h); no layers yet */
+    enc_cae_limits_t cae;
+    enc_codec_t codec;            /* H.264 or H.265 */
+    enc_complexity_t complexity;  /* UNSET: the task's default */
+    enc_rc_mode_t rc_mode;
+    int two_pass;                 /* ABR/CBR in two passes */
     double gop_seconds;           /* closed GOP length */
     int bframes;
     int has_audio;

@@ -17,8 +17,14 @@
  *     "Outputs": [ { "FileName": "{Basename}_{Width}x{Height}_{Bitrate}.mp4",
  *                    "Format": { "Type": "MP4Format" } } ] }
  *
+ * "Complexity": "Speed" | "Balanced" | "Quality" in H264Video/H265Video picks
+ * the x264/x265 preset (enc_complexity.c) over the task's default.
+ * H265Video/H265Layers/H265Layer: the same fields, encoded with libx265.
+ * Rate control: "RateControlMode": "ABR" (default) | "CBR" | "CRF" and
+ * "TwoPass": true (ABR/CBR) on the video codec; "Crf" (1..51) per layer with
+ * CRF, capped at MaxBitrate (else Bitrate).
  * Fields MES had that do not change mediaplane's output (Profile, Level,
- * ReferenceFrames, AdaptiveBFrame, Complexity, SyncMode, Label, ...) are
+ * ReferenceFrames, AdaptiveBFrame, SyncMode, Label, ...) are
  * accepted and ignored; any other field is "unsupported preset field X".
  */
 #include "enc_config.h"
@@ -30,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct {
     char *err;
@@ -235,14 +242,27 @@ static int expect_type(jctx_t *c, json_t *obj, const char *path, const char *typ
 
 /* ------------------------------------------------------------ codecs */
 
+/* H264Video / H265Video and their layers: the same fields, the codec's names */
+typedef struct {
+    const char *video, *layers, *layer;     /* "H264Video", "H264Layers", "H264Layer" */
+    enc_codec_t codec;
+} video_names_t;
+
+static const video_names_t h264_names = { "H264Video", "H264Layers", "H264Layer", ENC_CODEC_H264 };
+static const video_names_t h265_names = { "H265Video", "H265Layers", "H265Layer", ENC_CODEC_H265 };
+
 static const char *const h264_video_keys[] = {
     "Type", "KeyFrameInterval", "SceneChangeDetection", "H264Layers", "Complexity", "SyncMode",
-    "StretchMode", "Label", "Condition", NULL
+    "StretchMode", "Label", "Condition", "RateControlMode", "TwoPass", NULL
+};
+static const char *const h265_video_keys[] = {
+    "Type", "KeyFrameInterval", "SceneChangeDetection", "H265Layers", "Complexity", "SyncMode",
+    "StretchMode", "Label", "Condition", "RateControlMode", "TwoPass", NULL
 };
 static const char *const h264_layer_keys[] = {
     "Type", "Bitrate", "MaxBitrate", "BufferWindow", "Width", "Height", "BFrames",
     "ReferenceFrames", "AdaptiveBFrame", "Profile", "Level", "FrameRate", "Slices",
-    "EntropyMode", "Label", NULL
+    "EntropyMode", "Label", "Crf", NULL
 };
 static const char *const aac_keys[] = {
     "Type", "Profile", "Channels", "SamplingRate", "Bitrate", "Condition", "Label", NULL
@@ -263,7 +283,8 @@ static void layer_field_path(char *p, size_t len, const char *path, const char *
     sub_path(p, len, path, key);
 }
 
-static int parse_h264_layer(jctx_t *c, json_t *o, const char *path, enc_preset_t *pr)
+static int parse_video_layer(jctx_t *c, json_t *o, const char *path, const video_names_t *vn,
+                             enc_preset_t *pr)
 {
     char p[300];
     enc_layer_t *l = &pr->layers[pr->layer_count];
@@ -271,7 +292,7 @@ static int parse_h264_layer(jctx_t *c, json_t *o, const char *path, enc_preset_t
     if (!json_is_object(o)) {
         return bad(c, path, "expected an object");
     }
-    if (check_keys(c, o, path, h264_layer_keys) != 0 || expect_type(c, o, path, "H264Layer") != 0) {
+    if (check_keys(c, o, path, h264_layer_keys) != 0 || expect_type(c, o, path, vn->layer) != 0) {
         return -1;
     }
     layer_field_path(p, sizeof(p), path, "Bitrate");
@@ -288,6 +309,22 @@ static int parse_h264_layer(jctx_t *c, json_t *o, const char *path, enc_preset_t
             return -1;
         }
         l->max_kbps = (int) v;
+    }
+    layer_field_path(p, sizeof(p), path, "MaxBitrate");
+    if (pr->rc_mode == ENC_RC_CBR && l->max_kbps != 0 && l->max_kbps != l->kbps) {
+        return bad(c, p, "must equal Bitrate with RateControlMode \"CBR\"");
+    }
+    layer_field_path(p, sizeof(p), path, "Crf");
+    json_t *crf = FIELD(o, "Crf");
+    l->crf = 0;
+    if (crf != NULL) {
+        if (pr->rc_mode != ENC_RC_CRF) {
+            return bad(c, p, "only with RateControlMode \"CRF\"");
+        }
+        if (!json_is_number(crf) || json_number_value(crf) < 1 || json_number_value(crf) > 51) {
+            return bad(c, p, "expected a number from 1 to 51");
+        }
+        l->crf = json_number_value(crf);
     }
     layer_field_path(p, sizeof(p), path, "Width");
     if (FIELD(o, "Width") != NULL && get_dim(c, FIELD(o, "Width"), p, &l->width) != 0) {
@@ -318,12 +355,49 @@ static int parse_h264_layer(jctx_t *c, json_t *o, const char *path, enc_preset_t
     return 0;
 }
 
-static int parse_h264(jctx_t *c, json_t *o, const char *path, enc_preset_t *pr)
+/* RateControlMode "ABR" (default) | "CBR" | "CRF"; TwoPass true|false (not with CRF) */
+static int parse_rate_control(jctx_t *c, json_t *o, const char *path, enc_preset_t *pr)
 {
     char p[300];
-    if (check_keys(c, o, path, h264_video_keys) != 0) {
+    json_t *mode = FIELD(o, "RateControlMode"), *two = FIELD(o, "TwoPass");
+    sub_path(p, sizeof(p), path, "RateControlMode");
+    if (mode != NULL) {
+        const char *m = json_is_string(mode) ? json_string_value(mode) : "";
+        if (strcasecmp(m, "ABR") == 0) {
+            pr->rc_mode = ENC_RC_ABR;
+        } else if (strcasecmp(m, "CBR") == 0) {
+            pr->rc_mode = ENC_RC_CBR;
+        } else if (strcasecmp(m, "CRF") == 0) {
+            pr->rc_mode = ENC_RC_CRF;
+        } else {
+            return bad(c, p, "expected \"ABR\", \"CBR\" or \"CRF\" (constant quality capped at "
+                       "the layer's MaxBitrate, else its Bitrate)");
+        }
+    }
+    sub_path(p, sizeof(p), path, "TwoPass");
+    if (two != NULL) {
+        if (!json_is_boolean(two)) {
+            return bad(c, p, "expected true or false");
+        }
+        pr->two_pass = json_is_true(two);
+        if (pr->two_pass && pr->rc_mode == ENC_RC_CRF) {
+            return bad(c, p, "two passes need a bitrate target: not with RateControlMode \"CRF\"");
+        }
+    }
+    return 0;
+}
+
+static int parse_video(jctx_t *c, json_t *o, const char *path, const video_names_t *vn,
+                       enc_preset_t *pr)
+{
+    char p[300];
+    if (check_keys(c, o, path, vn->codec == ENC_CODEC_H265 ? h265_video_keys : h264_video_keys) != 0) {
         return -1;
     }
+    if (pr->layer_count > 0) {
+        return bad(c, path, "only one video codec (H264Video or H265Video) is supported");
+    }
+    pr->codec = vn->codec;
     sub_path(p, sizeof(p), path, "KeyFrameInterval");
     if (FIELD(o, "KeyFrameInterval") != NULL) {
         if (get_time(c, FIELD(o, "KeyFrameInterval"), p, &pr->gop_seconds) != 0) {
@@ -333,25 +407,36 @@ static int parse_h264(jctx_t *c, json_t *o, const char *path, enc_preset_t *pr)
             return bad(c, p, "must be from 00:00:00.5 to 00:00:10");
         }
     }
+    sub_path(p, sizeof(p), path, "Complexity");
+    json_t *cx = FIELD(o, "Complexity");
+    if (cx != NULL) {
+        pr->complexity = json_is_string(cx) ? enc_complexity_parse(json_string_value(cx))
+                                            : ENC_COMPLEXITY_UNSET;
+        if (pr->complexity == ENC_COMPLEXITY_UNSET) {
+            return bad(c, p, "expected \"Speed\", \"Balanced\" or \"Quality\"");
+        }
+    }
     sub_path(p, sizeof(p), path, "SceneChangeDetection");
     json_t *scd = FIELD(o, "SceneChangeDetection");
     if (scd != NULL && !json_is_false(scd)) {
         return bad(c, p, "only false is supported (key frames every KeyFrameInterval, aligned "
                    "across layers)");
     }
-    sub_path(p, sizeof(p), path, "H264Layers");
-    json_t *layers = FIELD(o, "H264Layers");
-    if (!json_is_array(layers) || json_array_size(layers) == 0) {
-        return bad(c, p, "required: a list of 1 to %d H264Layer objects", ENC_MAX_LAYERS);
+    if (parse_rate_control(c, o, path, pr) != 0) {
+        return -1;
     }
-    if (pr->layer_count > 0 || json_array_size(layers) > ENC_MAX_LAYERS) {
-        return bad(c, p, pr->layer_count ? "only one H264Video codec is supported"
-                                         : "at most 16 layers are supported");
+    sub_path(p, sizeof(p), path, vn->layers);
+    json_t *layers = FIELD(o, vn->layers);
+    if (!json_is_array(layers) || json_array_size(layers) == 0) {
+        return bad(c, p, "required: a list of 1 to %d %s objects", ENC_MAX_LAYERS, vn->layer);
+    }
+    if (json_array_size(layers) > ENC_MAX_LAYERS) {
+        return bad(c, p, "at most 16 layers are supported");
     }
     for (size_t i = 0; i < json_array_size(layers); i++) {
         char lp[320];
         index_path(lp, sizeof(lp), p, i);
-        if (parse_h264_layer(c, json_array_get(layers, i), lp, pr) != 0) {
+        if (parse_video_layer(c, json_array_get(layers, i), lp, vn, pr) != 0) {
             return -1;
         }
     }
@@ -517,7 +602,10 @@ static int parse_codec(jctx_t *c, json_t *o, const char *path, enc_preset_t *pr)
     const char *t = json_is_string(type) ? json_string_value(type) : "";
     sub_path(p, sizeof(p), path, "Type");
     if (strcmp(t, "H264Video") == 0) {
-        return parse_h264(c, o, path, pr);
+        return parse_video(c, o, path, &h264_names, pr);
+    }
+    if (strcmp(t, "H265Video") == 0) {
+        return parse_video(c, o, path, &h265_names, pr);
     }
     if (strcmp(t, "AACAudio") == 0) {
         return parse_aac(c, o, path, pr);
@@ -525,8 +613,8 @@ static int parse_codec(jctx_t *c, json_t *o, const char *path, enc_preset_t *pr)
     if (strcmp(t, "JpgImage") == 0 || strcmp(t, "PngImage") == 0) {
         return parse_image(c, o, path, t[0] == 'P' ? ENC_IMAGE_PNG : ENC_IMAGE_JPG, pr);
     }
-    return bad(c, p, "unsupported codec \"%s\" (supported: H264Video, AACAudio, JpgImage, "
-               "PngImage)", t);
+    return bad(c, p, "unsupported codec \"%s\" (supported: H264Video, H265Video, AACAudio, "
+               "JpgImage, PngImage)", t);
 }
 
 /* ------------------------------------------------------------ outputs */
@@ -676,6 +764,9 @@ int enc_preset_from_json(const char *text, size_t len, enc_preset_t *pr, char *e
     int rc = -1;
     if (!json_is_object(root)) {
         snprintf(err, err_len, "the preset is not a JSON object");
+    } else if (json_object_get(root, "presetName") != NULL
+               || json_object_get(root, "@odata.type") != NULL) {
+        rc = enc_preset_from_v3(root, pr, err, err_len);
     } else if (check_keys(&c, root, "", top_keys) == 0
                && (FIELD(root, "Sources") == NULL || parse_sources(&c, FIELD(root, "Sources"), pr) == 0)
                && parse_lists(&c, root, pr) == 0) {

@@ -3,16 +3,21 @@
  * Media Encoder Standard task (see README "Encoder" for the contract):
  *
  *   mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]
- *                      [--x264-preset P] --input FILE [--input FILE ...]
+ *                      [--complexity Speed|Balanced|Quality] [--x264-preset P]
+ *                      --input FILE [--input FILE ...]
  *   mediaplane-encoder --check-config FILE
  *
  * Exit 0 success, 1 task failed ("error" line), 2 usage, 3 canceled (SIGTERM/SIGINT).
  */
+#include "enc_analysis.h"
 #include "enc_command.h"
 #include "enc_config.h"
 #include "enc_events.h"
 #include "enc_manifest.h"
 #include "enc_outdir.h"
+#include "enc_probe.h"
+#include "enc_quality.h"
+#include "enc_quality_report.h"
 #include "enc_runner.h"
 #include "enc_vtt.h"
 
@@ -21,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_INPUTS 64
 #define EXIT_FAILED 1
@@ -28,13 +34,14 @@
 #define EXIT_CANCELED 3
 
 typedef struct {
-    const char *config_file, *check_config, *output_dir, *basename, *x264_preset;
+    const char *config_file, *check_config, *output_dir, *basename, *speed_preset;
+    enc_complexity_t complexity;      /* --complexity: the default of presets without one */
     char *inputs[MAX_INPUTS];
     int input_count;
 } args_t;
 
 static volatile sig_atomic_t canceled;
-static const enc_plan_t *progress_plan;
+static double progress_seconds;      /* output seconds of the running ffmpeg at 100 % */
 
 static void on_signal(int sig)
 {
@@ -56,24 +63,10 @@ static int usage(const char *why)
 {
     fprintf(stderr, "mediaplane-encoder: %s\n"
             "usage: mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]\n"
-            "                          [--x264-preset PRESET] --input FILE [--input FILE ...]\n"
+            "                          [--complexity Speed|Balanced|Quality] [--x264-preset PRESET]\n"
+            "                          --input FILE [--input FILE ...]\n"
             "       mediaplane-encoder --check-config FILE\n", why);
     return EXIT_USAGE;
-}
-
-static const char *const x264_presets[] = {
-    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
-    "veryslow", "placebo", NULL
-};
-
-static int known_x264_preset(const char *p)
-{
-    for (int i = 0; x264_presets[i] != NULL; i++) {
-        if (strcmp(p, x264_presets[i]) == 0) {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 static int parse_args(int argc, char **argv, args_t *a)
@@ -82,10 +75,11 @@ static int parse_args(int argc, char **argv, args_t *a)
         { "config-file", required_argument, NULL, 'c' }, { "output-dir", required_argument, NULL, 'o' },
         { "basename", required_argument, NULL, 'b' }, { "input", required_argument, NULL, 'i' },
         { "check-config", required_argument, NULL, 'k' },
-        { "x264-preset", required_argument, NULL, 'x' }, { NULL, 0, NULL, 0 }
+        { "x264-preset", required_argument, NULL, 'x' },
+        { "complexity", required_argument, NULL, 'q' }, { NULL, 0, NULL, 0 }
     };
     memset(a, 0, sizeof(*a));
-    a->x264_preset = getenv("MEDIAPLANE_X264_PRESET") ? getenv("MEDIAPLANE_X264_PRESET") : "veryfast";
+    a->complexity = ENC_COMPLEXITY_BALANCED;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -93,7 +87,12 @@ static int parse_args(int argc, char **argv, args_t *a)
         case 'o': a->output_dir = optarg; break;
         case 'b': a->basename = optarg; break;
         case 'k': a->check_config = optarg; break;
-        case 'x': a->x264_preset = optarg; break;
+        case 'x': a->speed_preset = optarg; break;
+        case 'q':
+            if ((a->complexity = enc_complexity_parse(optarg)) == ENC_COMPLEXITY_UNSET) {
+                return -1;
+            }
+            break;
         case 'i':
             if (a->input_count == MAX_INPUTS) {
                 return -1;
@@ -122,17 +121,28 @@ static int cancel_exit(const char *dir)
     return EXIT_CANCELED;
 }
 
+/* progress of the running ffmpeg maps onto [progress_base, progress_base + progress_span] */
+static double progress_base, progress_span = 98.0;
+
 static void on_ffmpeg_progress(double out_seconds, void *ctx)
 {
     (void) ctx;
-    double d = progress_plan->duration;
-    enc_event_progress(d > 0 ? 98.0 * out_seconds / d : 0, 0);
+    double d = progress_seconds;
+    double f = d > 0 ? out_seconds / d : 0;
+    enc_event_progress(progress_base + progress_span * (f > 1 ? 1 : f), 0);
 }
 
-static int encode(const enc_plan_t *p, const args_t *a, enc_run_result_t *res)
+static const char *speed_preset(const enc_plan_t *p, const args_t *a)
+{
+    return a->speed_preset ? a->speed_preset : enc_codec_preset(p->codec, p->complexity);
+}
+
+/* one ffmpeg run; cpu and wall seconds add up in res */
+static int run_ffmpeg(const enc_plan_t *p, const args_t *a, int pass, const char *passlog_dir,
+                      enc_run_result_t *res)
 {
     const char *ffmpeg = getenv("MEDIAPLANE_FFMPEG") ? getenv("MEDIAPLANE_FFMPEG") : "ffmpeg";
-    enc_command_opts_t co = { ffmpeg, a->x264_preset, a->output_dir };
+    enc_command_opts_t co = { ffmpeg, speed_preset(p, a), a->output_dir, pass, passlog_dir };
     enc_argv_t cmd;
     if (enc_command_build(p, &co, &cmd) != 0) {
         snprintf(res->last_line, sizeof(res->last_line), "too many outputs for one ffmpeg command");
@@ -141,10 +151,205 @@ static int encode(const enc_plan_t *p, const args_t *a, enc_run_result_t *res)
     char *line = enc_argv_join(&cmd);
     fprintf(stderr, "running: %s\n", line ? line : cmd.argv[0]);
     free(line);
-    progress_plan = p;
+    progress_seconds = p->duration;
     enc_run_opts_t ro = { &canceled, on_ffmpeg_progress, NULL };
-    enc_run_status_t rc = enc_run(cmd.argv, &ro, res);
+    enc_run_result_t one;
+    enc_run_status_t rc = enc_run(cmd.argv, &ro, &one);
     enc_argv_free(&cmd);
+    res->cpu_seconds += one.cpu_seconds;
+    res->wall_seconds += one.wall_seconds;
+    memcpy(res->last_line, one.last_line, sizeof(res->last_line));
+    return rc;
+}
+
+/* the encode: one ffmpeg run, or two for two-pass (stats in a private
+ * temporary directory).  Progress: [from, from + span]. */
+static int encode(const enc_plan_t *p, const args_t *a, double from, double span,
+                  enc_run_result_t *res)
+{
+    memset(res, 0, sizeof(*res));
+    if (!p->two_pass || p->layer_count == 0) {
+        progress_base = from;
+        progress_span = span;
+        return run_ffmpeg(p, a, 0, NULL, res);
+    }
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/mediaplane-passlog-XXXXXX", tmp);
+    if (mkdtemp(dir) == NULL) {
+        snprintf(res->last_line, sizeof(res->last_line), "cannot create a directory in %s", tmp);
+        return ENC_RUN_FAILED;
+    }
+    progress_base = from;
+    progress_span = span * 0.35;
+    int rc = run_ffmpeg(p, a, 1, dir, res);
+    if (rc == ENC_RUN_OK) {
+        progress_base = from + span * 0.35;
+        progress_span = span * 0.65;
+        rc = run_ffmpeg(p, a, 2, dir, res);
+    }
+    enc_outdir_clear(dir);
+    rmdir(dir);
+    return rc;
+}
+
+/* ------------------------------------------------------------ content-aware */
+
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    long n = -1;
+    if (f != NULL && fseek(f, 0, SEEK_END) == 0) {
+        n = ftell(f);
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    return n;
+}
+
+/* the probe encodes of a content-aware preset (progress 0..span); fills fig */
+static int analyze(const enc_plan_t *pre, const enc_preset_t *pr, double span,
+                   enc_probe_figures_t *fig, enc_run_result_t *res)
+{
+    const char *ffmpeg = getenv("MEDIAPLANE_FFMPEG") ? getenv("MEDIAPLANE_FFMPEG") : "ffmpeg";
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    enc_cae_limits_t lim;
+    enc_stretches_t st;
+    char dir[4096], path[4200];
+    memset(res, 0, sizeof(*res));
+    memset(fig, 0, sizeof(*fig));
+    enc_ladder_limits(pre->video, pr->codec, &pr->cae, &lim);
+    enc_ladder_probe_heights(pre->video, &lim, &fig->high_height, &fig->low_height);
+    enc_probe_stretches(pre->clip_start, pre->duration, &st);
+    snprintf(dir, sizeof(dir), "%s/mediaplane-probe-XXXXXX", tmp);
+    if (mkdtemp(dir) == NULL) {
+        snprintf(res->last_line, sizeof(res->last_line), "cannot create a directory in %s", tmp);
+        return ENC_RUN_FAILED;
+    }
+    enc_argv_t cmd;
+    if (enc_analysis_command(pre->video, &st, fig->high_height, fig->low_height, ffmpeg, dir,
+                             &cmd) != 0) {
+        rmdir(dir);
+        snprintf(res->last_line, sizeof(res->last_line), "cannot build the analysis command");
+        return ENC_RUN_FAILED;
+    }
+    char *line = enc_argv_join(&cmd);
+    fprintf(stderr, "running: %s\n", line ? line : cmd.argv[0]);
+    free(line);
+    progress_base = 0;
+    progress_span = span;
+    progress_seconds = st.count * st.seconds;
+    enc_run_opts_t ro = { &canceled, on_ffmpeg_progress, NULL };
+    int rc = enc_run(cmd.argv, &ro, res);
+    enc_argv_free(&cmd);
+    fig->cpu_seconds = res->cpu_seconds;
+    for (int i = 0; i < 2 && rc == ENC_RUN_OK; i++) {
+        snprintf(path, sizeof(path), "%s/probe-%d.h264", dir, i);
+        long bytes = i == 1 && fig->low_height == fig->high_height ? -2 : file_size(path);
+        double kbps = bytes > 0 ? bytes * 8.0 / 1000.0 / (st.count * st.seconds) : 0;
+        if (bytes == -2) {
+            fig->low_kbps = fig->high_kbps;
+        } else if (kbps <= 0) {
+            snprintf(res->last_line, sizeof(res->last_line), "the analysis produced no probe");
+            rc = ENC_RUN_FAILED;
+        } else if (i == 0) {
+            fig->high_kbps = kbps;
+        } else {
+            fig->low_kbps = kbps;
+        }
+    }
+    enc_outdir_clear(dir);
+    rmdir(dir);
+    return rc;
+}
+
+/* ------------------------------------------------------------ quality report */
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *bigger = realloc(buf, 2 * cap + 1);
+            if (bigger == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf != NULL) {
+        buf[n] = '\0';
+    }
+    return buf;
+}
+
+static int parse_stats(const char *dir, int i, enc_layer_quality_t *q)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/psnr-%d.log", dir, i);
+    char *psnr = read_text(path);
+    snprintf(path, sizeof(path), "%s/ssim-%d.log", dir, i);
+    char *ssim = read_text(path);
+    int rc = psnr && ssim && enc_quality_parse_psnr(psnr, q) == 0
+             && enc_quality_parse_ssim(ssim, q) == 0 ? 0 : -1;
+    free(psnr);
+    free(ssim);
+    return rc;
+}
+
+/* the metrics run (progress from..from+span) and the per-layer numbers */
+static int measure_quality(const enc_plan_t *p, const args_t *a, double from, double span,
+                           enc_layer_quality_t *q, enc_run_result_t *res)
+{
+    const char *ffmpeg = getenv("MEDIAPLANE_FFMPEG") ? getenv("MEDIAPLANE_FFMPEG") : "ffmpeg";
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[4096];
+    memset(res, 0, sizeof(*res));
+    snprintf(dir, sizeof(dir), "%s/mediaplane-quality-XXXXXX", tmp);
+    if (mkdtemp(dir) == NULL) {
+        snprintf(res->last_line, sizeof(res->last_line), "cannot create a directory in %s", tmp);
+        return ENC_RUN_FAILED;
+    }
+    enc_argv_t cmd;
+    if (enc_quality_command(p, ffmpeg, a->output_dir, dir, &cmd) != 0) {
+        rmdir(dir);
+        snprintf(res->last_line, sizeof(res->last_line), "cannot build the quality command");
+        return ENC_RUN_FAILED;
+    }
+    char *line = enc_argv_join(&cmd);
+    fprintf(stderr, "running: %s\n", line ? line : cmd.argv[0]);
+    free(line);
+    progress_base = from;
+    progress_span = span;
+    progress_seconds = p->duration;
+    enc_run_opts_t ro = { &canceled, on_ffmpeg_progress, NULL };
+    int rc = enc_run(cmd.argv, &ro, res);
+    enc_argv_free(&cmd);
+    for (int i = 0; i < p->layer_count && rc == ENC_RUN_OK; i++) {
+        if (parse_stats(dir, i, &q[i]) != 0) {
+            snprintf(res->last_line, sizeof(res->last_line), "no quality figures for %s",
+                     p->layers[i].file);
+            rc = ENC_RUN_FAILED;
+        }
+        char path[4400], err[ENC_ERR_LEN];
+        enc_input_t in;
+        snprintf(path, sizeof(path), "%s/%s", a->output_dir, p->layers[i].file);
+        q[i].kbps = enc_probe_file(path, &in, err, sizeof(err)) == 0 ? in.video_kbps : 0;
+    }
+    enc_outdir_clear(dir);
+    rmdir(dir);
     return rc;
 }
 
@@ -166,13 +371,31 @@ static int write_manifests(const enc_plan_t *p, const char *dir, char *err, size
     return enc_write_ismc(p, dir, err, err_len);
 }
 
-static void report_perf(const enc_plan_t *p, const enc_run_result_t *res)
+static void report_perf(const enc_plan_t *p, const args_t *a, const enc_run_result_t *res,
+                        const enc_layer_quality_t *q, const enc_run_result_t *qres,
+                        const enc_probe_figures_t *fig)
 {
+    char summary[800] = "";
+    size_t n = 0;
+    if (fig != NULL) {
+        n += (size_t) snprintf(summary, sizeof(summary), "; content-aware ladder from probes "
+                               "%dp %.0f kbps / %dp %.0f kbps (%.1f CPU-s)", fig->high_height,
+                               fig->high_kbps, fig->low_height, fig->low_kbps, fig->cpu_seconds);
+    }
+    if (q != NULL) {
+        n += (size_t) snprintf(summary + n, sizeof(summary) - n, "; quality report %.1f CPU-s; ",
+                               qres->cpu_seconds);
+        enc_quality_summary(p, q, summary + n, sizeof(summary) - n);
+    }
     double speed = res->wall_seconds > 0 ? p->duration / res->wall_seconds : 0;
     if (p->video != NULL) {
-        enc_event_perf("encoded %.1f s of %dx%d in %.1f s (%.2fx realtime, %.1f CPU-s), %d layers%s",
+        enc_event_perf("encoded %.1f s of %dx%d in %.1f s (%.2fx realtime, %.1f CPU-s), %d layers%s, "
+                       "%s %s (%s%s)%s",
                        p->duration, p->video->width, p->video->height, res->wall_seconds, speed,
-                       res->cpu_seconds, p->layer_count, p->audio ? " + AAC" : "");
+                       res->cpu_seconds, p->layer_count, p->audio ? " + AAC" : "",
+                       enc_codec_encoder(p->codec), speed_preset(p, a),
+                       enc_complexity_name(p->complexity), p->two_pass ? ", two-pass" : "",
+                       summary);
     } else {
         enc_event_perf("encoded %.1f s of audio in %.1f s (%.2fx realtime, %.1f CPU-s)",
                        p->duration, res->wall_seconds, speed, res->cpu_seconds);
@@ -184,7 +407,9 @@ static int run_task(const args_t *a)
     static enc_preset_t preset;
     static enc_sources_t src;
     static enc_plan_t plan;
+    static enc_probe_figures_t figures;
     char err[ENC_ERR_LEN];
+    int rc;
     enc_event_progress(0, 1);
     if (enc_config_load(a->config_file, &preset, err, sizeof(err)) != 0) {
         return fail(a->output_dir, "InvalidConfiguration", err);
@@ -196,16 +421,58 @@ static int run_task(const args_t *a)
     if (ps != ENC_PLAN_OK) {
         return fail(a->output_dir, ps == ENC_PLAN_BAD_INPUT ? "InvalidInput" : "InvalidConfiguration", err);
     }
+    enc_run_result_t ares;
+    memset(&ares, 0, sizeof(ares));
+    double start = 0;
+    if (preset.content_aware) {
+        /* the plan so far knows the clip; the analysis picks the layers */
+        rc = analyze(&plan, &preset, 8, &figures, &ares);
+        if (rc == ENC_RUN_CANCELED || canceled) {
+            return cancel_exit(a->output_dir);
+        }
+        if (rc != ENC_RUN_OK) {
+            return fail(a->output_dir, "EncodingFailed", ares.last_line);
+        }
+        enc_ladder_choose(&figures, plan.video, preset.codec, &preset.cae, preset.layers,
+                          &preset.layer_count);
+        preset.content_aware = 0;
+        ps = enc_plan_build(&preset, &src, a->basename, &plan, err, sizeof(err));
+        if (ps != ENC_PLAN_OK) {
+            return fail(a->output_dir, ps == ENC_PLAN_BAD_INPUT ? "InvalidInput" : "InvalidConfiguration", err);
+        }
+        start = 8;
+    }
     if (canceled) {
         return cancel_exit(a->output_dir);
     }
-    enc_run_result_t res;
-    int rc = encode(&plan, a, &res);
+    if (plan.complexity == ENC_COMPLEXITY_UNSET) {
+        plan.complexity = a->complexity;
+    }
+    enc_run_result_t res, qres;
+    double encode_span = (plan.layer_count > 0 ? 88 : 98) - start;
+    rc = encode(&plan, a, start, encode_span, &res);
     if (rc == ENC_RUN_CANCELED || canceled) {
         return cancel_exit(a->output_dir);
     }
     if (rc != ENC_RUN_OK) {
         return fail(a->output_dir, "EncodingFailed", res.last_line);
+    }
+    static enc_layer_quality_t quality[ENC_MAX_LAYERS];
+    memset(&qres, 0, sizeof(qres));
+    if (plan.layer_count > 0) {
+        rc = measure_quality(&plan, a, start + encode_span, 98 - start - encode_span, quality, &qres);
+        if (rc == ENC_RUN_CANCELED || canceled) {
+            return cancel_exit(a->output_dir);
+        }
+        if (rc != ENC_RUN_OK) {
+            return fail(a->output_dir, "EncodingFailed", qres.last_line);
+        }
+        enc_quality_costs_t costs = { enc_codec_encoder(plan.codec), speed_preset(&plan, a),
+                                      res.cpu_seconds, res.wall_seconds, ares.cpu_seconds,
+                                      qres.cpu_seconds };
+        if (enc_quality_write(&plan, quality, &costs, a->output_dir, err, sizeof(err)) != 0) {
+            return fail(a->output_dir, "EncodingFailed", err);
+        }
     }
     if (write_manifests(&plan, a->output_dir, err, sizeof(err)) != 0) {
         return fail(a->output_dir, "EncodingFailed", err);
@@ -214,7 +481,8 @@ static int run_task(const args_t *a)
         return cancel_exit(a->output_dir);
     }
     enc_outdir_list(a->output_dir, enc_event_output);
-    report_perf(&plan, &res);
+    report_perf(&plan, a, &res, plan.layer_count > 0 ? quality : NULL, &qres,
+                figures.high_kbps > 0 ? &figures : NULL);
     enc_event_progress(100, 1);
     return 0;
 }
@@ -244,7 +512,7 @@ int main(int argc, char **argv)
     if (a.config_file == NULL || a.output_dir == NULL || a.input_count == 0) {
         return usage("--config-file, --output-dir and --input are required");
     }
-    if (!known_x264_preset(a.x264_preset)) {
+    if (a.speed_preset != NULL && !enc_known_speed_preset(a.speed_preset)) {
         return usage("unknown --x264-preset");
     }
     if (enc_outdir_check(a.output_dir, err, sizeof(err)) != 0) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void config_defaults(daemon_config_t *c)
 {
@@ -17,6 +18,7 @@ void config_defaults(daemon_config_t *c)
     snprintf(c->data_dir, sizeof(c->data_dir), "/var/lib/mediaplane");
     snprintf(c->account_name, sizeof(c->account_name), "mediaplane");
     snprintf(c->token_issuer, sizeof(c->token_issuer), "https://mediaplane/oauth2");
+    snprintf(c->encoder_complexity, sizeof(c->encoder_complexity), "Balanced");
     c->threads = 4;
     c->max_body = 4u << 20;
     c->catalog_map_size = (size_t) 1 << 30;
@@ -120,6 +122,19 @@ static int set_notify_attempts(daemon_config_t *c, const char *v)
 static int set_notify_retry(daemon_config_t *c, const char *v)
 { return parse_uint(v, 10, 3600000, &c->notify_retry_ms); }
 
+/* the encoder's --complexity: AMS's Complexity names (case-insensitive) */
+static int set_encoder_complexity(daemon_config_t *c, const char *v)
+{
+    static const char *const names[] = { "Speed", "Balanced", "Quality" };
+    for (int i = 0; i < 3; i++) {
+        if (strcasecmp(v, names[i]) == 0) {
+            snprintf(c->encoder_complexity, sizeof(c->encoder_complexity), "%s", names[i]);
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static int set_log_level(daemon_config_t *c, const char *v)
 {
     static const char *const names[] = { "debug", "info", "warn", "error" };
@@ -171,6 +186,7 @@ static const struct {
     { "token_issuer", set_token_issuer, "a URI" },
     { "encoder_path", set_encoder_path, "an executable" },
     { "work_dir", set_work_dir, "a directory" },
+    { "encoder_complexity", set_encoder_complexity, "Speed|Balanced|Quality" },
     { "threads", set_threads, "1..256" },
     { "max_body", set_max_body, "a size like 4m" },
     { "catalog_map_size", set_map_size, "a size like 1g" },

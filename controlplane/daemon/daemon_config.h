@@ -29,6 +29,7 @@ typedef struct {
     char     token_issuer[CONFIG_URL_MAX];
     char     encoder_path[CONFIG_PATH_MAX]; /* mediaplane-encoder ("" = next to the daemon) */
     char     work_dir[CONFIG_PATH_MAX];   /* encoding work dirs (default <data_dir>/work) */
+    char     encoder_complexity[16];      /* Speed | Balanced | Quality: presets without their own */
     unsigned threads;
     size_t   max_body;                    /* API request body limit, bytes */
     size_t   catalog_map_size;            /* LMDB map size, bytes */

@@ -21,7 +21,7 @@ extern char **environ;
 
 static char **build_argv(const encoder_args_t *a)
 {
-    size_t n = 6 + 2 * a->ninputs + 1, k = 0;
+    size_t n = 8 + 2 * a->ninputs + 1, k = 0;
     char **argv = calloc(n, sizeof(*argv));
 
     if (argv == NULL) {
@@ -32,6 +32,10 @@ static char **build_argv(const encoder_args_t *a)
     argv[k++] = (char *) a->config_file;
     argv[k++] = "--output-dir";
     argv[k++] = (char *) a->output_dir;
+    if (a->complexity != NULL) {
+        argv[k++] = "--complexity";
+        argv[k++] = (char *) a->complexity;
+    }
     for (size_t i = 0; i < a->ninputs; i++) {
         argv[k++] = "--input";
         argv[k++] = (char *) a->inputs[i];

@@ -32,6 +32,7 @@ typedef struct {
     const char *output_dir;
     const char *const *inputs;     /* primary file first */
     size_t      ninputs;
+    const char *complexity;        /* --complexity (the daemon's encoder_complexity); NULL: none */
 } encoder_args_t;
 
 /* 0, or -1 with err. */

@@ -92,7 +92,8 @@ static int spawn(api_ctx_t *c, sched_running_t *r, const json_t *task, const jso
     if (task_workdir_create(&r->work, config ? config : "", why, cap) != 0) {
         return -1;
     }
-    args = (encoder_args_t) { c->app->cfg.encoder_path, r->work.config, r->work.out, inputs, n };
+    args = (encoder_args_t) { c->app->cfg.encoder_path, r->work.config, r->work.out, inputs, n,
+                              c->app->cfg.encoder_complexity };
     if (encoder_proc_start(&r->proc, &args, why, cap) != 0) {
         task_workdir_remove(r->work.dir);
         return -1;

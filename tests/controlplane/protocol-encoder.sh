@@ -17,12 +17,13 @@ check() {
     return 1
 }
 [ "$1" = "--check-config" ] && { [ -f "$2" ] || usage; check "$2"; exit $?; }
-config= out= inputs= base=
+config= out= inputs= base= complexity=none
 while [ $# -gt 0 ]; do
     case "$1" in
         --config-file) config=$2; shift 2 ;;
         --output-dir) out=$2; shift 2 ;;
         --basename) base=$2; shift 2 ;;
+        --complexity) complexity=$2; shift 2 ;;
         --input) inputs="$inputs $2"; shift 2 ;;
         *) usage ;;
     esac
@@ -42,5 +43,5 @@ first=$(echo $inputs | cut -d' ' -f1); name=${base:-$(basename "${first%.*}")}
 echo '<?xml version="1.0" encoding="utf-8"?><smil xmlns="http://www.w3.org/2001/SMIL20/Language"><head/><body><switch>' > "$out/$name.ism"
 for i in $inputs; do cp "$i" "$out/$(basename "$i")"; echo "<video src=\"$(basename "$i")\"/>" >> "$out/$name.ism"; echo "output $(basename "$i")"; done
 echo '</switch></body></smil>' >> "$out/$name.ism"; echo "output $name.ism"
-echo "progress 100"; echo "perf protocol-encoder: $steps steps"
+echo "progress 100"; echo "perf protocol-encoder: $steps steps, complexity $complexity"
 exit 0

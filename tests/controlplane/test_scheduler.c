@@ -206,7 +206,7 @@ static void run_until_done(encoder_proc_t *p, int max_ms)
 static void start(encoder_proc_t *p, task_workdir_t *w, const char *config, const char *input)
 {
     const char *inputs[] = { input };
-    encoder_args_t a = { STAND_IN, w->config, w->out, inputs, 1 };
+    encoder_args_t a = { STAND_IN, w->config, w->out, inputs, 1, "Speed" };
     char err[256];
     FILE *f = fopen(input, "w");
 
@@ -232,6 +232,7 @@ static void test_run_and_move_outputs(void **state)
     assert_true(WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0);
     assert_true(p.progress == 100);
     assert_non_null(strstr(p.perf, "protocol-encoder"));
+    assert_non_null(strstr(p.perf, "complexity Speed"));     /* --complexity was passed */
     snprintf(dest, sizeof(dest), "%s/dest", tmp);
     mkdir(dest, 0750);
     assert_int_equal(task_workdir_move_outputs(&w, dest, err, sizeof(err)), 0);

@@ -1,6 +1,6 @@
 /*
  * test_preset.c — cmocka tests of the encoder's preset model, MES JSON
- * parser/validator, plan (sizes, Adaptive Streaming ladder, names, thumbnail
+ * parser/validator, plan (sizes, the trimmed fixed ladder, names, thumbnail
  * times), ffmpeg command and WebVTT sprite index.  No ffmpeg is run.
  */
 #include <stdarg.h>
@@ -112,35 +112,38 @@ static void test_names_and_even_sizes(void **state)
     assert_string_equal(b, "output");
 }
 
+/* the fixed ladder trimmed to the input: H265AdaptiveStreaming ("Adaptive
+ * Streaming" is content-aware now: test_ladder.c) */
 static void test_adaptive_ladder(void **state)
 {
     (void) state;
+    const char *name = "H265AdaptiveStreaming";
     enc_sources_t s = source(1920, 1080, 20000, 20);
-    static const int full[][3] = { { 1920, 1080, 6780 }, { 1280, 720, 3520 }, { 960, 540, 2210 },
-                                   { 640, 360, 1150 }, { 480, 270, 720 }, { 320, 180, 380 } };
-    expect_ladder(plan_for("Adaptive Streaming", &s), full, 6);
+    static const int full[][3] = { { 1920, 1080, 4400 }, { 1280, 720, 2300 }, { 960, 540, 1440 },
+                                   { 640, 360, 750 }, { 480, 270, 470 }, { 320, 180, 250 } };
+    expect_ladder(plan_for(name, &s), full, 6);
     /* 720p input: nothing above it */
     s = source(1280, 720, 0, 20);
-    expect_ladder(plan_for("Adaptive Streaming", &s), full + 1, 5);
+    expect_ladder(plan_for(name, &s), full + 1, 5);
     /* 480p input between rungs: a rung at the input size, bitrate by pixels from 540p */
     s = source(854, 480, 0, 20);
-    enc_plan_t *p = plan_for("Adaptive Streaming", &s);
+    enc_plan_t *p = plan_for(name, &s);
     assert_int_equal(p->layer_count, 4);
     assert_int_equal(p->layers[0].width, 854);
     assert_int_equal(p->layers[0].height, 480);
-    assert_int_equal(p->layers[0].kbps, 1748);       /* 2210 * 854*480 / (960*540) */
+    assert_int_equal(p->layers[0].kbps, 1139);       /* 1440 * 854*480 / (960*540) */
     assert_int_equal(p->layers[1].height, 360);
     /* 1080p at 2000 kbps: rungs above the input bitrate dropped, one capped at it */
     s = source(1920, 1080, 2000, 20);
-    static const int capped[][3] = { { 960, 540, 2000 }, { 640, 360, 1150 }, { 480, 270, 720 },
-                                     { 320, 180, 380 } };
-    expect_ladder(plan_for("Adaptive Streaming", &s), capped, 4);
+    static const int capped[][3] = { { 1280, 720, 2000 }, { 960, 540, 1440 }, { 640, 360, 750 },
+                                     { 480, 270, 470 }, { 320, 180, 250 } };
+    expect_ladder(plan_for(name, &s), capped, 5);
     /* tiny input at a tiny bitrate: one layer */
     s = source(160, 90, 150, 20);
-    p = plan_for("Adaptive Streaming", &s);
+    p = plan_for(name, &s);
     assert_int_equal(p->layer_count, 1);
     assert_int_equal(p->layers[0].width, 160);
-    assert_int_equal(p->layers[0].kbps, 100);        /* 380 * 1/4, at least 100 */
+    assert_int_equal(p->layers[0].kbps, 100);        /* 250 * 1/4, at least 100 */
 }
 
 static void expect_rejected(const char *json, const char *needle)
@@ -258,7 +261,7 @@ static void test_command_one_decode_aligned_gops(void **state)
     (void) state;
     enc_sources_t s = source(1920, 1080, 0, 20);
     enc_plan_t *p = plan_for("H264 Multiple Bitrate 720p", &s);
-    enc_command_opts_t o = { "ffmpeg", "veryfast", "/out" };
+    enc_command_opts_t o = { "ffmpeg", "veryfast", "/out", 0, NULL };
     enc_argv_t a;
     assert_int_equal(enc_command_build(p, &o, &a), 0);
     int inputs = 0, forced = 0, x264 = 0;

@@ -11,6 +11,12 @@ and test_presets_e2e.py (named presets run as jobs through the API).
     video_bitrate_kbps(path)            -> float the video stream's bit rate
     decode_stats(url, fmt)              -> (CompletedProcess, frames, seconds)
                                                  a full ffmpeg -xerror decode
+    ffmpeg_psnr_y(layer, source, w, h)  -> float ffmpeg's own PSNR summary (luma) of a
+                                                 layer against the source scaled to w x h
+    check_quality_report(dir, name, layers, source)  the encoder's <name>_quality.json:
+                                                 one entry per layer, numbers sane, the
+                                                 first layer's PSNR within 0.1 dB of
+                                                 ffmpeg_psnr_y
 """
 
 import json
@@ -86,3 +92,33 @@ def decode_stats(url: str, fmt: str, timeout: float = 300):
     for key, value in _PROGRESS_RE.findall(p.stdout.decode(errors="replace")):
         values[key] = int(value)            # the last report wins
     return p, values.get("frame", 0), values.get("out_time_us", 0) / 1e6
+
+
+_PSNR_RE = re.compile(r"PSNR y:([0-9.]+) ")
+
+
+def ffmpeg_psnr_y(layer: Path, source: Path, w: int, h: int) -> float:
+    """An independent measurement: ffmpeg -lavfi psnr, the source scaled to
+    the layer's size (bicubic, as the encode scales)."""
+    p = run([FFMPEG, "-nostdin", "-hide_banner", "-i", str(layer), "-i", str(source), "-lavfi",
+             "[1:v]scale=%d:%d:flags=bicubic[r];[0:v][r]psnr" % (w, h), "-f", "null", "-"],
+            timeout=300)
+    m = _PSNR_RE.findall(p.stderr.decode(errors="replace"))
+    assert m, p.stderr[-2000:]
+    return float(m[-1])
+
+
+def check_quality_report(out_dir: Path, basename: str, layers: list, source: Path,
+                         independent: int = 1) -> dict:
+    """layers: the layer file names in ladder order.  Returns the report."""
+    report = json.loads((out_dir / (basename + "_quality.json")).read_text())
+    got = report["layers"]
+    assert [l["file"] for l in got] == layers, got
+    for l in got:
+        assert l["frames"] > 0 and l["kbps"] > 0, l
+        assert 20 < l["psnrY"] < 70 and 0.5 < l["ssimY"] <= 1.0, l
+    assert report["totalKbps"] == sum(l["kbps"] for l in got)
+    for l in got[:independent]:
+        want = ffmpeg_psnr_y(out_dir / l["file"], source, l["width"], l["height"])
+        assert abs(l["psnrY"] - want) <= 0.1, (l, want)
+    return report

@@ -94,7 +94,8 @@ class Daemon:
             "CLIENT_ID": CLIENT_ID, "CLIENT_SECRET": CLIENT_SECRET})
         if not ENCODER.exists():
             raise RuntimeError("%s missing: run make encoder (./build.sh build)" % ENCODER)
-        extra = dict({"encoder_path": ENCODER}, **self.extra)
+        # the tests' encodes run at Speed (x264 veryfast), set like any operator would
+        extra = dict({"encoder_path": ENCODER, "encoder_complexity": "Speed"}, **self.extra)
         for k, v in extra.items():
             text += "\n%s %s\n" % (k, v)
         self.conf_path.write_text(text)

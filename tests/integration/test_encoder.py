@@ -5,7 +5,7 @@ The named ladders ("H264 Multiple Bitrate 1080p/720p/16x9 SD", "H264 Single
 Bitrate 720p", "AAC Good Quality Audio", "Adaptive Streaming" on a 1080p
 input) are checked end to end through the API in test_presets_e2e.py (key
 frames, bitrates, durations, playback); this file covers what only the binary
-shows: names and options, content-aware trimming of a small input, a JSON
+shows: names and options, content-aware ladders (simple vs hard title), a JSON
 preset with clipping and thumbnails, the failure codes, --check-config and
 cancel.
 
@@ -14,13 +14,15 @@ Media (generated once per session):
     test runs the 720p ladder on it;
   * a 4 s 1080p clip for "H264 Single Bitrate 720p", "AAC Good Quality Audio"
     and a custom JSON preset (clip + JPEG thumbnails + PNG sprite + WebVTT);
-  * a 4 s 640x360 clip at ~600 kbps for "Adaptive Streaming" (content-aware:
-    nothing above 360p, bitrates capped at the input's);
+  * a 4 s 640x360 clip at ~600 kbps for the rate-control modes;
+  * 3 s 640x360 clips for content-aware encoding: a busy one (testsrc2 +
+    heavy noise) and a still slide;
   * an audio-only file and a corrupt file for the failure tests.
 """
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -29,10 +31,15 @@ from pathlib import Path
 import pytest
 
 from conftest import BUILD
-from encode_checks import FPS, key_times, make_clip, probe, video_bitrate_kbps
+from clients import manifest_suffix
+from encode_checks import (FPS, check_quality_report, decode_stats, key_times, make_clip, probe,
+                           stream, video_bitrate_kbps)
 from media import FFMPEG, run
 
 ENCODER = BUILD / "mediaplane-encoder"
+# The tests encode at Speed (x264 veryfast), named on the command line as the
+# daemon names its encoder_complexity; without it the encoder runs Balanced.
+SPEED = ["--complexity", "Speed"]
 
 
 @pytest.fixture(scope="session")
@@ -43,12 +50,18 @@ def enc_media(tmp_path_factory):
     media = {
         "short": make_clip(d / "short1080.mp4", "1920x1080", 4),
         "small": make_clip(d / "small360.mp4", "640x360", 4, noise=4, crf=30),
+        "busy": make_clip(d / "busy360.mp4", "640x360", 3, noise=30, crf=20, audio=False),
+        "slide": d / "slide360.mp4",
         "audio": d / "tone.m4a",
         "corrupt": d / "corrupt.mp4",
     }
     run([FFMPEG, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440",
          "-t", "3", "-c:a", "aac", str(media["audio"])])
     media["corrupt"].write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4096))
+    # a still slide (one testsrc frame held), as easy as a title gets
+    run([FFMPEG, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+         "testsrc=size=640x360:rate=1", "-vf", "fps=%d" % FPS, "-t", "3", "-c:v", "libx264",
+         "-preset", "ultrafast", "-crf", "20", "-pix_fmt", "yuv420p", str(media["slide"])])
     return media
 
 
@@ -69,12 +82,15 @@ class Result:
         return sorted(p.name for p in self.out.iterdir())
 
 
-def encode(config: str, out: Path, *inputs: Path, extra=()) -> Result:
-    """Run the encoder to completion, recording when each stdout line arrived."""
+def encode(config: str, out: Path, *inputs: Path, extra=(), complexity="Speed") -> Result:
+    """Run the encoder to completion, recording when each stdout line arrived
+    (complexity None: no --complexity, the encoder's own default)."""
     out.mkdir(parents=True, exist_ok=True)
     cfg = out.parent / (out.name + ".config")
     cfg.write_text(config)
     cmd = [str(ENCODER), "--config-file", str(cfg), "--output-dir", str(out)] + list(extra)
+    if complexity is not None:
+        cmd += ["--complexity", complexity]
     for i in inputs:
         cmd += ["--input", str(i)]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -103,9 +119,16 @@ def test_single_bitrate_720p(enc_media, tmp_path):
     r = encode("H264 Single Bitrate 720p", tmp_path / "out", enc_media["short"])
     assert r.rc == 0, r.stdout + r.stderr[-2000:]
     assert r.files == ["short1080.ism", "short1080.ismc", "short1080_1280x720_4500.mp4",
-                       "short1080_AACAudio_128.mp4"]
+                       "short1080_AACAudio_128.mp4", "short1080_quality.json"]
     assert sorted(r.events("output")) == r.files          # the stdout protocol
     assert len(r.events("perf")) == 1 and "1 layers + AAC" in r.events("perf")[0]
+    assert "libx264 veryfast (Speed)" in r.events("perf")[0], r.events("perf")
+    # the quality report: in the output, PSNR as ffmpeg measures it, summarised in perf
+    report = check_quality_report(r.out, "short1080", ["short1080_1280x720_4500.mp4"],
+                                  enc_media["short"])
+    layer = report["layers"][0]
+    assert "1280x720@%dk %.2f dB %.4f" % (layer["kbps"], layer["psnrY"], layer["ssimY"]) \
+        in r.events("perf")[0], r.events("perf")
     assert not r.events("error")
     assert_progress(r)
     assert key_times(r.out / "short1080_1280x720_4500.mp4") == [0.0, 2.0]
@@ -121,15 +144,38 @@ def test_aac_good_quality_audio(enc_media, tmp_path):
     assert [x["codec_type"] for x in s] == ["audio"]
 
 
-def test_adaptive_streaming_content_aware(enc_media, tmp_path):
-    src_kbps = video_bitrate_kbps(enc_media["small"])
-    r = encode("Adaptive Streaming", tmp_path / "out", enc_media["small"])
+def _ladder(r: Result, basename: str) -> list:
+    """(width, height, target kbps) of every layer, from the quality report."""
+    report = json.loads((r.out / (basename + "_quality.json")).read_text())
+    return [(l["width"], l["height"], l["targetKbps"]) for l in report["layers"]]
+
+
+def test_content_aware_simple_vs_hard(enc_media, tmp_path):
+    """"Adaptive Streaming" is content-aware: a still slide gets a smaller
+    ladder (fewer bits in total) than a noisy, busy clip of the same size,
+    both top out at the input's size and never above its bitrate; the v3
+    ContentAwareEncoding preset keeps its configurations' limits."""
+    ladders = {}
+    for name in ("slide", "busy"):
+        src = enc_media[name]
+        r = encode("Adaptive Streaming", tmp_path / name, src)
+        assert r.rc == 0, r.stdout + r.stderr[-2000:]
+        assert "content-aware ladder from probes 360p" in r.events("perf")[0], r.events("perf")
+        ladders[name] = _ladder(r, src.stem)
+        src_kbps = video_bitrate_kbps(src)
+        assert ladders[name][0][:2] == (640, 360), ladders[name]        # the input's size
+        assert all(k <= max(src_kbps, 200) for _, _, k in ladders[name]), (ladders, src_kbps)
+    total = {k: sum(r[2] for r in v) for k, v in ladders.items()}
+    assert total["slide"] < total["busy"], ladders
+    assert len(ladders["slide"]) <= len(ladders["busy"]), ladders
+    v3 = {"presetName": "ContentAwareEncoding",
+          "configurations": {"maxLayers": 2, "minBitrateBps": 250000, "maxBitrateBps": 700000,
+                             "minHeight": 180, "maxHeight": 270}}
+    r = encode(json.dumps(v3), tmp_path / "v3", enc_media["busy"])
     assert r.rc == 0, r.stdout + r.stderr[-2000:]
-    layers = [f for f in r.files if f.endswith(".mp4") and "AACAudio" not in f]
-    sizes = sorted((int(f.split("_")[1].split("x")[1]), int(f.split("_")[2][:-4])) for f in layers)
-    assert max(h for h, _ in sizes) == 360, sizes       # never above the input
-    assert all(k <= src_kbps + 1 for _, k in sizes), (sizes, src_kbps)
-    assert len(sizes) >= 2
+    got = _ladder(r, "busy360")
+    assert 1 <= len(got) <= 2, got
+    assert all(180 <= h <= 270 and 250 <= k <= 700 for _, h, k in got), got
 
 
 THUMB_PRESET = {
@@ -159,7 +205,8 @@ def test_json_preset_clip_thumbnails_sprite(enc_media, tmp_path):
     assert r.rc == 0, r.stdout + r.stderr[-2000:]
     assert r.files == ["show.ism", "show.ismc", "show_000001.jpg", "show_000002.jpg",
                        "show_000003.jpg", "show_240p.mp4", "show_AACAudio_96.mp4",
-                       "show_sprite.png", "show_sprite.vtt"]
+                       "show_quality.json", "show_sprite.png", "show_sprite.vtt"]
+    check_quality_report(r.out, "show", ["show_240p.mp4"], enc_media["short"], independent=0)
     v = probe(r.out / "show_240p.mp4")["streams"][0]
     assert abs(float(v["duration"]) - 2.5) <= 1.0 / FPS + 1e-6
     j = probe(r.out / "show_000001.jpg")["streams"][0]
@@ -170,6 +217,122 @@ def test_json_preset_clip_thumbnails_sprite(enc_media, tmp_path):
     assert vtt.startswith("WEBVTT\n")
     assert vtt.count("show_sprite.png#xywh=") == 5
     assert "00:00:02.000 --> 00:00:02.500\nshow_sprite.png#xywh=160,90,160,90" in vtt
+
+
+def _tiny(complexity=None):
+    """1 s of one 320x180 layer (cheap at any complexity)."""
+    codec = {"Type": "H264Video", "H264Layers": [{"Type": "H264Layer", "Bitrate": 300,
+                                                 "Width": "320", "Height": "180"}]}
+    if complexity:
+        codec["Complexity"] = complexity
+    return json.dumps({"Version": 1.0, "Sources": [{"Duration": "00:00:01"}], "Codecs": [codec],
+                       "Outputs": [{"FileName": "{Basename}_{Height}p.mp4",
+                                    "Format": {"Type": "MP4Format"}}]})
+
+
+def _x264_preset(r: Result) -> str:
+    cmd = [l for l in r.stderr.splitlines() if l.startswith("running: ")][0].split()
+    return cmd[cmd.index("-preset") + 1]
+
+
+def test_complexity_default_and_preset_override(enc_media, tmp_path):
+    """Without --complexity the encoder runs Balanced (x264 medium); the
+    daemon's setting (--complexity) applies to presets without their own;
+    a preset's Complexity wins over it."""
+    r = encode(_tiny(), tmp_path / "a", enc_media["short"], complexity=None)
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert _x264_preset(r) == "medium" and "libx264 medium (Balanced)" in r.events("perf")[0]
+    r = encode(_tiny(), tmp_path / "b", enc_media["short"], complexity="Speed")
+    assert r.rc == 0 and _x264_preset(r) == "veryfast", r.stderr[-2000:]
+    r = encode(_tiny("Quality"), tmp_path / "c", enc_media["short"], complexity="Speed")
+    assert r.rc == 0 and _x264_preset(r) == "slow", r.stderr[-2000:]
+    assert "libx264 slow (Quality)" in r.events("perf")[0]
+    r = encode(_tiny("Fastest"), tmp_path / "d", enc_media["short"])
+    assert_failed(r, "InvalidConfiguration",
+                  "invalid preset field Codecs[0].Complexity: expected \"Speed\"")
+    bad = subprocess.run([str(ENCODER), "--config-file", "x", "--output-dir", str(tmp_path),
+                          "--input", "x", "--complexity", "fast"], stderr=subprocess.DEVNULL)
+    assert bad.returncode == 2
+
+
+H265_PRESET = {
+    "Version": 1.0,
+    "Codecs": [
+        {"Type": "H265Video", "KeyFrameInterval": "00:00:02", "SceneChangeDetection": False,
+         "H265Layers": [{"Type": "H265Layer", "Bitrate": 600, "Width": "640", "Height": "360"},
+                        {"Type": "H265Layer", "Bitrate": 250, "Width": "320", "Height": "180"}]},
+        {"Type": "AACAudio", "Profile": "AACLC", "Channels": 2, "SamplingRate": 48000,
+         "Bitrate": 96},
+    ],
+    "Outputs": [{"FileName": "{Basename}_{Height}p.mp4", "Format": {"Type": "MP4Format"}},
+                {"FileName": "{Basename}_audio.mp4", "Format": {"Type": "MP4Format"}}],
+}
+
+
+def test_h265_layers_play_through_origin(enc_media, tmp_path, origin, media_root):
+    """H265Video/H265Layers: libx265 with hvc1 sample entries, key frames every
+    2 s at the same times in both layers; the origin serves the result as
+    HLS fMP4, CMAF and DASH and ffmpeg decodes every frame."""
+    r = encode(json.dumps(H265_PRESET), tmp_path / "out", enc_media["short"],
+               extra=["--basename", "hevc"])
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert r.files == ["hevc.ism", "hevc.ismc", "hevc_180p.mp4", "hevc_360p.mp4",
+                       "hevc_audio.mp4", "hevc_quality.json"]
+    assert "libx265 ultrafast (Speed)" in r.events("perf")[0], r.events("perf")
+    frames = None
+    for name, (w, h) in (("hevc_360p.mp4", (640, 360)), ("hevc_180p.mp4", (320, 180))):
+        v = stream(probe(r.out / name), "video")
+        assert (v["codec_name"], v["codec_tag_string"], v["width"], v["height"]) == \
+            ("hevc", "hvc1", w, h), v
+        assert key_times(r.out / name) == [0.0, 2.0], name
+        frames = frames or int(v["nb_frames"])
+        assert int(v["nb_frames"]) == frames
+    check_quality_report(r.out, "hevc", ["hevc_360p.mp4", "hevc_180p.mp4"], enc_media["short"])
+    dest = media_root / "media" / "enc-hevc"
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(r.out, dest)
+    base = origin.url("/media/enc-hevc/hevc.ism/")
+    for fmt in ("m3u8-aapl", "m3u8-cmaf", "mpd-time-csf"):
+        p, got, seconds = decode_stats(base + manifest_suffix(fmt), fmt)
+        assert p.returncode == 0 and not p.stderr, (fmt, p.stderr[-2000:])
+        assert got == frames and abs(seconds - 4.0) < 0.1, (fmt, got, seconds)
+
+
+def _rc_preset(codec_fields: dict, layer_fields: dict) -> str:
+    codec = dict({"Type": "H264Video", "H264Layers": [dict({"Type": "H264Layer", "Bitrate": 400,
+                                                           "Width": "320", "Height": "180"},
+                                                          **layer_fields)]}, **codec_fields)
+    return json.dumps({"Version": 1.0, "Sources": [{"Duration": "00:00:02"}], "Codecs": [codec],
+                       "Outputs": [{"FileName": "{Basename}_{Height}p.mp4",
+                                    "Format": {"Type": "MP4Format"}}]})
+
+
+def test_rate_control_modes(enc_media, tmp_path):
+    """Two-pass ABR (two ffmpeg runs, no stats file left in the output), CRF
+    capped at MaxBitrate, CBR, and an invalid RateControlMode failing the task
+    with the field named."""
+    r = encode(_rc_preset({"TwoPass": True}, {}), tmp_path / "two", enc_media["small"])
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert r.files == ["small360.ism", "small360.ismc", "small360_180p.mp4",
+                       "small360_quality.json"]
+    runs = [l for l in r.stderr.splitlines() if l.startswith("running: ") and "libx264" in l]
+    assert len(runs) == 2 and "-pass 1" in runs[0] and "-pass 2" in runs[1], runs
+    assert "two-pass" in r.events("perf")[0]
+    assert_progress(r)
+    r = encode(_rc_preset({"RateControlMode": "CRF"}, {"Crf": 30, "MaxBitrate": 500}),
+               tmp_path / "crf", enc_media["small"])
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert "-crf 30 -maxrate 500k" in r.stderr
+    assert video_bitrate_kbps(r.out / "small360_180p.mp4") <= 500 * 1.1
+    r = encode(_rc_preset({"RateControlMode": "CBR"}, {}), tmp_path / "cbr", enc_media["small"])
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    assert "-minrate 400k -maxrate 400k" in r.stderr and "nal-hrd=cbr" in r.stderr
+    assert abs(video_bitrate_kbps(r.out / "small360_180p.mp4") - 400) <= 400 * 0.15
+    r = encode(_rc_preset({"RateControlMode": "VBR"}, {}), tmp_path / "bad", enc_media["small"])
+    assert_failed(r, "InvalidConfiguration", "invalid preset field Codecs[0].RateControlMode: ")
+    r = encode(_rc_preset({}, {"Crf": 20}), tmp_path / "bad2", enc_media["small"])
+    assert_failed(r, "InvalidConfiguration",
+                  "invalid preset field Codecs[0].H264Layers[0].Crf: only with RateControlMode")
 
 
 # ------------------------------------------------------------ failures
@@ -242,7 +405,7 @@ def test_cancel(hd_clip, tmp_path):
     cfg = tmp_path / "cfg"
     cfg.write_text("H264 Multiple Bitrate 720p")
     p = subprocess.Popen([str(ENCODER), "--config-file", str(cfg), "--output-dir", str(out),
-                          "--input", str(hd_clip)],
+                          "--input", str(hd_clip)] + SPEED,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     children = []
     deadline = time.monotonic() + 60

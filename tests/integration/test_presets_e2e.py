@@ -9,26 +9,32 @@ while earlier presets' outputs are checked.  Per preset:
   * the job reaches Finished; the output asset's Files rows are exactly the
     expected layers + AAC + .ism (primary) + .ismc, and match the disk;
   * video layers (sizes and bitrates from the preset; "Adaptive Streaming":
-    the README's content-aware rule applied to the source): H.264 at the
+    the ladder the content-aware analysis chose, checked against its rules
+    in content_aware_ladder()): H.264 at the
     layer's size, key frames every 2 s at the same times in every layer
     (ffprobe), bitrate within 20 % of the target, duration within one frame
     of the source's; the .ism lists them with their bitrates;
+  * the quality report (<name>_quality.json, one entry per layer, summarised
+    in the task's PerfMessage);
   * audio: AAC-LC stereo 48 kHz, bitrate within 20 % of 128 kbps, duration
     within 50 ms of the source's;
   * published with an origin locator, the output plays as HLS (m3u8-aapl)
     and DASH (mpd-time-csf) through ffmpeg (-xerror, every frame) and as
     Smooth through GStreamer playbin3 (ffmpeg has no Smooth demuxer).
 
-The x264 speed is the encoder's default (veryfast)."""
+The encodes run at Speed (x264 veryfast): the harness sets the daemon's
+encoder_complexity, as an operator would."""
 
+import json
+import re
 import urllib.parse
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from clients import gst_play, have_gst, manifest_suffix
-from encode_checks import (FPS, decode_stats, expected_key_times, key_times, probe, stream,
-                           video_bitrate_kbps)
+from encode_checks import (FPS, check_quality_report, decode_stats, expected_key_times,
+                           key_times, probe, stream, video_bitrate_kbps)
 from platform_harness import ENCODER
 
 BASENAME = "presets1080"      # the uploaded file's name without extension
@@ -47,31 +53,35 @@ LADDERS = {
                                       (640, 360, 650), (432, 240, 400)],
     "H264 Single Bitrate 720p": [(1280, 720, 4500)],
     "AAC Good Quality Audio": [],
-    "Adaptive Streaming": None,            # content-aware: adaptive_ladder()
+    "Adaptive Streaming": None,            # content-aware: content_aware_ladder()
 }
 PRESETS = list(LADDERS)
-ADAPTIVE_FULL = [(1920, 1080, 6780), (1280, 720, 3520), (960, 540, 2210), (640, 360, 1150),
-                 (480, 270, 720), (320, 180, 380)]
 FINAL = {3, 4, 5}
+# "Adaptive Streaming" is content-aware: its ladder comes from the analysis.
+# What must hold (README, Encoder): the top rung is the input's size, every
+# rung within 200 kbps .. the fixed ladders' bits for the top size (6250
+# kbps at 1080p) and never above the input's bitrate, heights never grow,
+# neighbouring rungs at least 1.7x apart in bits, at most 6 rungs.
+CAE_MIN_KBPS, CAE_MAX_KBPS_1080P, CAE_MAX_LAYERS = 200, 6250, 6
+LAYER_RE = re.compile(r"_(\d+)x(\d+)_(\d+)\.mp4$")
 
 
-def adaptive_ladder(width: int, height: int, kbps: int) -> list:
-    """README, Encoder: rungs larger than the input are dropped (a rung at the
-    input's size is added when it lies between two, with the next larger
-    rung's bitrate scaled by pixels); with a known input bitrate, rungs above
-    it are dropped and the smallest of them is kept at the input's bitrate
-    unless a kept rung is within 10 % of it."""
-    kept = [r for r in ADAPTIVE_FULL if r[0] <= width and r[1] <= height]
-    larger = [r for r in ADAPTIVE_FULL if r not in kept]
-    if larger and (not kept or kept[0][1] < height):
-        w, h, k = larger[-1]
-        kept.insert(0, (width, height, max(100, round(k * width * height / (w * h)))))
-    if kbps > 0:
-        above = [r for r in kept if r[2] > kbps]
-        kept = [r for r in kept if r[2] <= kbps]
-        if above and (not kept or kept[0][2] < kbps * 0.9):
-            kept.insert(0, (above[-1][0], above[-1][1], kbps))
-    return kept
+def content_aware_ladder(container, source) -> list:
+    """The ladder the encoder chose, from the .ism, checked against the rules."""
+    root = ET.parse(container / (BASENAME + ".ism")).getroot()
+    ns = {"s": "http://www.w3.org/2001/SMIL20/Language"}
+    rungs = []
+    for v in root.findall(".//s:video", ns):
+        m = LAYER_RE.search(v.get("src"))
+        assert m, v.get("src")
+        rungs.append(tuple(int(x) for x in m.groups()))
+    assert 1 <= len(rungs) <= CAE_MAX_LAYERS, rungs
+    assert rungs[0][:2] == (source["width"], source["height"]), rungs
+    for i, (w, h, kbps) in enumerate(rungs):
+        assert CAE_MIN_KBPS <= kbps <= min(CAE_MAX_KBPS_1080P, source["video_kbps"]), rungs
+        if i:
+            assert h <= rungs[i - 1][1] and rungs[i - 1][2] >= 1.7 * kbps, rungs
+    return rungs
 
 
 def layer_name(w: int, h: int, kbps: int) -> str:
@@ -95,11 +105,14 @@ def source(hd_clip):
 
 
 @pytest.fixture(scope="module")
-def ladders(source):
-    out = dict(LADDERS)
-    out["Adaptive Streaming"] = adaptive_ladder(source["width"], source["height"],
-                                                source["video_kbps"])
-    return out
+def ladders(source, finished):
+    """ladders[preset] -> [(w, h, kbps)]; the content-aware one is read from
+    the finished job's output (and checked) on first use."""
+    class Ladders(dict):
+        def __missing__(self, preset):
+            self[preset] = content_aware_ladder(finished(preset)["dir"], source)
+            return self[preset]
+    return Ladders((k, v) for k, v in LADDERS.items() if v is not None)
 
 
 @pytest.fixture(scope="module")
@@ -161,12 +174,18 @@ def test_job_finishes_with_registered_outputs(preset, finished, ladders):
         assert "of audio" in t["PerfMessage"], t["PerfMessage"]
     want = {layer_name(*l) for l in layers} | {audio_name(), BASENAME + ".ism",
                                                BASENAME + ".ismc"}
+    if layers:
+        want.add(BASENAME + "_quality.json")        # the quality report
+        assert "PSNR-Y/SSIM-Y per layer: " in t["PerfMessage"], t["PerfMessage"]
     names = sorted(f["Name"] for f in r["files"])
     assert names == sorted(want)
     assert [f["Name"] for f in r["files"] if f["IsPrimary"]] == [BASENAME + ".ism"]
     on_disk = {p.name: p.stat().st_size for p in r["dir"].iterdir()}
     assert on_disk == {f["Name"]: int(f["ContentFileSize"]) for f in r["files"]}
     assert all(f["MimeType"] == "video/mp4" for f in r["files"] if f["Name"].endswith(".mp4"))
+    if layers:
+        check_quality_report(r["dir"], BASENAME, [layer_name(*l) for l in layers],
+                             r["dir"], independent=0)
 
 
 @pytest.mark.parametrize("preset", PRESETS)
@@ -235,3 +254,23 @@ def test_plays_through_origin(preset, finished, ladders, source, ams):
         pytest.skip("gst-launch-1.0 missing: Smooth (playbin3) not checked")
     p = gst_play(base + manifest_suffix(""))
     assert p.returncode == 0, p.stdout[-2000:]
+
+
+def test_invalid_rate_control_field_named_by_the_api(platform):
+    """A job whose JSON preset has a bad rate-control field is refused when it
+    is created (the daemon asks the encoder's --check-config), naming the field."""
+    ams = platform.client()
+    src = ams.upload_asset("rc-source", {"clip.mp4": b"not really a movie"})
+    preset = {"Codecs": [{"Type": "H264Video", "RateControlMode": "CRF", "TwoPass": True,
+                          "H264Layers": [{"Type": "H264Layer", "Bitrate": 500}]}],
+              "Outputs": [{"FileName": "{Basename}.mp4", "Format": {"Type": "MP4Format"}}]}
+    body = {"Name": "bad rc", "InputMediaAssets": [{"__metadata": {"uri": ams.api + "Assets"
+                                                                    + ams.key(src["Id"])}}],
+            "Tasks": [{"Name": "task", "Configuration": json.dumps(preset),
+                       "MediaProcessorId": ams.processor_id("Media Encoder Standard"),
+                       "TaskBody": "<taskBody><inputAsset>JobInputAsset(0)</inputAsset>"
+                                   "<outputAsset>JobOutputAsset(0)</outputAsset></taskBody>"}]}
+    r = ams.post("Jobs", body)
+    assert r.status == 400, r
+    msg = r.json["odata.error"]["message"]["value"]
+    assert "invalid preset field Codecs[0].TwoPass: two passes need a bitrate target" in msg, msg

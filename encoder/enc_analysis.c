@@ -1,0 +1,91 @@
+/*
+ * enc_analysis.c — the probe stretches and command (see enc_analysis.h).
+ */
+#include "enc_analysis.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void enc_probe_stretches(double clip_start, double duration, enc_stretches_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (duration <= 4.0) {
+        out->count = 1;
+        out->start[0] = clip_start;
+        out->seconds = duration;
+        return;
+    }
+    out->count = ENC_PROBE_MAX_STRETCHES;
+    out->seconds = duration * 0.1 < 1.0 ? 1.0 : duration * 0.1 > 3.0 ? 3.0 : duration * 0.1;
+    for (int k = 0; k < out->count; k++) {
+        out->start[k] = clip_start + duration * (2 * k + 1) / 6.0 - out->seconds / 2;
+    }
+}
+
+static void probe_output(enc_argv_t *a, int i, const char *dir)
+{
+    enc_argv_add(a, "-map"); enc_argv_add(a, "[p%d]", i);
+    enc_argv_add(a, "-c:v"); enc_argv_add(a, "libx264");
+    enc_argv_add(a, "-preset"); enc_argv_add(a, "superfast");
+    enc_argv_add(a, "-crf"); enc_argv_add(a, "%d", ENC_PROBE_CRF);
+    enc_argv_add(a, "-pix_fmt"); enc_argv_add(a, "yuv420p");
+    enc_argv_add(a, "-g"); enc_argv_add(a, "60");
+    enc_argv_add(a, "-an");
+    enc_argv_add(a, "-f"); enc_argv_add(a, "h264");
+    enc_argv_add(a, "%s/probe-%d.h264", dir, i);
+}
+
+int enc_analysis_command(const enc_input_t *src, const enc_stretches_t *st, int high, int low,
+                         const char *ffmpeg, const char *dir, enc_argv_t *a)
+{
+    char graph[1024];
+    size_t n = 0;
+    int outputs = low != high ? 2 : 1;
+    memset(a, 0, sizeof(*a));
+    if (st->count < 1 || st->count > ENC_PROBE_MAX_STRETCHES) {
+        return -1;
+    }
+    enc_argv_add(a, "%s", ffmpeg);
+    enc_argv_add(a, "-nostdin"); enc_argv_add(a, "-hide_banner"); enc_argv_add(a, "-nostats");
+    enc_argv_add(a, "-loglevel"); enc_argv_add(a, "error");
+    enc_argv_add(a, "-progress"); enc_argv_add(a, "pipe:1");
+    enc_argv_add(a, "-stats_period"); enc_argv_add(a, "0.5");
+    for (int k = 0; k < st->count; k++) {
+        if (st->start[k] > 0) {
+            enc_argv_add(a, "-ss"); enc_argv_add(a, "%.3f", st->start[k]);
+        }
+        enc_argv_add(a, "-t"); enc_argv_add(a, "%.3f", st->seconds);
+        enc_argv_add(a, "-i"); enc_argv_add(a, "%s", src->path);
+    }
+    for (int k = 0; k < st->count; k++) {
+        n += (size_t) snprintf(graph + n, sizeof(graph) - n, "[%d:%d]", k, src->video_index);
+    }
+    n += (size_t) snprintf(graph + n, sizeof(graph) - n,
+                           "concat=n=%d:v=1:a=0,setsar=1,split=%d[h][l];"
+                           "[h]scale=-2:%d:flags=bicubic[p0]", st->count, outputs, high);
+    if (outputs == 2) {
+        n += (size_t) snprintf(graph + n, sizeof(graph) - n, ";[l]scale=-2:%d:flags=bicubic[p1]",
+                               low);
+    } else {
+        /* split=1 has one output: rename it */
+        char *l = strstr(graph, "[h][l]");
+        memmove(l + 3, l + 6, strlen(l + 6) + 1);
+        n -= 3;
+    }
+    if (n >= sizeof(graph)) {
+        enc_argv_free(a);
+        return -1;
+    }
+    enc_argv_add(a, "-filter_complex"); enc_argv_add(a, "%s", graph);
+    for (int i = 0; i < outputs; i++) {
+        probe_output(a, i, dir);
+    }
+    for (int i = 0; i < a->argc; i++) {
+        if (a->argv[i] == NULL || a->argc > ENC_MAX_ARGS) {
+            enc_argv_free(a);
+            return -1;
+        }
+    }
+    a->argv[a->argc] = NULL;
+    return 0;
+}
