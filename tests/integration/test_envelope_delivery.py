@@ -324,15 +324,16 @@ def test_removed_key_stops_being_delivered(platform, abr_set, tmp_path):
 
 def test_encryption_url_option(open_asset, platform, abr_set):
     """encryption=cbc picks the envelope; what the asset is not delivered
-    with (cenc, cbcs-aapl; cbc on a clear asset) is 404, never clear; an
-    unknown value 400."""
+    with (cenc, cbcs-aapl; cbc on a clear asset) is 404, a protocol its
+    policies block stays 403, never clear; an unknown value 400."""
     ams, asset, kid, key, loc = open_asset
     base = loc["Path"] + abr_set.ism.name + "/"
     ok = http_get(base + "Manifest(format=m3u8-aapl-v3,encryption=cbc)")
     assert ok.status == 200
     for enc in ("cenc", "cbcs-aapl"):
         assert http_get(base + "Manifest(format=m3u8-aapl-v3,encryption=%s)" % enc).status == 404
-        assert http_get(base + "Manifest(format=mpd-time-csf,encryption=%s)" % enc).status == 404
+        # DASH is not among the asset's protocols at all: blocked, whatever the option
+        assert http_get(base + "Manifest(format=mpd-time-csf,encryption=%s)" % enc).status == 403
     assert http_get(base + "Manifest(format=m3u8-aapl-v3,encryption=nope)").status == 400
     files = {abr_set.ism.name: abr_set.ism}
     files.update({p.name: p for p in abr_set.files})
