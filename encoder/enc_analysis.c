@@ -80,12 +80,5 @@ int enc_analysis_command(const enc_input_t *src, const enc_stretches_t *st, int 
     for (int i = 0; i < outputs; i++) {
         probe_output(a, i, dir);
     }
-    for (int i = 0; i < a->argc; i++) {
-        if (a->argv[i] == NULL || a->argc > ENC_MAX_ARGS) {
-            enc_argv_free(a);
-            return -1;
-        }
-    }
-    a->argv[a->argc] = NULL;
-    return 0;
+    return enc_argv_finish(a);
 }

@@ -176,6 +176,11 @@ int enc_command_build(const enc_plan_t *p, const enc_command_opts_t *o, enc_argv
     for (int i = 0; i < p->thumb_count && o->pass != 1; i++) {
         add_thumb(a, p, o, i);
     }
+    return enc_argv_finish(a);
+}
+
+int enc_argv_finish(enc_argv_t *a)
+{
     if (a->argc > ENC_MAX_ARGS) {
         enc_argv_free(a);
         return -1;

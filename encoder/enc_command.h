@@ -30,6 +30,10 @@ int enc_command_build(const enc_plan_t *p, const enc_command_opts_t *o, enc_argv
 
 void enc_argv_free(enc_argv_t *a);
 
+/* Terminate the argv for exec: 0, or -1 (everything freed) when an argument
+ * did not fit (more than ENC_MAX_ARGS) or could not be allocated. */
+int enc_argv_finish(enc_argv_t *a);
+
 /* Append one printf-formatted argument (an overflow is reported by
  * enc_command_build). */
 void enc_argv_add(enc_argv_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

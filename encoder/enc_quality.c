@@ -87,18 +87,7 @@ int enc_quality_command(const enc_plan_t *p, const char *ffmpeg, const char *out
         enc_argv_add(a, "-f"); enc_argv_add(a, "null");
         enc_argv_add(a, "-");
     }
-    if (a->argc > ENC_MAX_ARGS) {
-        enc_argv_free(a);
-        return -1;
-    }
-    for (int i = 0; i < a->argc; i++) {
-        if (a->argv[i] == NULL) {
-            enc_argv_free(a);
-            return -1;
-        }
-    }
-    a->argv[a->argc] = NULL;
-    return 0;
+    return enc_argv_finish(a);
 }
 
 /* the number after "key:" in line, or NAN */
