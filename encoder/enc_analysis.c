@@ -45,11 +45,7 @@ int enc_analysis_command(const enc_input_t *src, const enc_stretches_t *st, int 
     if (st->count < 1 || st->count > ENC_PROBE_MAX_STRETCHES) {
         return -1;
     }
-    enc_argv_add(a, "%s", ffmpeg);
-    enc_argv_add(a, "-nostdin"); enc_argv_add(a, "-hide_banner"); enc_argv_add(a, "-nostats");
-    enc_argv_add(a, "-loglevel"); enc_argv_add(a, "error");
-    enc_argv_add(a, "-progress"); enc_argv_add(a, "pipe:1");
-    enc_argv_add(a, "-stats_period"); enc_argv_add(a, "0.5");
+    enc_argv_ffmpeg(a, ffmpeg);
     for (int k = 0; k < st->count; k++) {
         if (st->start[k] > 0) {
             enc_argv_add(a, "-ss"); enc_argv_add(a, "%.3f", st->start[k]);

@@ -147,12 +147,8 @@ static void add_thumb(enc_argv_t *a, const enc_plan_t *p, const enc_command_opts
 int enc_command_build(const enc_plan_t *p, const enc_command_opts_t *o, enc_argv_t *a)
 {
     memset(a, 0, sizeof(*a));
-    add(a, "%s", o->ffmpeg);
-    add(a, "-nostdin"); add(a, "-hide_banner"); add(a, "-nostats");
+    enc_argv_ffmpeg(a, o->ffmpeg);
     add(a, "-xerror");                /* a damaged input fails the task, not a short output */
-    add(a, "-loglevel"); add(a, "error");
-    add(a, "-progress"); add(a, "pipe:1");
-    add(a, "-stats_period"); add(a, "0.5");
     const enc_input_t *first = p->video ? p->video : p->audio;
     add_input(a, p, first->path);
     if (p->video && p->audio && strcmp(p->video->path, p->audio->path) != 0) {
@@ -177,6 +173,15 @@ int enc_command_build(const enc_plan_t *p, const enc_command_opts_t *o, enc_argv
         add_thumb(a, p, o, i);
     }
     return enc_argv_finish(a);
+}
+
+void enc_argv_ffmpeg(enc_argv_t *a, const char *ffmpeg)
+{
+    add(a, "%s", ffmpeg);
+    add(a, "-nostdin"); add(a, "-hide_banner"); add(a, "-nostats");
+    add(a, "-loglevel"); add(a, "error");
+    add(a, "-progress"); add(a, "pipe:1");
+    add(a, "-stats_period"); add(a, "0.5");
 }
 
 int enc_argv_finish(enc_argv_t *a)

@@ -30,6 +30,10 @@ int enc_command_build(const enc_plan_t *p, const enc_command_opts_t *o, enc_argv
 
 void enc_argv_free(enc_argv_t *a);
 
+/* The program and the options every ffmpeg run of the encoder starts with:
+ * quiet, errors only, machine-readable progress on stdout twice a second. */
+void enc_argv_ffmpeg(enc_argv_t *a, const char *ffmpeg);
+
 /* Terminate the argv for exec: 0, or -1 (everything freed) when an argument
  * did not fit (more than ENC_MAX_ARGS) or could not be allocated. */
 int enc_argv_finish(enc_argv_t *a);

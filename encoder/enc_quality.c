@@ -65,11 +65,7 @@ int enc_quality_command(const enc_plan_t *p, const char *ffmpeg, const char *out
     if (p->video == NULL || p->layer_count == 0 || strpbrk(stats_dir, ":'\\,;[]") != NULL) {
         return -1;
     }
-    enc_argv_add(a, "%s", ffmpeg);
-    enc_argv_add(a, "-nostdin"); enc_argv_add(a, "-hide_banner"); enc_argv_add(a, "-nostats");
-    enc_argv_add(a, "-loglevel"); enc_argv_add(a, "error");
-    enc_argv_add(a, "-progress"); enc_argv_add(a, "pipe:1");
-    enc_argv_add(a, "-stats_period"); enc_argv_add(a, "0.5");
+    enc_argv_ffmpeg(a, ffmpeg);
     add_input(a, p, p->video->path, 1);
     for (int i = 0; i < p->layer_count; i++) {
         enc_argv_add(a, "-i");

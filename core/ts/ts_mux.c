@@ -913,11 +913,6 @@ int ts_producer_open(const void *recipe, mp_source_t *const *sources, mp_produce
     return MP_OK;
 }
 
-uint64_t ts_mux_source_reads(const ts_muxer_t *m)
-{
-    return m->in.reads;
-}
-
 void ts_mux_close(ts_muxer_t *m)
 {
     if (m == NULL) {

@@ -61,9 +61,6 @@ typedef struct {
 int ts_producer_open(const void *recipe, mp_source_t *const *sources, mp_producer_t **out,
                      uint64_t *size);
 
-/* Source reads issued so far (how well reads were batched). */
-uint64_t ts_mux_source_reads(const ts_muxer_t *m);
-
 void ts_mux_close(ts_muxer_t *m);
 
 #endif
