@@ -2,9 +2,10 @@
  * sched_recover.c — scheduler_recover (scheduler.h): what a previous
  * daemon left behind.  Tasks found Scheduled/Processing go back to Queued
  * (a HistoricalEvent says why), tasks found Canceling and every task of a
- * Canceling job end Canceled; a leftover encoder of such a task (its
- * process group, if /proc shows it still runs that task) is killed and the
- * work dir wiped, so a task never runs twice.
+ * Canceling job end Canceled; every leftover process of such a task (the
+ * recorded encoder's group, and anything /proc shows still running that
+ * task) is killed and waited for, and the work dir wiped, so a task never
+ * runs twice.
  */
 #define _GNU_SOURCE
 #include "sched/scheduler.h"
@@ -14,14 +15,17 @@
 #include "jobs/job_state.h"
 #include "sched/job_lifecycle.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-/* True when process pid's command line mentions the task's GUID (its work dir). */
-static bool runs_task(pid_t pid, const char *guid)
+/* True when process pid's command line mentions the task's work dir. */
+static bool runs_task(pid_t pid, const char *workdir)
 {
     char path[64], buf[8192];
     ssize_t n;
@@ -41,7 +45,50 @@ static bool runs_task(pid_t pid, const char *guid)
         if (buf[i] == '\0') buf[i] = ' ';
     }
     buf[n] = '\0';
-    return strstr(buf, guid) != NULL;
+    return strstr(buf, workdir) != NULL;
+}
+
+/* Kills every process that still runs the task (its process group too):
+ * the recorded _Pid first, then any other /proc entry naming the task's
+ * work dir (an encoder whose pid never reached the catalog).  Waits up to 5 s
+ * for them to be gone, so the requeued task never overlaps its ghost. */
+static void kill_leftovers(long long recorded, const char *task_id, const char *workdir)
+{
+    struct timespec pause = { 0, 20 * 1000 * 1000 };
+    pid_t self = getpid();
+    bool any = true;
+
+    if (recorded > 1 && runs_task((pid_t) recorded, workdir)) {
+        log_warn("scheduler: killing the leftover encoder of task %s (pid %lld)", task_id, recorded);
+        kill(-(pid_t) recorded, SIGKILL);
+        kill((pid_t) recorded, SIGKILL);
+    }
+    for (int round = 0; round < 250 && any; round++) {
+        DIR *proc = opendir("/proc");
+        struct dirent *e;
+        any = false;
+        while (proc != NULL && (e = readdir(proc)) != NULL) {
+            char *end;
+            long pid = strtol(e->d_name, &end, 10);
+            if (*end != '\0' || pid <= 1 || pid == self || !runs_task((pid_t) pid, workdir)) {
+                continue;
+            }
+            any = true;
+            if (round == 0) {
+                log_warn("scheduler: killing process %ld, still running task %s", pid, task_id);
+            }
+            kill((pid_t) pid, SIGKILL);
+        }
+        if (proc != NULL) {
+            closedir(proc);
+        }
+        if (any) {
+            nanosleep(&pause, NULL);
+        }
+    }
+    if (any) {
+        log_warn("scheduler: a process of task %s survived SIGKILL for 5 s", task_id);
+    }
 }
 
 static int collect_interrupted(const char *id, json_t *task, void *arg)
@@ -66,19 +113,13 @@ static void recover_task(api_ctx_t *c, const char *task_id)
     json_t *task = NULL, *job = NULL;
     const char *guid = entity_guid(task_id);
     task_workdir_t w;
-    long long pid;
 
     if (catalog_get(&c->txn, "Tasks", task_id, &task) != 0
         || catalog_get(&c->txn, "Jobs", entity_str(task, "_JobId"), &job) != 0) {
         goto done;
     }
-    pid = entity_int(task, "_Pid", 0);
-    if (pid > 1 && runs_task((pid_t) pid, guid)) {
-        log_warn("scheduler: killing the leftover encoder of task %s (pid %lld)", task_id, pid);
-        kill(-(pid_t) pid, SIGKILL);
-        kill((pid_t) pid, SIGKILL);
-    }
     task_workdir_paths(c->app->cfg.work_dir, guid, &w);
+    kill_leftovers(entity_int(task, "_Pid", 0), task_id, w.dir);
     task_workdir_remove(w.dir);
     json_object_del(task, "_Pid");
     if (entity_int(task, "State", 0) == JOB_CANCELING || entity_int(job, "State", 0) == JOB_CANCELING) {
