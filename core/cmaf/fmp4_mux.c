@@ -5,6 +5,8 @@
  * traf: no tfdt, a tfxd uuid box, and times at 10 MHz.
  */
 #include "fmp4_mux.h"
+#include "fmp4_protect.h"
+#include "../crypto/mp_drm.h"
 
 #define FMP4_TRACK_ID 1u
 
@@ -111,12 +113,16 @@ static void fmp4_write_empty_table(mp_wr_t *w, uint32_t type, int extra_u32)
     mp_box_end(w, b);
 }
 
-static void fmp4_write_stbl(mp_wr_t *w, const mp_pres_track_t *pt)
+static void fmp4_write_stbl(mp_wr_t *w, const mp_pres_track_t *pt, const mp_protection_t *pr)
 {
     size_t stbl = mp_box_begin(w, MP_FOURCC('s', 't', 'b', 'l'));
     size_t stsd = mp_fullbox_begin(w, MP_FOURCC('s', 't', 's', 'd'), 0, 0);
     mp_wr_u32(w, 1);
-    mp_wr_bytes(w, mp_track_entry(pt->index, pt->track), pt->track->entry_len);
+    if (pr != NULL) {
+        fmp4_write_protected_entry(w, pt, pr);
+    } else {
+        mp_wr_bytes(w, mp_track_entry(pt->index, pt->track), pt->track->entry_len);
+    }
     mp_box_end(w, stsd);
     fmp4_write_empty_table(w, MP_FOURCC('s', 't', 't', 's'), 0);
     fmp4_write_empty_table(w, MP_FOURCC('s', 't', 's', 'c'), 0);
@@ -125,7 +131,7 @@ static void fmp4_write_stbl(mp_wr_t *w, const mp_pres_track_t *pt)
     mp_box_end(w, stbl);
 }
 
-static void fmp4_write_minf(mp_wr_t *w, const mp_pres_track_t *pt)
+static void fmp4_write_minf(mp_wr_t *w, const mp_pres_track_t *pt, const mp_protection_t *pr)
 {
     size_t minf = mp_box_begin(w, MP_FOURCC('m', 'i', 'n', 'f'));
     if (pt->track->type == MP_TRACK_VIDEO) {
@@ -143,11 +149,16 @@ static void fmp4_write_minf(mp_wr_t *w, const mp_pres_track_t *pt)
     mp_box_end(w, mp_fullbox_begin(w, MP_FOURCC('u', 'r', 'l', ' '), 0, 1));
     mp_box_end(w, dref);
     mp_box_end(w, dinf);
-    fmp4_write_stbl(w, pt);
+    fmp4_write_stbl(w, pt, pr);
     mp_box_end(w, minf);
 }
 
 int fmp4_write_init(mp_wr_t *w, const mp_pres_track_t *pt)
+{
+    return fmp4_write_init_protected(w, pt, NULL);
+}
+
+int fmp4_write_init_protected(mp_wr_t *w, const mp_pres_track_t *pt, const mp_protection_t *pr)
 {
     const mp_track_t *t = pt->track;
     fmp4_write_ftyp(w);
@@ -158,7 +169,7 @@ int fmp4_write_init(mp_wr_t *w, const mp_pres_track_t *pt)
     size_t mdia = mp_box_begin(w, MP_FOURCC('m', 'd', 'i', 'a'));
     fmp4_write_mdhd(w, t, pt->language);
     fmp4_write_hdlr(w, t);
-    fmp4_write_minf(w, pt);
+    fmp4_write_minf(w, pt, pr);
     mp_box_end(w, mdia);
     mp_box_end(w, trak);
     size_t mvex = mp_box_begin(w, MP_FOURCC('m', 'v', 'e', 'x'));
@@ -168,6 +179,9 @@ int fmp4_write_init(mp_wr_t *w, const mp_pres_track_t *pt)
     mp_wr_zero(w, 12);
     mp_box_end(w, trex);
     mp_box_end(w, mvex);
+    if (pr != NULL) {
+        mp_drm_write_pssh_all(w, pr);
+    }
     mp_box_end(w, moov);
     return w->failed ? MP_ERR_NO_MEMORY : MP_OK;
 }
@@ -282,6 +296,9 @@ int fmp4_write_fragment_header(mp_wr_t *w, const mp_pres_track_t *pt, const mp_s
     size_t data_offset_at = fmp4_write_trun(w, &clock, seg);
     if (clock.smooth) {
         fmp4_write_tfxd(w, seg);
+    }
+    if (o->cenc != NULL) {
+        fmp4_write_cenc_aux(w, o->cenc, moof);
     }
     mp_box_end(w, traf);
     mp_box_end(w, moof);

@@ -5,9 +5,10 @@
  * followed by the sample payload as file ranges, so the glue can send the
  * payload with sendfile or thread-pool reads without copying it.
  *
- * Encryption (next issue) slots in through mp_frag_opts_t: the init writer
- * will add sinf/pssh, the fragment writer senc/saiz/saio, and the payload
- * ranges get a transform; the clear path stays zero-copy.
+ * Common encryption: the init writer takes the protection (encv/enca with
+ * sinf, PSSH boxes), the fragment writer the per-sample auxiliary data
+ * (saiz/saio/senc); the encrypted payload is fmp4_cenc_producer's.  The
+ * clear path stays zero-copy.
  */
 #ifndef FMP4_MUX_H
 #define FMP4_MUX_H
@@ -19,9 +20,13 @@ typedef enum {
     FMP4_FLAVOR_SMOOTH         /* Smooth: tfxd, 10 MHz durations, no init segment */
 } fmp4_flavor_t;
 
+struct fmp4_cenc_aux_s;
+struct mp_protection_s;
+
 typedef struct {
     fmp4_flavor_t flavor;
     uint32_t sequence_number;  /* mfhd */
+    const struct fmp4_cenc_aux_s *cenc;  /* NULL: clear samples */
 } fmp4_frag_opts_t;
 
 typedef struct {
@@ -31,6 +36,10 @@ typedef struct {
 
 /* ftyp + moov for one track.  Returns MP_OK (w->failed on overflow). */
 int fmp4_write_init(mp_wr_t *w, const mp_pres_track_t *t);
+
+/* The same for samples protected by pr (common encryption); pr NULL = clear. */
+int fmp4_write_init_protected(mp_wr_t *w, const mp_pres_track_t *t,
+                              const struct mp_protection_s *pr);
 
 /* moof + mdat header for seg of track t; the payload follows as the ranges
  * of fmp4_payload_ranges(). */

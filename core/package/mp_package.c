@@ -13,6 +13,7 @@
 #include "../ts/ts_mux.h"
 #include "../crypto/mp_aes_cbc.h"
 #include "../crypto/mp_protection.h"
+#include "../cmaf/fmp4_cenc_producer.h"
 #include "../segment/mp_track_info.h"
 #include "mp_ranges_producer.h"
 
@@ -165,7 +166,8 @@ static int mp_build_init(const mp_request_t *req, const mp_presentation_t *p,
     if (t == NULL) {
         return MP_ERR_NOT_FOUND;
     }
-    if (fmp4_write_init(&out->head, t) != MP_OK) {
+    const mp_protection_t *pr = mp_protection_is_common(req->protection) ? req->protection : NULL;
+    if (fmp4_write_init_protected(&out->head, t, pr) != MP_OK) {
         return mp_fail(err, el, MP_ERR_NO_MEMORY, "init segment could not be written");
     }
     return mp_finish_buffer(out, mp_media_type(t), 0);
@@ -244,6 +246,13 @@ static void mp_envelope_free(void *recipe)
     free(e);
 }
 
+static void mp_cenc_recipe_free(void *recipe)
+{
+    fmp4_cenc_recipe_t *r = recipe;
+    memset(r, 0, sizeof(*r));                /* the key */
+    free(r);
+}
+
 /* The media sequence number of seg in t's HLS playlist: its position in the
  * track's segment list (empty segments are not listed). */
 static int mp_hls_sequence(const mp_pres_track_t *t, const mp_timeline_t *tl,
@@ -316,6 +325,30 @@ static int mp_fmp4_as_stream(mp_response_t *out, uint32_t file_no, char *err, si
     return MP_OK;
 }
 
+/* A common-encrypted fMP4 segment: a recipe for fmp4_cenc_producer. */
+static int mp_cenc_segment(const mp_request_t *req, const mp_pres_track_t *t, const mp_seg_t *seg,
+                           const fmp4_frag_opts_t *o, mp_response_t *out, char *err, size_t el)
+{
+    const mp_protection_t *pr = req->protection;
+    fmp4_cenc_recipe_t *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        return mp_fail(err, el, MP_ERR_NO_MEMORY, "out of memory");
+    }
+    r->pt = t;
+    r->seg = *seg;
+    r->flavor = o->flavor;
+    r->sequence_number = o->sequence_number;
+    r->scheme = pr->method == MP_PROTECT_CBCS ? MP_CENC_CBCS : MP_CENC_CTR;
+    memcpy(r->key, pr->key, 16);
+    memcpy(r->constant_iv, pr->iv, 16);
+    out->kind = MP_BODY_STREAM;
+    out->content_type = mp_media_type(t);
+    out->stream_open = fmp4_cenc_producer_open;
+    out->stream_recipe = r;
+    out->stream_recipe_free = mp_cenc_recipe_free;
+    return MP_OK;
+}
+
 static int mp_build_fmp4_segment(const mp_request_t *req, const mp_presentation_t *p,
                                  const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el)
 {
@@ -326,7 +359,10 @@ static int mp_build_fmp4_segment(const mp_request_t *req, const mp_presentation_
         return rc;
     }
     fmp4_frag_opts_t o = { req->format == MP_FMT_SMOOTH ? FMP4_FLAVOR_SMOOTH : FMP4_FLAVOR_CMAF,
-                           mp_timeline_find(tl, seg.start_10m) + 1 };
+                           mp_timeline_find(tl, seg.start_10m) + 1, NULL };
+    if (mp_protection_is_common(req->protection)) {
+        return mp_cenc_segment(req, t, &seg, &o, out, err, el);
+    }
     if (fmp4_write_fragment_header(&out->head, t, &seg, &o) != MP_OK) {
         return mp_fail(err, el, MP_ERR_NO_MEMORY, "fragment header could not be written");
     }
@@ -415,11 +451,18 @@ int mp_package_with_timeline(const mp_request_t *req, const mp_presentation_t *p
     if (route->build == NULL) {
         return mp_fail(err, el, MP_ERR_BAD_REQUEST, "request kind not available in this format");
     }
+    /* never the clear bytes of a protected asset */
     if (req->protection != NULL && req->protection->method == MP_PROTECT_AES128
         && !mp_format_is_hls(req->format)) {
-        /* never the clear bytes of a protected asset */
         return mp_fail(err, el, MP_ERR_BAD_REQUEST,
                        "AES-128 envelope encryption is served over HLS only");
+    }
+    if (mp_protection_is_common(req->protection)
+        && (req->format == MP_FMT_HLS_TS || req->format == MP_FMT_SMOOTH)) {
+        return mp_fail(err, el, MP_ERR_BAD_REQUEST,
+                       req->format == MP_FMT_HLS_TS
+                       ? "common encryption is served as fMP4: use format=m3u8-aapl or m3u8-cmaf"
+                       : "common encryption of Smooth Streaming is not available yet");
     }
     return route->build(req, p, tl, out, err, el);
 }

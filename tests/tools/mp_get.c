@@ -13,6 +13,12 @@
  * playlists, whole segments encrypted; other formats refused), with the key
  * URI MP_GET_KEY_URI (default "key.bin") and a fixed IV MP_GET_AES128_IV
  * (32 hex digits; default: the media sequence number).
+ *
+ * MP_GET_CENC_KEY=<32 hex> with MP_GET_CENC_KID=<32 hex> protects it with
+ * common encryption instead: scheme MP_GET_CENC_SCHEME (cenc, the default,
+ * or cbcs with the constant IV MP_GET_CBCS_IV), ClearKey license URL
+ * MP_GET_CLEARKEY_URL, Widevine/PlayReady signalling when
+ * MP_GET_WIDEVINE_URL / MP_GET_PLAYREADY_URL are set.
  */
 #include "package/mp_package.h"
 #include "mp4/mp4_parse.h"
@@ -147,10 +153,46 @@ static int hex16(const char *s, uint8_t out[16])
     return s[32] == '\0' ? 0 : -1;
 }
 
+static void env_hex16(const char *name, uint8_t out[16])
+{
+    const char *v = getenv(name);
+    if (v != NULL && hex16(v, out) != 0) {
+        fprintf(stderr, "%s: 32 hex digits\n", name);
+        exit(2);
+    }
+}
+
+static void env_text(const char *name, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", getenv(name) ? getenv(name) : "");
+}
+
+/* Common encryption from MP_GET_CENC_* (NULL when not asked for). */
+static const mp_protection_t *env_common_protection(void)
+{
+    static mp_protection_t pr;
+    const char *scheme = getenv("MP_GET_CENC_SCHEME");
+    if (getenv("MP_GET_CENC_KEY") == NULL) {
+        return NULL;
+    }
+    env_hex16("MP_GET_CENC_KEY", pr.key);
+    env_hex16("MP_GET_CENC_KID", pr.kid);
+    env_hex16("MP_GET_CBCS_IV", pr.iv);
+    pr.method = scheme != NULL && strcmp(scheme, "cbcs") == 0 ? MP_PROTECT_CBCS : MP_PROTECT_CENC;
+    env_text("MP_GET_KEY_URI", pr.key_uri, sizeof(pr.key_uri));
+    env_text("MP_GET_CLEARKEY_URL", pr.clearkey_url, sizeof(pr.clearkey_url));
+    env_text("MP_GET_WIDEVINE_URL", pr.widevine_url, sizeof(pr.widevine_url));
+    env_text("MP_GET_PLAYREADY_URL", pr.playready_url, sizeof(pr.playready_url));
+    return &pr;
+}
+
 /* The protection the environment asks for (NULL: clear). */
 static const mp_protection_t *env_protection(void)
 {
     static mp_protection_t pr;
+    if (env_common_protection() != NULL) {
+        return env_common_protection();
+    }
     const char *key = getenv("MP_GET_AES128_KEY"), *iv = getenv("MP_GET_AES128_IV");
     const char *uri = getenv("MP_GET_KEY_URI");
     if (key == NULL) {

@@ -189,7 +189,7 @@ static const mp_pres_track_t *fx_audio(fixture_t *f)
 /* Write the fragment header in dynamic mode; counting mode must agree. */
 static mp_wr_t frag(const mp_pres_track_t *t, const mp_seg_t *seg, fmp4_flavor_t flavor, uint32_t seq)
 {
-    fmp4_frag_opts_t o = { flavor, seq };
+    fmp4_frag_opts_t o = { flavor, seq, NULL };
     mp_wr_t w, count;
     mp_wr_init_dynamic(&w);
     mp_wr_init_count(&count);
