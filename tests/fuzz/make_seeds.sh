@@ -29,10 +29,11 @@
 # Re-running is cheap: existing files are kept (a stamp records the version).
 set -euo pipefail
 out=${1:?usage: make_seeds.sh OUT_DIR}
-version=11
+version=12
 mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter" \
   "$out/fuzz_task_body" "$out/fuzz_api_request" "$out/fuzz_endpoint_record" \
-  "$out/fuzz_odata_batch" "$out/fuzz_token_template" "$out/fuzz_preset"
+  "$out/fuzz_odata_batch" "$out/fuzz_token_template" "$out/fuzz_preset" \
+  "$out/fuzz_cenc_sample"
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$version" ]; then
   exit 0
 fi
@@ -316,3 +317,10 @@ printf 'MPE1\002\007\000\000\377\377\377\377\377\377\377\377default\377\377\377\
   > "$out/fuzz_endpoint_record/default_running"
 printf 'MPE1\002\004\001\000\010\007\000\000\000\000\000\000\004\020\300\250\000\000\000\000\000\000\000\000\000\000\000\000\000\000edge\377\377\377\377\026\000\000\000<cross-domain-policy/>' \
   > "$out/fuzz_endpoint_record/ip_and_policy"
+
+# ---- fuzz_cenc_sample: mode byte (length size - 1, hevc, cbcs), then NAL units:
+# an H.264 SPS + a 64-byte IDR slice with 4-byte lengths, 'cenc' and 'cbcs'
+sps='\000\000\000\004\147\102\300\036'
+idr="\000\000\000\100\145$(printf '\\%03o' $(seq 1 63))"
+printf "\003${sps}${idr}" > "$out/fuzz_cenc_sample/avc_cenc"
+printf "\013${sps}${idr}" > "$out/fuzz_cenc_sample/avc_cbcs"
