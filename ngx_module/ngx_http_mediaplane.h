@@ -15,6 +15,7 @@
 #include "catalog/catalog_schema.h"
 #include "mp_producer.h"
 #include "crypto/mp_protection.h"
+#include "catalog/catalog_okey.h"
 
 #define NGX_HTTP_MEDIAPLANE_MAX_FILES (ISM_MAX_ENTRIES + 1)
 
@@ -145,11 +146,28 @@ void ngx_http_mediaplane_source_init(ngx_http_mediaplane_source_t *s, ngx_fd_t f
 void ngx_http_mediaplane_source_unmap(ngx_http_mediaplane_source_t *s);
 ngx_uint_t ngx_http_mediaplane_cached(ngx_fd_t fd, uint64_t off, uint64_t end);
 
-/* ngx_http_mediaplane_keys.c — envelope encryption and the key service */
+/* ngx_http_mediaplane_keys.c — content keys, the protection of a request */
 char *ngx_http_mediaplane_origin_key(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_mediaplane_open_key(ngx_http_request_t *r,
+    ngx_http_mediaplane_loc_conf_t *conf, const char *guid, catalog_okey_t *key);
 ngx_int_t ngx_http_mediaplane_envelope(ngx_http_mediaplane_ctx_t *ctx,
     const catalog_origin_t *o);
+ngx_int_t ngx_http_mediaplane_common(ngx_http_mediaplane_ctx_t *ctx,
+    const catalog_origin_t *o, ngx_uint_t cbcs);
+
+/* ngx_http_mediaplane_keyservice.c — the key service */
 ngx_int_t ngx_http_mediaplane_key_handler(ngx_http_request_t *r);
+ngx_str_t ngx_http_mediaplane_request_token(ngx_http_request_t *r);
+ngx_int_t ngx_http_mediaplane_key_reply(ngx_http_request_t *r, ngx_uint_t status,
+    const char *type, u_char *body, size_t len);
+ngx_int_t ngx_http_mediaplane_key_error(ngx_http_request_t *r, ngx_uint_t status,
+    const char *reason);
+ngx_int_t ngx_http_mediaplane_key_authorize(ngx_http_request_t *r,
+    const catalog_okey_t *key, const char *guid, char *reason, size_t reason_len);
+
+/* ngx_http_mediaplane_clearkey.c — the W3C ClearKey license */
+ngx_uint_t ngx_http_mediaplane_is_clearkey_path(ngx_http_request_t *r);
+ngx_int_t ngx_http_mediaplane_clearkey_handler(ngx_http_request_t *r);
 catalog_reader_t *ngx_http_mediaplane_catalog_reader(ngx_http_request_t *r,
     ngx_http_mediaplane_loc_conf_t *conf);
 

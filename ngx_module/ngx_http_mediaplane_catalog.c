@@ -226,12 +226,18 @@ static ngx_int_t
 ngx_http_mediaplane_verdict(ngx_http_mediaplane_ctx_t *ctx, const catalog_origin_t *o)
 {
     int64_t now = (int64_t) ngx_time() * 1000 + (int64_t) ngx_timeofday()->msec;
+    catalog_verdict_t verdict;
 
-    switch (catalog_origin_check(o, now, ngx_http_mediaplane_protocol(&ctx->req))) {
+    verdict = catalog_origin_check(o, now, ngx_http_mediaplane_protocol(&ctx->req));
+
+    switch (verdict) {
     case CATALOG_ALLOW:
         return NGX_OK;
     case CATALOG_ENVELOPE:
         return ngx_http_mediaplane_envelope(ctx, o);
+    case CATALOG_CENC:
+    case CATALOG_CBCS:
+        return ngx_http_mediaplane_common(ctx, o, verdict == CATALOG_CBCS);
     case CATALOG_BLOCKED:
         ngx_log_error(NGX_LOG_INFO, ctx->r->connection->log, 0,
                       "mediaplane: \"%V\": protocol blocked by the asset's delivery policy",

@@ -39,25 +39,40 @@ ngx_http_mediaplane_memo_key(ngx_http_mediaplane_ctx_t *ctx, u_char kind, ngx_st
 static ngx_int_t
 ngx_http_mediaplane_manifest_key(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *key)
 {
-    u_char buf[2 * NGX_INT_T_LEN + 2 + 2 + 33], *p;
+    u_char buf[2 * NGX_INT_T_LEN + 2 + 2 + 33 + 33], *p;
     const mp_protection_t *pr = ctx->req.protection;
-    size_t uri_len = pr ? ngx_strlen(pr->key_uri) : 0;
+    const char *urls[4] = { "", "", "", "" };
+    size_t len[4] = { 0, 0, 0, 0 }, total = 0;
     ngx_str_t what;
+    int i;
 
-    /* the durations and the protection (EXT-X-KEY) shape the body; everything
-     * else comes from the URI */
+    /* the durations and the protection (key tags, ContentProtection) shape
+     * the body; everything else comes from the URI */
     p = ngx_sprintf(buf, "%M|%M|", ctx->conf->segment_duration, ctx->conf->fragment_duration);
     if (pr != NULL) {
         p = ngx_sprintf(p, "%d%d", (int) pr->method, pr->has_iv);
         p = ngx_hex_dump(p, (u_char *) pr->iv, pr->has_iv ? 16 : 0);
+        p = ngx_hex_dump(p, (u_char *) pr->kid, mp_protection_is_common(pr) ? 16 : 0);
         *p++ = '|';
+        urls[0] = pr->key_uri;
+        urls[1] = pr->clearkey_url;
+        urls[2] = pr->widevine_url;
+        urls[3] = pr->playready_url;
     }
-    what.len = (p - buf) + uri_len + ctx->r->uri.len;
+    for (i = 0; i < 4; i++) {
+        len[i] = ngx_strlen(urls[i]);
+        total += len[i] + 1;
+    }
+    what.len = (p - buf) + total + ctx->r->uri.len;
     what.data = ngx_pnalloc(ctx->r->pool, what.len);
     if (what.data == NULL) {
         return NGX_ERROR;
     }
-    p = ngx_cpymem(ngx_cpymem(what.data, buf, p - buf), pr ? pr->key_uri : "", uri_len);
+    p = ngx_cpymem(what.data, buf, p - buf);
+    for (i = 0; i < 4; i++) {
+        p = ngx_cpymem(p, urls[i], len[i]);
+        *p++ = '|';
+    }
     ngx_memcpy(p, ctx->r->uri.data, ctx->r->uri.len);
     return ngx_http_mediaplane_memo_key(ctx, 'M', &what, key);
 }

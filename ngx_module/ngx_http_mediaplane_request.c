@@ -43,15 +43,19 @@ ngx_http_mediaplane_set_path(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane
 }
 
 /* encryption= asks for one protection: the asset must be delivered with it
- * (cbc: the AES-128 envelope; cenc and cbcs-aapl are not served yet), or
- * the request is refused -- neither clear bytes nor another protection. */
+ * (cbc: the AES-128 envelope; cenc, cbcs-aapl: common encryption), or the
+ * request is refused -- neither clear bytes nor another protection. */
 static ngx_int_t
 ngx_http_mediaplane_encryption_offered(ngx_http_mediaplane_ctx_t *ctx)
 {
     const mp_protection_t *pr = ctx->req.protection;
 
+    mp_protect_method_t have = pr != NULL ? pr->method : MP_PROTECT_NONE;
+
     if (ctx->req.encryption == MP_ENC_ANY
-        || (ctx->req.encryption == MP_ENC_CBC && pr != NULL && pr->method == MP_PROTECT_AES128))
+        || (ctx->req.encryption == MP_ENC_CBC && have == MP_PROTECT_AES128)
+        || (ctx->req.encryption == MP_ENC_CENC && have == MP_PROTECT_CENC)
+        || (ctx->req.encryption == MP_ENC_CBCS && have == MP_PROTECT_CBCS))
     {
         return NGX_OK;
     }

@@ -19,7 +19,9 @@
 
 #define CATALOG_ORIGIN_DIR_MAX    128
 #define CATALOG_ORIGIN_URI_MAX    1024   /* key URI of AES-128 envelope encryption */
-#define CATALOG_ORIGIN_MAX_SIZE   (128 + CATALOG_ORIGIN_DIR_MAX + CATALOG_ORIGIN_URI_MAX)
+#define CATALOG_ORIGIN_COMMON_URIS 5
+#define CATALOG_ORIGIN_MAX_SIZE   (256 + CATALOG_ORIGIN_DIR_MAX \
+                                   + (1 + CATALOG_ORIGIN_COMMON_URIS) * CATALOG_ORIGIN_URI_MAX)
 
 typedef struct {
     int64_t  start_ms;        /* locator StartTime, unix ms (0: none) */
@@ -35,6 +37,22 @@ typedef struct {
     uint8_t  envelope_iv[16];
     uint32_t envelope_has_iv;    /* EnvelopeEncryptionIVAsBase64 given */
     char     envelope_key_uri[CATALOG_ORIGIN_URI_MAX]; /* EXT-X-KEY URI, NUL-terminated */
+    /* common encryption (DynamicCommonEncryption 4 = 'cenc', ...Cbcs 5 = 'cbcs');
+     * the keys are okeys["<kid guid>"] as for the envelope */
+    uint32_t protocols_cenc;
+    uint8_t  cenc_kid[16];
+    uint32_t protocols_cbcs;
+    uint8_t  cbcs_kid[16];
+    uint32_t cbcs_has_iv;        /* CommonEncryptionIVForCbcs given, else derived */
+    uint8_t  cbcs_iv[16];
+    /* where players get keys, NUL-terminated, "" = not signalled: the raw key
+     * (HLS KEYFORMAT identity), the ClearKey license service, the license
+     * servers of the policy */
+    char     common_key_uri[CATALOG_ORIGIN_URI_MAX];
+    char     clearkey_url[CATALOG_ORIGIN_URI_MAX];
+    char     widevine_url[CATALOG_ORIGIN_URI_MAX];
+    char     playready_url[CATALOG_ORIGIN_URI_MAX];
+    char     fairplay_url[CATALOG_ORIGIN_URI_MAX];
 } catalog_origin_t;
 
 /* Returns the encoded length, or 0 if cap is too small / dir too long. */
@@ -50,6 +68,8 @@ typedef enum {
     CATALOG_EXPIRED,         /* 404: locator expired */
     CATALOG_BLOCKED,         /* 403: delivery policy blocks the protocol */
     CATALOG_ENVELOPE,        /* serve encrypted with the envelope key */
+    CATALOG_CENC,            /* serve with common encryption 'cenc' */
+    CATALOG_CBCS,            /* serve with common encryption 'cbcs' */
 } catalog_verdict_t;
 
 catalog_verdict_t catalog_origin_check(const catalog_origin_t *o, int64_t now_ms,

@@ -53,6 +53,13 @@ int origin_unpublish_locator(api_ctx_t *c, const char *locator_id);
  * api_fail() (400 when the asset has no envelope key). */
 int origin_envelope(api_ctx_t *c, const char *asset_id, const char *config_text,
                     catalog_origin_t *o);
+/* Common encryption of an asset for its origin record (origin_common.c):
+ * for the protocols already set in o->protocols_cenc / _cbcs, the keys
+ * (re-sealed into okeys), the cbcs IV and the license URLs from the
+ * policies' configuration texts (NULL: none).  0, or -1 after api_fail()
+ * (400 when the asset lacks the key a policy needs). */
+int origin_common(api_ctx_t *c, const char *asset_id, const char *cenc_config,
+                  const char *cbcs_config, catalog_origin_t *o);
 /* A content key unlinked or deleted: the origin stops delivering it and
  * encrypting with it (the origin answers 403 for the asset until it is
  * published with another key). */

@@ -11,6 +11,7 @@
  */
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
+#include "entities/origin_keys.h"
 #include "catalog/catalog_okey.h"
 #include "catalog/catalog_origin.h"
 #include "keys/key_guid.h"
@@ -28,8 +29,7 @@
 #define CFG_BASE_KEY_URL 2
 #define CFG_IV_BASE64 3
 
-/* The value of configuration key `key` in a policy's configuration text. */
-static const char *config_value(json_t *cfg, long long key)
+const char *origin_config_value(json_t *cfg, long long key)
 {
     size_t i;
     json_t *item;
@@ -42,30 +42,45 @@ static const char *config_value(json_t *cfg, long long key)
     return NULL;
 }
 
-static int first_envelope_key(const char *key_id, void *arg)
-{
-    api_ctx_t *c = ((void **) arg)[0];
-    json_t *k = NULL;
-    int found = 0;
+typedef struct {
+    api_ctx_t *c;
+    long long type;
+    json_t *key;
+} key_walk_t;
 
-    if (catalog_get(&c->txn, "ContentKeys", key_id, &k) == 0
-        && entity_int(k, "ContentKeyType", -1) == CONTENT_KEY_ENVELOPE) {
-        ((json_t **) arg)[1] = k;
-        found = 1;
-    } else {
-        json_decref(k);
+static int first_key_of_type(const char *key_id, void *arg)
+{
+    key_walk_t *w = arg;
+    json_t *k = NULL;
+
+    if (catalog_get(&w->c->txn, "ContentKeys", key_id, &k) == 0
+        && entity_int(k, "ContentKeyType", -1) == w->type) {
+        w->key = k;
+        return 1;                    /* non-zero stops the walk */
     }
-    return found;                    /* non-zero stops the walk */
+    json_decref(k);
+    return 0;
+}
+
+json_t *origin_asset_key(api_ctx_t *c, const char *asset_id, long long content_key_type)
+{
+    key_walk_t w = { c, content_key_type, NULL };
+
+    catalog_each_link(&c->txn, asset_id, "ContentKeys", first_key_of_type, &w);
+    return w.key;
 }
 
 typedef struct {
     api_ctx_t *c;
     uint32_t auth;
+    int any_delivery;                 /* common keys: every option counts */
     json_t *tokens;                   /* the token templates, for the key service */
 } auth_walk_t;
 
-/* Options of the key's policy: an Open BaselineHttp option makes the key
- * open; otherwise TokenRestricted ones make it need a token. */
+/* Options of the key's policy: an Open option makes the key open; otherwise
+ * TokenRestricted ones make it need a token.  Envelope keys count their
+ * BaselineHttp options only; common-encryption keys every option (their
+ * ClearKey license and raw key answer under the same restrictions). */
 static int option_auth(const char *option_id, void *arg)
 {
     auth_walk_t *w = arg;
@@ -73,7 +88,7 @@ static int option_auth(const char *option_id, void *arg)
     size_t i;
 
     if (catalog_get(&w->c->txn, "ContentKeyAuthorizationPolicyOptions", option_id, &o) == 0
-        && entity_int(o, "KeyDeliveryType", -1) == DELIVERY_BASELINE_HTTP) {
+        && (w->any_delivery || entity_int(o, "KeyDeliveryType", -1) == DELIVERY_BASELINE_HTTP)) {
         json_array_foreach(json_object_get(o, "_Restrictions"), i, r) {
             long long type = entity_int(r, "type", -1);
             if (type == 0) {
@@ -92,10 +107,10 @@ static int option_auth(const char *option_id, void *arg)
 
 /* Who may fetch the key, and for TOKEN the templates as compact JSON (at
  * most CATALOG_OKEY_RESTRICTIONS_MAX bytes: 400 beyond). */
-static int key_auth(api_ctx_t *c, const json_t *key, catalog_okey_t *ok)
+static int key_auth(api_ctx_t *c, const json_t *key, int any_delivery, catalog_okey_t *ok)
 {
     const char *policy = entity_str(key, "AuthorizationPolicyId");
-    auth_walk_t w = { c, CATALOG_OKEY_AUTH_NONE, json_array() };
+    auth_walk_t w = { c, CATALOG_OKEY_AUTH_NONE, any_delivery, json_array() };
     char *text = NULL;
     int rc = 0;
 
@@ -118,8 +133,7 @@ static int key_auth(api_ctx_t *c, const json_t *key, catalog_okey_t *ok)
     return rc;
 }
 
-/* The key re-sealed for the origin, in okeys["<guid>"]. */
-static int publish_key(api_ctx_t *c, const json_t *key, const char *guid)
+int origin_publish_key(api_ctx_t *c, const json_t *key, const char *guid, int any_delivery)
 {
     static __thread catalog_okey_t ok;
     static __thread uint8_t buf[CATALOG_OKEY_MAX_SIZE];
@@ -127,19 +141,19 @@ static int publish_key(api_ctx_t *c, const json_t *key, const char *guid)
     int rc;
 
     memset(&ok, 0, sizeof(ok));
-    if (key_auth(c, key, &ok) != 0) {
+    if (key_auth(c, key, any_delivery, &ok) != 0) {
         return -1;
     }
     if (master_key_open_bound(c->app->master_key, entity_str(key, "Id"),
                               entity_str(key, "_Sealed"), ok.key, sizeof(ok.key), &key_len) != 0
         || key_len != 16) {
-        return api_fail(c, 500, "InternalError", "the envelope key cannot be opened");
+        return api_fail(c, 500, "InternalError", "the content key cannot be opened");
     }
     ok.key_len = (uint32_t) key_len;
     len = catalog_okey_seal(c->app->origin_key, guid, &ok, buf, sizeof(buf));
     OPENSSL_cleanse(&ok, sizeof(ok));
     if (len == 0) {
-        return api_fail(c, 500, "InternalError", "the envelope key cannot be sealed");
+        return api_fail(c, 500, "InternalError", "the content key cannot be sealed");
     }
     rc = catalog_raw_put(&c->txn, CATALOG_DB_ORIGIN_KEYS, guid, strlen(guid), buf, len);
     return rc == 0 ? 0 : api_fail(c, 500, "InternalError", "okeys: %s", mdb_strerror(rc));
@@ -148,8 +162,8 @@ static int publish_key(api_ctx_t *c, const json_t *key, const char *guid)
 /* IV and key URI from the policy's configuration (cfg may be NULL). */
 static int envelope_config(api_ctx_t *c, json_t *cfg, const char *guid, catalog_origin_t *o)
 {
-    const char *url = config_value(cfg, CFG_KEY_URL), *base = config_value(cfg, CFG_BASE_KEY_URL);
-    const char *iv = config_value(cfg, CFG_IV_BASE64);
+    const char *url = origin_config_value(cfg, CFG_KEY_URL), *base = origin_config_value(cfg, CFG_BASE_KEY_URL);
+    const char *iv = origin_config_value(cfg, CFG_IV_BASE64);
     size_t iv_len = 0;
     int n;
 
@@ -175,13 +189,11 @@ static int envelope_config(api_ctx_t *c, json_t *cfg, const char *guid, catalog_
 int origin_envelope(api_ctx_t *c, const char *asset_id, const char *config_text,
                     catalog_origin_t *o)
 {
-    void *walk[2] = { c, NULL };
     json_t *key, *cfg = config_text ? json_loads(config_text, 0, NULL) : NULL;
     char guid[GUID_TEXT_LEN + 1];
     int rc;
 
-    catalog_each_link(&c->txn, asset_id, "ContentKeys", first_envelope_key, walk);
-    key = walk[1];
+    key = origin_asset_key(c, asset_id, CONTENT_KEY_ENVELOPE);
     if (key == NULL) {
         json_decref(cfg);
         return api_fail(c, 400, "InvalidOperation",
@@ -192,7 +204,7 @@ int origin_envelope(api_ctx_t *c, const char *asset_id, const char *config_text,
     rc = guid_parse(guid, o->envelope_kid) != 0
          ? api_fail(c, 500, "InternalError", "content key id") : envelope_config(c, cfg, guid, o);
     if (rc == 0) {
-        rc = publish_key(c, key, guid);
+        rc = origin_publish_key(c, key, guid, 0);
     }
     json_decref(key);
     json_decref(cfg);

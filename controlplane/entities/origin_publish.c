@@ -2,8 +2,9 @@
  * origin_publish.c — keeps the catalog's origin database (catalog_origin.h)
  * in step with origin locators: one binary record per locator GUID holding
  * the asset folder, the validity window, the protocols allowed in the
- * clear and those served with AES-128 envelope encryption (origin_envelope.c).  Written in the same transaction as the API change, so the origin
- * sees both or neither.
+ * clear and those served encrypted: AES-128 envelope (origin_envelope.c)
+ * or common encryption (origin_common.c).  Written in the same transaction
+ * as the API change, so the origin sees both or neither.
  */
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
@@ -18,15 +19,28 @@ typedef struct {
     api_ctx_t        *c;
     catalog_origin_t *o;
     char             *envelope_config;   /* the envelope policy's configuration */
+    char             *cenc_config;       /* ... of DynamicCommonEncryption */
+    char             *cbcs_config;       /* ... of DynamicCommonEncryptionCbcs */
 } policy_walk_t;
 
 #define POLICY_ENVELOPE 3            /* DynamicEnvelopeEncryption */
+#define POLICY_CENC 4                /* DynamicCommonEncryption */
+#define POLICY_CBCS 5                /* DynamicCommonEncryptionCbcs */
+/* what the origin serves with common encryption: fMP4 over DASH and HLS */
+#define COMMON_PROTOCOLS (CATALOG_PROTO_DASH | CATALOG_PROTO_HLS)
+
+static void keep_config(char **slot, const char *cfg)
+{
+    free(*slot);
+    *slot = cfg ? strdup(cfg) : NULL;
+}
 
 /* One linked policy: NoDynamicEncryption (2) and None (0) serve its
  * protocols in the clear; Blocked (1) refuses them; DynamicEnvelopeEncryption
- * (3) serves HLS with AES-128 and refuses its other protocols; the common
- * encryption types (4, 5) are refused until the origin does CENC (never
- * served in the clear by mistake). */
+ * (3) serves HLS with AES-128; the common encryption types (4 'cenc', 5
+ * 'cbcs') serve DASH and HLS as encrypted fMP4.  Protocols an encrypting
+ * policy names but the origin cannot encrypt so (Smooth, progressive
+ * download; HLS TS is refused by the packager) are blocked, never clear. */
 static int apply_policy(const char *policy_id, void *arg)
 {
     policy_walk_t *w = arg;
@@ -46,8 +60,12 @@ static int apply_policy(const char *policy_id, void *arg)
     } else if (type == POLICY_ENVELOPE) {
         w->o->protocols_envelope |= protocols & CATALOG_PROTO_HLS;
         w->o->protocols_blocked |= protocols & ~CATALOG_PROTO_HLS;
-        free(w->envelope_config);
-        w->envelope_config = cfg ? strdup(cfg) : NULL;
+        keep_config(&w->envelope_config, cfg);
+    } else if (type == POLICY_CENC || type == POLICY_CBCS) {
+        *(type == POLICY_CENC ? &w->o->protocols_cenc : &w->o->protocols_cbcs)
+            |= protocols & COMMON_PROTOCOLS;
+        w->o->protocols_blocked |= protocols & ~COMMON_PROTOCOLS;
+        keep_config(type == POLICY_CENC ? &w->cenc_config : &w->cbcs_config, cfg);
     } else {
         w->o->protocols_blocked |= protocols;
     }
@@ -60,23 +78,33 @@ static int apply_policy(const char *policy_id, void *arg)
  * get their key.  0, or -1 after api_fail(). */
 static int delivery_protocols(api_ctx_t *c, const char *asset_id, catalog_origin_t *o)
 {
-    policy_walk_t w = { c, o, NULL };
+    policy_walk_t w = { c, o, NULL, NULL, NULL };
     int rc = 0;
 
     o->protocols_clear = 0;
     o->protocols_blocked = 0;
     o->protocols_envelope = 0;
+    o->protocols_cenc = 0;
+    o->protocols_cbcs = 0;
     if (catalog_count_links(&c->txn, asset_id, "DeliveryPolicies") == 0) {
         o->protocols_clear = CATALOG_PROTO_ALL;
         return 0;
     }
     catalog_each_link(&c->txn, asset_id, "DeliveryPolicies", apply_policy, &w);
     o->protocols_envelope &= ~o->protocols_blocked;
-    o->protocols_clear &= ~(o->protocols_blocked | o->protocols_envelope);
+    o->protocols_cenc &= ~(o->protocols_blocked | o->protocols_envelope);
+    o->protocols_cbcs &= ~(o->protocols_blocked | o->protocols_envelope | o->protocols_cenc);
+    o->protocols_clear &= ~(o->protocols_blocked | o->protocols_envelope | o->protocols_cenc
+                            | o->protocols_cbcs);
     if (o->protocols_envelope != 0) {
         rc = origin_envelope(c, asset_id, w.envelope_config, o);
     }
+    if (rc == 0 && (o->protocols_cenc | o->protocols_cbcs) != 0) {
+        rc = origin_common(c, asset_id, w.cenc_config, w.cbcs_config, o);
+    }
     free(w.envelope_config);
+    free(w.cenc_config);
+    free(w.cbcs_config);
     return rc;
 }
 
@@ -84,11 +112,12 @@ int origin_publish_locator(api_ctx_t *c, const json_t *locator)
 {
     const char *id = entity_str(locator, "Id"), *guid = entity_guid(id);
     const char *asset = entity_str(locator, "AssetId");
-    catalog_origin_t o = { 0 };
-    uint8_t buf[CATALOG_ORIGIN_MAX_SIZE];
+    static __thread catalog_origin_t o;            /* 6 KB of URLs: off the stack */
+    static __thread uint8_t buf[CATALOG_ORIGIN_MAX_SIZE];
     size_t len;
     int rc;
 
+    memset(&o, 0, sizeof(o));
     o.start_ms = entity_time(locator, "StartTime", 0);
     o.expiry_ms = entity_time(locator, "ExpirationDateTime", 0);
     if (asset_container_name(asset, o.asset_dir, sizeof(o.asset_dir)) != 0) {

@@ -182,3 +182,13 @@ int mp_cenc_encrypt_sample(mp_cenc_cipher_t *c, const uint8_t iv[16], const mp_s
     }
     return MP_OK;
 }
+
+int mp_cenc_derive_iv(const uint8_t key[16], const uint8_t kid[16], uint8_t iv[16])
+{
+    EVP_CIPHER_CTX *evp = EVP_CIPHER_CTX_new();
+    int n = 0, ok = evp != NULL && EVP_EncryptInit_ex(evp, EVP_aes_128_ecb(), NULL, key, NULL) == 1
+                    && EVP_CIPHER_CTX_set_padding(evp, 0) == 1
+                    && EVP_EncryptUpdate(evp, iv, &n, kid, 16) == 1 && n == 16;
+    EVP_CIPHER_CTX_free(evp);
+    return ok ? MP_OK : MP_ERR_NO_MEMORY;
+}

@@ -59,4 +59,9 @@ void mp_cenc_cipher_free(mp_cenc_cipher_t *c);
 int mp_cenc_encrypt_sample(mp_cenc_cipher_t *c, const uint8_t iv[16], const mp_subsample_t *subs,
                            uint32_t n, uint8_t *sample, size_t size);
 
+/* A 'cbcs' constant IV for a key that has none given: AES-128-ECB of the
+ * KID under the key (stable per key, unpredictable without it).  MP_OK or
+ * MP_ERR_NO_MEMORY. */
+int mp_cenc_derive_iv(const uint8_t key[16], const uint8_t kid[16], uint8_t iv[16]);
+
 #endif

@@ -9,6 +9,7 @@
 #ifndef MP_PROTECTION_H
 #define MP_PROTECTION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum {

@@ -10,6 +10,7 @@
  * which is the QualityLevels value the segment URLs are resolved by.
  */
 #include "dash_manifest.h"
+#include "dash_protection.h"
 
 #include "../segment/mp_track_info.h"
 
@@ -226,7 +227,8 @@ static int dash_is_main_audio(const dash_set_t *s)
     return 0;
 }
 
-static int dash_wr_set(mp_wr_t *w, const dash_set_t *s, uint32_t id)
+static int dash_wr_set(mp_wr_t *w, const dash_set_t *s, uint32_t id,
+                       const mp_protection_t *pr)
 {
     int shared = dash_template_shared(s);
     int rc = MP_OK;
@@ -234,6 +236,9 @@ static int dash_wr_set(mp_wr_t *w, const dash_set_t *s, uint32_t id)
         return shared;
     }
     dash_wr_set_open(w, s, id);
+    if (pr != NULL) {
+        dash_wr_content_protection(w, pr);
+    }
     if (dash_is_main_audio(s)) {
         mp_wr_str(w, "<Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"main\"/>\n");
     }
@@ -249,12 +254,17 @@ static int dash_wr_set(mp_wr_t *w, const dash_set_t *s, uint32_t id)
 
 /* ---- MPD ---------------------------------------------------------------- */
 
-static void dash_wr_mpd_open(mp_wr_t *w, const mp_presentation_t *p, mp_format_t format)
+static void dash_wr_mpd_open(mp_wr_t *w, const mp_presentation_t *p, mp_format_t format,
+                             const mp_protection_t *pr)
 {
     uint64_t end = p->end_10m > p->start_10m ? p->end_10m : p->duration_10m;
     uint64_t ms = (end - p->start_10m + 5000) / 10000;
     mp_wr_str(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-              "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\""
+              "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\"");
+    if (pr != NULL) {
+        mp_wr_str(w, DASH_PROTECTION_NAMESPACES);
+    }
+    mp_wr_str(w, " type=\"static\""
               " profiles=\"urn:mpeg:dash:profile:isoff-live:2011");
     if (format == MP_FMT_DASH_CMAF) {
         mp_wr_str(w, ",urn:mpeg:dash:profile:cmaf:2019");
@@ -265,7 +275,7 @@ static void dash_wr_mpd_open(mp_wr_t *w, const mp_presentation_t *p, mp_format_t
 }
 
 int dash_write_mpd(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *tl,
-                   mp_format_t format)
+                   mp_format_t format, const mp_protection_t *pr)
 {
     dash_set_t s = { p, tl, mp_format_name(format), { NULL }, 0 };
     uint32_t id = 0;
@@ -276,11 +286,11 @@ int dash_write_mpd(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *
     if (p->count == 0) {
         return MP_ERR_BAD_MEDIA;
     }
-    dash_wr_mpd_open(w, p, format);
+    dash_wr_mpd_open(w, p, format, pr);
     for (uint32_t i = 0; i < p->count && rc == MP_OK; i++) {
         if (dash_opens_set(p, i)) {
             dash_collect(&s, i);
-            rc = dash_wr_set(w, &s, id++);
+            rc = dash_wr_set(w, &s, id++, pr);
         }
     }
     mp_wr_str(w, "</Period>\n</MPD>\n");

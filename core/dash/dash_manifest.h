@@ -11,7 +11,10 @@
 #include "../segment/mp_segment.h"
 #include "../url/mp_url.h"
 
+struct mp_protection_s;
+
+/* pr: common encryption to signal (ContentProtection), or NULL. */
 int dash_write_mpd(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *tl,
-                   mp_format_t format);
+                   mp_format_t format, const struct mp_protection_s *pr);
 
 #endif

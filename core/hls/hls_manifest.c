@@ -16,6 +16,7 @@
 #include "hls_manifest.h"
 
 #include "../crypto/mp_protection.h"
+#include "../crypto/mp_drm.h"
 
 #include "../segment/mp_track_info.h"
 
@@ -481,10 +482,67 @@ static void hls_wr_segments(mp_wr_t *w, const mp_pres_track_t *t, const mp_seg_t
     }
 }
 
+static void hls_wr_kid(mp_wr_t *w, const mp_protection_t *pr)
+{
+    mp_wr_str(w, ",KEYID=0x");
+    for (int i = 0; i < 16; i++) {
+        mp_wr_printf(w, "%02X", pr->kid[i]);
+    }
+}
+
+/* A data: URI with the base64 of a PSSH box (Widevine) or PlayReady Object. */
+static void hls_wr_drm_uri(mp_wr_t *w, const mp_protection_t *pr, int playready)
+{
+    mp_wr_t data;
+    mp_wr_init_dynamic(&data);
+    if (playready) {
+        mp_drm_write_playready_pro(&data, pr);
+    } else {
+        mp_drm_write_pssh(&data, mp_drm_system_widevine, pr);
+    }
+    mp_wr_str(w, playready ? "URI=\"data:text/plain;charset=UTF-16;base64," : "URI=\"data:text/plain;base64,");
+    if (data.failed) {
+        w->failed = 1;
+    } else {
+        mp_wr_base64(w, data.p, data.pos);
+    }
+    mp_wr_str(w, "\"");
+    mp_wr_free(&data);
+}
+
+/* Common encryption of fMP4 segments: one EXT-X-KEY per key system, all
+ * applying to every segment (RFC 8216 4.3.2.4): W3C ClearKey (hls.js
+ * "org.w3.clearkey": the KID, the license service as URI), Widevine and
+ * PlayReady when the policy names their servers. */
+static void hls_wr_common_keys(mp_wr_t *w, const mp_protection_t *pr)
+{
+    const char *method = pr->method == MP_PROTECT_CBCS ? "SAMPLE-AES" : "SAMPLE-AES-CTR";
+    mp_wr_printf(w, "#EXT-X-KEY:METHOD=%s,URI=", method);
+    hls_wr_quoted(w, pr->clearkey_url[0] ? pr->clearkey_url : pr->key_uri);
+    hls_wr_kid(w, pr);
+    mp_wr_str(w, ",KEYFORMAT=\"org.w3.clearkey\",KEYFORMATVERSIONS=\"1\"\n");
+    if (pr->widevine_url[0]) {
+        mp_wr_printf(w, "#EXT-X-KEY:METHOD=%s,", method);
+        hls_wr_drm_uri(w, pr, 0);
+        hls_wr_kid(w, pr);
+        mp_wr_str(w, ",KEYFORMAT=\"urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed\","
+                     "KEYFORMATVERSIONS=\"1\"\n");
+    }
+    if (pr->playready_url[0]) {
+        mp_wr_printf(w, "#EXT-X-KEY:METHOD=%s,", method);
+        hls_wr_drm_uri(w, pr, 1);
+        mp_wr_str(w, ",KEYFORMAT=\"com.microsoft.playready\",KEYFORMATVERSIONS=\"1\"\n");
+    }
+}
+
 /* AES-128: one EXT-X-KEY for every segment, after EXT-X-MAP so the
  * initialization section stays in the clear (RFC 8216 4.3.2.5). */
 static void hls_wr_key(mp_wr_t *w, const mp_protection_t *pr)
 {
+    if (mp_protection_is_common(pr)) {
+        hls_wr_common_keys(w, pr);
+        return;
+    }
     if (pr == NULL || pr->method != MP_PROTECT_AES128) {
         return;
     }

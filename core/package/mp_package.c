@@ -119,7 +119,8 @@ static int mp_build_manifest(const mp_request_t *req, const mp_presentation_t *p
         rc = hls_write_master(&out->head, p, &hp);
         type = "application/vnd.apple.mpegurl";
     } else if (mp_format_is_dash(req->format)) {
-        rc = dash_write_mpd(&out->head, p, tl, req->format);
+        rc = dash_write_mpd(&out->head, p, tl, req->format,
+                            mp_protection_is_common(req->protection) ? req->protection : NULL);
         type = "application/dash+xml";
     } else {
         rc = mss_write_manifest(&out->head, p, tl);

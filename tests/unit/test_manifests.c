@@ -239,7 +239,7 @@ static int wr_media(mp_wr_t *w, const fixture_t *f, const void *arg)
 
 static int wr_mpd(mp_wr_t *w, const fixture_t *f, const void *fmt)
 {
-    return dash_write_mpd(w, &f->p, &f->tl, *(const mp_format_t *) fmt);
+    return dash_write_mpd(w, &f->p, &f->tl, *(const mp_format_t *) fmt, NULL);
 }
 
 static int wr_mss(mp_wr_t *w, const fixture_t *f, const void *unused)
@@ -524,10 +524,10 @@ static void test_writer_errors(void **state)
     mp_wr_init_fixed(&w, small, sizeof(small));
     assert_int_equal(hls_write_master(&w, &f->p, &hp), MP_ERR_NO_MEMORY);
     mp_wr_init_fixed(&w, small, sizeof(small));
-    assert_int_equal(dash_write_mpd(&w, &f->p, &f->tl, MP_FMT_DASH_CSF), MP_ERR_NO_MEMORY);
+    assert_int_equal(dash_write_mpd(&w, &f->p, &f->tl, MP_FMT_DASH_CSF, NULL), MP_ERR_NO_MEMORY);
     mp_wr_init_fixed(&w, small, sizeof(small));
     assert_int_equal(mss_write_manifest(&w, &f->p, &f->tl), MP_ERR_NO_MEMORY);
-    assert_int_equal(dash_write_mpd(&w, &f->p, &f->tl, MP_FMT_HLS_V4), MP_ERR_BAD_REQUEST);
+    assert_int_equal(dash_write_mpd(&w, &f->p, &f->tl, MP_FMT_HLS_V4, NULL), MP_ERR_BAD_REQUEST);
     fx_free(f);
 }
 
