@@ -57,9 +57,10 @@ void dash_wr_content_protection(mp_wr_t *w, const mp_protection_t *pr)
     mp_wr_printf(w, "<ContentProtection schemeIdUri=\"urn:mpeg:dash:mp4protection:2011\""
                     " value=\"%s\" cenc:default_KID=\"%s\"/>\n",
                  pr->method == MP_PROTECT_CBCS ? "cbcs" : "cenc", kid);
+    /* no cenc:pssh here: dash.js would pass a PSSH box where ClearKey wants
+     * "keyids" init data; it builds that from default_KID */
     mp_wr_str(w, "<ContentProtection schemeIdUri=\"urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e\""
                  " value=\"ClearKey1.0\">");
-    dash_wr_pssh(w, mp_drm_system_common, pr);
     dash_wr_laurl(w, pr->clearkey_url);
     mp_wr_str(w, "</ContentProtection>\n");
     if (pr->widevine_url[0] != '\0') {

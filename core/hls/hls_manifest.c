@@ -512,8 +512,10 @@ static void hls_wr_drm_uri(mp_wr_t *w, const mp_protection_t *pr, int playready)
 
 /* Common encryption of fMP4 segments: one EXT-X-KEY per key system, all
  * applying to every segment (RFC 8216 4.3.2.4): W3C ClearKey (hls.js
- * "org.w3.clearkey": the KID, the license service as URI), Widevine and
- * PlayReady when the policy names their servers. */
+ * "org.w3.clearkey": the KID, the license service as URI), for 'cenc' also
+ * KEYFORMAT identity with the raw key's URL (shaka's ClearKey in HLS; not
+ * for 'cbcs', whose METHOD SAMPLE-AES identity hls.js takes for MPEG-TS
+ * SAMPLE-AES), Widevine and PlayReady when the policy names their servers. */
 static void hls_wr_common_keys(mp_wr_t *w, const mp_protection_t *pr)
 {
     const char *method = pr->method == MP_PROTECT_CBCS ? "SAMPLE-AES" : "SAMPLE-AES-CTR";
@@ -521,6 +523,11 @@ static void hls_wr_common_keys(mp_wr_t *w, const mp_protection_t *pr)
     hls_wr_quoted(w, pr->clearkey_url[0] ? pr->clearkey_url : pr->key_uri);
     hls_wr_kid(w, pr);
     mp_wr_str(w, ",KEYFORMAT=\"org.w3.clearkey\",KEYFORMATVERSIONS=\"1\"\n");
+    if (pr->method == MP_PROTECT_CENC && pr->key_uri[0]) {
+        mp_wr_printf(w, "#EXT-X-KEY:METHOD=%s,URI=", method);
+        hls_wr_quoted(w, pr->key_uri);
+        mp_wr_str(w, ",KEYFORMAT=\"identity\"\n");
+    }
     if (pr->widevine_url[0]) {
         mp_wr_printf(w, "#EXT-X-KEY:METHOD=%s,", method);
         hls_wr_drm_uri(w, pr, 0);

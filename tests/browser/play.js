@@ -4,6 +4,7 @@
 //
 //   node play.js <player> <manifest-url> [--seconds=3] [--timeout=60] [--strict]
 //                [--chromium=/usr/lib/chromium/chromium] [--verbose]
+//                [--clearkey=<license-url> [--token=<jwt>]]
 //
 // <player>: hls (hls.js), shaka (shaka-player), dash (dash.js), mss (dash.js +
 // its Smooth Streaming plugin), or page: <manifest-url> is then the address of
@@ -18,6 +19,12 @@
 //   {"ok":true,"player":"hls","currentTime":3.2,"frames":95,"dropped":0,
 //    "width":1280,"height":720,"errors":[],"warnings":[],"requests":[...]}
 // and exits 0 on success, 1 on failure, 2 on usage errors.
+//
+// --clearkey plays common-encrypted media through EME with the W3C ClearKey
+// key system, the player asking <license-url> for the keys (with
+// "Authorization: Bearer <jwt>" when --token is given): hls.js drmSystems,
+// shaka drm.servers + a license/key request filter (its HLS ClearKey fetches
+// the raw key of KEYFORMAT identity), dash.js setProtectionData.
 'use strict';
 
 const path = require('path');
@@ -40,7 +47,9 @@ const CHROMIUM_FLAGS = [
 // Runs inside the page: start the player, record errors on window.__mp.
 const PAGE_SETUP = {
   hls: `
-    const hls = new Hls({ debug: false });
+    const drm = CK_URL ? { emeEnabled: true, drmSystems: { 'org.w3.clearkey': { licenseUrl: CK_URL } },
+      licenseXhrSetup: (xhr) => { if (CK_TOKEN) xhr.setRequestHeader('Authorization', 'Bearer ' + CK_TOKEN); } } : {};
+    const hls = new Hls(Object.assign({ debug: false }, drm));
     hls.on(Hls.Events.ERROR, (ev, d) => {
       const e = (d.fatal ? 'fatal ' : '') + d.type + ': ' + d.details +
                 (d.response ? ' (HTTP ' + d.response.code + ' ' + (d.url || (d.frag && d.frag.url) || '') + ')' : '') +
@@ -59,6 +68,14 @@ const PAGE_SETUP = {
       (d.severity === shaka.util.Error.Severity.CRITICAL ? window.__mp.errors : window.__mp.warnings).push(e);
     });
     window.__mp.player = player;
+    if (CK_URL) {
+      player.configure({ drm: { servers: { 'org.w3.clearkey': CK_URL } } });
+      player.getNetworkingEngine().registerRequestFilter((type, req) => {
+        const T = shaka.net.NetworkingEngine.RequestType;
+        if ((type === T.LICENSE || type === T.KEY) && CK_TOKEN)
+          req.headers['Authorization'] = 'Bearer ' + CK_TOKEN;
+      });
+    }
     player.attach(video).then(() => player.load(URL_)).catch((d) => {
       window.__mp.errors.push('shaka load failed: ' + (d && d.code) + ' ' + JSON.stringify(d && d.data).slice(0, 300));
     });`,
@@ -72,6 +89,10 @@ const PAGE_SETUP = {
     player.on(dashjs.MediaPlayer.events.PLAYBACK_ERROR, (ev) => {
       window.__mp.errors.push('dash.js playback error ' + JSON.stringify(ev.error || ev).slice(0, 300));
     });
+    if (CK_URL) {
+      player.setProtectionData({ 'org.w3.clearkey': { serverURL: CK_URL,
+        httpRequestHeaders: CK_TOKEN ? { Authorization: 'Bearer ' + CK_TOKEN } : {} } });
+    }
     player.initialize(video, URL_, true);
     window.__mp.player = player;`,
 };
@@ -84,7 +105,7 @@ function usage(msg) {
 }
 
 function parseArgs(argv) {
-  const o = { seconds: 3, timeout: 60, strict: false, verbose: false,
+  const o = { seconds: 3, timeout: 60, strict: false, verbose: false, clearkey: '', token: '',
               chromium: process.env.MEDIAPLANE_CHROMIUM || '/usr/lib/chromium/chromium' };
   const pos = [];
   for (const a of argv) {
@@ -94,6 +115,7 @@ function parseArgs(argv) {
     if (k === 'seconds' || k === 'timeout') o[k] = Number(v);
     else if (k === 'strict' || k === 'verbose') o[k] = true;
     else if (k === 'chromium') o.chromium = v;
+    else if (k === 'clearkey' || k === 'token') o[k] = v || '';
     else usage('unknown option --' + k);
   }
   if (pos.length !== 2) usage();
@@ -111,6 +133,8 @@ ${scripts}</head><body><video id="v" muted autoplay playsinline width="640" heig
 <script>
 window.__mp = { errors: [], warnings: [], events: [] };
 const URL_ = ${JSON.stringify(o.url)};
+const CK_URL = ${JSON.stringify(o.clearkey)};
+const CK_TOKEN = ${JSON.stringify(o.token)};
 const video = document.getElementById('v');
 video.addEventListener('error', () => {
   const e = video.error;

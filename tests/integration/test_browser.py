@@ -33,26 +33,26 @@ CASES = [
 ]
 
 
-def play(player: str, url: str, seconds: float = 3, timeout: float = 60) -> dict:
+def play(player: str, url: str, seconds: float = 3, timeout: float = 60, extra=()) -> dict:
     """One run of play.js; a run that merely stalled (no error from the player or
     the video element, only too little progress) is run once more, with a warning:
     under a loaded 2-core CI machine shaka's TS transmuxer has been seen stuck at
     0.00 s once in many hundred runs.  A second stall, or any error, fails."""
-    r = play_once(player, url, seconds, timeout)
+    r = play_once(player, url, seconds, timeout, extra)
     stalled = not r["ok"] and len(r["errors"]) == 1 and r["errors"][0].startswith("playback reached only")
     if stalled:
         warnings.warn("%s stalled on %s (%s); retrying once" % (player, url, r["errors"][0]))
-        r = play_once(player, url, seconds, timeout)
+        r = play_once(player, url, seconds, timeout, extra)
     return r
 
 
-def play_once(player: str, url: str, seconds: float, timeout: float) -> dict:
+def play_once(player: str, url: str, seconds: float, timeout: float, extra=()) -> dict:
     if not (PLAY.parent / "node_modules" / "playwright-core").is_dir():
         pytest.fail("tests/browser/node_modules missing: run ./build.sh deps")
     if not os.access(CHROMIUM, os.X_OK) or shutil.which("node") is None:
         pytest.fail("%s or node missing: run ./build.sh deps" % CHROMIUM)
     p = subprocess.run(["node", str(PLAY), player, url, "--seconds=%s" % seconds,
-                        "--timeout=%s" % timeout], stdout=subprocess.PIPE,
+                        "--timeout=%s" % timeout] + list(extra), stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, timeout=timeout + 60)
     try:
         return json.loads(p.stdout.strip().splitlines()[-1])
