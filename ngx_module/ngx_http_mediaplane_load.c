@@ -430,12 +430,45 @@ ngx_http_mediaplane_loaded(ngx_http_mediaplane_ctx_t *ctx)
     return rc == NGX_OK ? ctx->resume(ctx) : rc;
 }
 
+/* Files of this worker being indexed in the thread pool now (cold builds),
+ * bounded by mediaplane_max_cold_builds: each may hold up to
+ * mediaplane_max_index_size while it is built. */
+static ngx_uint_t ngx_http_mediaplane_cold_builds;
+
+/* 503 + Retry-After when this request's cold builds would pass the bound;
+ * a request is always admitted when none are running, whatever it needs. */
+static ngx_int_t
+ngx_http_mediaplane_admit_builds(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_request_t *r = ctx->r;
+    ngx_table_elt_t *h;
+
+    if (ngx_http_mediaplane_cold_builds == 0
+        || ngx_http_mediaplane_cold_builds + ctx->pending_count <= ctx->conf->max_cold_builds)
+    {
+        return NGX_OK;
+    }
+    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                  "mediaplane: %ui media files being indexed in this worker "
+                  "(mediaplane_max_cold_builds %ui): answering 503",
+                  ngx_http_mediaplane_cold_builds, ctx->conf->max_cold_builds);
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    h->hash = 1;
+    ngx_str_set(&h->key, "Retry-After");
+    ngx_str_set(&h->value, "1");
+    return NGX_HTTP_SERVICE_UNAVAILABLE;
+}
+
 static void
 ngx_http_mediaplane_parse_done(ngx_event_t *ev)
 {
     ngx_http_mediaplane_parse_job_t *job = ev->data;
     ngx_http_mediaplane_ctx_t *ctx = job->ctx;
 
+    ngx_http_mediaplane_cold_builds--;
     ctx->r->main->blocked--;
     if (--ctx->parsing == 0) {
         ngx_http_mediaplane_continue(ctx, ngx_http_mediaplane_loaded);
@@ -449,11 +482,17 @@ ngx_http_mediaplane_load(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_ste
     ngx_http_request_t *r = ctx->r;
     ngx_thread_task_t *task;
     ngx_uint_t i;
+    ngx_int_t rc;
 
     ngx_http_mediaplane_lookup(ctx);
 
     if (ctx->pending_count == 0) {
         return next(ctx);
+    }
+
+    rc = ngx_http_mediaplane_admit_builds(ctx);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     ctx->resume = next;
@@ -475,6 +514,7 @@ ngx_http_mediaplane_load(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_ste
             return ctx->parsing ? NGX_DONE : NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
         ctx->parsing++;
+        ngx_http_mediaplane_cold_builds++;
         r->main->blocked++;
     }
 

@@ -24,6 +24,10 @@ static ngx_conf_num_bounds_t ngx_http_mediaplane_max_tracks_bounds = {
     ngx_conf_check_num_bounds, 1, MP_MAX_TRACKS
 };
 
+static ngx_conf_num_bounds_t ngx_http_mediaplane_max_cold_builds_bounds = {
+    ngx_conf_check_num_bounds, 1, 1024
+};
+
 static ngx_command_t ngx_http_mediaplane_commands[] = {
 
     { ngx_string("mediaplane"),
@@ -123,6 +127,13 @@ static ngx_command_t ngx_http_mediaplane_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_mediaplane_loc_conf_t, max_index_size),
       NULL },
+
+    { ngx_string("mediaplane_max_cold_builds"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, max_cold_builds),
+      &ngx_http_mediaplane_max_cold_builds_bounds },
 
     { ngx_string("mediaplane_ts_buffer_size"),
       NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
@@ -257,6 +268,7 @@ ngx_http_mediaplane_create_loc_conf(ngx_conf_t *cf)
     conf->max_samples = NGX_CONF_UNSET_UINT;
     conf->max_tracks = NGX_CONF_UNSET_UINT;
     conf->max_index_size = NGX_CONF_UNSET_SIZE;
+    conf->max_cold_builds = NGX_CONF_UNSET_UINT;
     conf->ts_buffer_size = NGX_CONF_UNSET_SIZE;
     conf->cached_inline = NGX_CONF_UNSET;
     conf->key_delivery = NGX_CONF_UNSET;
@@ -288,6 +300,7 @@ ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->max_samples, prev->max_samples, 10000000);
     ngx_conf_merge_uint_value(conf->max_tracks, prev->max_tracks, MP_MAX_TRACKS);
     ngx_conf_merge_size_value(conf->max_index_size, prev->max_index_size, 128 * 1024 * 1024);
+    ngx_conf_merge_uint_value(conf->max_cold_builds, prev->max_cold_builds, 8);
     ngx_conf_merge_size_value(conf->ts_buffer_size, prev->ts_buffer_size, 256 * 1024);
     ngx_conf_merge_value(conf->cached_inline, prev->cached_inline, 1);
     ngx_conf_merge_str_value(conf->catalog_dir, prev->catalog_dir, "");

@@ -8,6 +8,7 @@ video track claiming 300,000,000 samples in a moov of under 1 KB, the file
 
 import os
 import struct
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from media import http_get
 import tricky_media as tm
 
 HUGE = 300_000_000
+SLOW = 30_000_000          # a legitimate but long cold build (~360 MB of index)
 
 
 def full_box(version_flags: int, *values: int) -> bytes:
@@ -49,7 +51,8 @@ def claim_samples(src: bytes, count: int) -> bytes:
 @pytest.fixture(scope="module")
 def files(media_root):
     """{name: path} under media_root/media/t_limits: 'huge' (the issue's
-    file), 'at' and 'over' (1000 and 1001 samples), 'muxed' (video + audio)."""
+    file), 'at' and 'over' (1000 and 1001 samples), 'slow' (30M samples),
+    'muxed' (video + audio)."""
     d = media_root / "media" / "t_limits"
     d.mkdir(parents=True, exist_ok=True)
     clip = d / "clip.mp4"
@@ -57,7 +60,7 @@ def files(media_root):
         tm.ffmpeg(*tm.testsrc(160, 90, 2), "-an", *tm.x264(gop=30, bframes=0), clip)
     src = clip.read_bytes()
     out = {}
-    for name, count in (("huge", HUGE), ("at", 1000), ("over", 1001)):
+    for name, count in (("huge", HUGE), ("at", 1000), ("over", 1001), ("slow", SLOW)):
         data = claim_samples(src, count)
         out[name + "_moov"] = tm.find_box(data, "moov")[1]
         path = d / ("%s.mp4" % name)
@@ -154,3 +157,28 @@ def test_directive_bounds(nginx_check):
     r = nginx_check(location_extra="mediaplane_max_samples 1; mediaplane_max_tracks 32; "
                                    "mediaplane_max_index_size 64m;")
     assert r.returncode == 0, r.stdout
+
+
+def test_cold_builds_per_worker(origin_factory, files):
+    """With one cold build allowed per worker, a request needing another
+    while the 30M-sample index is being built answers 503 + Retry-After; it
+    is served once that build is over."""
+    o = origin_factory(workers=1, location_extra="mediaplane_max_cold_builds 1; "
+                       "mediaplane_max_samples 4294967295; mediaplane_max_index_size 1024m;")
+    slow = {}
+
+    def build():
+        t0 = time.monotonic()
+        slow["r"] = http_get(url(o, files["slow"]), timeout=120)
+        slow["t"] = time.monotonic() - t0
+    t = threading.Thread(target=build)
+    t.start()
+    time.sleep(0.15)
+    busy = http_get(url(o, files["at"]))
+    t.join()
+    print("\n30M-sample cold build: %d in %.2f s; meanwhile: %d" % (slow["r"].status, slow["t"],
+                                                                    busy.status))
+    assert slow["r"].status == 200 and slow["t"] > 0.3, slow
+    assert busy.status == 503 and busy.headers.get("Retry-After") == "1"
+    assert "mediaplane_max_cold_builds 1" in o.error_log()
+    assert http_get(url(o, files["at"])).status == 200
