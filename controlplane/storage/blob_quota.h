@@ -9,9 +9,10 @@
  * Committed bytes are counted by listing the container (a few files per
  * asset) at every reservation.  Containers are known by their directory's
  * device and inode.  Staged bytes are counted by a scan of
- * <container>/.blocks/ kept in memory and redone after anything removed
- * staged blocks (a commit, a delete, an expiry); blocks admitted since the
- * scan are added as they commit.  The scan drops staging directories
+ * <container>/.blocks/ kept in memory and redone when staged blocks may
+ * have gone (a blob committed or deleted, or the container directory
+ * changed in any way since); blocks admitted since the scan are added as
+ * they commit.  The scan drops staging directories
  * untouched for longer than staged_expiry.  A block replacing one of the
  * same id is charged the difference.
  */
