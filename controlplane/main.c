@@ -132,11 +132,12 @@ static int load_secrets(app_t *app)
 }
 
 /* Leftovers of interrupted uploads and deletions; staged blocks never
- * committed are dropped after a week, as Azure does. */
+ * committed are dropped after upload_staged_expiry (a week by default, as
+ * Azure does). */
 static void sweep_storage(app_t *app, time_t incoming_before)
 {
     blob_status_t st = blob_sweep(app->cfg.media_root, incoming_before,
-                                  time(NULL) - 7 * 86400);
+                                  time(NULL) - (time_t) app->cfg.upload_staged_expiry);
     if (st != BLOB_OK) {
         log_warn("storage sweep: %s", blob_status_code(st));
     }

@@ -35,6 +35,10 @@ typedef struct {
     time_t segment_max_age;
     ngx_str_t cors_origin;
     size_t max_moov_size;
+    ngx_uint_t max_samples;           /* mediaplane_max_samples: per track */
+    ngx_uint_t max_tracks;            /* mediaplane_max_tracks: per file */
+    size_t max_index_size;            /* mediaplane_max_index_size: per file */
+    ngx_uint_t max_cold_builds;       /* mediaplane_max_cold_builds: per worker */
     size_t ts_buffer_size;
     ngx_flag_t cached_inline;         /* cached bytes: mux / sendfile on the event loop */
     ngx_str_t catalog_dir;            /* catalog mode: LMDB environment (NUL terminated) */

@@ -210,7 +210,7 @@ typedef struct {
     ngx_http_mediaplane_blob_allocator_t ba;
     ngx_http_mediaplane_source_t source;
     ngx_http_mediaplane_file_t *file;
-    size_t max_moov;
+    mp4_limits_t limits;
     mp_index_t *ix;
 } ngx_http_mediaplane_index_job_t;
 
@@ -220,8 +220,8 @@ ngx_http_mediaplane_index_guarded(void *data)
     ngx_http_mediaplane_index_job_t *job = data;
     ngx_http_mediaplane_file_t *f = job->file;
 
-    job->ix = mp4_index_source(&job->source.src, (uint64_t) f->of.size, job->max_moov,
-                               &job->ba.alloc, f->err, sizeof(f->err));
+    job->ix = mp4_index_source_limited(&job->source.src, (uint64_t) f->of.size, &job->limits,
+                                       &job->ba.alloc, f->err, sizeof(f->err));
 }
 
 static mp_index_t *
@@ -235,7 +235,10 @@ ngx_http_mediaplane_index_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediapla
     job.ba.zone = ctx->cache_zone;
     ngx_http_mediaplane_source_init(&job.source, f->of.fd, (uint64_t) f->of.size);
     job.file = f;
-    job.max_moov = ctx->conf->max_moov_size;
+    job.limits.max_moov = ctx->conf->max_moov_size;
+    job.limits.max_samples = (uint32_t) ctx->conf->max_samples;
+    job.limits.max_tracks = (uint32_t) ctx->conf->max_tracks;
+    job.limits.max_index = ctx->conf->max_index_size;
 
     if (ngx_http_mediaplane_guard(ngx_http_mediaplane_index_guarded, &job)) {
         if (job.ba.building != NULL) {
@@ -321,7 +324,7 @@ ngx_http_mediaplane_free_blob(void *data)
 /* Worker, after the thread: pin what was published; keep heap blobs for this
  * request only; report failures. */
 static ngx_int_t
-ngx_http_mediaplane_store_pending(ngx_http_mediaplane_ctx_t *ctx)
+ngx_http_mediaplane_store_pending(ngx_http_mediaplane_ctx_t *ctx, const char **refused)
 {
     ngx_http_mediaplane_file_t *f;
     ngx_pool_cleanup_t *cln;
@@ -341,6 +344,9 @@ ngx_http_mediaplane_store_pending(ngx_http_mediaplane_ctx_t *ctx)
                           "mediaplane: cannot package \"%s\": %s", f->path.data,
                           f->err[0] ? f->err : "the metadata cache is full");
             rc = f->err[0] ? NGX_HTTP_UNSUPPORTED_MEDIA_TYPE : NGX_HTTP_SERVICE_UNAVAILABLE;
+            if (f->err[0] && *refused == NULL) {
+                *refused = f->err;
+            }
             continue;
         }
         cln = ngx_pool_cleanup_add(ctx->r->pool, 0);
@@ -392,11 +398,68 @@ ngx_http_mediaplane_continue(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane
     ngx_http_run_posted_requests(c);
 }
 
+/* A media file the parser refused: 415 with the reason as a text body (it
+ * names the limit a file passed, e.g. mediaplane_max_samples). */
+static ngx_int_t
+ngx_http_mediaplane_refuse(ngx_http_request_t *r, const char *reason)
+{
+    ngx_str_t type = ngx_string("text/plain");
+    ngx_http_complex_value_t cv;
+    size_t len = ngx_strlen(reason);
+
+    ngx_memzero(&cv, sizeof(cv));
+    cv.value.data = ngx_pnalloc(r->pool, len + 1);
+    if (cv.value.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ngx_memcpy(cv.value.data, reason, len);
+    cv.value.data[len] = '\n';
+    cv.value.len = len + 1;
+    return ngx_http_send_response(r, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, &type, &cv);
+}
+
 static ngx_int_t
 ngx_http_mediaplane_loaded(ngx_http_mediaplane_ctx_t *ctx)
 {
-    ngx_int_t rc = ngx_http_mediaplane_store_pending(ctx);
+    const char *refused = NULL;
+    ngx_int_t rc = ngx_http_mediaplane_store_pending(ctx, &refused);
+
+    if (refused != NULL) {
+        return ngx_http_mediaplane_refuse(ctx->r, refused);
+    }
     return rc == NGX_OK ? ctx->resume(ctx) : rc;
+}
+
+/* Files of this worker being indexed in the thread pool now (cold builds),
+ * bounded by mediaplane_max_cold_builds: each may hold up to
+ * mediaplane_max_index_size while it is built. */
+static ngx_uint_t ngx_http_mediaplane_cold_builds;
+
+/* 503 + Retry-After when this request's cold builds would pass the bound;
+ * a request is always admitted when none are running, whatever it needs. */
+static ngx_int_t
+ngx_http_mediaplane_admit_builds(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_request_t *r = ctx->r;
+    ngx_table_elt_t *h;
+
+    if (ngx_http_mediaplane_cold_builds == 0
+        || ngx_http_mediaplane_cold_builds + ctx->pending_count <= ctx->conf->max_cold_builds)
+    {
+        return NGX_OK;
+    }
+    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                  "mediaplane: %ui media files being indexed in this worker "
+                  "(mediaplane_max_cold_builds %ui): answering 503",
+                  ngx_http_mediaplane_cold_builds, ctx->conf->max_cold_builds);
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    h->hash = 1;
+    ngx_str_set(&h->key, "Retry-After");
+    ngx_str_set(&h->value, "1");
+    return NGX_HTTP_SERVICE_UNAVAILABLE;
 }
 
 static void
@@ -405,6 +468,7 @@ ngx_http_mediaplane_parse_done(ngx_event_t *ev)
     ngx_http_mediaplane_parse_job_t *job = ev->data;
     ngx_http_mediaplane_ctx_t *ctx = job->ctx;
 
+    ngx_http_mediaplane_cold_builds--;
     ctx->r->main->blocked--;
     if (--ctx->parsing == 0) {
         ngx_http_mediaplane_continue(ctx, ngx_http_mediaplane_loaded);
@@ -418,11 +482,17 @@ ngx_http_mediaplane_load(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_ste
     ngx_http_request_t *r = ctx->r;
     ngx_thread_task_t *task;
     ngx_uint_t i;
+    ngx_int_t rc;
 
     ngx_http_mediaplane_lookup(ctx);
 
     if (ctx->pending_count == 0) {
         return next(ctx);
+    }
+
+    rc = ngx_http_mediaplane_admit_builds(ctx);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     ctx->resume = next;
@@ -444,6 +514,7 @@ ngx_http_mediaplane_load(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_ste
             return ctx->parsing ? NGX_DONE : NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
         ctx->parsing++;
+        ngx_http_mediaplane_cold_builds++;
         r->main->blocked++;
     }
 

@@ -16,6 +16,18 @@ static char *ngx_http_mediaplane_metadata_cache(ngx_conf_t *cf, ngx_command_t *c
 #define NGX_HTTP_MEDIAPLANE_ANY_CONF \
     (NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF)
 
+static ngx_conf_num_bounds_t ngx_http_mediaplane_max_samples_bounds = {
+    ngx_conf_check_num_bounds, 1, 0xffffffff
+};
+
+static ngx_conf_num_bounds_t ngx_http_mediaplane_max_tracks_bounds = {
+    ngx_conf_check_num_bounds, 1, MP_MAX_TRACKS
+};
+
+static ngx_conf_num_bounds_t ngx_http_mediaplane_max_cold_builds_bounds = {
+    ngx_conf_check_num_bounds, 1, 1024
+};
+
 static ngx_command_t ngx_http_mediaplane_commands[] = {
 
     { ngx_string("mediaplane"),
@@ -94,6 +106,34 @@ static ngx_command_t ngx_http_mediaplane_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_mediaplane_loc_conf_t, max_moov_size),
       NULL },
+
+    { ngx_string("mediaplane_max_samples"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, max_samples),
+      &ngx_http_mediaplane_max_samples_bounds },
+
+    { ngx_string("mediaplane_max_tracks"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, max_tracks),
+      &ngx_http_mediaplane_max_tracks_bounds },
+
+    { ngx_string("mediaplane_max_index_size"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, max_index_size),
+      NULL },
+
+    { ngx_string("mediaplane_max_cold_builds"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, max_cold_builds),
+      &ngx_http_mediaplane_max_cold_builds_bounds },
 
     { ngx_string("mediaplane_ts_buffer_size"),
       NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
@@ -225,6 +265,10 @@ ngx_http_mediaplane_create_loc_conf(ngx_conf_t *cf)
     conf->manifest_max_age = NGX_CONF_UNSET;
     conf->segment_max_age = NGX_CONF_UNSET;
     conf->max_moov_size = NGX_CONF_UNSET_SIZE;
+    conf->max_samples = NGX_CONF_UNSET_UINT;
+    conf->max_tracks = NGX_CONF_UNSET_UINT;
+    conf->max_index_size = NGX_CONF_UNSET_SIZE;
+    conf->max_cold_builds = NGX_CONF_UNSET_UINT;
     conf->ts_buffer_size = NGX_CONF_UNSET_SIZE;
     conf->cached_inline = NGX_CONF_UNSET;
     conf->key_delivery = NGX_CONF_UNSET;
@@ -253,6 +297,10 @@ ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->segment_max_age, prev->segment_max_age, 86400);
     ngx_conf_merge_str_value(conf->cors_origin, prev->cors_origin, "");
     ngx_conf_merge_size_value(conf->max_moov_size, prev->max_moov_size, 128 * 1024 * 1024);
+    ngx_conf_merge_uint_value(conf->max_samples, prev->max_samples, 10000000);
+    ngx_conf_merge_uint_value(conf->max_tracks, prev->max_tracks, MP_MAX_TRACKS);
+    ngx_conf_merge_size_value(conf->max_index_size, prev->max_index_size, 128 * 1024 * 1024);
+    ngx_conf_merge_uint_value(conf->max_cold_builds, prev->max_cold_builds, 8);
     ngx_conf_merge_size_value(conf->ts_buffer_size, prev->ts_buffer_size, 256 * 1024);
     ngx_conf_merge_value(conf->cached_inline, prev->cached_inline, 1);
     ngx_conf_merge_str_value(conf->catalog_dir, prev->catalog_dir, "");

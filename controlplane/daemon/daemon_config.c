@@ -27,6 +27,11 @@ void config_defaults(daemon_config_t *c)
     c->notify_timeout_ms = 10000;
     c->notify_max_attempts = 5;
     c->notify_retry_ms = 2000;
+    c->upload_max_blob = 50ull << 30;
+    c->upload_max_container = 100ull << 30;
+    c->upload_max_staged = 50ull << 30;
+    c->upload_min_free = 4ull << 30;
+    c->upload_staged_expiry = 7 * 86400;
 }
 
 static int parse_size(const char *v, size_t *out)
@@ -47,6 +52,24 @@ static int parse_size(const char *v, size_t *out)
         return -1;
     }
     *out = (size_t) n;
+    return 0;
+}
+
+/* A size like parse_size (k, m, g, t suffixes) up to 2^60 bytes, or 0 for
+ * "no limit". */
+static int parse_limit(const char *v, unsigned long long *out)
+{
+    static const char suffixes[] = "kmgt";
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    const char *suffix = *end != '\0' ? strchr(suffixes, tolower((unsigned char) *end)) : NULL;
+    unsigned shift = suffix != NULL ? 10u * (unsigned) (suffix - suffixes + 1) : 0;
+
+    if (end == v || *v == '-' || (suffix != NULL && end[1] != '\0') || (suffix == NULL && *end != '\0')
+        || n > ((1ull << 60) >> shift)) {
+        return -1;
+    }
+    *out = n << shift;
     return 0;
 }
 
@@ -105,6 +128,17 @@ static int set_threads(daemon_config_t *c, const char *v)
 static int set_max_body(daemon_config_t *c, const char *v) { return parse_size(v, &c->max_body); }
 static int set_map_size(daemon_config_t *c, const char *v) { return parse_size(v, &c->catalog_map_size); }
 static int set_token_lifetime(daemon_config_t *c, const char *v) { return parse_seconds(v, &c->token_lifetime); }
+
+static int set_upload_max_blob(daemon_config_t *c, const char *v)
+{ return parse_limit(v, &c->upload_max_blob); }
+static int set_upload_max_container(daemon_config_t *c, const char *v)
+{ return parse_limit(v, &c->upload_max_container); }
+static int set_upload_max_staged(daemon_config_t *c, const char *v)
+{ return parse_limit(v, &c->upload_max_staged); }
+static int set_upload_min_free(daemon_config_t *c, const char *v)
+{ return parse_limit(v, &c->upload_min_free); }
+static int set_upload_staged_expiry(daemon_config_t *c, const char *v)
+{ return parse_seconds(v, &c->upload_staged_expiry); }
 
 static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
 {
@@ -195,6 +229,11 @@ static const struct {
     { "notify_timeout_ms", set_notify_timeout, "100..600000 (ms)" },
     { "notify_max_attempts", set_notify_attempts, "1..100" },
     { "notify_retry_ms", set_notify_retry, "10..3600000 (ms)" },
+    { "upload_max_blob_size", set_upload_max_blob, "a size like 50g, or 0" },
+    { "upload_max_container_size", set_upload_max_container, "a size like 100g, or 0" },
+    { "upload_max_staged_size", set_upload_max_staged, "a size like 50g, or 0" },
+    { "upload_min_free_space", set_upload_min_free, "a size like 4g, or 0" },
+    { "upload_staged_expiry", set_upload_staged_expiry, "a duration like 7d" },
     { "client", set_client, "<client_id> <client_secret>" },
 };
 

@@ -38,6 +38,11 @@ typedef struct {
     unsigned notify_timeout_ms;           /* one webhook POST, connect included */
     unsigned notify_max_attempts;         /* tries per message before it is dropped */
     unsigned notify_retry_ms;             /* first retry delay, doubled per attempt */
+    unsigned long long upload_max_blob;      /* one committed blob, bytes (0: none) */
+    unsigned long long upload_max_container; /* committed blobs of one container (0: none) */
+    unsigned long long upload_max_staged;    /* uncommitted blocks of one container (0: none) */
+    unsigned long long upload_min_free;      /* free space uploads leave on media_root (0: none) */
+    unsigned upload_staged_expiry;        /* seconds before untouched staged blocks go */
     config_client_t clients[CONFIG_MAX_CLIENTS];
     size_t   nclients;
 } daemon_config_t;

@@ -78,12 +78,38 @@ static int copy_file(const char *from, const char *to)
                 break;
             }
         }
+        if (rc == 0 && fsync(out) != 0) {
+            rc = -1;
+        }
     }
     if (out >= 0 && close(out) != 0) {
         rc = -1;
     }
     close(in);
     return rc == 0 ? unlink(from) : -1;
+}
+
+/* fsync of a file or folder by path. */
+static int sync_path(const char *path, int flags)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | flags), rc;
+
+    if (fd < 0) {
+        return -1;
+    }
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* One output: its bytes made durable where the encoder wrote them, then
+ * renamed (or copied, durably) into dest. */
+static int move_one(const char *from, const char *to)
+{
+    if (sync_path(from, 0) != 0) {
+        return -1;
+    }
+    return rename(from, to) == 0 || (errno == EXDEV && copy_file(from, to) == 0) ? 0 : -1;
 }
 
 int task_workdir_move_outputs(const task_workdir_t *w, const char *dest_dir, char *err, size_t cap)
@@ -103,11 +129,16 @@ int task_workdir_move_outputs(const task_workdir_t *w, const char *dest_dir, cha
         }
         snprintf(from, sizeof(from), "%s/%s", w->out, e->d_name);
         snprintf(to, sizeof(to), "%s/%s", dest_dir, e->d_name);
-        if (rename(from, to) != 0 && (errno != EXDEV || copy_file(from, to) != 0)) {
+        if (move_one(from, to) != 0) {
             snprintf(err, cap, "cannot move %s into %s: %s", e->d_name, dest_dir, strerror(errno));
             rc = -1;
         }
     }
     closedir(d);
+    /* the new names: durable before the task is committed Finished */
+    if (rc == 0 && sync_path(dest_dir, O_DIRECTORY) != 0) {
+        snprintf(err, cap, "cannot sync %s: %s", dest_dir, strerror(errno));
+        rc = -1;
+    }
     return rc;
 }

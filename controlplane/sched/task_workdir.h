@@ -23,7 +23,10 @@ int  task_workdir_create(const task_workdir_t *w, const char *config, char *err,
 /* Removes the whole directory tree (missing is fine). */
 void task_workdir_remove(const char *dir);
 /* Moves every file of out/ into dest_dir (rename, or copy across file
- * systems).  0, or -1 with err. */
+ * systems), durably: each file is fsync'ed before it is renamed (a copy
+ * before it is closed), and dest_dir after the last one, so a task
+ * committed Finished never lists files whose bytes a power loss could take.
+ * 0, or -1 with err. */
 int  task_workdir_move_outputs(const task_workdir_t *w, const char *dest_dir, char *err,
                                size_t cap);
 

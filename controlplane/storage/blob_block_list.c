@@ -93,6 +93,28 @@ static blob_status_t collect_entries(const xmlNode *root, blob_block_list_t *lis
     return BLOB_OK;
 }
 
+static int compare_files(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* BLOB_DUPLICATE_BLOCK when two entries name one block (sorted copy). */
+static blob_status_t check_unique(const blob_block_list_t *list)
+{
+    const char **sorted = malloc(list->count * sizeof *sorted);
+    if (sorted == NULL)
+        return BLOB_IO;
+    for (size_t i = 0; i < list->count; i++)
+        sorted[i] = list->files[i];
+    qsort(sorted, list->count, sizeof *sorted, compare_files);
+    blob_status_t st = BLOB_OK;
+    for (size_t i = 1; i < list->count && st == BLOB_OK; i++)
+        if (strcmp(sorted[i - 1], sorted[i]) == 0)
+            st = BLOB_DUPLICATE_BLOCK;
+    free(sorted);
+    return st;
+}
+
 static blob_status_t list_from_doc(const xmlDoc *doc, blob_block_list_t *list)
 {
     const xmlNode *root = xmlDocGetRootElement(doc);
@@ -104,7 +126,8 @@ static blob_status_t list_from_doc(const xmlDoc *doc, blob_block_list_t *list)
     list->files = calloc(list->count, sizeof *list->files);
     if (list->files == NULL)
         return BLOB_IO;
-    return collect_entries(root, list);
+    st = collect_entries(root, list);
+    return st == BLOB_OK ? check_unique(list) : st;
 }
 
 blob_status_t blob_block_list_parse(const char *xml, size_t len, blob_block_list_t *list)

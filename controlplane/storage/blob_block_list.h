@@ -24,8 +24,8 @@ typedef struct {
  * BLOB_BLOCK_LIST_TOO_LONG (over 50,000 entries), BLOB_BAD_BLOCK_LIST (not
  * well-formed, has a DTD, root not BlockList, an element other than
  * Latest/Committed/Uncommitted, stray text, an id that is not base64 of 1..64
- * bytes, or ids of different lengths).  Surrounding whitespace in an id is
- * ignored.  An empty <BlockList/> is valid (count 0).  On success free the
+ * bytes, or ids of different lengths), BLOB_DUPLICATE_BLOCK (an id named
+ * twice).  Surrounding whitespace in an id is ignored.  An empty <BlockList/> is valid (count 0).  On success free the
  * list with blob_block_list_free. */
 blob_status_t blob_block_list_parse(const char *xml, size_t len, blob_block_list_t *list);
 

@@ -17,6 +17,11 @@ typedef enum {
     BLOB_BLOCK_NOT_FOUND,        /* list names a block not staged         -> 400 InvalidBlockList */
     BLOB_BLOCK_LIST_TOO_LONG,    /* more than BLOB_MAX_BLOCKS entries     -> 400 BlockListTooLong */
     BLOB_TOO_LARGE,              /* body or block-list XML over its limit -> 413 RequestBodyTooLarge */
+    BLOB_DUPLICATE_BLOCK,        /* list names one block id twice         -> 400 InvalidBlockList */
+    BLOB_BLOB_LIMIT,             /* committed blob over its size limit    -> 413 RequestBodyTooLarge */
+    BLOB_CONTAINER_LIMIT,        /* container's committed bytes over      -> 413 ContainerQuotaExceeded */
+    BLOB_STAGED_LIMIT,           /* container's staged blocks over        -> 409 RequestEntityTooLargeBlockCountExceedsLimit */
+    BLOB_NO_SPACE,               /* free space would fall under the floor -> 507 InsufficientStorage */
     BLOB_IO                      /* filesystem error (ENOSPC, EIO, ...)   -> 500 InternalError */
 } blob_status_t;
 
@@ -26,5 +31,8 @@ int blob_status_http(blob_status_t s);
 
 /* Azure Storage error code (x-ms-error-code and <Code> in the error body). */
 const char *blob_status_code(blob_status_t s);
+
+/* A sentence for the <Message> of the error body. */
+const char *blob_status_message(blob_status_t s);
 
 #endif

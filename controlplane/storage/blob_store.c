@@ -29,15 +29,22 @@ void blob_info_from_stat(const struct stat *sb, blob_info_t *info)
     info->mtime = sb->st_mtim;
 }
 
-blob_status_t blob_put_begin(const char *root, const char *container, const char *name, blob_writer_t **w)
+blob_status_t blob_put_begin(const char *root, const char *container, const char *name,
+                             const blob_limits_t *lim, uint64_t size, blob_writer_t **w)
 {
     *w = NULL;
     int dir_fd = -1;
+    bool exact = size != BLOB_SIZE_UNKNOWN;
+    if (exact && size > BLOB_MAX_PUT_SIZE)
+        return BLOB_TOO_LARGE;
     blob_status_t st = open_for_blob(root, container, name, &dir_fd);
     if (st != BLOB_OK)
         return st;
-    blob_writer_target_t target = { dir_fd, dir_fd, name, BLOB_MAX_PUT_SIZE, name };
-    st = blob_writer_open(&target, w);
+    blob_writer_target_t target = { dir_fd, dir_fd, name, BLOB_MAX_PUT_SIZE, name, NULL };
+    blob_claim_t claim = { BLOB_BUDGET_COMMITTED, exact ? size : BLOB_MAX_PUT_SIZE, exact, name, 0 };
+    st = blob_quota_reserve(lim, dir_fd, &claim, &target.reservation);
+    if (st == BLOB_OK)
+        st = blob_writer_open(&target, w);
     close(dir_fd);
     return st;
 }
@@ -69,8 +76,10 @@ blob_status_t blob_delete(const char *root, const char *container, const char *n
         st = errno == ENOENT || errno == EISDIR ? BLOB_NOT_FOUND : BLOB_IO;
     if (st == BLOB_OK)
         st = blob_fs_sync(dir_fd);
-    if (st == BLOB_OK)
+    if (st == BLOB_OK) {
         (void) blob_staging_discard(dir_fd, name);   /* best effort: the blob is gone */
+        blob_quota_staged_changed(dir_fd);
+    }
     close(dir_fd);
     return st;
 }

@@ -25,6 +25,7 @@
 #include "blob_blocks.h"
 #include "blob_container.h"
 #include "blob_names.h"
+#include "blob_quota.h"
 #include "blob_status.h"
 #include "blob_sweep.h"
 #include "blob_writer.h"
@@ -39,9 +40,13 @@ typedef struct {
 /* Starts a whole-blob upload (Put Blob): stream the body with
  * blob_put_write, then blob_put_finish (or blob_put_abort).  A successful
  * finish replaces any blob of that name and discards its staged blocks.
- * Errors: BLOB_BAD_NAME, BLOB_CONTAINER_NOT_FOUND, BLOB_IO; writes past
- * BLOB_MAX_PUT_SIZE give BLOB_TOO_LARGE. */
-blob_status_t blob_put_begin(const char *root, const char *container, const char *name, blob_writer_t **w);
+ * size is the body's declared length (BLOB_SIZE_UNKNOWN if none); lim (NULL:
+ * none) admits it against the blob, container and free-space limits first
+ * (the errors of blob_quota_reserve).  Errors: BLOB_BAD_NAME,
+ * BLOB_CONTAINER_NOT_FOUND, BLOB_IO; a declared size or writes past
+ * BLOB_MAX_PUT_SIZE or past what was admitted give BLOB_TOO_LARGE. */
+blob_status_t blob_put_begin(const char *root, const char *container, const char *name,
+                             const blob_limits_t *lim, uint64_t size, blob_writer_t **w);
 
 /* Called by blob_list for each blob; returning non-zero stops the listing
  * (blob_list still returns BLOB_OK). */

@@ -27,11 +27,13 @@ struct blob_writer {
     EVP_MD_CTX *md5;
     uint64_t size;
     uint64_t limit;
+    blob_reservation_t *reservation;         /* settled on commit, else released */
     blob_status_t failed;                    /* sticky first error */
 };
 
 static void writer_free(blob_writer_t *w)
 {
+    blob_quota_release(w->reservation);
     blob_fs_close(w->fd);
     blob_fs_close(w->incoming_fd);
     blob_fs_close(w->final_dir_fd);
@@ -58,15 +60,22 @@ static blob_status_t writer_init(blob_writer_t *w, const blob_writer_target_t *t
 blob_status_t blob_writer_open(const blob_writer_target_t *t, blob_writer_t **out)
 {
     *out = NULL;
-    if (strlen(t->final_name) > BLOB_NAME_MAX || (t->blob_name && strlen(t->blob_name) > BLOB_NAME_MAX))
+    if (strlen(t->final_name) > BLOB_NAME_MAX || (t->blob_name && strlen(t->blob_name) > BLOB_NAME_MAX)) {
+        blob_quota_release(t->reservation);
         return BLOB_BAD_NAME;
+    }
     blob_writer_t *w = calloc(1, sizeof *w);
-    if (w == NULL)
+    if (w == NULL) {
+        blob_quota_release(t->reservation);
         return BLOB_IO;
+    }
     w->container_fd = w->incoming_fd = w->final_dir_fd = w->fd = -1;
     strcpy(w->final_name, t->final_name);
     strcpy(w->blob_name, t->blob_name ? t->blob_name : "");
+    w->reservation = t->reservation;
     w->limit = t->limit;
+    if (w->reservation != NULL && blob_reservation_bytes(w->reservation) < w->limit)
+        w->limit = blob_reservation_bytes(w->reservation);
     blob_status_t st = writer_init(w, t);
     if (st != BLOB_OK) {
         blob_put_abort(w);
@@ -131,6 +140,10 @@ blob_status_t blob_put_finish(blob_writer_t *w, const char *content_md5_b64,
         st = commit(w);
     if (st == BLOB_OK && w->blob_name[0] != '\0')
         (void) blob_staging_discard(w->container_fd, w->blob_name);  /* best effort: the blob is committed */
+    if (st == BLOB_OK) {
+        blob_quota_settle(w->reservation, w->size);
+        w->reservation = NULL;
+    }
     if (st == BLOB_OK && md5_b64_out != NULL)
         blob_md5_format(md5, md5_b64_out);
     blob_put_abort(w);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "blob_digest.h"
+#include "blob_quota.h"
 #include "blob_status.h"
 
 typedef struct blob_writer blob_writer_t;
@@ -46,9 +47,12 @@ typedef struct {
     uint64_t limit;              /* most bytes the body may have */
     const char *blob_name;       /* committed blob: its staged blocks are discarded
                                     after the commit; NULL for a staged block */
+    blob_reservation_t *reservation; /* the body's admitted bytes (may be NULL): caps
+                                    limit; the writer settles or releases it */
 } blob_writer_target_t;
 
-/* Starts a body for target (temp file in <container>/.incoming/). */
+/* Starts a body for target (temp file in <container>/.incoming/).  Takes
+ * the reservation whatever the result. */
 blob_status_t blob_writer_open(const blob_writer_target_t *target, blob_writer_t **w);
 
 #endif

@@ -49,7 +49,29 @@ static http_response_t *storage_error(int status, const char *code, const char *
 
 static http_response_t *blob_error(blob_status_t st)
 {
-    return storage_error(blob_status_http(st), blob_status_code(st), blob_status_code(st));
+    return storage_error(blob_status_http(st), blob_status_code(st), blob_status_message(st));
+}
+
+/* The daemon's upload limits, as the blob store takes them. */
+static blob_limits_t upload_limits(const app_t *app)
+{
+    const daemon_config_t *c = &app->cfg;
+    return (blob_limits_t) { c->upload_max_blob, c->upload_max_container, c->upload_max_staged,
+                             c->upload_min_free, (time_t) c->upload_staged_expiry };
+}
+
+/* The declared body length, or BLOB_SIZE_UNKNOWN (chunked, or unreadable). */
+static uint64_t declared_length(http_request_t *req)
+{
+    const char *v = http_header(req, "Content-Length");
+    char *end;
+    unsigned long long n;
+
+    if (v == NULL || *v < '0' || *v > '9') {
+        return BLOB_SIZE_UNKNOWN;
+    }
+    n = strtoull(v, &end, 10);
+    return *end == '\0' && n < BLOB_SIZE_UNKNOWN ? n : BLOB_SIZE_UNKNOWN;
 }
 
 /* "/upload/<container>[/<blob>]" */
@@ -192,13 +214,16 @@ static void begin_put(app_t *app, http_request_t *req, const char *container, co
         snprintf(u->md5, sizeof(u->md5), "%s", md5);
         u->have_md5 = true;
     }
+    blob_limits_t lim = upload_limits(app);
     if (comp != NULL) {
         const char *id = http_arg(req, "blockid");
-        st = id ? blob_block_begin(app->cfg.media_root, container, name, id, &u->w) : BLOB_BAD_BLOCK_ID;
+        st = id ? blob_block_begin(app->cfg.media_root, container, name, id, &lim, declared_length(req), &u->w)
+                : BLOB_BAD_BLOCK_ID;
     } else {
-        st = blob_put_begin(app->cfg.media_root, container, name, &u->w);
+        st = blob_put_begin(app->cfg.media_root, container, name, &lim, declared_length(req), &u->w);
     }
     if (st != BLOB_OK) {
+        log_warn("upload %s/%s refused: %s", container, name, blob_status_code(st));
         free(u);
         req->early = blob_error(st);
         return;
@@ -243,14 +268,16 @@ static http_response_t *put_block_list(app_t *app, http_request_t *req, const ch
     char md5[BLOB_MD5_B64_SIZE];
     blob_status_t st;
     http_response_t *r;
+    blob_limits_t lim = upload_limits(app);
 
     if (req->body_overflow) {
         return blob_error(BLOB_TOO_LARGE);
     }
     st = blob_block_list_commit(app->cfg.media_root, container, name, req->body ? req->body : "",
                                 req->body_len, http_header(req, "Content-MD5"),
-                                http_header(req, "x-ms-blob-content-md5"), md5);
+                                http_header(req, "x-ms-blob-content-md5"), &lim, md5);
     if (st != BLOB_OK) {
+        log_warn("block list %s/%s refused: %s", container, name, blob_status_code(st));
         return blob_error(st);
     }
     r = http_response_new(201, NULL);

@@ -1,6 +1,8 @@
 /*
  * secret_file.c — create-once random secret files: written to a temp name,
- * fsync'ed and linked into place, so a crash never leaves a short key.
+ * fsync'ed, linked into place and the folder fsync'ed, so a crash never
+ * leaves a short key nor loses a key already used to sign something.  A key
+ * file that others than its owner may access is refused, never used.
  */
 #define _GNU_SOURCE
 #include "util/secret_file.h"
@@ -27,6 +29,13 @@ static int read_exact(const char *path, uint8_t *out, size_t len, char *err, siz
         close(fd);
         return -EINVAL;
     }
+    if ((st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
+        snprintf(err, errlen, "%s: mode %04o, owner %u: a key must be the daemon user's own, "
+                 "mode 0600 (chmod 600 it); refusing to use it", path,
+                 (unsigned) (st.st_mode & 07777), (unsigned) st.st_uid);
+        close(fd);
+        return -EINVAL;
+    }
     n = read(fd, out, len);
     close(fd);
     if (n != (ssize_t) len) {
@@ -34,6 +43,27 @@ static int read_exact(const char *path, uint8_t *out, size_t len, char *err, siz
         return -EIO;
     }
     return 0;
+}
+
+/* fsync of the folder holding path: the new name survives a crash. */
+static int sync_folder(const char *path)
+{
+    char dir[1100];
+    const char *slash = strrchr(path, '/');
+    int fd, rc;
+
+    if (slash == NULL) {
+        snprintf(dir, sizeof(dir), ".");
+    } else {
+        snprintf(dir, sizeof(dir), "%.*s", (int) (slash == path ? 1 : slash - path), path);
+    }
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+    rc = fsync(fd) == 0 ? 0 : -1;
+    close(fd);
+    return rc;
 }
 
 static int create_new(const char *path, uint8_t *out, size_t len, char *err, size_t errlen)
@@ -58,6 +88,9 @@ static int create_new(const char *path, uint8_t *out, size_t len, char *err, siz
         rc = errno == EEXIST ? 1 : -1;
     }
     unlink(tmp);
+    if (rc == 0) {
+        rc = sync_folder(path);
+    }
     if (rc < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
     }

@@ -9,7 +9,9 @@
 #include <stdint.h>
 
 /* Loads exactly len bytes from path, creating the file with random bytes if
- * it does not exist.  A file of another size is an error (never overwritten). */
+ * it does not exist (durably: file and folder fsync'ed).  A file of another
+ * size, one not owned by the process's user or one with any group or other
+ * permission is an error (never used, never overwritten). */
 int secret_file_load_or_create(const char *path, uint8_t *out, size_t len, char *err, size_t errlen);
 
 #endif

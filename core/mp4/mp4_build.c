@@ -98,6 +98,10 @@ static int mp4_plan_track(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, mp4_plan_t 
         return mp4_fail(ctx, "track %u: %u samples cannot fit in a %llu-byte file", t->track_id,
                         plan->sample_count, (unsigned long long) ctx->file_size);
     }
+    if (ctx->limits.max_samples != 0 && plan->sample_count > ctx->limits.max_samples) {
+        return mp4_fail(ctx, "track %u: %u samples exceed the limit of %u (mediaplane_max_samples)",
+                        t->track_id, plan->sample_count, ctx->limits.max_samples);
+    }
     /* Edit lists may shift a track by at most 2^24 s (194 days) either way,
      * which keeps the presentation's time arithmetic far from overflow. */
     uint64_t edit_limit = (uint64_t) t->timescale << 24;
@@ -438,6 +442,10 @@ static int mp4_emit_track(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, uint8_t *b
 
 static int mp4_plan_all(mp4_parse_ctx_t *ctx, mp4_plan_t *plans, uint32_t *count)
 {
+    uint32_t max_tracks = ctx->limits.max_tracks;
+    if (max_tracks == 0 || max_tracks > MP_MAX_TRACKS) {
+        max_tracks = MP_MAX_TRACKS;
+    }
     *count = 0;
     for (uint32_t i = 0; i < ctx->trak_count; i++) {
         const mp4_trak_t *t = &ctx->traks[i];
@@ -459,8 +467,8 @@ static int mp4_plan_all(mp4_parse_ctx_t *ctx, mp4_plan_t *plans, uint32_t *count
             return rc;
         }
         if (rc == MP_OK) {
-            if (*count == MP_MAX_TRACKS) {
-                return mp4_fail(ctx, "more than %d media tracks", MP_MAX_TRACKS);
+            if (*count == max_tracks) {
+                return mp4_fail(ctx, "more than %u media tracks (mediaplane_max_tracks)", max_tracks);
             }
             (*count)++;
         }
@@ -485,6 +493,11 @@ mp_index_t *mp4_build_index(mp4_parse_ctx_t *ctx)
         size_t total = mp4_align8(sizeof(mp_index_t)) + mp4_align8(count * sizeof(mp_track_t));
         for (uint32_t i = 0; i < count; i++) {
             total += mp4_track_bytes(&plans[i]);
+        }
+        if (ctx->limits.max_index != 0 && total > ctx->limits.max_index) {
+            mp4_fail(ctx, "index of %zu bytes exceeds the limit of %llu (mediaplane_max_index_size)",
+                     total, (unsigned long long) ctx->limits.max_index);
+            return NULL;
         }
         ix = mp_alloc(ctx->alloc, total);
         if (ix != NULL) {

@@ -31,6 +31,7 @@ typedef struct {
     size_t err_len;
     uint64_t file_size;
     mp_allocator_t *alloc;      /* for the index blob; NULL = malloc */
+    mp4_limits_t limits;        /* 0 fields: no bound beyond the built-in ones */
     uint32_t movie_timescale;
     uint64_t movie_duration;
     int fragmented;
@@ -58,7 +59,8 @@ int mp4_fail(mp4_parse_ctx_t *ctx, const char *fmt, ...) __attribute__((format(p
 size_t mp4_box_header(const uint8_t *p, size_t len, uint64_t *size, uint32_t *type);
 mp_index_t *mp4_build_index(mp4_parse_ctx_t *ctx);
 mp_index_t *mp4_parse_moov_with(const uint8_t *moov, size_t len, uint64_t file_size,
-                                mp_allocator_t *a, char *err, size_t err_len);
+                                const mp4_limits_t *lim, mp_allocator_t *a, char *err,
+                                size_t err_len);
 
 /* Read the first stsd entry.  Returns MP_OK, MP_ERR_NOT_FOUND for a codec
  * mediaplane does not package (track skipped) or MP_ERR_BAD_MEDIA. */

@@ -336,17 +336,21 @@ int mp4_find_moov(const uint8_t *buf, size_t len, uint64_t buf_off, uint64_t fil
 mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
                            char *err, size_t err_len)
 {
-    return mp4_parse_moov_with(moov, len, file_size, NULL, err, err_len);
+    return mp4_parse_moov_with(moov, len, file_size, NULL, NULL, err, err_len);
 }
 
 /* The parse context lives on the stack (about 12 KB): parsing allocates
  * nothing but the index, so a caller that jumps out of it (SIGBUS on a
  * mapping of a file truncated meanwhile) has only that to free. */
 mp_index_t *mp4_parse_moov_with(const uint8_t *moov, size_t len, uint64_t file_size,
-                                mp_allocator_t *a, char *err, size_t err_len)
+                                const mp4_limits_t *lim, mp_allocator_t *a, char *err,
+                                size_t err_len)
 {
     mp4_parse_ctx_t ctx;
     memset(&ctx, 0, sizeof(ctx));
+    if (lim != NULL) {
+        ctx.limits = *lim;
+    }
     ctx.err = err;
     ctx.err_len = err_len;
     if (err_len) {
@@ -414,20 +418,29 @@ static int mp4_read_view(mp_source_t *m, uint64_t offset, size_t need, size_t wa
     return MP_OK;
 }
 
-static mp_index_t *mp4_index_viewed(mp_source_t *m, uint64_t file_size, uint64_t max_moov,
+static mp_index_t *mp4_index_viewed(mp_source_t *m, uint64_t file_size, const mp4_limits_t *lim,
                                     mp_allocator_t *a, char *err, size_t err_len);
+
+mp_index_t *mp4_index_source_limited(mp_source_t *s, uint64_t file_size, const mp4_limits_t *lim,
+                                     mp_allocator_t *a, char *err, size_t err_len)
+{
+    static const mp4_limits_t none;
+    lim = lim != NULL ? lim : &none;
+    if (s->view != NULL) {
+        return mp4_index_viewed(s, file_size, lim, a, err, err_len);
+    }
+    mp4_read_map_t rm = { s, file_size, NULL, 0, 0, 0 };
+    mp_source_t v = { .ctx = &rm, .view = mp4_read_view };
+    mp_index_t *ix = mp4_index_viewed(&v, file_size, lim, a, err, err_len);
+    free(rm.buf);
+    return ix;
+}
 
 mp_index_t *mp4_index_source(mp_source_t *s, uint64_t file_size, uint64_t max_moov,
                              mp_allocator_t *a, char *err, size_t err_len)
 {
-    if (s->view != NULL) {
-        return mp4_index_viewed(s, file_size, max_moov, a, err, err_len);
-    }
-    mp4_read_map_t rm = { s, file_size, NULL, 0, 0, 0 };
-    mp_source_t v = { .ctx = &rm, .view = mp4_read_view };
-    mp_index_t *ix = mp4_index_viewed(&v, file_size, max_moov, a, err, err_len);
-    free(rm.buf);
-    return ix;
+    mp4_limits_t lim = { .max_moov = max_moov };
+    return mp4_index_source_limited(s, file_size, &lim, a, err, err_len);
 }
 
 mp_index_t *mp4_index_file(mp_source_t *s, uint64_t file_size, uint64_t max_moov,
@@ -445,11 +458,11 @@ static void mp4_map_failed(int rc, const char *why, char *err, size_t err_len)
 /* Largest window mapped at once while looking for the moov. */
 #define MP4_PROBE_WINDOW (64 * 1024)
 
-static mp_index_t *mp4_index_viewed(mp_source_t *m, uint64_t file_size, uint64_t max_moov,
+static mp_index_t *mp4_index_viewed(mp_source_t *m, uint64_t file_size, const mp4_limits_t *lim,
                                     mp_allocator_t *a, char *err, size_t err_len)
 {
     enum { MAX_PROBES = 10000 };
-    max_moov = max_moov ? max_moov : MP4_MAX_MOOV_SIZE;
+    uint64_t max_moov = lim->max_moov ? lim->max_moov : MP4_MAX_MOOV_SIZE;
     if (err_len) {
         err[0] = '\0';
     }
@@ -485,5 +498,5 @@ static mp_index_t *mp4_index_viewed(mp_source_t *m, uint64_t file_size, uint64_t
         mp4_map_failed(rc, "read error", err, err_len);
         return NULL;
     }
-    return mp4_parse_moov_with(p, (size_t) moov_size, file_size, a, err, err_len);
+    return mp4_parse_moov_with(p, (size_t) moov_size, file_size, lim, a, err, err_len);
 }

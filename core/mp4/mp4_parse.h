@@ -24,6 +24,21 @@ int mp4_find_moov(const uint8_t *buf, size_t len, uint64_t buf_off, uint64_t fil
 mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
                            char *err, size_t err_len);
 
+/* Bounds on what one file may make the parser allocate and expand, judged
+ * from the moov's tables before anything is allocated (0: no bound but the
+ * built-in ones: MP4_MAX_MOOV_SIZE, MP_MAX_TRACKS, and no more samples than
+ * the file has bytes).  A file over one fails with a message naming it. */
+typedef struct {
+    uint64_t max_moov;          /* bytes of the moov box */
+    uint32_t max_samples;       /* samples of one track */
+    uint32_t max_tracks;        /* packaged (audio and video) tracks */
+    uint64_t max_index;         /* bytes of the index blob */
+} mp4_limits_t;
+
+/* mp4_index_source with every bound of lim (NULL: the built-in ones). */
+mp_index_t *mp4_index_source_limited(mp_source_t *s, uint64_t file_size, const mp4_limits_t *lim,
+                                     mp_allocator_t *a, char *err, size_t err_len);
+
 /* Find and parse the moov of a file through a source; moovs larger than
  * max_moov (0 = MP4_MAX_MOOV_SIZE) are refused.  The index blob is allocated
  * with a (NULL: malloc; free it with mp_free(a, ix)).  With the source's

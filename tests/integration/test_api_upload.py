@@ -153,3 +153,42 @@ def test_files_rules(ams):
     # deleting the asset deletes its files
     assert ams.delete("Assets" + ams.key(asset["Id"])).status == 204
     assert ams.entity("Files", f["Id"]).status == 404
+
+
+def test_sas_signature_not_in_access_log(ams, platform):
+    """SAS signatures are credentials: nginx logs the request line with
+    sig=REDACTED (the map in conf/mediaplane.conf.in and conf/nginx.conf)."""
+    asset, loc = upload_locator(ams)
+    sig = dict(urllib.parse.parse_qsl(loc["Path"].split("?", 1)[1]))["sig"]
+    assert ams.put_blob(loc, "logged.mp4", b"abc").status == 201
+    deadline = time.time() + 5              # nginx logs once the response is out
+    while True:
+        log = platform.origin.access_log()
+        lines = [l for l in log.splitlines() if "/logged.mp4?" in l]
+        if lines or time.time() > deadline:
+            break
+        time.sleep(0.05)
+    assert lines, log[-2000:]
+    assert all("sig=REDACTED" in l for l in lines), lines
+    assert sig not in log and urllib.parse.quote(sig, safe="") not in log
+    assert "&se=" in lines[0] and "HTTP/1.1" in lines[0]     # the rest of the line is kept
+
+
+def test_example_nginx_conf_is_valid(tmp_path):
+    """conf/nginx.conf (with this build's module and writable paths) passes nginx -t."""
+    import re
+    import subprocess
+    from conftest import MODULE, NGINX, TOP
+    text = (TOP / "conf" / "nginx.conf").read_text()
+    text = re.sub(r"(?m)^load_module .*;", "load_module %s;" % MODULE, text)
+    text = re.sub(r"(?m)^user .*;", "", text)
+    text = text.replace("/var/log/nginx/", str(tmp_path) + "/").replace(
+        "/run/nginx-mediaplane.pid", str(tmp_path / "nginx.pid")).replace(
+        "/var/lib/mediaplane", str(tmp_path / "lib"))
+    (tmp_path / "lib" / "data" / "catalog").mkdir(parents=True)
+    (tmp_path / "lib" / "data" / "origin.key").write_bytes(os.urandom(32))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(text)
+    r = subprocess.run([str(NGINX), "-t", "-p", str(tmp_path), "-c", str(conf)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr

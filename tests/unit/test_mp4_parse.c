@@ -1210,6 +1210,114 @@ static void test_hostile_numbers(void **state)
     expect_error(&many, "track 1: 4294967295 samples cannot fit in a");
 }
 
+/* ---- bounds on what one file may cost (mp4_limits_t) ---------------------- */
+
+/* Index the file with limits through a view; NULL with err on refusal. */
+static mp_index_t *index_limited(const uint8_t *file, size_t len, uint64_t file_size,
+                                 const mp4_limits_t *lim, mp_allocator_t *a, char *err,
+                                 size_t err_len)
+{
+    mem_src_t src = { file, len, 0, 0 };
+    mp_source_t m = { .ctx = &src, .view = mem_map };
+    return mp4_index_source_limited(&m, file_size, lim, a, err, err_len);
+}
+
+static void expect_limited(const mt_file_t *f, const mp4_limits_t *lim, const char *want)
+{
+    size_t len;
+    uint64_t moov_off, moov_size;
+    uint8_t *file = mt_build(f, &len, &moov_off, &moov_size);
+    char err[MP_ERR_LEN] = "";
+    mp_index_t *ix = index_limited(file, len, len, lim, NULL, err, sizeof(err));
+    if (want == NULL) {
+        if (ix == NULL) {
+            fail_msg("expected an index, got \"%s\"", err);
+        }
+    } else if (ix != NULL || strstr(err, want) == NULL) {
+        fail_msg("expected an error containing \"%s\", got \"%s\"", want, err);
+    }
+    free(ix);
+    free(file);
+}
+
+static void test_index_limits_at_the_bound(void **state)
+{
+    (void) state;
+    mt_track_t tr[2];
+    mt_file_t f = ref_file(tr);
+    mp_index_t *ix = index_file(&f);
+    uint64_t total = ix->total_size;
+    free(ix);
+    /* the reference has 10 video and 12 audio samples, 2 tracks */
+    expect_limited(&f, &(mp4_limits_t) { .max_samples = 12 }, NULL);
+    expect_limited(&f, &(mp4_limits_t) { .max_samples = 11 },
+                   "track 2: 12 samples exceed the limit of 11 (mediaplane_max_samples)");
+    expect_limited(&f, &(mp4_limits_t) { .max_tracks = 2 }, NULL);
+    expect_limited(&f, &(mp4_limits_t) { .max_tracks = 1 }, "more than 1 media tracks (mediaplane_max_tracks)");
+    expect_limited(&f, &(mp4_limits_t) { .max_index = total }, NULL);
+    char want[128];
+    snprintf(want, sizeof(want), "index of %llu bytes exceeds the limit of %llu (mediaplane_max_index_size)",
+             (unsigned long long) total, (unsigned long long) total - 1);
+    expect_limited(&f, &(mp4_limits_t) { .max_index = total - 1 }, want);
+}
+
+typedef struct {
+    size_t largest;
+} counting_alloc_t;
+
+static void *counting_alloc(mp_allocator_t *a, size_t size)
+{
+    counting_alloc_t *c = a->ctx;
+    c->largest = size > c->largest ? size : c->largest;
+    return malloc(size);
+}
+
+static void counting_free(mp_allocator_t *a, void *p)
+{
+    (void) a;
+    free(p);
+}
+
+/* The issue's file: a video track claiming 300,000,000 one-byte samples in a
+ * moov of a few hundred bytes, the file 300 MB (sparse).  Refused from the
+ * tables alone: nothing near the claimed size is ever allocated. */
+static void test_tiny_moov_many_samples(void **state)
+{
+    (void) state;
+    static const uint32_t stts[] = { 300000000u, 512 };
+    static const uint32_t stsc[] = { 1, 300000000u, 1 };
+    static const uint64_t chunk[] = { 0 };
+    static const uint32_t key[] = { 1 };
+    mt_track_t t = ref_video();
+    t.ctts = NULL;
+    t.elst = 0;
+    t.stts = stts, t.stts_n = 1, t.stsc = stsc, t.stsc_n = 1, t.stss = key, t.stss_n = 1;
+    t.sizes = NULL, t.fixed_size = 1, t.sample_count = 300000000u, t.chunks = chunk, t.chunk_n = 1;
+    mt_file_t f = { .movie_timescale = 1000, .ntracks = 1, .tracks = &t, .mdat_len = 16 };
+    size_t len;
+    uint64_t moov_off, moov_size;
+    uint8_t *built = mt_build(&f, &len, &moov_off, &moov_size);
+    assert_true(moov_size < 1024);
+    uint64_t file_size = 300000000ull + len;
+    /* the first 128 KiB of the sparse file: what the parser may probe */
+    uint8_t *file = calloc(1, 128 << 10);
+    assert_non_null(file);
+    memcpy(file, built, len);
+    free(built);
+    len = 128 << 10;
+    counting_alloc_t count = { 0 };
+    mp_allocator_t a = { counting_alloc, counting_free, &count };
+    char err[MP_ERR_LEN];
+    mp4_limits_t lim = { .max_samples = 10000000 };
+    assert_null(index_limited(file, len, file_size, &lim, &a, err, sizeof(err)));
+    if (strstr(err, "300000000 samples exceed the limit of 10000000") == NULL) fail_msg("%s", err);
+    lim = (mp4_limits_t) { .max_index = 128u << 20 };
+    assert_null(index_limited(file, len, file_size, &lim, &a, err, sizeof(err)));
+    assert_non_null(strstr(err, "(mediaplane_max_index_size)"));
+    assert_int_equal(count.largest, 0);               /* no allocation at all */
+    free(file);
+}
+
 /* mp_index_check accepts what the parser builds and rejects corrupted copies. */
 static void test_index_check(void **state)
 {
@@ -1274,6 +1382,8 @@ int main(void)
         cmocka_unit_test(test_short_boxes_at_end),
         cmocka_unit_test(test_stz2_short),
         cmocka_unit_test(test_hostile_numbers),
+        cmocka_unit_test(test_index_limits_at_the_bound),
+        cmocka_unit_test(test_tiny_moov_many_samples),
         cmocka_unit_test(test_index_check),
         cmocka_unit_test(test_index_widths),
     };
