@@ -30,7 +30,7 @@ void config_defaults(daemon_config_t *c)
     c->upload_max_blob = 50ull << 30;
     c->upload_max_container = 100ull << 30;
     c->upload_max_staged = 50ull << 30;
-    c->upload_min_free = 4ull << 30;
+    c->upload_min_free = 1ull << 30;
     c->upload_staged_expiry = 7 * 86400;
 }
 
@@ -232,7 +232,7 @@ static const struct {
     { "upload_max_blob_size", set_upload_max_blob, "a size like 50g, or 0" },
     { "upload_max_container_size", set_upload_max_container, "a size like 100g, or 0" },
     { "upload_max_staged_size", set_upload_max_staged, "a size like 50g, or 0" },
-    { "upload_min_free_space", set_upload_min_free, "a size like 4g, or 0" },
+    { "upload_min_free_space", set_upload_min_free, "a size like 1g, or 0" },
     { "upload_staged_expiry", set_upload_staged_expiry, "a duration like 7d" },
     { "client", set_client, "<client_id> <client_secret>" },
 };
