@@ -26,8 +26,10 @@ typedef struct {
 #define POLICY_ENVELOPE 3            /* DynamicEnvelopeEncryption */
 #define POLICY_CENC 4                /* DynamicCommonEncryption */
 #define POLICY_CBCS 5                /* DynamicCommonEncryptionCbcs */
-/* what the origin serves with common encryption: fMP4 over DASH and HLS */
-#define COMMON_PROTOCOLS (CATALOG_PROTO_DASH | CATALOG_PROTO_HLS)
+/* what the origin serves with common encryption: fMP4 over DASH and HLS,
+ * and Smooth Streaming with 'cenc' (PIFF, a PlayReady ProtectionHeader) */
+#define CBCS_PROTOCOLS (CATALOG_PROTO_DASH | CATALOG_PROTO_HLS)
+#define CENC_PROTOCOLS (CBCS_PROTOCOLS | CATALOG_PROTO_SMOOTH)
 
 static void keep_config(char **slot, const char *cfg)
 {
@@ -38,9 +40,10 @@ static void keep_config(char **slot, const char *cfg)
 /* One linked policy: NoDynamicEncryption (2) and None (0) serve its
  * protocols in the clear; Blocked (1) refuses them; DynamicEnvelopeEncryption
  * (3) serves HLS with AES-128; the common encryption types (4 'cenc', 5
- * 'cbcs') serve DASH and HLS as encrypted fMP4.  Protocols an encrypting
- * policy names but the origin cannot encrypt so (Smooth, progressive
- * download; HLS TS is refused by the packager) are blocked, never clear. */
+ * 'cbcs') serve DASH and HLS as encrypted fMP4, 'cenc' Smooth too.
+ * Protocols an encrypting policy names but the origin cannot encrypt so
+ * (progressive download, Smooth with 'cbcs'; HLS TS is refused by the
+ * packager) are blocked, never clear. */
 static int apply_policy(const char *policy_id, void *arg)
 {
     policy_walk_t *w = arg;
@@ -62,9 +65,9 @@ static int apply_policy(const char *policy_id, void *arg)
         w->o->protocols_blocked |= protocols & ~CATALOG_PROTO_HLS;
         keep_config(&w->envelope_config, cfg);
     } else if (type == POLICY_CENC || type == POLICY_CBCS) {
-        *(type == POLICY_CENC ? &w->o->protocols_cenc : &w->o->protocols_cbcs)
-            |= protocols & COMMON_PROTOCOLS;
-        w->o->protocols_blocked |= protocols & ~COMMON_PROTOCOLS;
+        uint32_t served = type == POLICY_CENC ? CENC_PROTOCOLS : CBCS_PROTOCOLS;
+        *(type == POLICY_CENC ? &w->o->protocols_cenc : &w->o->protocols_cbcs) |= protocols & served;
+        w->o->protocols_blocked |= protocols & ~served;
         keep_config(type == POLICY_CENC ? &w->cenc_config : &w->cbcs_config, cfg);
     } else {
         w->o->protocols_blocked |= protocols;

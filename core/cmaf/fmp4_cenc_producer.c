@@ -5,6 +5,7 @@
  */
 #include "fmp4_cenc_producer.h"
 #include "fmp4_protect.h"
+#include "../mp_scratch.h"
 
 #include <openssl/crypto.h>
 #include <stdlib.h>
@@ -12,8 +13,9 @@
 typedef struct {
     mp_producer_t producer;   /* first */
     mp_wr_t head;
-    uint8_t *payload;
+    uint8_t *payload;         /* an mp_scratch buffer of payload_cap bytes */
     uint64_t payload_len;
+    size_t payload_cap;
     uint64_t pos;             /* over head, then payload */
 } fmp4_cenc_body_t;
 
@@ -50,7 +52,7 @@ static void fmp4_cenc_map_free(fmp4_cenc_map_t *m)
 
 /* The segment's payload, read run by run into one buffer. */
 static int fmp4_cenc_read_payload(const fmp4_cenc_recipe_t *r, mp_source_t *src, uint8_t **out,
-                                  uint64_t *len)
+                                  uint64_t *len, size_t *cap)
 {
     uint32_t n = fmp4_payload_ranges(r->pt, &r->seg, NULL);
     mp_range_t *ranges = malloc(sizeof(mp_range_t) * (n ? n : 1));
@@ -59,10 +61,11 @@ static int fmp4_cenc_read_payload(const fmp4_cenc_recipe_t *r, mp_source_t *src,
         free(ranges);
         return MP_ERR_BAD_MEDIA;
     }
-    *out = malloc(*len ? *len : 1);
+    *out = mp_scratch_get(*len, cap);
     if (ranges == NULL || *out == NULL) {
         free(ranges);
-        free(*out);
+        mp_scratch_put(*out, *cap);
+        *out = NULL;
         return MP_ERR_NO_MEMORY;
     }
     fmp4_payload_ranges(r->pt, &r->seg, ranges);
@@ -74,7 +77,7 @@ static int fmp4_cenc_read_payload(const fmp4_cenc_recipe_t *r, mp_source_t *src,
     }
     free(ranges);
     if (rc != MP_OK) {
-        free(*out);
+        mp_scratch_put(*out, *cap);
         *out = NULL;
     }
     return rc;
@@ -173,7 +176,7 @@ static void fmp4_cenc_body_close(mp_producer_t *p)
 {
     fmp4_cenc_body_t *b = (fmp4_cenc_body_t *) p;
     mp_wr_free(&b->head);
-    free(b->payload);
+    mp_scratch_put(b->payload, b->payload_cap);
     free(b);
 }
 
@@ -188,12 +191,13 @@ int fmp4_cenc_producer_open(const void *recipe, mp_source_t *const *sources, mp_
     if (b == NULL) {
         return MP_ERR_NO_MEMORY;
     }
-    int rc = fmp4_cenc_read_payload(r, sources[r->pt->file_no], &b->payload, &b->payload_len);
+    int rc = fmp4_cenc_read_payload(r, sources[r->pt->file_no], &b->payload, &b->payload_len,
+                                    &b->payload_cap);
     if (rc == MP_OK) {
         rc = fmp4_cenc_map_alloc(r, n, video, &m);
     }
     if (rc != MP_OK) {
-        free(b->payload);
+        mp_scratch_put(b->payload, b->payload_cap);
         free(b);
         return rc;
     }

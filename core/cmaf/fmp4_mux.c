@@ -297,7 +297,9 @@ int fmp4_write_fragment_header(mp_wr_t *w, const mp_pres_track_t *pt, const mp_s
     if (clock.smooth) {
         fmp4_write_tfxd(w, seg);
     }
-    if (o->cenc != NULL) {
+    if (o->cenc != NULL && clock.smooth) {
+        fmp4_write_piff_senc(w, o->cenc);
+    } else if (o->cenc != NULL) {
         fmp4_write_cenc_aux(w, o->cenc, moof);
     }
     mp_box_end(w, traf);

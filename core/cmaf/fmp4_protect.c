@@ -92,17 +92,12 @@ static void fmp4_write_saiz(mp_wr_t *w, const fmp4_cenc_aux_t *aux)
     mp_box_end(w, b);
 }
 
-void fmp4_write_cenc_aux(mp_wr_t *w, const fmp4_cenc_aux_t *aux, size_t moof_start)
+/* The entries of senc (and of PIFF's SampleEncryptionBox): count, then per
+ * sample its IV and subsamples.  Returns the offset of the first entry. */
+static size_t fmp4_write_sample_entries(mp_wr_t *w, const fmp4_cenc_aux_t *aux)
 {
-    fmp4_write_saiz(w, aux);
-    size_t saio = mp_fullbox_begin(w, MP_FOURCC('s', 'a', 'i', 'o'), 0, 0);
-    mp_wr_u32(w, 1);
-    size_t offset_at = w->pos;
-    mp_wr_u32(w, 0);
-    mp_box_end(w, saio);
-    size_t senc = mp_fullbox_begin(w, MP_FOURCC('s', 'e', 'n', 'c'), 0, aux->sub_start ? 2 : 0);
     mp_wr_u32(w, aux->sample_count);
-    uint32_t offset = (uint32_t) (w->pos - moof_start);
+    size_t first = w->pos;
     for (uint32_t i = 0; i < aux->sample_count; i++) {
         mp_wr_bytes(w, aux->ivs + (size_t) i * aux->iv_size, aux->iv_size);
         if (aux->sub_start != NULL) {
@@ -114,6 +109,33 @@ void fmp4_write_cenc_aux(mp_wr_t *w, const fmp4_cenc_aux_t *aux, size_t moof_sta
             }
         }
     }
+    return first;
+}
+
+static const uint8_t fmp4_piff_senc_uuid[16] = {
+    0xa2, 0x39, 0x4f, 0x52, 0x5a, 0x9b, 0x4f, 0x14, 0xa2, 0x44, 0x6c, 0x42, 0x7c, 0x64, 0x8d, 0xf4
+};
+
+void fmp4_write_piff_senc(mp_wr_t *w, const fmp4_cenc_aux_t *aux)
+{
+    size_t b = mp_box_begin(w, MP_FOURCC('u', 'u', 'i', 'd'));
+    mp_wr_bytes(w, fmp4_piff_senc_uuid, 16);
+    mp_wr_u8(w, 0);
+    mp_wr_u24(w, aux->sub_start ? 2 : 0);
+    fmp4_write_sample_entries(w, aux);
+    mp_box_end(w, b);
+}
+
+void fmp4_write_cenc_aux(mp_wr_t *w, const fmp4_cenc_aux_t *aux, size_t moof_start)
+{
+    fmp4_write_saiz(w, aux);
+    size_t saio = mp_fullbox_begin(w, MP_FOURCC('s', 'a', 'i', 'o'), 0, 0);
+    mp_wr_u32(w, 1);
+    size_t offset_at = w->pos;
+    mp_wr_u32(w, 0);
+    mp_box_end(w, saio);
+    size_t senc = mp_fullbox_begin(w, MP_FOURCC('s', 'e', 'n', 'c'), 0, aux->sub_start ? 2 : 0);
+    uint32_t offset = (uint32_t) (fmp4_write_sample_entries(w, aux) - moof_start);
     mp_box_end(w, senc);
     if (w->p != NULL && !w->failed) {
         w->p[offset_at] = (uint8_t) (offset >> 24);

@@ -2,8 +2,8 @@
  * fmp4_protect.h — the common-encryption boxes of fragmented MP4: in the
  * init segment the protected sample entry (encv/enca with sinf: frma,
  * schm, schi/tenc) and the PSSH boxes; in each media segment the sample
- * auxiliary information (saiz, saio, senc) describing every sample's IV
- * and subsamples.
+ * auxiliary information (saiz, saio, senc; Smooth: PIFF's uuid box)
+ * describing every sample's IV and subsamples.
  */
 #ifndef FMP4_PROTECT_H
 #define FMP4_PROTECT_H
@@ -31,5 +31,9 @@ void fmp4_write_protected_entry(mp_wr_t *w, const mp_pres_track_t *pt, const mp_
 /* saiz, saio and senc for a traf whose moof starts at moof_start (the
  * tfhd has default-base-is-moof, so saio points into senc from there). */
 void fmp4_write_cenc_aux(mp_wr_t *w, const fmp4_cenc_aux_t *aux, size_t moof_start);
+
+/* Smooth Streaming (PIFF 1.1): the same entries in the SampleEncryptionBox
+ * uuid a2394f52-5a9b-4f14-a244-6c427c648df4 (no saiz/saio). */
+void fmp4_write_piff_senc(mp_wr_t *w, const fmp4_cenc_aux_t *aux);
 
 #endif

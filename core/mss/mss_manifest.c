@@ -9,6 +9,7 @@
  * (MinorVersion 2), as GStreamer and dash.js read it.
  */
 #include "mss_manifest.h"
+#include "../crypto/mp_drm.h"
 
 #include "../segment/mp_track_info.h"
 
@@ -192,7 +193,24 @@ static int mss_wr_stream(mp_wr_t *w, const mss_stream_t *s, const mp_timeline_t 
     return rc;
 }
 
-int mss_write_manifest(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *tl)
+/* <Protection> with the PlayReady Object in base64 (MS-SSTR 2.2.2.2). */
+static void mss_wr_protection(mp_wr_t *w, const mp_protection_t *pr)
+{
+    mp_wr_t pro;
+    mp_wr_init_dynamic(&pro);
+    mp_drm_write_playready_pro(&pro, pr);
+    mp_wr_str(w, "<Protection>\n<ProtectionHeader SystemID=\"9a04f079-9840-4286-ab92-e65be0885f95\">");
+    if (pro.failed) {
+        w->failed = 1;
+    } else {
+        mp_wr_base64(w, pro.p, pro.pos);
+    }
+    mp_wr_str(w, "</ProtectionHeader>\n</Protection>\n");
+    mp_wr_free(&pro);
+}
+
+int mss_write_manifest(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *tl,
+                       const mp_protection_t *pr)
 {
     mss_stream_t s;
     int rc = MP_OK;
@@ -202,6 +220,9 @@ int mss_write_manifest(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline
     mp_wr_printf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                  "<SmoothStreamingMedia MajorVersion=\"2\" MinorVersion=\"2\" Duration=\"%llu\""
                  " TimeScale=\"10000000\">\n", (unsigned long long) p->duration_10m);
+    if (pr != NULL) {
+        mss_wr_protection(w, pr);
+    }
     for (uint32_t i = 0; i < p->count && rc == MP_OK; i++) {
         if (mss_opens_stream(p, i)) {
             mss_collect(&s, p, i);

@@ -9,6 +9,11 @@
 
 #include "../segment/mp_segment.h"
 
-int mss_write_manifest(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *tl);
+struct mp_protection_s;
+
+/* pr: common encryption ('cenc') to signal as a PlayReady ProtectionHeader
+ * (AMS's Smooth Streaming with PlayReady), or NULL. */
+int mss_write_manifest(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *tl,
+                       const struct mp_protection_s *pr);
 
 #endif

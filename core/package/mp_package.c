@@ -123,7 +123,8 @@ static int mp_build_manifest(const mp_request_t *req, const mp_presentation_t *p
                             mp_protection_is_common(req->protection) ? req->protection : NULL);
         type = "application/dash+xml";
     } else {
-        rc = mss_write_manifest(&out->head, p, tl);
+        rc = mss_write_manifest(&out->head, p, tl,
+                                mp_protection_is_common(req->protection) ? req->protection : NULL);
         type = "application/vnd.ms-sstr+xml";
     }
     if (rc != MP_OK) {
@@ -458,12 +459,14 @@ int mp_package_with_timeline(const mp_request_t *req, const mp_presentation_t *p
         return mp_fail(err, el, MP_ERR_BAD_REQUEST,
                        "AES-128 envelope encryption is served over HLS only");
     }
-    if (mp_protection_is_common(req->protection)
-        && (req->format == MP_FMT_HLS_TS || req->format == MP_FMT_SMOOTH)) {
+    if (mp_protection_is_common(req->protection) && req->format == MP_FMT_HLS_TS) {
         return mp_fail(err, el, MP_ERR_BAD_REQUEST,
-                       req->format == MP_FMT_HLS_TS
-                       ? "common encryption is served as fMP4: use format=m3u8-aapl or m3u8-cmaf"
-                       : "common encryption of Smooth Streaming is not available yet");
+                       "common encryption is served as fMP4: use format=m3u8-aapl or m3u8-cmaf");
+    }
+    if (req->protection != NULL && req->protection->method == MP_PROTECT_CBCS
+        && req->format == MP_FMT_SMOOTH) {
+        return mp_fail(err, el, MP_ERR_BAD_REQUEST,
+                       "Smooth Streaming is protected with 'cenc' (PlayReady), not 'cbcs'");
     }
     return route->build(req, p, tl, out, err, el);
 }

@@ -134,3 +134,53 @@ def saio_offset(seg: bytes) -> int:
     b = body(seg, "saio")
     assert struct.unpack(">I", b[:4])[0] == 1
     return struct.unpack(">I", b[4:8])[0]
+
+
+PIFF_SENC = uuid.UUID("a2394f52-5a9b-4f14-a244-6c427c648df4")
+
+
+def piff_senc(seg: bytes, iv_size: int = 8) -> List[Dict]:
+    """The entries of a Smooth fragment's PIFF SampleEncryptionBox (uuid)."""
+    for o, s in find(seg, "traf/uuid"):
+        if uuid.UUID(bytes=seg[o + 8:o + 24]) == PIFF_SENC:
+            fl = int.from_bytes(seg[o + 25:o + 28], "big")
+            b = seg[o + 28:o + s]
+            n = struct.unpack(">I", b[:4])[0]
+            pos, out = 4, []
+            for _ in range(n):
+                e = {"iv": b[pos:pos + iv_size], "subsamples": []}
+                pos += iv_size
+                if fl & 2:
+                    k = struct.unpack(">H", b[pos:pos + 2])[0]
+                    pos += 2
+                    for _ in range(k):
+                        e["subsamples"].append(struct.unpack(">HI", b[pos:pos + 6]))
+                        pos += 6
+                out.append(e)
+            if pos != len(b):
+                raise ValueError("PIFF senc has %d bytes after its entries" % (len(b) - pos))
+            return out
+    raise KeyError("no PIFF SampleEncryptionBox")
+
+
+def mdat_payload(seg: bytes) -> bytes:
+    o, s = find(seg, "mdat")[0]
+    return seg[o + 8:o + s]
+
+
+def ctr_decrypt_samples(payload: bytes, sizes: List[int], entries: List[Dict], key: bytes) -> bytes:
+    """Undo 'cenc' (AES-CTR, the counter running over a sample's protected
+    ranges) with the python3-cryptography package."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    out, pos = bytearray(), 0
+    for size, e in zip(sizes, entries):
+        sample = bytearray(payload[pos:pos + size])
+        dec = Cipher(algorithms.AES(key), modes.CTR(e["iv"] + bytes(16 - len(e["iv"])))).decryptor()
+        at = 0
+        for clear, prot in (e["subsamples"] or [(0, size)]):
+            at += clear
+            sample[at:at + prot] = dec.update(bytes(sample[at:at + prot]))
+            at += prot
+        out += sample
+        pos += size
+    return bytes(out)

@@ -193,8 +193,46 @@ def test_pssh_boxes(h264_asset, media_root):
     ET.fromstring(xml)
 
 
-def test_common_encryption_never_serves_ts_or_clear_smooth(h264_asset, media_root):
-    for req in ("Manifest(format=m3u8-aapl-v3)", "QualityLevels(600000)/Fragments(video=0,format=m3u8-aapl-v3)",
-                "Manifest", "QualityLevels(600000)/Fragments(video=0)"):
+def test_common_encryption_never_serves_ts(h264_asset, media_root):
+    for req in ("Manifest(format=m3u8-aapl-v3)", "QualityLevels(600000)/Fragments(video=0,format=m3u8-aapl-v3)"):
         p = mp_get(media_root, "%s/%s" % (h264_asset, req), env_for("cenc"))
         assert p.returncode != 0 and p.stdout == b"", req
+
+
+def test_smooth_playready_cenc(h264_asset, media_root):
+    """Smooth Streaming under 'cenc' as AMS served it with PlayReady: the
+    manifest's ProtectionHeader is a PlayReady Object naming the KID, every
+    fragment carries PIFF's SampleEncryptionBox whose entries cover its
+    samples, and undoing AES-CTR with them gives the clear fragment's bytes."""
+    import base64
+    env = env_for("cenc", MP_GET_PLAYREADY_URL="https://pr.example/rightsmanager.asmx")
+    man = ET.fromstring(get(media_root, "%s/Manifest" % h264_asset, env))
+    ph = man.find("Protection/ProtectionHeader")
+    assert ph.get("SystemID").lower() == str(isobmff.SYSTEM_PLAYREADY)
+    pro = base64.b64decode(ph.text)
+    xml = pro[10:].decode("utf-16-le")
+    assert "<KID>%s</KID>" % base64.b64encode(KID.bytes_le).decode() in xml
+    assert "<LA_URL>https://pr.example/rightsmanager.asmx</LA_URL>" in xml
+    checked = 0
+    for si in man.findall("StreamIndex"):
+        url = si.get("Url")
+        level = si.find("QualityLevel").get("Bitrate")
+        t = 0
+        for c in si.findall("c")[:2]:
+            t = int(c.get("t", t))
+            path = "%s/%s" % (h264_asset, url.replace("{bitrate}", level).replace("{start time}", str(t)))
+            clear, seg = get(media_root, path), get(media_root, path, env)
+            entries = isobmff.piff_senc(seg)
+            sizes = isobmff.trun_sizes(seg)
+            assert len(entries) == len(sizes) and not isobmff.find(seg, "senc")
+            for e, size in zip(entries, sizes):
+                assert not e["subsamples"] or sum(a + b for a, b in e["subsamples"]) == size
+            payload = isobmff.mdat_payload(seg)
+            assert payload != isobmff.mdat_payload(clear)
+            assert isobmff.ctr_decrypt_samples(payload, sizes, entries, KEY) == isobmff.mdat_payload(clear)
+            checked += 1
+            t += int(c.get("d"))
+    assert checked >= 4
+    # cbcs is not how Smooth was protected
+    p = mp_get(media_root, "%s/Manifest" % h264_asset, env_for("cbcs"))
+    assert p.returncode != 0 and b"cenc" in p.stderr

@@ -205,7 +205,15 @@ def test_clearkey_license_errors(assets, platform):
 def test_never_clear_and_the_encryption_option(assets, abr_set, name):
     a = assets[name]
     q = "QualityLevels(%d)/Fragments(video=0," % (abr_set.renditions[0].kbps * 1000)
-    for path in ("Manifest", q[:-1] + ")", q + "format=m3u8-aapl-v3)"):
+    refused = [q + "format=m3u8-aapl-v3)"]
+    if name == "cbcs":                    # Smooth is PlayReady 'cenc' only
+        refused += ["Manifest", q[:-1] + ")"]
+    else:
+        smooth = http_get(a["base"] + "Manifest")
+        assert smooth.status == 200 and b"<ProtectionHeader" in smooth.body
+        frag = http_get(a["base"] + q[:-1] + ")")
+        assert frag.status == 200 and isobmff.piff_senc(frag.body)
+    for path in refused:
         assert http_get(a["base"] + path).status in (400, 403), path
     assert http_get(a["loc"]["Path"] + abr_set.renditions[0].path.name).status == 403
     ok = "cbcs-aapl" if name == "cbcs" else "cenc"

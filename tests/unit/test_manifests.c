@@ -245,7 +245,7 @@ static int wr_mpd(mp_wr_t *w, const fixture_t *f, const void *fmt)
 static int wr_mss(mp_wr_t *w, const fixture_t *f, const void *unused)
 {
     (void) unused;
-    return mss_write_manifest(w, &f->p, &f->tl);
+    return mss_write_manifest(w, &f->p, &f->tl, NULL);
 }
 
 static int count_of(const char *s, const char *needle)
@@ -526,7 +526,7 @@ static void test_writer_errors(void **state)
     mp_wr_init_fixed(&w, small, sizeof(small));
     assert_int_equal(dash_write_mpd(&w, &f->p, &f->tl, MP_FMT_DASH_CSF, NULL), MP_ERR_NO_MEMORY);
     mp_wr_init_fixed(&w, small, sizeof(small));
-    assert_int_equal(mss_write_manifest(&w, &f->p, &f->tl), MP_ERR_NO_MEMORY);
+    assert_int_equal(mss_write_manifest(&w, &f->p, &f->tl, NULL), MP_ERR_NO_MEMORY);
     assert_int_equal(dash_write_mpd(&w, &f->p, &f->tl, MP_FMT_HLS_V4, NULL), MP_ERR_BAD_REQUEST);
     fx_free(f);
 }
@@ -712,7 +712,7 @@ static void test_mss_bad_avcc(void **state)
     t->config_len = 9;                      /* SPS length runs past the end */
     mp_wr_t w;
     mp_wr_init_count(&w);
-    assert_int_equal(mss_write_manifest(&w, &f->p, &f->tl), MP_ERR_BAD_MEDIA);
+    assert_int_equal(mss_write_manifest(&w, &f->p, &f->tl, NULL), MP_ERR_BAD_MEDIA);
     fx_free(f);
 }
 
