@@ -33,10 +33,11 @@ static const entity_nav_t policy_navs[] = {
  * one that is an IV. */
 static bool config_key_is_url(long long key)
 {
-    return key == 1 || key == 2 || key == 4 || key == 7 || key == 8 || key == 9;
+    return key == 1 || key == 2 || key == 4 || key == 7 || key == 8 || key == 9 || key == 10;
 }
 
 #define CONFIG_ENVELOPE_IV_BASE64 3
+#define CONFIG_CBCS_IV_BASE64 11
 
 /* A value the origin will use must be usable: URLs absolute http(s) (they go
  * into playlists and PSSH boxes as they are), the envelope IV 16 bytes. */
@@ -49,10 +50,11 @@ static int check_configuration_value(api_ctx_t *c, size_t i, long long key, cons
         return api_fail(c, 400, "InvalidValue", "AssetDeliveryConfiguration entry %zu (Key %lld): "
                         "the value must be an absolute http(s) URL", i, key);
     }
-    if (key == CONFIG_ENVELOPE_IV_BASE64
+    if ((key == CONFIG_ENVELOPE_IV_BASE64 || key == CONFIG_CBCS_IV_BASE64)
         && (base64_decode_strict(v, strlen(v), iv, sizeof(iv), &len) != BASE64_OK || len != 16)) {
-        return api_fail(c, 400, "InvalidValue", "AssetDeliveryConfiguration entry %zu "
-                        "(EnvelopeEncryptionIVAsBase64): 16 bytes in base64", i);
+        return api_fail(c, 400, "InvalidValue", "AssetDeliveryConfiguration entry %zu (%s): "
+                        "16 bytes in base64", i, key == CONFIG_CBCS_IV_BASE64
+                        ? "CommonEncryptionIVForCbcs" : "EnvelopeEncryptionIVAsBase64");
     }
     return 0;
 }

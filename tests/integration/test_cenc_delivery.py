@@ -66,7 +66,7 @@ def common_asset(ams, tmp_path, abr_set, cbcs):
     loc = ams.publish(asset["Id"])
     kid = uuid.UUID(body["Id"].split(":")[-1])
     return {"base": loc["Path"] + abr_set.ism.name + "/", "kid": kid, "key": key,
-            "loc": loc, "cbcs": cbcs}
+            "loc": loc, "cbcs": cbcs, "asset": asset["Id"]}
 
 
 @pytest.fixture(scope="module")
@@ -284,3 +284,54 @@ def test_player_without_a_token_gets_no_key(assets, platform):
     r = play("shaka", a["base"] + "Manifest(format=mpd-time-csf)", timeout=20,
              extra=["--clearkey=" + platform.origin.base + "/keydelivery/ClearKey/"])
     assert not r["ok"] and r["currentTime"] < 1, r
+
+
+@pytest.mark.parametrize("cfg,words", [
+    ([{"Key": 11, "Value": base64.b64encode(b"short").decode()}], b"CommonEncryptionIVForCbcs"),
+    ([{"Key": 7, "Value": "widevine.example/no-scheme"}], b"absolute http(s) URL"),
+    ([{"Key": 10, "Value": "skd://not-http"}], b"absolute http(s) URL"),
+])
+def test_bad_common_configuration_is_400(platform, cfg, words):
+    ams = platform.client()
+    r = ams.post("AssetDeliveryPolicies", {"Name": "bad", "AssetDeliveryProtocol": DASH,
+                                           "AssetDeliveryPolicyType": 5,
+                                           "AssetDeliveryConfiguration": json.dumps(cfg)})
+    assert r.status == 400 and words in r.body, r
+
+
+def test_cbcs_iv_from_the_policy(platform, abr_set, tmp_path):
+    """CommonEncryptionIVForCbcs is the constant IV of tenc; without it the
+    origin derives one (the same on every request)."""
+    ams = platform.client()
+    a = common_asset(ams, tmp_path, abr_set, cbcs=True)
+    q = "QualityLevels(%d)/Fragments(video=i,format=mpd-time-csf)" % (abr_set.renditions[0].kbps * 1000)
+    derived = isobmff.tenc(http_get(a["base"] + q).body)["constant_iv"]
+    assert derived == isobmff.tenc(http_get(a["base"] + q).body)["constant_iv"] != bytes(16)
+    iv = bytes(range(16, 32))
+    files = {abr_set.ism.name: abr_set.ism}
+    files.update({p.name: p for p in abr_set.files})
+    asset = ams.upload_asset("cbcs-iv", files)
+    body, key = new_key(ams, tmp_path, key_type=6)
+    assert ams.post("ContentKeys", body).status == 201
+    link(ams, "Assets", asset["Id"], "ContentKeys", "ContentKeys", body["Id"])
+    pol = ams.create("AssetDeliveryPolicies", {
+        "Name": "iv", "AssetDeliveryProtocol": DASH, "AssetDeliveryPolicyType": 5,
+        "AssetDeliveryConfiguration": json.dumps([{"Key": 11, "Value": base64.b64encode(iv).decode()}])})
+    link(ams, "Assets", asset["Id"], "DeliveryPolicies", "AssetDeliveryPolicies", pol["Id"])
+    loc = ams.publish(asset["Id"])
+    init = http_get(loc["Path"] + abr_set.ism.name + "/" + q).body
+    assert isobmff.tenc(init)["constant_iv"] == iv
+
+
+def test_removed_key_stops_being_licensed(platform, abr_set, tmp_path):
+    ams = platform.client()
+    a = common_asset(ams, tmp_path, abr_set, cbcs=False)
+    url = platform.origin.base + "/keydelivery/ClearKey/"
+    assert http_get(url, method="POST", data=license_request([a["kid"]]),
+                    headers=bearer(a["kid"])).status == 200
+    r = ams.delete("Assets%s/$links/ContentKeys%s" % (ams.key(a["asset"]),
+                                                      ams.key("nb:kid:UUID:%s" % a["kid"])))
+    assert r.status == 204, r
+    assert http_get(url, method="POST", data=license_request([a["kid"]]),
+                    headers=bearer(a["kid"])).status == 404
+    assert http_get(a["base"] + "Manifest(format=mpd-time-csf)").status == 403
