@@ -420,7 +420,9 @@ static void hls_wr_audio_variants(mp_wr_t *w, const hls_master_t *m)
 
 static void hls_wr_header(mp_wr_t *w, const hls_params_t *hp)
 {
-    mp_wr_printf(w, "#EXTM3U\n#EXT-X-VERSION:%d\n", hls_is_ts(hp) ? 3 : 7);
+    /* KEYFORMAT (SAMPLE-AES of TS) needs version 5 */
+    int sample_aes = hp->protection != NULL && hp->protection->method == MP_PROTECT_CBCS;
+    mp_wr_printf(w, "#EXTM3U\n#EXT-X-VERSION:%d\n", hls_is_ts(hp) ? (sample_aes ? 5 : 3) : 7);
 }
 
 int hls_write_master(mp_wr_t *w, const mp_presentation_t *p, const hls_params_t *hp)
@@ -542,10 +544,29 @@ static void hls_wr_common_keys(mp_wr_t *w, const mp_protection_t *pr)
     }
 }
 
+/* SAMPLE-AES of MPEG-TS (cbcs assets over m3u8-aapl-v3): the raw key of
+ * the key service (KEYFORMAT identity, as hls.js and Safari take it) and
+ * the constant IV. */
+static void hls_wr_sample_aes_ts_key(mp_wr_t *w, const mp_protection_t *pr)
+{
+    mp_wr_str(w, "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=");
+    hls_wr_quoted(w, pr->key_uri);
+    mp_wr_str(w, ",IV=0x");
+    for (int i = 0; i < 16; i++) {
+        mp_wr_printf(w, "%02X", pr->iv[i]);
+    }
+    mp_wr_str(w, ",KEYFORMAT=\"identity\",KEYFORMATVERSIONS=\"1\"\n");
+}
+
 /* AES-128: one EXT-X-KEY for every segment, after EXT-X-MAP so the
  * initialization section stays in the clear (RFC 8216 4.3.2.5). */
-static void hls_wr_key(mp_wr_t *w, const mp_protection_t *pr)
+static void hls_wr_key(mp_wr_t *w, const hls_params_t *hp)
 {
+    const mp_protection_t *pr = hp->protection;
+    if (pr != NULL && pr->method == MP_PROTECT_CBCS && hls_is_ts(hp)) {
+        hls_wr_sample_aes_ts_key(w, pr);
+        return;
+    }
     if (mp_protection_is_common(pr)) {
         hls_wr_common_keys(w, pr);
         return;
@@ -586,7 +607,7 @@ int hls_write_media(mp_wr_t *w, const mp_presentation_t *p, const mp_pres_track_
         mp_wr_printf(w, "#EXT-X-MAP:URI=\"Fragments(%s=i,format=%s)\"\n", t->name,
                      mp_format_name(hp->format));
     }
-    hls_wr_key(w, hp->protection);
+    hls_wr_key(w, hp);
     hls_wr_segments(w, t, segs, count, hp);
     mp_wr_str(w, "#EXT-X-ENDLIST\n");
     free(segs);

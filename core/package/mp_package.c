@@ -11,6 +11,7 @@
 #include "../hls/hls_manifest.h"
 #include "../mss/mss_manifest.h"
 #include "../ts/ts_mux.h"
+#include "../ts/ts_sample_aes.h"
 #include "../crypto/mp_aes_cbc.h"
 #include "../crypto/mp_protection.h"
 #include "../cmaf/fmp4_cenc_producer.h"
@@ -248,6 +249,13 @@ static void mp_envelope_free(void *recipe)
     free(e);
 }
 
+static void mp_ts_recipe_free(void *recipe)
+{
+    ts_recipe_t *r = recipe;
+    memset(r->sample_aes_key, 0, sizeof(r->sample_aes_key));
+    free(r);
+}
+
 static void mp_cenc_recipe_free(void *recipe)
 {
     fmp4_cenc_recipe_t *r = recipe;
@@ -404,6 +412,14 @@ static int mp_build_ts_segment(const mp_request_t *req, const mp_presentation_t 
     out->stream_open = ts_producer_open;
     out->stream_recipe = r;
     r->segment_number = b;
+    if (req->protection != NULL && req->protection->method == MP_PROTECT_CBCS) {
+        /* SAMPLE-AES: the cbcs key and constant IV, as FairPlay over TS */
+        r->sample_aes = 1;
+        memcpy(r->sample_aes_key, req->protection->key, 16);
+        memcpy(r->sample_aes_iv, req->protection->iv, 16);
+        out->stream_open = ts_sample_aes_open;
+        out->stream_recipe_free = mp_ts_recipe_free;
+    }
     if (t->track->type == MP_TRACK_AUDIO) {
         r->audio = t;
         r->audio_seg = seg;
@@ -459,9 +475,10 @@ int mp_package_with_timeline(const mp_request_t *req, const mp_presentation_t *p
         return mp_fail(err, el, MP_ERR_BAD_REQUEST,
                        "AES-128 envelope encryption is served over HLS only");
     }
-    if (mp_protection_is_common(req->protection) && req->format == MP_FMT_HLS_TS) {
-        return mp_fail(err, el, MP_ERR_BAD_REQUEST,
-                       "common encryption is served as fMP4: use format=m3u8-aapl or m3u8-cmaf");
+    if (req->protection != NULL && req->protection->method == MP_PROTECT_CENC
+        && req->format == MP_FMT_HLS_TS) {
+        return mp_fail(err, el, MP_ERR_BAD_REQUEST, "'cenc' is served as fMP4 (format=m3u8-aapl "
+                       "or m3u8-cmaf); MPEG-TS is protected with SAMPLE-AES under 'cbcs'");
     }
     if (req->protection != NULL && req->protection->method == MP_PROTECT_CBCS
         && req->format == MP_FMT_SMOOTH) {

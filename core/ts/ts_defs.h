@@ -14,6 +14,8 @@
 #define TS_PID_AUDIO        0x0101
 #define TS_STREAM_H264      0x1B
 #define TS_STREAM_AAC_ADTS  0x0F
+#define TS_STREAM_H264_SAMPLE_AES 0xDB  /* HLS SAMPLE-AES (Apple) */
+#define TS_STREAM_AAC_SAMPLE_AES  0xCF
 #define TS_CLOCK            90000u
 #define TS_TIME_MASK        0x1FFFFFFFFull   /* PTS, DTS and PCR base are 33 bits */
 #define TS_START_CODE_LEN   4

@@ -96,6 +96,7 @@ struct ts_muxer_s {
     mp_source_t *src_v, *src_a;
     uint32_t v_first, v_end, a_first, a_end;
     uint32_t nls;             /* NAL length size */
+    int sample_aes;           /* PMT stream types of SAMPLE-AES */
     uint8_t *params;          /* SPS/PPS of the avcC in Annex B */
     size_t params_len;
     int params_own;           /* params malloc()ed apart from the block */
@@ -606,7 +607,7 @@ static int ts_next_packet(ts_muxer_t *m, uint8_t *pkt)
         m->phase = TS_PHASE_PMT;
     } else if (m->phase == TS_PHASE_PMT) {
         ts_write_pmt(pkt, m->cc_pmt, m->video != NULL, m->audio != NULL,
-                     m->v_end > m->v_first ? TS_PID_VIDEO : TS_PID_AUDIO);
+                     m->v_end > m->v_first ? TS_PID_VIDEO : TS_PID_AUDIO, m->sample_aes);
         m->phase = TS_PHASE_PES;
     } else {
         int rc = m->pes_left == 0 ? ts_start_pes(m) : MP_OK;
@@ -680,6 +681,7 @@ static int ts_setup(ts_muxer_t *m, const ts_segment_params_t *p)
     m->audio = p->audio;
     m->src_v = p->video_source;
     m->src_a = p->audio_source;
+    m->sample_aes = p->sample_aes;
     if (p->video) {
         rc = ts_setup_video(m, p);
     }
@@ -900,7 +902,7 @@ int ts_producer_open(const void *recipe, mp_source_t *const *sources, mp_produce
     ts_segment_params_t tp = {
         r->video, &r->video_seg, r->video ? sources[r->video->file_no] : NULL,
         r->audio, &r->audio_seg, r->audio ? sources[r->audio->file_no] : NULL,
-        r->segment_number
+        r->segment_number, 0
     };
     ts_muxer_t *m;
     int rc = ts_mux_open(&m, &tp, size);

@@ -29,6 +29,7 @@ typedef struct {
     const mp_seg_t *audio_seg;
     mp_source_t *audio_source;
     uint32_t segment_number;        /* seeds continuity counters */
+    int sample_aes;                 /* samples are SAMPLE-AES encrypted: PMT says so */
 } ts_segment_params_t;
 
 /* The tracks, their indexes and the sources must outlive the muxer; the
@@ -55,6 +56,9 @@ typedef struct {
     const mp_pres_track_t *audio;   /* NULL for video-only */
     mp_seg_t audio_seg;
     uint32_t segment_number;
+    int sample_aes;                 /* with sample_aes_key/iv: SAMPLE-AES (ts_sample_aes.c) */
+    uint8_t sample_aes_key[16];
+    uint8_t sample_aes_iv[16];
 } ts_recipe_t;
 
 /* mp_producer_open_pt of a ts_recipe_t: the muxer as a producer. */

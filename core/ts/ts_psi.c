@@ -57,15 +57,18 @@ static size_t ts_pmt_stream(uint8_t *p, uint8_t type, uint16_t pid)
     return 5;
 }
 
-void ts_write_pmt(uint8_t pkt[TS_PACKET], uint8_t cc, int video, int audio, uint16_t pcr_pid)
+void ts_write_pmt(uint8_t pkt[TS_PACKET], uint8_t cc, int video, int audio, uint16_t pcr_pid,
+                  int sample_aes)
 {
     uint8_t sec[32];
     size_t n = 12;
     if (video) {
-        n += ts_pmt_stream(sec + n, TS_STREAM_H264, TS_PID_VIDEO);
+        n += ts_pmt_stream(sec + n, sample_aes ? TS_STREAM_H264_SAMPLE_AES : TS_STREAM_H264,
+                           TS_PID_VIDEO);
     }
     if (audio) {
-        n += ts_pmt_stream(sec + n, TS_STREAM_AAC_ADTS, TS_PID_AUDIO);
+        n += ts_pmt_stream(sec + n, sample_aes ? TS_STREAM_AAC_SAMPLE_AES : TS_STREAM_AAC_ADTS,
+                           TS_PID_AUDIO);
     }
     size_t section_length = n - 3 + 4;
     const uint8_t head[12] = {

@@ -48,7 +48,10 @@ const CHROMIUM_FLAGS = [
 const PAGE_SETUP = {
   hls: `
     const drm = CK_URL ? { emeEnabled: true, drmSystems: { 'org.w3.clearkey': { licenseUrl: CK_URL } },
-      licenseXhrSetup: (xhr) => { if (CK_TOKEN) xhr.setRequestHeader('Authorization', 'Bearer ' + CK_TOKEN); } } : {};
+      licenseXhrSetup: (xhr) => { if (CK_TOKEN) xhr.setRequestHeader('Authorization', 'Bearer ' + CK_TOKEN); },
+      // raw keys (AES-128, SAMPLE-AES of TS) come from the key service too
+      xhrSetup: (xhr, url) => { if (CK_TOKEN && url.indexOf('/keydelivery/') >= 0)
+        xhr.setRequestHeader('Authorization', 'Bearer ' + CK_TOKEN); } } : {};
     const hls = new Hls(Object.assign({ debug: false }, drm));
     hls.on(Hls.Events.ERROR, (ev, d) => {
       const e = (d.fatal ? 'fatal ' : '') + d.type + ': ' + d.details +

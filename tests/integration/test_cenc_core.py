@@ -236,3 +236,33 @@ def test_smooth_playready_cenc(h264_asset, media_root):
     # cbcs is not how Smooth was protected
     p = mp_get(media_root, "%s/Manifest" % h264_asset, env_for("cbcs"))
     assert p.returncode != 0 and b"cenc" in p.stderr
+
+
+def test_sample_aes_ts(h264_asset, media_root):
+    """HLS MPEG-TS of a 'cbcs' asset is SAMPLE-AES as Apple specifies: the
+    PMT announces it (0xDB, 0xCF), the playlist names the raw key with the
+    constant IV (KEYFORMAT identity, version 5), and decrypting every slice
+    NAL unit and AAC frame with a reference reader gives back exactly the
+    units and frames of the clear segment."""
+    import sample_aes
+    env = env_for("cbcs", MP_GET_KEY_URI="https://keys.example/?KID=%s" % KID)
+    q = "%s/QualityLevels(600000)/" % h264_asset
+    text = get(media_root, q + "Manifest(video,format=m3u8-aapl-v3)", env).decode()
+    assert "#EXT-X-VERSION:5" in text
+    assert ('#EXT-X-KEY:METHOD=SAMPLE-AES,URI="https://keys.example/?KID=%s",IV=0x%s,'
+            'KEYFORMAT="identity"' % (KID, CBCS_IV.hex().upper())) in text
+    segs = [l for l in text.splitlines() if l and not l.startswith("#")]
+    encrypted = 0
+    for name in segs:
+        clear, enc = get(media_root, q + name), get(media_root, q + name, env)
+        assert sample_aes.pmt_stream_types(clear) == [0x1b, 0x0f]
+        assert sample_aes.pmt_stream_types(enc) == [0xdb, 0xcf]
+        cn = sample_aes.nal_units(sample_aes.elementary_stream(clear, sample_aes.PID_VIDEO))
+        en = sample_aes.nal_units(sample_aes.elementary_stream(enc, sample_aes.PID_VIDEO))
+        assert len(cn) == len(en)
+        encrypted += sum(1 for c, e in zip(cn, en) if c != e)
+        assert [sample_aes.decrypt_nal(e, KEY, CBCS_IV) for e in en] == cn
+        ca = sample_aes.adts_frames(sample_aes.elementary_stream(clear, sample_aes.PID_AUDIO))
+        ea = sample_aes.adts_frames(sample_aes.elementary_stream(enc, sample_aes.PID_AUDIO))
+        assert ca != ea and [sample_aes.decrypt_aac(e, KEY, CBCS_IV) for e in ea] == ca
+    assert encrypted > 0

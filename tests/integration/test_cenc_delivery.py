@@ -146,14 +146,20 @@ def test_hls_names_the_key_systems(assets, platform, name):
     method = "SAMPLE-AES" if name == "cbcs" else "SAMPLE-AES-CTR"
     keys = re.findall(r"#EXT-X-KEY:(.*)", text)
     assert len(keys) == (2 if name == "cbcs" else 3)
+    if name == "cbcs":                    # MPEG-TS: SAMPLE-AES with the raw key
+        v3 = http_get(a["base"] + "Manifest(format=m3u8-aapl-v3)")
+        first_v3 = [l for l in v3.text.splitlines() if l and not l.startswith("#")][0]
+        ts_keys = re.findall(r"#EXT-X-KEY:(.*)", http_get(a["base"] + first_v3).text)
+        assert len(ts_keys) == 1 and ts_keys[0].startswith(
+            'METHOD=SAMPLE-AES,URI="%s/keydelivery/?KID=%s",IV=0x' % (platform.origin.base, a["kid"]))
     assert keys[0] == ('METHOD=%s,URI="%s/keydelivery/ClearKey/",KEYID=0x%s,'
                        'KEYFORMAT="org.w3.clearkey",KEYFORMATVERSIONS="1"'
                        % (method, platform.origin.base, a["kid"].hex.upper()))
     assert "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed" in keys[-1]
     if name == "cenc":
+        assert http_get(a["base"] + "Manifest(format=m3u8-aapl-v3)").status == 400
         assert keys[1] == 'METHOD=SAMPLE-AES-CTR,URI="%s/keydelivery/?KID=%s",KEYFORMAT="identity"' \
             % (platform.origin.base, a["kid"])
-    assert http_get(a["base"] + "Manifest(format=m3u8-aapl-v3)").status == 400
 
 
 def test_clearkey_license_needs_a_valid_token(assets, platform):
@@ -205,10 +211,12 @@ def test_clearkey_license_errors(assets, platform):
 def test_never_clear_and_the_encryption_option(assets, abr_set, name):
     a = assets[name]
     q = "QualityLevels(%d)/Fragments(video=0," % (abr_set.renditions[0].kbps * 1000)
-    refused = [q + "format=m3u8-aapl-v3)"]
+    refused = []
     if name == "cbcs":                    # Smooth is PlayReady 'cenc' only
         refused += ["Manifest", q[:-1] + ")"]
-    else:
+        assert http_get(a["base"] + q + "format=m3u8-aapl-v3)").status == 200   # SAMPLE-AES
+    else:                                 # 'cenc' has no MPEG-TS form
+        refused += [q + "format=m3u8-aapl-v3)"]
         smooth = http_get(a["base"] + "Manifest")
         assert smooth.status == 200 and b"<ProtectionHeader" in smooth.body
         frag = http_get(a["base"] + q[:-1] + ")")
@@ -258,6 +266,7 @@ BROWSER_CASES = [
     ("hls", "cbcs", "Manifest(format=m3u8-cmaf)"),
     ("shaka", "cenc", "Manifest(format=m3u8-cmaf)"),
     ("shaka", "cenc", "Manifest(format=m3u8-aapl)"),
+    ("hls", "cbcs", "Manifest(format=m3u8-aapl-v3)"),     # SAMPLE-AES MPEG-TS
 ]
 # shaka reads ClearKey in HLS only as KEYFORMAT identity, which is written for
 # 'cenc' alone (see hls_manifest.c): shaka plays cbcs over DASH above.

@@ -390,7 +390,7 @@ static uint64_t ts_segment_bits(const fixture_t *f, const mp_pres_track_t *v,
     mp_seg_t vs, as;
     assert_int_equal(mp_track_segment_nth(v, &f->tl, n, &vs), MP_OK);
     assert_int_equal(mp_track_segment_nth(a, &f->tl, n, &as), MP_OK);
-    ts_segment_params_t tp = { v, &vs, &reader, a, &as, &reader, n };
+    ts_segment_params_t tp = { v, &vs, &reader, a, &as, &reader, n, 0 };
     ts_muxer_t *mux;
     uint64_t size;
     assert_int_equal(ts_mux_open(&mux, &tp, &size), MP_OK);

@@ -947,7 +947,7 @@ static void lay_init(fixture_t *f, const lay_opts_t *o, fx_arrays_t *va, fx_arra
     f->vs = (mp_seg_t) { .first = 0, .end = o->frames };
     f->as = (mp_seg_t) { .first = 0, .end = AUDIO_FRAMES };
     f->p = (ts_segment_params_t) { &f->v, &f->vs, &f->reader, &f->a, &f->as,
-                                   o->split ? &f->areader : &f->reader, 0 };
+                                   o->split ? &f->areader : &f->reader, 0, 0 };
 }
 
 /* Sources over the fixture's files counting the reads through them (both
