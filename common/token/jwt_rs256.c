@@ -1,6 +1,6 @@
 /*
  * jwt_rs256.c — RS256 verification for the key service (see jwt_rs256.h):
- * base64 DER SubjectPublicKeyInfo → EVP_PKEY (RSA only), then
+ * base64 DER PKCS#1 RSAPublicKey → EVP_PKEY (RSA only), then
  * EVP_DigestVerify with SHA-256 and PKCS#1 v1.5 padding.
  */
 #include "jwt_rs256.h"
@@ -13,13 +13,13 @@
 #include <openssl/x509.h>
 #include <string.h>
 
-/* The RSA public key of one base64 SPKI, or NULL. */
+/* The RSA public key of one base64 RSAPublicKey, or NULL. */
 static EVP_PKEY *rsa_public_key(const char *b64)
 {
     uint8_t der[JWT_RS256_KEY_DER_MAX];
     long n = b64 ? b64_decode_lenient(b64, strlen(b64), der, sizeof(der)) : -1;
     const unsigned char *p = der;
-    EVP_PKEY *key = n > 0 ? d2i_PUBKEY(NULL, &p, n) : NULL;
+    EVP_PKEY *key = n > 0 ? d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, n) : NULL;
 
     if (key != NULL && (p != der + n || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)) {
         EVP_PKEY_free(key);

@@ -3,7 +3,7 @@
  * service for TokenRestricted keys, against the key's token templates (the
  * compact JSON array mediaplaned seals with the key, built from each
  * TokenRestrictionTemplate: {"issuer","audience","type":"SWT"|"JWT",
- * "keys":[base64 symmetric keys],"rsa_keys":[base64 DER SubjectPublicKeyInfo]
+ * "keys":[base64 symmetric keys],"rsa_keys":[base64 DER PKCS#1 RSAPublicKey]
  * (only when the template has X.509 or RSA keys),"claims":[{"type","value"|null}]}).
  *
  * JWT: HS256 against the template's symmetric keys (constant-time) or RS256

@@ -1,6 +1,6 @@
 /*
  * token_rsa_key.c — X509CertTokenVerificationKey and RsaTokenVerificationKey
- * RawBody → checked RSA public key → base64 DER SubjectPublicKeyInfo (see
+ * RawBody → checked RSA public key → base64 DER PKCS#1 RSAPublicKey (see
  * token_rsa_key.h), with OpenSSL (certificate and key decoding, the public
  * key check) and jansson (the RSA form's JSON).
  */
@@ -112,10 +112,10 @@ static int check_key(EVP_PKEY *key, char *err, size_t errlen)
     return 0;
 }
 
-static char *spki_base64(EVP_PKEY *key)
+static char *rsa_public_base64(EVP_PKEY *key)
 {
     unsigned char *der = NULL;
-    int len = i2d_PUBKEY(key, &der);
+    int len = i2d_PublicKey(key, &der);
     char *out = len > 0 ? malloc((size_t) len / 3 * 4 + 8) : NULL;
 
     if (out != NULL) {
@@ -125,7 +125,7 @@ static char *spki_base64(EVP_PKEY *key)
     return out;
 }
 
-char *token_rsa_key_spki(token_rsa_form_t form, const uint8_t *raw, size_t len, char *err,
+char *token_rsa_key_der(token_rsa_form_t form, const uint8_t *raw, size_t len, char *err,
                          size_t errlen)
 {
     EVP_PKEY *key = form == TOKEN_RSA_X509_CERT ? from_certificate(raw, len, err, errlen)
@@ -133,7 +133,7 @@ char *token_rsa_key_spki(token_rsa_form_t form, const uint8_t *raw, size_t len, 
     char *out = NULL;
 
     if (key != NULL && check_key(key, err, errlen) == 0) {
-        out = spki_base64(key);
+        out = rsa_public_base64(key);
         if (out == NULL) {
             snprintf(err, errlen, "cannot be encoded (out of memory)");
         }

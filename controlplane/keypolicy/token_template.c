@@ -23,7 +23,7 @@ typedef struct {
 
 typedef struct {
     json_t *sym;    /* base64 symmetric keys (SymmetricVerificationKey) */
-    json_t *rsa;    /* base64 DER SubjectPublicKeyInfo (X.509 / RSA keys) */
+    json_t *rsa;    /* base64 DER PKCS#1 RSAPublicKey (X.509 / RSA keys) */
 } key_lists_t;
 
 static int fail(parse_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -159,7 +159,7 @@ static int take_asymmetric(parse_t *p, const xmlNode *n, token_rsa_form_t form, 
                            const char *what, const char *type)
 {
     const xmlNode *rb = key_member(p, n, "RawBody", what);
-    char *text = rb ? text_upto(rb, BASE64_ENCODED_SIZE(TOKEN_RSA_RAW_MAX)) : NULL, *spki = NULL;
+    char *text = rb ? text_upto(rb, BASE64_ENCODED_SIZE(TOKEN_RSA_RAW_MAX)) : NULL, *pub = NULL;
     uint8_t *raw = malloc(TOKEN_RSA_RAW_MAX);
     size_t len = 0;
     char why[256];
@@ -171,12 +171,12 @@ static int take_asymmetric(parse_t *p, const xmlNode *n, token_rsa_form_t form, 
                || base64_decode_strict(text, strlen(text), raw, TOKEN_RSA_RAW_MAX, &len) != BASE64_OK) {
         rc = fail(p, "TokenRestrictionTemplate: the RawBody of %s (%s) must be base64 of at most %d "
                   "bytes", what, type, TOKEN_RSA_RAW_MAX);
-    } else if ((spki = token_rsa_key_spki(form, raw, len, why, sizeof(why))) == NULL) {
+    } else if ((pub = token_rsa_key_der(form, raw, len, why, sizeof(why))) == NULL) {
         rc = fail(p, "TokenRestrictionTemplate: %s (%s) %s", what, type, why);
     } else {
-        rc = json_array_append_new(keys->rsa, json_string(spki)) == 0 ? 0 : fail(p, "out of memory");
+        rc = json_array_append_new(keys->rsa, json_string(pub)) == 0 ? 0 : fail(p, "out of memory");
     }
-    free(spki);
+    free(pub);
     free(raw);
     free(text);
     return rc;

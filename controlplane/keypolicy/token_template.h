@@ -22,7 +22,7 @@
  * required).  OpenID discovery is refused as not supported.  The result is
  * the compact form the key service will use:
  *   {"issuer":…,"audience":…,"type":"SWT"|"JWT","keys":["b64",…primary first],
- *    "rsa_keys":["b64 DER SubjectPublicKeyInfo",…primary first] (only when any),
+ *    "rsa_keys":["b64 DER PKCS#1 RSAPublicKey",…primary first] (only when any),
  *    "claims":[{"type":…,"value":…|null}]}
  */
 #ifndef TOKEN_TEMPLATE_H

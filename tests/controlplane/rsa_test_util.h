@@ -1,7 +1,8 @@
 /*
  * rsa_test_util.h — RSA material made at test time for the RS256 tests (no
  * key in git): RSA and EC keys, a self-signed certificate, base64 of DER
- * SubjectPublicKeyInfo and certificates, and JWTs signed HS256 or RS256.
+ * SubjectPublicKeyInfo, PKCS#1 RSAPublicKey (the form token templates keep)
+ * and certificates, and JWTs signed HS256 or RS256.
  * Include after <cmocka.h>.
  */
 #ifndef RSA_TEST_UTIL_H
@@ -65,6 +66,25 @@ static inline char *rt_spki_b64(EVP_PKEY *k)
 {
     size_t n;
     unsigned char *der = rt_spki_der(k, &n);
+    char *s = rt_b64(der, n);
+    OPENSSL_free(der);
+    return s;
+}
+
+/* DER PKCS#1 RSAPublicKey of k, length in *len. */
+static inline unsigned char *rt_rsa_pub_der(EVP_PKEY *k, size_t *len)
+{
+    unsigned char *der = NULL;
+    int n = i2d_PublicKey(k, &der);
+    assert_true(n > 0);
+    *len = (size_t) n;
+    return der;
+}
+
+static inline char *rt_rsa_pub_b64(EVP_PKEY *k)
+{
+    size_t n;
+    unsigned char *der = rt_rsa_pub_der(k, &n);
     char *s = rt_b64(der, n);
     OPENSSL_free(der);
     return s;

@@ -26,7 +26,7 @@
 
 typedef struct {
     EVP_PKEY *key, *other;
-    char *spki, *rsa_only, *sym_only, *mixed;
+    char *pub, *rsa_only, *sym_only, *mixed;   /* pub: the stored form (PKCS#1) */
 } fixture_t;
 
 static char *templates(const char *sym, const char *rsa)
@@ -52,10 +52,10 @@ static int setup(void **state)
     fixture_t *f = calloc(1, sizeof(*f));
     f->key = rt_rsa_key(2048);
     f->other = rt_rsa_key(2048);
-    f->spki = rt_spki_b64(f->key);
-    f->rsa_only = templates(NULL, f->spki);
+    f->pub = rt_rsa_pub_b64(f->key);
+    f->rsa_only = templates(NULL, f->pub);
     f->sym_only = templates(SYM, NULL);
-    f->mixed = templates(SYM, f->spki);
+    f->mixed = templates(SYM, f->pub);
     *state = f;
     return 0;
 }
@@ -65,7 +65,7 @@ static int teardown(void **state)
     fixture_t *f = *state;
     EVP_PKEY_free(f->key);
     EVP_PKEY_free(f->other);
-    free(f->spki);
+    free(f->pub);
     free(f->rsa_only);
     free(f->sym_only);
     free(f->mixed);
@@ -125,17 +125,21 @@ static void test_rs256_wrong_key_and_tampering(void **state)
 static void test_hs256_with_public_material_fails(void **state)
 {
     fixture_t *f = *state;
-    size_t spki_len, cert_len;
-    unsigned char *spki = rt_spki_der(f->key, &spki_len), *cert = rt_cert_der(f->key, &cert_len);
+    size_t spki_len, pub_len, cert_len;
+    unsigned char *spki = rt_spki_der(f->key, &spki_len), *pub = rt_rsa_pub_der(f->key, &pub_len);
+    unsigned char *cert = rt_cert_der(f->key, &cert_len);
     const char *c = claims(NOW + 600, KID);
 
     expect(f->rsa_only, rt_jwt_hs256("HS256", c, spki, spki_len), -1, "no symmetric");
+    expect(f->rsa_only, rt_jwt_hs256("HS256", c, pub, pub_len), -1, "no symmetric");
     expect(f->rsa_only, rt_jwt_hs256("HS256", c, cert, cert_len), -1, "no symmetric");
-    expect(f->rsa_only, rt_jwt_hs256("HS256", c, (unsigned char *) f->spki, strlen(f->spki)), -1,
+    expect(f->rsa_only, rt_jwt_hs256("HS256", c, (unsigned char *) f->pub, strlen(f->pub)), -1,
            "no symmetric");
     /* beside a symmetric key the public material is still no HMAC key */
-    expect(f->mixed, rt_jwt_hs256("HS256", c, spki, spki_len), -1, "signature");
+    expect(f->mixed, rt_jwt_hs256("HS256", c, pub, pub_len), -1, "signature");
+    expect(f->mixed, rt_jwt_hs256("HS256", c, cert, cert_len), -1, "signature");
     OPENSSL_free(spki);
+    OPENSSL_free(pub);
     OPENSSL_free(cert);
 }
 
@@ -180,14 +184,15 @@ static void test_unusable_rsa_keys(void **state)
 {
     fixture_t *f = *state;
     EVP_PKEY *ec = rt_ec_key();
-    char *ec_spki = rt_spki_b64(ec);
-    const char *bad[] = { "", "@@@", "AAAA", ec_spki };
+    char *ec_spki = rt_spki_b64(ec), *rsa_spki = rt_spki_b64(f->key);   /* not the PKCS#1 form */
+    const char *bad[] = { "", "@@@", "AAAA", ec_spki, rsa_spki };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char *t = templates(NULL, bad[i]);
         expect(t, rt_jwt_rs256("RS256", claims(NOW + 600, KID), f->key), -1, "signature");
         free(t);
     }
     free(ec_spki);
+    free(rsa_spki);
     EVP_PKEY_free(ec);
 }
 

@@ -1,7 +1,7 @@
 /*
  * test_token_template_rsa.c — X509CertTokenVerificationKey and
  * RsaTokenVerificationKey in TokenRestrictionTemplates (keys and
- * certificates made at test time): reduced to the key's SubjectPublicKeyInfo
+ * certificates made at test time): reduced to the key's PKCS#1 RSAPublicKey
  * in "rsa_keys" (primary first, beside symmetric "keys"), the compact form
  * verifying an RS256 JWT in the key service's verifier, and each bad key
  * refused with a message naming the problem.
@@ -28,7 +28,7 @@
 
 typedef struct {
     EVP_PKEY *key, *alt;
-    char *spki, *alt_spki, *cert, *alt_cert;
+    char *pub, *alt_pub, *cert, *alt_cert;
 } fixture_t;
 
 static int setup(void **state)
@@ -36,8 +36,8 @@ static int setup(void **state)
     fixture_t *f = calloc(1, sizeof(*f));
     f->key = rt_rsa_key(2048);
     f->alt = rt_rsa_key(3072);
-    f->spki = rt_spki_b64(f->key);
-    f->alt_spki = rt_spki_b64(f->alt);
+    f->pub = rt_rsa_pub_b64(f->key);
+    f->alt_pub = rt_rsa_pub_b64(f->alt);
     f->cert = rt_cert_b64(f->key);
     f->alt_cert = rt_cert_b64(f->alt);
     *state = f;
@@ -49,8 +49,8 @@ static int teardown(void **state)
     fixture_t *f = *state;
     EVP_PKEY_free(f->key);
     EVP_PKEY_free(f->alt);
-    free(f->spki);
-    free(f->alt_spki);
+    free(f->pub);
+    free(f->alt_pub);
     free(f->cert);
     free(f->alt_cert);
     free(f);
@@ -114,7 +114,7 @@ static void test_x509_primary(void **state)
     assert_int_equal(json_array_size(json_object_get(t, "keys")), 0);
     assert_int_equal(json_array_size(json_object_get(t, "rsa_keys")), 1);
     assert_string_equal(json_string_value(json_array_get(json_object_get(t, "rsa_keys"), 0)),
-                        f->spki);
+                        f->pub);
     json_decref(t);
     free(primary);
     free(xml);
@@ -140,8 +140,8 @@ static void test_mixed_keys_and_rsa_form(void **state)
     assert_int_equal(json_array_size(keys), 1);
     assert_string_equal(json_string_value(json_array_get(keys, 0)), SYM64);
     assert_int_equal(json_array_size(rsa_keys), 2);
-    assert_string_equal(json_string_value(json_array_get(rsa_keys, 0)), f->alt_spki);
-    assert_string_equal(json_string_value(json_array_get(rsa_keys, 1)), f->spki);
+    assert_string_equal(json_string_value(json_array_get(rsa_keys, 0)), f->alt_pub);
+    assert_string_equal(json_string_value(json_array_get(rsa_keys, 1)), f->pub);
     json_decref(t);
     free(rsa);
     free(a1);
@@ -205,7 +205,7 @@ static void test_bad_keys_refused(void **state)
 
     expect_refusal(x509, "RawBody", "not base64!", JWT_TAIL, "RawBody of PrimaryVerificationKey");
     expect_refusal(x509, "RawBody", "AAAAAAAA", JWT_TAIL, "is not a DER X.509 certificate");
-    expect_refusal(x509, "RawBody", f->spki, JWT_TAIL, "is not a DER X.509 certificate");
+    expect_refusal(x509, "RawBody", f->pub, JWT_TAIL, "is not a DER X.509 certificate");
     expect_refusal(x509, "RawBody", ec_cert, JWT_TAIL, "only RSA keys");
     expect_refusal(x509, "RawBody", small_cert, JWT_TAIL, "1024 bits");
     expect_refusal(x509, "KeyValue", f->cert, JWT_TAIL, "unexpected <KeyValue>");
