@@ -7,7 +7,8 @@ here (python3-cryptography), never stored.  A good RS256 token gets the key
 (header or ?token=, primary or alternate key); a token signed by another
 key, tampered, expired or for another key, alg=none, another algorithm, and
 algorithm confusion (an HS256 token keyed with the certificate or public
-key; an RS256 token for a symmetric-only policy) get 401 and no key.  Bad
+key; an RS256 token for a symmetric-only policy) get 401 and no key.  The
+ClearKey license service takes the same tokens for a cenc key.  Bad
 certificates are 400 at the API, naming the problem.
 """
 
@@ -18,6 +19,7 @@ import hmac
 import json
 import time
 import urllib.parse
+import uuid
 
 import pytest
 from cryptography import x509
@@ -26,7 +28,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
 from media import http_get
-from test_api_key_policies import NS, OPT, option, template
+from test_api_content_keys import new_key
+from test_api_key_policies import NS, OPT, POL, option, template
+from test_cenc_delivery import license_request, link
 from test_envelope_delivery import (KID_CLAIM, SIGNING_KEY, b64url, good_jwt_claims, jwt,
                                     key_uri, media_playlist, protected_asset)
 
@@ -185,3 +189,41 @@ def test_bad_verification_keys_are_400(ams, keys):
         assert words in r.error_message(), r.error_message()
     r = ams.post(OPT, option(1, rs_template(cert_b64(keys["primary"]), rsa_json_b64(keys["other"]))))
     assert r.status == 201, r
+
+
+@pytest.fixture(scope="module")
+def clearkey_asset(platform, abr_set, tmp_path_factory, keys):
+    """A cenc asset (DASH) whose key's policy has an X.509 JWT option."""
+    ams = platform.client()
+    files = {abr_set.ism.name: abr_set.ism}
+    files.update({p.name: p for p in abr_set.files})
+    asset = ams.upload_asset("rs256-cenc", files)
+    pol = ams.create(POL, {"Name": "rs256"})
+    opt = ams.create(OPT, {"Name": "x509", "KeyDeliveryType": 3, "KeyDeliveryConfiguration": None,
+                           "Restrictions": [{"Name": "jwt", "KeyRestrictionType": 1,
+                                             "Requirements": rs_template(cert_b64(keys["primary"]))}]})
+    link(ams, POL, pol["Id"], "Options", OPT, opt["Id"])
+    body, key = new_key(ams, tmp_path_factory.mktemp("cenc"), key_type=0)
+    body["AuthorizationPolicyId"] = pol["Id"]
+    assert ams.post("ContentKeys", body).status == 201
+    link(ams, "Assets", asset["Id"], "ContentKeys", "ContentKeys", body["Id"])
+    adp = ams.create("AssetDeliveryPolicies", {"Name": "cenc", "AssetDeliveryProtocol": 2,
+                                               "AssetDeliveryPolicyType": 4})
+    link(ams, "Assets", asset["Id"], "DeliveryPolicies", "AssetDeliveryPolicies", adp["Id"])
+    ams.publish(asset["Id"])
+    return uuid.UUID(body["Id"].split(":")[-1]), key
+
+
+def test_clearkey_license_with_rs256(platform, clearkey_asset, keys):
+    kid, key = clearkey_asset
+    url = platform.origin.base + "/keydelivery/ClearKey/"
+    c = good_jwt_claims(str(kid))
+    r = http_get(url, method="POST", data=license_request([kid]),
+                 headers={"Authorization": "Bearer " + rs256(c, keys["primary"])})
+    assert r.status == 200, r.text
+    assert json.loads(r.body)["keys"] == [{"kty": "oct", "kid": b64url(kid.bytes), "k": b64url(key)}]
+    cert_der = certificate(keys["primary"]).public_bytes(serialization.Encoding.DER)
+    for bad in (rs256(c, keys["other"]), _hs256_with(cert_der, c), jwt(c)):
+        r = http_get(url, method="POST", data=license_request([kid]),
+                     headers={"Authorization": "Bearer " + bad})
+        assert r.status == 401 and b64url(key).encode() not in r.body, r.text
