@@ -214,7 +214,8 @@ static int jwt_any_template(json_t *templates, const jwt_t *j, const char *kid, 
     fail(reason, cap, "no JWT token restriction on this key");
     json_array_foreach(templates, i, t) {
         const char *type = json_string_value(json_object_get(t, "type"));
-        if (type != NULL && strcmp(type, "JWT") == 0 && jwt_check(t, j, kid, now, reason, cap) == 0) {
+        if (type != NULL && strcmp(type, "JWT") == 0
+            && jwt_check(t, j, kid, now, reason, cap) == 0) {
             return 0;
         }
     }
@@ -233,7 +234,8 @@ static int jwt_verify(json_t *templates, const char *token, size_t len, const ch
     j->body = jwt_part(d1 + 1, (size_t) (d2 - d1 - 1));
     j->signed_part = token;
     j->signed_len = (size_t) (d2 - token);
-    j->sig_len = b64_decode_lenient(d2 + 1, len - (size_t) (d2 + 1 - token), j->sig, sizeof(j->sig));
+    j->sig_len = b64_decode_lenient(d2 + 1, len - (size_t) (d2 + 1 - token), j->sig,
+                                    sizeof(j->sig));
     int rc = -1;
     if (!json_is_object(head) || !json_is_object(j->body)) {
         fail(reason, cap, "the token's header or payload is not base64url JSON");

@@ -146,7 +146,8 @@ static int take_symmetric(parse_t *p, const xmlNode *n, key_lists_t *keys, const
         rc = fail(p, "TokenRestrictionTemplate: the KeyValue of %s must be base64 of %d to %d bytes "
                   "(the SDKs make 64)", what, TOKEN_KEY_MIN, TOKEN_KEY_MAX);
     } else {
-        rc = json_array_append_new(keys->sym, json_string(text)) == 0 ? 0 : fail(p, "out of memory");
+        rc = json_array_append_new(keys->sym, json_string(text)) == 0 ? 0
+             : fail(p, "out of memory");
     }
     memset(key, 0, sizeof(key));
     free(text);
@@ -168,13 +169,15 @@ static int take_asymmetric(parse_t *p, const xmlNode *n, token_rsa_form_t form, 
     if (rb == NULL) {
         rc = -1;
     } else if (raw == NULL || text == NULL
-               || base64_decode_strict(text, strlen(text), raw, TOKEN_RSA_RAW_MAX, &len) != BASE64_OK) {
+               || base64_decode_strict(text, strlen(text), raw, TOKEN_RSA_RAW_MAX, &len)
+                  != BASE64_OK) {
         rc = fail(p, "TokenRestrictionTemplate: the RawBody of %s (%s) must be base64 of at most %d "
                   "bytes", what, type, TOKEN_RSA_RAW_MAX);
     } else if ((pub = token_rsa_key_der(form, raw, len, why, sizeof(why))) == NULL) {
         rc = fail(p, "TokenRestrictionTemplate: %s (%s) %s", what, type, why);
     } else {
-        rc = json_array_append_new(keys->rsa, json_string(pub)) == 0 ? 0 : fail(p, "out of memory");
+        rc = json_array_append_new(keys->rsa, json_string(pub)) == 0 ? 0
+             : fail(p, "out of memory");
     }
     free(pub);
     free(raw);
