@@ -1,10 +1,12 @@
 /*
- * key_token.c — JWT (HS256) and SWT verification for the key service (see
- * key_token.h): base64/base64url and form decoding, HMAC-SHA256 with every
- * key of a template, then the claims.  jansson parses JWT segments and the
- * templates; OpenSSL computes and compares MACs.
+ * key_token.c — JWT (HS256, RS256) and SWT verification for the key service
+ * (see key_token.h): base64/base64url and form decoding, HMAC-SHA256 with
+ * every symmetric key of a template (RS256: jwt_rs256.c with its RSA keys),
+ * then the claims.  jansson parses JWT segments and the templates; OpenSSL
+ * computes and compares MACs.
  */
 #include "key_token.h"
+#include "jwt_rs256.h"
 
 #include "../codec/b64_lenient.h"
 
@@ -131,28 +133,93 @@ static int jwt_times_ok(json_t *body, int64_t now, char *reason, size_t cap)
     return 0;
 }
 
+typedef enum { JWT_HS256, JWT_RS256 } jwt_alg_t;
+
+typedef struct {
+    jwt_alg_t alg;
+    const char *signed_part;        /* header.payload */
+    size_t signed_len;
+    uint8_t sig[JWT_RS256_SIG_MAX];
+    long sig_len;                   /* -1: not base64url */
+    json_t *body;
+} jwt_t;
+
+/* The signature, with the template's keys of the token's algorithm only:
+ * symmetric keys never verify RS256, RSA keys never verify HS256. */
+static int jwt_signature_ok(json_t *tmpl, const jwt_t *j, char *reason, size_t cap)
+{
+    const char *list = j->alg == JWT_RS256 ? "rsa_keys" : "keys";
+    json_t *keys = json_object_get(tmpl, list);
+    if (json_array_size(keys) == 0) {
+        return fail(reason, cap, j->alg == JWT_RS256
+                    ? "the token is signed with RS256 but the policy has no X.509 or RSA "
+                      "verification key"
+                    : "the token is signed with HS256 but the policy has no symmetric "
+                      "verification key");
+    }
+    int ok = j->sig_len >= 0
+             && (j->alg == JWT_RS256
+                 ? jwt_rs256_matches(keys, j->signed_part, j->signed_len, j->sig,
+                                     (size_t) j->sig_len)
+                 : mac_matches(keys, j->signed_part, j->signed_len, j->sig, (size_t) j->sig_len));
+    return ok ? 0 : fail(reason, cap, "the token's signature does not verify");
+}
+
 /* One JWT template: signature, issuer, audience, times, claims. */
-static int jwt_check(json_t *tmpl, const char *token, size_t sig_at, json_t *body,
-                     const uint8_t *mac, long mac_len, const char *kid, int64_t now,
-                     char *reason, size_t cap)
+static int jwt_check(json_t *tmpl, const jwt_t *j, const char *kid, int64_t now, char *reason,
+                     size_t cap)
 {
     const char *iss = json_string_value(json_object_get(tmpl, "issuer"));
     const char *aud = json_string_value(json_object_get(tmpl, "audience"));
-    if (mac_len < 0 || !mac_matches(json_object_get(tmpl, "keys"), token, sig_at - 1, mac,
-                                    (size_t) mac_len)) {
-        return fail(reason, cap, "the token's signature does not verify");
-    }
-    if (iss == NULL || !json_is_string(json_object_get(body, "iss"))
-        || strcmp(json_string_value(json_object_get(body, "iss")), iss) != 0) {
-        return fail(reason, cap, "the token's issuer (iss) is not the policy's");
-    }
-    if (aud == NULL || !jwt_audience_ok(json_object_get(body, "aud"), aud)) {
-        return fail(reason, cap, "the token's audience (aud) is not the policy's");
-    }
-    if (jwt_times_ok(body, now, reason, cap) != 0) {
+    if (jwt_signature_ok(tmpl, j, reason, cap) != 0) {
         return -1;
     }
-    return claims_ok(tmpl, jwt_claim, body, kid, reason, cap);
+    if (iss == NULL || !json_is_string(json_object_get(j->body, "iss"))
+        || strcmp(json_string_value(json_object_get(j->body, "iss")), iss) != 0) {
+        return fail(reason, cap, "the token's issuer (iss) is not the policy's");
+    }
+    if (aud == NULL || !jwt_audience_ok(json_object_get(j->body, "aud"), aud)) {
+        return fail(reason, cap, "the token's audience (aud) is not the policy's");
+    }
+    if (jwt_times_ok(j->body, now, reason, cap) != 0) {
+        return -1;
+    }
+    return claims_ok(tmpl, jwt_claim, j->body, kid, reason, cap);
+}
+
+/* The header's algorithm: HS256 or RS256, nothing else (alg=none, RS384,
+ * PS256, ES256, …); a "crit" header names extensions we do not implement. */
+static int jwt_alg(json_t *head, jwt_alg_t *alg, char *reason, size_t cap)
+{
+    const char *name = json_string_value(json_object_get(head, "alg"));
+    if (json_object_get(head, "crit") != NULL) {
+        return fail(reason, cap, "the token's header has critical extensions (crit)");
+    }
+    if (name != NULL && strcmp(name, "HS256") == 0) {
+        *alg = JWT_HS256;
+    } else if (name != NULL && strcmp(name, "RS256") == 0) {
+        *alg = JWT_RS256;
+    } else {
+        return fail(reason, cap, "the token's algorithm must be HS256 (symmetric keys) or "
+                    "RS256 (X.509 or RSA keys)");
+    }
+    return 0;
+}
+
+static int jwt_any_template(json_t *templates, const jwt_t *j, const char *kid, int64_t now,
+                            char *reason, size_t cap)
+{
+    size_t i;
+    json_t *t;
+    fail(reason, cap, "no JWT token restriction on this key");
+    json_array_foreach(templates, i, t) {
+        const char *type = json_string_value(json_object_get(t, "type"));
+        if (type != NULL && strcmp(type, "JWT") == 0
+            && jwt_check(t, j, kid, now, reason, cap) == 0) {
+            return 0;
+        }
+    }
+    return -1;
 }
 
 static int jwt_verify(json_t *templates, const char *token, size_t len, const char *kid,
@@ -162,32 +229,21 @@ static int jwt_verify(json_t *templates, const char *token, size_t len, const ch
     if (d2 == NULL || memchr(d2 + 1, '.', len - (size_t) (d2 + 1 - token)) != NULL) {
         return fail(reason, cap, "not a JWT (header.payload.signature)");
     }
+    jwt_t jwt, *j = &jwt;
     json_t *head = jwt_part(token, (size_t) (d1 - token));
-    json_t *body = jwt_part(d1 + 1, (size_t) (d2 - d1 - 1));
-    uint8_t mac[64];
-    long mac_len = b64_decode_lenient(d2 + 1, len - (size_t) (d2 + 1 - token), mac, sizeof(mac));
-    const char *alg = json_string_value(json_object_get(head, "alg"));
+    j->body = jwt_part(d1 + 1, (size_t) (d2 - d1 - 1));
+    j->signed_part = token;
+    j->signed_len = (size_t) (d2 - token);
+    j->sig_len = b64_decode_lenient(d2 + 1, len - (size_t) (d2 + 1 - token), j->sig,
+                                    sizeof(j->sig));
     int rc = -1;
-    if (!json_is_object(head) || !json_is_object(body)) {
+    if (!json_is_object(head) || !json_is_object(j->body)) {
         fail(reason, cap, "the token's header or payload is not base64url JSON");
-    } else if (alg == NULL || strcmp(alg, "HS256") != 0) {
-        fail(reason, cap, "the token's algorithm must be HS256 (the policy's keys are symmetric)");
-    } else {
-        size_t i;
-        json_t *t;
-        fail(reason, cap, "no JWT token restriction on this key");
-        json_array_foreach(templates, i, t) {
-            const char *type = json_string_value(json_object_get(t, "type"));
-            if (type != NULL && strcmp(type, "JWT") == 0
-                && jwt_check(t, token, (size_t) (d2 + 1 - token), body, mac, mac_len, kid, now,
-                             reason, cap) == 0) {
-                rc = 0;
-                break;
-            }
-        }
+    } else if (jwt_alg(head, &j->alg, reason, cap) == 0) {
+        rc = jwt_any_template(templates, j, kid, now, reason, cap);
     }
     json_decref(head);
-    json_decref(body);
+    json_decref(j->body);
     return rc;
 }
 

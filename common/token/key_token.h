@@ -3,11 +3,14 @@
  * service for TokenRestricted keys, against the key's token templates (the
  * compact JSON array mediaplaned seals with the key, built from each
  * TokenRestrictionTemplate: {"issuer","audience","type":"SWT"|"JWT",
- * "keys":[base64 symmetric keys],"claims":[{"type","value"|null}]}).
+ * "keys":[base64 symmetric keys],"rsa_keys":[base64 DER PKCS#1 RSAPublicKey]
+ * (only when the template has X.509 or RSA keys),"claims":[{"type","value"|null}]}).
  *
- * JWT: HS256 only (alg=none and every other algorithm are refused: the
- * templates hold symmetric keys only), the signature against every key of
- * the template (constant-time), "iss" and "aud" (string or list) equal to
+ * JWT: HS256 against the template's symmetric keys (constant-time) or RS256
+ * (RSASSA-PKCS1-v1_5 SHA-256, jwt_rs256.h) against its RSA keys — never one
+ * algorithm with the other's keys, so an HS256 token "signed" with a public
+ * key or certificate fails; alg=none, every other algorithm and a "crit"
+ * header are refused.  Then "iss" and "aud" (string or list) equal to
  * the template's, "exp" required and "nbf" honoured with KEY_TOKEN_SKEW
  * seconds of clock skew, every required claim present (with its value when
  * the template gives one), and the content-key-identifier claim equal to the

@@ -6,6 +6,7 @@
  *       MediaServices/KeyDelivery/TokenRestrictionTemplate/v1" xmlns:i="…">
  *     <AlternateVerificationKeys><TokenVerificationKey i:type=
  *       "SymmetricVerificationKey"><KeyValue>b64</KeyValue>…</AlternateVerificationKeys>
+ *       (or i:type="X509CertTokenVerificationKey"><RawBody>b64 DER…)
  *     <Audience>…</Audience> <Issuer>…</Issuer>
  *     <OpenIdConnectDiscoveryDocument i:nil="true"/>          (optional)
  *     <PrimaryVerificationKey i:type="SymmetricVerificationKey"><KeyValue>b64…
@@ -14,10 +15,14 @@
  *     <TokenType>SWT|JWT</TokenType>                           (default SWT)
  *   </TokenRestrictionTemplate>
  *
- * Symmetric keys only (X.509/RSA keys and OpenID discovery are refused as not
- * supported); a key has TOKEN_KEY_MIN..TOKEN_KEY_MAX bytes (the SDKs make
- * 64).  The result is the compact form the key service will use:
+ * Verification keys (i:type): SymmetricVerificationKey with a KeyValue of
+ * TOKEN_KEY_MIN..TOKEN_KEY_MAX bytes (the SDKs make 64), for HS256 JWTs and
+ * SWTs; X509CertTokenVerificationKey and RsaTokenVerificationKey with a
+ * RawBody (see token_rsa_key.h), for RS256 JWTs only (TokenType JWT
+ * required).  OpenID discovery is refused as not supported.  The result is
+ * the compact form the key service will use:
  *   {"issuer":…,"audience":…,"type":"SWT"|"JWT","keys":["b64",…primary first],
+ *    "rsa_keys":["b64 DER PKCS#1 RSAPublicKey",…primary first] (only when any),
  *    "claims":[{"type":…,"value":…|null}]}
  */
 #ifndef TOKEN_TEMPLATE_H

@@ -95,7 +95,10 @@ static void test_refusals(void **state)
                    "one PrimaryVerificationKey");
     expect_refusal(HEAD BASIC "<PrimaryVerificationKey i:type=\"X509CertTokenVerificationKey\">"
                    "<RawBody>AAAA</RawBody></PrimaryVerificationKey></TokenRestrictionTemplate>",
-                   "only SymmetricVerificationKey");
+                   "is not a DER X.509 certificate");
+    expect_refusal(HEAD BASIC "<PrimaryVerificationKey i:type=\"JsonWebKey\">"
+                   "<RawBody>AAAA</RawBody></PrimaryVerificationKey></TokenRestrictionTemplate>",
+                   "X509CertTokenVerificationKey and RsaTokenVerificationKey are supported");
     expect_refusal(HEAD BASIC PRIMARY(KEY64) "<TokenType>SAML</TokenType></TokenRestrictionTemplate>",
                    "SWT or JWT");
     expect_refusal(HEAD BASIC BASIC PRIMARY(KEY64) "</TokenRestrictionTemplate>", "given twice");

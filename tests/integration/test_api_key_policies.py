@@ -110,7 +110,7 @@ def test_policy_and_options_crud(platform, fmt):
      "OpenIdConnectDiscoveryDocument"),
     (option(1, template().replace('i:type="SymmetricVerificationKey"',
                                   'i:type="X509CertTokenVerificationKey"', 1)),
-     "only SymmetricVerificationKey"),
+     "unexpected <KeyValue> in PrimaryVerificationKey"),
     (option(1, '<!DOCTYPE x [<!ENTITY a "b">]>' + template()), "DOCTYPE"),
 ])
 def test_option_rules(ams, body, words):
