@@ -167,6 +167,8 @@ ngx_http_mediaplane_common(ngx_http_mediaplane_ctx_t *ctx, const catalog_origin_
     ngx_cpystrn((u_char *) pr->widevine_url, (u_char *) o->widevine_url, sizeof(pr->widevine_url));
     ngx_cpystrn((u_char *) pr->playready_url, (u_char *) o->playready_url,
                 sizeof(pr->playready_url));
+    ngx_cpystrn((u_char *) pr->fairplay_url, (u_char *) o->fairplay_url,
+                sizeof(pr->fairplay_url));
     ctx->req.protection = pr;
     return NGX_OK;
 }

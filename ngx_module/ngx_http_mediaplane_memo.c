@@ -41,8 +41,8 @@ ngx_http_mediaplane_manifest_key(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *key)
 {
     u_char buf[2 * NGX_INT_T_LEN + 2 + 2 + 33 + 33], *p;
     const mp_protection_t *pr = ctx->req.protection;
-    const char *urls[4] = { "", "", "", "" };
-    size_t len[4] = { 0, 0, 0, 0 }, total = 0;
+    const char *urls[5] = { "", "", "", "", "" };
+    size_t len[5] = { 0, 0, 0, 0, 0 }, total = 0;
     ngx_str_t what;
     int i;
 
@@ -58,8 +58,9 @@ ngx_http_mediaplane_manifest_key(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *key)
         urls[1] = pr->clearkey_url;
         urls[2] = pr->widevine_url;
         urls[3] = pr->playready_url;
+        urls[4] = pr->fairplay_url;
     }
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < 5; i++) {
         len[i] = ngx_strlen(urls[i]);
         total += len[i] + 1;
     }
@@ -69,7 +70,7 @@ ngx_http_mediaplane_manifest_key(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *key)
         return NGX_ERROR;
     }
     p = ngx_cpymem(what.data, buf, p - buf);
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < 5; i++) {
         p = ngx_cpymem(p, urls[i], len[i]);
         *p++ = '|';
     }

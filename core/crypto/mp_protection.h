@@ -32,6 +32,7 @@ typedef struct mp_protection_s {
     char clearkey_url[MP_KEY_URI_MAX];   /* W3C ClearKey license (dashif:laurl); "" none */
     char widevine_url[MP_KEY_URI_MAX];   /* "" = no Widevine signalling */
     char playready_url[MP_KEY_URI_MAX];  /* "" = no PlayReady signalling */
+    char fairplay_url[MP_KEY_URI_MAX];   /* cbcs HLS: skd:// of this URL; "" = none */
 } mp_protection_t;
 
 static inline int mp_protection_is_common(const mp_protection_t *pr)

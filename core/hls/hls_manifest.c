@@ -484,6 +484,21 @@ static void hls_wr_segments(mp_wr_t *w, const mp_pres_track_t *t, const mp_seg_t
     }
 }
 
+/* FairPlay (cbcs): the license server's URL as skd:// (AMS's form), for
+ * Safari's com.apple.streamingkeydelivery. */
+static void hls_wr_fairplay_key(mp_wr_t *w, const mp_protection_t *pr)
+{
+    const char *u = pr->fairplay_url;
+    const char *rest = strncmp(u, "https://", 8) == 0 ? u + 8 : strncmp(u, "http://", 7) == 0
+                       ? u + 7 : strncmp(u, "skd://", 6) == 0 ? u + 6 : u;
+    if (u[0] == '\0') {
+        return;
+    }
+    mp_wr_str(w, "#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://");
+    hls_wr_quotable(w, rest);
+    mp_wr_str(w, "\",KEYFORMAT=\"com.apple.streamingkeydelivery\",KEYFORMATVERSIONS=\"1\"\n");
+}
+
 static void hls_wr_kid(mp_wr_t *w, const mp_protection_t *pr)
 {
     mp_wr_str(w, ",KEYID=0x");
@@ -542,6 +557,9 @@ static void hls_wr_common_keys(mp_wr_t *w, const mp_protection_t *pr)
         hls_wr_drm_uri(w, pr, 1);
         mp_wr_str(w, ",KEYFORMAT=\"com.microsoft.playready\",KEYFORMATVERSIONS=\"1\"\n");
     }
+    if (pr->method == MP_PROTECT_CBCS) {
+        hls_wr_fairplay_key(w, pr);
+    }
 }
 
 /* SAMPLE-AES of MPEG-TS (cbcs assets over m3u8-aapl-v3): the raw key of
@@ -556,6 +574,7 @@ static void hls_wr_sample_aes_ts_key(mp_wr_t *w, const mp_protection_t *pr)
         mp_wr_printf(w, "%02X", pr->iv[i]);
     }
     mp_wr_str(w, ",KEYFORMAT=\"identity\",KEYFORMATVERSIONS=\"1\"\n");
+    hls_wr_fairplay_key(w, pr);
 }
 
 /* AES-128: one EXT-X-KEY for every segment, after EXT-X-MAP so the

@@ -266,3 +266,19 @@ def test_sample_aes_ts(h264_asset, media_root):
         ea = sample_aes.adts_frames(sample_aes.elementary_stream(enc, sample_aes.PID_AUDIO))
         assert ca != ea and [sample_aes.decrypt_aac(e, KEY, CBCS_IV) for e in ea] == ca
     assert encrypted > 0
+
+
+@pytest.mark.parametrize("fmt", ["m3u8-aapl", "m3u8-aapl-v3"])
+def test_fairplay_signalling(h264_asset, media_root, fmt):
+    """cbcs over HLS names the FairPlay license server as skd:// (AMS's form
+    of FairPlayLicenseAcquisitionUrl), in fMP4 and SAMPLE-AES TS playlists;
+    'cenc' never does (FairPlay is cbcs only)."""
+    url = "https://fp.example/FairPlay/?KID=%s" % KID
+    uri = "%s/QualityLevels(600000)/Manifest(video,format=%s)" % (h264_asset, fmt)
+    text = get(media_root, uri, env_for("cbcs", MP_GET_FAIRPLAY_URL=url)).decode()
+    assert ('#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://fp.example/FairPlay/?KID=%s",'
+            'KEYFORMAT="com.apple.streamingkeydelivery",KEYFORMATVERSIONS="1"' % KID) in text
+    assert "skd://" not in get(media_root, uri, env_for("cbcs")).decode()
+    if fmt == "m3u8-aapl":
+        cenc = get(media_root, uri, env_for("cenc", MP_GET_FAIRPLAY_URL=url)).decode()
+        assert "skd://" not in cenc

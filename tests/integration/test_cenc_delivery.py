@@ -30,6 +30,7 @@ NS = {"d": "urn:mpeg:dash:schema:mpd:2011", "cenc": "urn:mpeg:cenc:2013",
       "dashif": "https://dashif.org/CPS"}
 CLEARKEY_SCHEME = "urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e"
 WIDEVINE_URL = "https://widevine.example/proxy"
+FAIRPLAY_URL = "https://fairplay.example/FairPlay/"
 
 
 def link(ams, src_set, src_id, nav, dst_set, dst_id):
@@ -58,7 +59,8 @@ def common_asset(ams, tmp_path, abr_set, cbcs):
     body["AuthorizationPolicyId"] = token_policy(ams)
     assert ams.post("ContentKeys", body).status == 201
     link(ams, "Assets", asset["Id"], "ContentKeys", "ContentKeys", body["Id"])
-    cfg = json.dumps([{"Key": 7, "Value": WIDEVINE_URL}])
+    cfg = json.dumps([{"Key": 7, "Value": WIDEVINE_URL}] +
+                     ([{"Key": 9, "Value": FAIRPLAY_URL}] if cbcs else []))
     pol = ams.create("AssetDeliveryPolicies", {
         "Name": "common", "AssetDeliveryProtocol": DASH | HLS | SMOOTH | PROGRESSIVE,
         "AssetDeliveryPolicyType": 5 if cbcs else 4, "AssetDeliveryConfiguration": cfg})
@@ -145,12 +147,17 @@ def test_hls_names_the_key_systems(assets, platform, name):
     text = http_get(a["base"] + first).text
     method = "SAMPLE-AES" if name == "cbcs" else "SAMPLE-AES-CTR"
     keys = re.findall(r"#EXT-X-KEY:(.*)", text)
-    assert len(keys) == (2 if name == "cbcs" else 3)
+    assert len(keys) == 3
+    if name == "cbcs":                    # FairPlay: the policy's URL as skd://
+        fp = keys.pop()
+        assert fp.startswith('METHOD=SAMPLE-AES,URI="skd://fairplay.example/FairPlay/"') \
+            and 'KEYFORMAT="com.apple.streamingkeydelivery"' in fp
     if name == "cbcs":                    # MPEG-TS: SAMPLE-AES with the raw key
         v3 = http_get(a["base"] + "Manifest(format=m3u8-aapl-v3)")
         first_v3 = [l for l in v3.text.splitlines() if l and not l.startswith("#")][0]
         ts_keys = re.findall(r"#EXT-X-KEY:(.*)", http_get(a["base"] + first_v3).text)
-        assert len(ts_keys) == 1 and ts_keys[0].startswith(
+        assert len(ts_keys) == 2 and "skd://fairplay.example" in ts_keys[1]
+        assert ts_keys[0].startswith(
             'METHOD=SAMPLE-AES,URI="%s/keydelivery/?KID=%s",IV=0x' % (platform.origin.base, a["kid"]))
     assert keys[0] == ('METHOD=%s,URI="%s/keydelivery/ClearKey/",KEYID=0x%s,'
                        'KEYFORMAT="org.w3.clearkey",KEYFORMATVERSIONS="1"'

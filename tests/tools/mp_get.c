@@ -17,8 +17,8 @@
  * MP_GET_CENC_KEY=<32 hex> with MP_GET_CENC_KID=<32 hex> protects it with
  * common encryption instead: scheme MP_GET_CENC_SCHEME (cenc, the default,
  * or cbcs with the constant IV MP_GET_CBCS_IV), ClearKey license URL
- * MP_GET_CLEARKEY_URL, Widevine/PlayReady signalling when
- * MP_GET_WIDEVINE_URL / MP_GET_PLAYREADY_URL are set.
+ * MP_GET_CLEARKEY_URL, Widevine/PlayReady/FairPlay signalling when
+ * MP_GET_WIDEVINE_URL / MP_GET_PLAYREADY_URL / MP_GET_FAIRPLAY_URL are set.
  */
 #include "package/mp_package.h"
 #include "mp4/mp4_parse.h"
@@ -183,6 +183,7 @@ static const mp_protection_t *env_common_protection(void)
     env_text("MP_GET_CLEARKEY_URL", pr.clearkey_url, sizeof(pr.clearkey_url));
     env_text("MP_GET_WIDEVINE_URL", pr.widevine_url, sizeof(pr.widevine_url));
     env_text("MP_GET_PLAYREADY_URL", pr.playready_url, sizeof(pr.playready_url));
+    env_text("MP_GET_FAIRPLAY_URL", pr.fairplay_url, sizeof(pr.fairplay_url));
     return &pr;
 }
 
