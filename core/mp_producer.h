@@ -16,12 +16,23 @@
 
 typedef struct mp_producer_s mp_producer_t;
 
+/* A piece of a body in a producer's own memory. */
+typedef struct {
+    const uint8_t *p;
+    size_t len;
+} mp_span_t;
+
 struct mp_producer_s {
     /* Up to cap bytes into out; *done = 1 once the last byte was written.
      * MP_OK, MP_ERR_AGAIN (*written bytes are valid; call again) or an
      * error (sticky: the body cannot be completed). */
     int (*read)(mp_producer_t *p, uint8_t *out, size_t cap, size_t *written, int *done);
     void (*close)(mp_producer_t *p);
+    /* Optional (NULL: read only).  A producer that holds its whole body in
+     * memory (a segment encrypted at open) lends it instead of copying it:
+     * the unread rest as at most max spans, valid until close, counted as
+     * read.  Returns the number of spans (0: use read). */
+    int (*view)(mp_producer_t *p, mp_span_t *out, int max);
 };
 
 /* How a response's producer is opened: recipe is what the packager planned

@@ -153,7 +153,7 @@ ngx_http_mediaplane_stream_open(ngx_http_mediaplane_ctx_t *ctx)
 {
     ctx->stream_rc = ctx->res.stream_open(ctx->res.stream_recipe, ctx->source_ptrs,
                                           &ctx->producer, &ctx->stream_size);
-    if (ctx->stream_rc == MP_OK && ctx->stream_buf != NULL) {
+    if (ctx->stream_rc == MP_OK && ctx->stream_buf != NULL && ctx->producer->view == NULL) {
         ngx_http_mediaplane_stream_read(ctx);
     }
 }
@@ -166,6 +166,42 @@ ngx_http_mediaplane_stream_open_work(ngx_http_mediaplane_ctx_t *ctx)
 }
 
 static ngx_int_t ngx_http_mediaplane_stream_produced(ngx_http_mediaplane_ctx_t *ctx);
+
+/* A producer that lends its body (mp_producer_t.view): its memory goes out
+ * as it is, no chunk copied; it stays valid until the request's pool
+ * closes the producer. */
+static ngx_int_t
+ngx_http_mediaplane_stream_lent(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_request_t *r = ctx->r;
+    ngx_chain_t *out = NULL, **last = &out, *cl;
+    mp_span_t spans[4];
+    ngx_buf_t *b;
+    int i, n;
+
+    n = ctx->producer->view(ctx->producer, spans, 4);
+    if (n == 0) {                         /* nothing lent: produce as usual */
+        ngx_http_mediaplane_stream_read(ctx);
+        return ngx_http_mediaplane_stream_produced(ctx);
+    }
+    for (i = 0; i < n; i++) {
+        b = ngx_calloc_buf(r->pool);
+        cl = ngx_alloc_chain_link(r->pool);
+        if (b == NULL || cl == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+        b->pos = (u_char *) spans[i].p;
+        b->last = b->pos + spans[i].len;
+        b->memory = 1;
+        b->last_buf = i == n - 1 && r == r->main;
+        b->last_in_chain = i == n - 1;
+        cl->buf = b;
+        cl->next = NULL;
+        *last = cl;
+        last = &cl->next;
+    }
+    return ngx_http_output_filter(r, out);
+}
 
 static ngx_int_t
 ngx_http_mediaplane_stream_opened(ngx_http_mediaplane_ctx_t *ctx)
@@ -204,6 +240,9 @@ ngx_http_mediaplane_stream_opened(ngx_http_mediaplane_ctx_t *ctx)
                                           ctx->segment_max_age);
     if (ngx_http_mediaplane_header_done(r, rc) || ctx->stream_buf == NULL) {
         return rc;
+    }
+    if (ctx->producer->view != NULL) {
+        return ngx_http_mediaplane_stream_lent(ctx);
     }
 
     return ngx_http_mediaplane_stream_produced(ctx);

@@ -172,6 +172,21 @@ static int fmp4_cenc_body_read(mp_producer_t *p, uint8_t *out, size_t cap, size_
     return MP_OK;
 }
 
+static int fmp4_cenc_body_view(mp_producer_t *p, mp_span_t *out, int max)
+{
+    fmp4_cenc_body_t *b = (fmp4_cenc_body_t *) p;
+    int n = 0;
+    if (max < 2 || b->pos != 0) {
+        return 0;
+    }
+    out[n++] = (mp_span_t) { b->head.p, b->head.pos };
+    if (b->payload_len > 0) {
+        out[n++] = (mp_span_t) { b->payload, b->payload_len };
+    }
+    b->pos = b->head.pos + b->payload_len;
+    return n;
+}
+
 static void fmp4_cenc_body_close(mp_producer_t *p)
 {
     fmp4_cenc_body_t *b = (fmp4_cenc_body_t *) p;
@@ -215,6 +230,7 @@ int fmp4_cenc_producer_open(const void *recipe, mp_source_t *const *sources, mp_
     }
     b->producer.read = fmp4_cenc_body_read;
     b->producer.close = fmp4_cenc_body_close;
+    b->producer.view = fmp4_cenc_body_view;
     *out = &b->producer;
     *size = b->head.pos + b->payload_len;
     return MP_OK;

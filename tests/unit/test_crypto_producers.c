@@ -104,7 +104,7 @@ static void test_aes_cbc_roundtrip(void **state)
         uint8_t *data = pattern(lens[l], (uint32_t) l);
         for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
             for (int again = 0; again <= 3; again += 3) {
-                mem_producer_t inner = { { mem_read, mem_close }, data, lens[l], 0, again, 0, 0 };
+                mem_producer_t inner = { { mem_read, mem_close, NULL }, data, lens[l], 0, again, 0, 0 };
                 mp_producer_t *aes;
                 uint64_t size;
                 assert_int_equal(mp_aes_cbc_open(&inner.producer, lens[l], key, iv, &aes, &size),
