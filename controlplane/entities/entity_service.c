@@ -142,8 +142,8 @@ static json_t *convert_datetime(api_ctx_t *c, const entity_prop_t *p, json_t *v)
     int64_t ms;
 
     if (!json_is_string(v) || time_parse(json_string_value(v), &ms) != 0) {
-        api_fail(c, 400, "InvalidValue",
-                 "property '%s' must be a date-time (ISO 8601 or \"\\/Date(ms)\\/\")", p->name);
+        api_fail(c, 400, "InvalidValue", "property '%s' must be a date-time: " TIME_PARSE_FORMS
+                 "; got '%.64s'", p->name, json_is_string(v) ? json_string_value(v) : "a non-string");
         return NULL;
     }
     time_format_iso(ms, iso);

@@ -1,0 +1,67 @@
+"""mediaplaned as AMS-era v2 clients really called it (issue 14): the
+date-time strings they sent, the paths they built and the names they used,
+driven over HTTP through nginx."""
+
+import datetime
+import time
+
+import pytest
+
+
+def _policy(ams, permissions=1, minutes=60):
+    return ams.create("AccessPolicies", {"Name": "p", "DurationInMinutes": minutes,
+                                         "Permissions": permissions})
+
+
+def _utc(minutes_from_now):
+    return (datetime.datetime.now(datetime.timezone.utc)
+            + datetime.timedelta(minutes=minutes_from_now)).replace(microsecond=0)
+
+
+@pytest.mark.parametrize("fmt", [
+    "%-m/%-d/%Y %I:%M:%S %p",     # azure-media: moment 'M/D/YYYY hh:mm:ss A'
+    "%m/%d/%Y %I:%M:%S %p",       # azure-media: moment 'MM/DD/YYYY hh:mm:ss A'
+    "%m/%d/%Y %H:%M:%S",          # .NET DateTime.ToString(InvariantCulture)
+    "%a, %d %b %Y %H:%M:%S GMT",  # JavaScript toUTCString()
+    "%Y-%m-%dT%H:%M:%SZ",
+])
+def test_locator_start_time_as_clients_wrote_it(ams, fmt):
+    asset = ams.create("Assets", {"Name": "dates"})
+    start = _utc(-10)
+    r = ams.post("Locators", {"AccessPolicyId": _policy(ams, 2)["Id"], "AssetId": asset["Id"],
+                              "Type": 1, "StartTime": start.strftime(fmt)})
+    assert r.status == 201, r
+    assert r.json["StartTime"] == start.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _asset_with_file(ams, name):
+    asset = ams.create("Assets", {"Name": name})
+    assert ams.put_blob(ams.write_locator(asset["Id"]), "a.mp4", b"\0" * 1000).status == 201
+    assert ams.get("CreateFileInfos?assetid='%s'" % asset["Id"]).status == 204
+    return asset
+
+
+def test_expiration_date_time_and_verbose_ms_date(ams):
+    asset = _asset_with_file(ams, "dates-verbose")
+    body = ('{"AccessPolicyId":"%s","AssetId":"%s","Type":2,"StartTime":"\\/Date(%d+0100)\\/"}'
+            % (_policy(ams)["Id"], asset["Id"], int(time.time() * 1000) - 60000))
+    r = ams.call("POST", "Locators", body, fmt="verbose")
+    assert r.status == 201, r
+    key = ams.key(r.json["d"]["Id"])
+    end = _utc(120).replace(second=0)
+    r = ams.merge("Locators" + key, {"ExpirationDateTime": end.strftime("%-m/%-d/%Y %-I:%M %p")})
+    assert r.status == 204, r
+    got = ams.get("Locators" + key).json
+    assert got["ExpirationDateTime"] == end.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@pytest.mark.parametrize("text", ["yesterday", "13/7/2026 05:44:15 AM", "12/7/2026 13:00 PM",
+                                  "2026-12-07T05:44:15Zjunk", "Tue, 07 Dec 2026 05:44:15 GMT"])
+def test_garbage_date_is_a_clear_400(ams, text):
+    asset = ams.create("Assets", {"Name": "bad-date"})
+    r = ams.post("Locators", {"AccessPolicyId": _policy(ams)["Id"], "AssetId": asset["Id"],
+                              "Type": 1, "StartTime": text})
+    assert r.status == 400, r
+    msg = r.error_message()
+    assert "'StartTime' must be a date-time" in msg and "12/7/2026 5:44:15 AM" in msg
+    assert text in msg
