@@ -65,3 +65,14 @@ def test_garbage_date_is_a_clear_400(ams, text):
     msg = r.error_message()
     assert "'StartTime' must be a date-time" in msg and "12/7/2026 5:44:15 AM" in msg
     assert text in msg
+
+
+def test_empty_path_segments_collapse(ams):
+    """azure-media joins base_url '…/api/' with '/CreateFileInfos'."""
+    asset = ams.create("Assets", {"Name": "double-slash"})
+    assert ams.put_blob(ams.write_locator(asset["Id"]), "a.mp4", b"\0" * 1000).status == 201
+    r = ams.get(ams.api + "/CreateFileInfos?assetid='%s'" % asset["Id"])
+    assert r.status == 204, r
+    files = ams.values("Assets%s//Files" % ams.key(asset["Id"]))
+    assert [f["Name"] for f in files] == ["a.mp4"]
+    assert ams.get(ams.api + "//Assets" + ams.key(asset["Id"])).status == 200
