@@ -123,7 +123,7 @@ const api_function_t *api_functions_all(void)
 const api_function_t *api_function_find(const char *name)
 {
     for (const api_function_t *f = functions; f->name != NULL; f++) {
-        if (strcmp(f->name, name) == 0) {
+        if (strcasecmp(f->name, name) == 0) {      /* any case, like entity sets */
             return f;
         }
     }

@@ -6,6 +6,7 @@
 #include "entities/entity_sets.h"
 
 #include <string.h>
+#include <strings.h>
 
 static const entity_set_t *const all_sets[] = {
     &entity_assets,
@@ -43,10 +44,11 @@ const char *const *entity_set_names(void)
     return names;
 }
 
+/* Any case, as AMS's front end matched set names ("/api/assets"). */
 const entity_set_t *entity_set_find(const char *name)
 {
     for (size_t i = 0; all_sets[i] != NULL; i++) {
-        if (strcmp(all_sets[i]->name, name) == 0) {
+        if (strcasecmp(all_sets[i]->name, name) == 0) {
             return all_sets[i];
         }
     }

@@ -1,8 +1,8 @@
 /*
  * test_api_path.c — the path quirks of AMS-era clients the router absorbs:
  * empty segments ("/api//CreateFileInfos", base URL ending in '/' joined with
- * a path starting with '/') and the "/API/" prefix of the azure-media SDK's
- * default base URL.
+ * a path starting with '/'), the "/API/" prefix of the azure-media SDK's
+ * default base URL, and entity-set and function names in any case.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,9 @@
 
 #include <stdlib.h>
 
+#include "api/api_handlers.h"
 #include "api/api_path.h"
+#include "entities/entity_sets.h"
 
 static void expect_collapsed(const char *in, const char *want)
 {
@@ -49,11 +51,26 @@ static void test_api_prefix_any_case(void **state)
     assert_string_equal(api_path_rest("/API/Assets?$top=1"), "Assets?$top=1");
 }
 
+static void test_set_and_function_names_any_case(void **state)
+{
+    (void) state;
+    assert_ptr_equal(entity_set_find("assets"), &entity_assets);
+    assert_ptr_equal(entity_set_find("ASSETS"), &entity_assets);
+    assert_ptr_equal(entity_set_find("accesspolicies"), &entity_access_policies);
+    assert_ptr_equal(entity_set_find("Locators"), &entity_locators);
+    assert_null(entity_set_find("Asset"));
+    assert_null(entity_set_find(""));
+    assert_non_null(api_function_find("createfileinfos"));
+    assert_non_null(api_function_find("CreateFileInfos"));
+    assert_null(api_function_find("CreateFileInfo"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_segments_collapse),
         cmocka_unit_test(test_api_prefix_any_case),
+        cmocka_unit_test(test_set_and_function_names_any_case),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -76,3 +76,20 @@ def test_empty_path_segments_collapse(ams):
     files = ams.values("Assets%s//Files" % ams.key(asset["Id"]))
     assert [f["Name"] for f in files] == ["a.mp4"]
     assert ams.get(ams.api + "//Assets" + ams.key(asset["Id"])).status == 200
+
+
+def test_entity_set_and_function_names_in_any_case(ams):
+    asset = ams.create("assets", {"Name": "lower-case"})
+    assert asset["odata.metadata"].endswith("$metadata#Assets/@Element")
+    got = ams.get("ASSETS" + ams.key(asset["Id"]))
+    assert got.status == 200 and got.json["Name"] == "lower-case"
+    names = {a["Id"] for a in ams.values("assets?$top=1000")}
+    assert asset["Id"] in names
+    assert ams.get("createfileinfos?assetid='%s'" % asset["Id"]).status == 204
+    assert ams.get("Asset").status == 404
+
+
+def test_api_prefix_in_any_case(ams):
+    """azure-media's default base URL is https://media.windows.net/API/."""
+    r = ams.get(ams.base + "/API/Assets?$top=1")
+    assert r.status == 200 and "value" in r.json, r
