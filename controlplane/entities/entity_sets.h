@@ -58,6 +58,11 @@ int origin_envelope(api_ctx_t *c, const char *asset_id, const char *config_text,
  * published with another key). */
 int origin_forget_key(api_ctx_t *c, const char *key_id);
 
+/* The clear value of a ContentKeys record (its sealed copy opened, at most
+ * CONTENT_KEY_MAX bytes); 0, or -1 after api_fail().  The caller wipes key. */
+#define CONTENT_KEY_MAX 256
+int content_key_open(api_ctx_t *c, const json_t *rec, uint8_t *key, size_t cap, size_t *len);
+
 /* Jobs (job_create.c): fills a new job from its POST body's navigations —
  * inputs, inline tasks or its template's tasks, output assets — and stores
  * its tasks and links. */

@@ -2,8 +2,10 @@
 date-time strings they sent, the paths they built and the names they used,
 driven over HTTP through nginx."""
 
+import base64
 import datetime
 import time
+import urllib.parse
 
 import pytest
 
@@ -93,3 +95,69 @@ def test_api_prefix_in_any_case(ams):
     """azure-media's default base URL is https://media.windows.net/API/."""
     r = ams.get(ams.base + "/API/Assets?$top=1")
     assert r.status == 200 and "value" in r.json, r
+
+
+# ---- RebindContentKey (the .NET SDK's ContentKey.GetClearKeyValue and
+# GetEncryptedKeyValue(cert)): RSA-OAEP for the caller's certificate
+
+
+def _content_key(ams, tmp_path, size=16, key_type=0):
+    from test_api_content_keys import new_key
+    body, key = new_key(ams, tmp_path, key_type=key_type, size=size)
+    assert ams.post("ContentKeys", body).status == 201
+    return body["Id"], key
+
+
+def _client_cert(tmp_path, bits=2048):
+    """A client's own certificate and private key, made with the openssl CLI."""
+    from test_api_content_keys import openssl
+    key, der = tmp_path / ("client%d.key" % bits), tmp_path / ("client%d.der" % bits)
+    openssl("req", "-x509", "-newkey", "rsa:%d" % bits, "-nodes", "-keyout", str(key),
+            "-outform", "der", "-out", str(der), "-days", "2", "-subj", "/CN=rebind client")
+    return base64.b64encode(der.read_bytes()).decode(), key
+
+
+def _rebind(ams, key_id, cert, **kw):
+    return ams.get("RebindContentKey?id='%s'&x509Certificate='%s'"
+                   % (urllib.parse.quote(key_id), urllib.parse.quote(cert, safe="")), **kw)
+
+
+def test_rebind_content_key_clear(ams, tmp_path):
+    key_id, key = _content_key(ams, tmp_path)
+    r = _rebind(ams, key_id, "")
+    assert r.status == 200, r
+    assert r.json["odata.metadata"].endswith("$metadata#Edm.String")
+    assert base64.b64decode(r.json["value"]) == key
+    r = _rebind(ams, key_id, "", fmt="verbose")
+    assert base64.b64decode(r.json["d"]["RebindContentKey"]) == key
+    storage_id, storage_key = _content_key(ams, tmp_path, size=32, key_type=1)
+    assert base64.b64decode(_rebind(ams, storage_id, "").json["value"]) == storage_key
+
+
+def test_rebind_content_key_for_a_certificate(ams, tmp_path):
+    from test_api_content_keys import openssl
+    key_id, key = _content_key(ams, tmp_path)
+    cert, private = _client_cert(tmp_path)
+    r = _rebind(ams, key_id, cert)
+    assert r.status == 200, r
+    wrapped = base64.b64decode(r.json["value"])
+    assert len(wrapped) == 256 and key not in wrapped
+    plain = openssl("pkeyutl", "-decrypt", "-inkey", str(private),
+                    "-pkeyopt", "rsa_padding_mode:oaep", data=wrapped)
+    assert plain == key
+    # a '+' the client did not encode arrives as a blank: still the certificate
+    r = ams.get("RebindContentKey?id='%s'&x509Certificate='%s'"
+                % (urllib.parse.quote(key_id), cert.replace("+", "%20").replace("/", "%2F")))
+    assert r.status == 200, r
+
+
+@pytest.mark.parametrize("cert,code", [("bm90IGEgY2VydA==", 400), ("!!!", 400)])
+def test_rebind_content_key_errors(ams, tmp_path, cert, code):
+    key_id, _ = _content_key(ams, tmp_path)
+    r = _rebind(ams, key_id, cert)
+    assert r.status == code and "x509Certificate must be the base64 DER" in r.error_message(), r
+    r = ams.get("RebindContentKey?id='%s'" % urllib.parse.quote(key_id))
+    assert r.status == 400 and "x509Certificate" in r.error_message()
+    r = _rebind(ams, "nb:kid:UUID:00000000-0000-0000-0000-000000000000", "")
+    assert r.status == 404
+    assert ams.get("RebindContentKey?x509Certificate=''").status == 400
