@@ -161,3 +161,92 @@ def test_rebind_content_key_errors(ams, tmp_path, cert, code):
     r = _rebind(ams, "nb:kid:UUID:00000000-0000-0000-0000-000000000000", "")
     assert r.status == 404
     assert ams.get("RebindContentKey?x509Certificate=''").status == 400
+
+
+# ---- "Azure Media Encoder": AMS-era preset names run as MES presets
+
+AME_ID = "nb:mpid:UUID:1b1da727-93ae-4e46-a8a1-268828765609"
+WAME_ID = "nb:mpid:UUID:70bdc2c3-ebf4-42a9-8542-5afc1e55d217"
+AME_PRESETS = [
+    "H264 Adaptive Bitrate MP4 Set 1080p", "H264 Adaptive Bitrate MP4 Set 720p",
+    "H264 Adaptive Bitrate MP4 Set SD 16x9", "H264 Adaptive Bitrate MP4 Set 720p for iOS Cellular Only",
+    "H264 Smooth Streaming 1080p", "H264 Smooth Streaming 720p", "H264 Smooth Streaming SD 16x9",
+    "H264 Smooth Streaming 720p for 3G or 4G", "H264 Broadband 1080p", "H264 Broadband 720p",
+    "H264 Broadband SD 16x9", "H.264 HD 720p VBR", "AAC Good Quality Audio", "AAC Audio",
+]
+
+
+def _ame_job(ams, asset_id, preset, processor=AME_ID):
+    return ams.post("Jobs", {
+        "Name": "ame", "InputMediaAssets": [{"__metadata": {"uri": ams.api + "Assets"
+                                                            + ams.key(asset_id)}}],
+        "Tasks": [{"Configuration": preset, "MediaProcessorId": processor,
+                   "TaskBody": "<?xml version=\"1.0\" encoding=\"utf-8\"?><taskBody><inputAsset>"
+                               "JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)"
+                               "</outputAsset></taskBody>"}]})
+
+
+def test_azure_media_encoder_is_listed(ams):
+    by_id = {m["Id"]: m for m in ams.values("MediaProcessors")}
+    assert by_id[AME_ID]["Name"] == "Azure Media Encoder"
+    assert by_id[WAME_ID]["Name"] == "Windows Azure Media Encoder"
+    # azure-media's getCurrentByName: $top=1, Name eq, $orderby=Version desc
+    q = urllib.parse.quote("Name eq 'Windows Azure Media Encoder'")
+    rows = ams.values("MediaProcessors?$top=1&$filter=%s&$orderby=Version%%20desc" % q)
+    assert [r["Id"] for r in rows] == [WAME_ID]
+
+
+@pytest.fixture
+def paused_ams(ams):
+    """Scheduler paused (no reserved units): jobs stay Queued."""
+    ru = ams.values("EncodingReservedUnitTypes")[0]
+    key = "(guid'%s')" % ru["AccountId"]
+    assert ams.merge("EncodingReservedUnitTypes" + key, {"CurrentReservedUnits": 0}).status == 204
+    yield ams
+    assert ams.merge("EncodingReservedUnitTypes" + key,
+                     {"CurrentReservedUnits": ru["CurrentReservedUnits"]}).status == 204
+
+
+def test_every_mapped_ame_preset_is_accepted(paused_ams):
+    ams = paused_ams
+    src = ams.upload_asset("ame-src", {"clip.mp4": b"not really a movie"})
+    for i, preset in enumerate(AME_PRESETS):
+        r = _ame_job(ams, src["Id"], preset, AME_ID if i % 2 else WAME_ID)
+        assert r.status == 201, (preset, r)
+        task = ams.values("Jobs%s/Tasks" % ams.key(r.json["Id"]))[0]
+        assert task["Configuration"] == preset          # kept as the client sent it
+        assert ams.get("CancelJob?jobid='%s'" % r.json["Id"]).status == 204
+
+
+@pytest.mark.parametrize("preset", ["VC1 Smooth Streaming 720p", "H264 Multiple Bitrate 720p",
+                                    "<Preset Version=\"4.0\"/>", ""])
+def test_unmapped_ame_preset_is_a_clear_400(paused_ams, preset):
+    ams = paused_ams
+    src = ams.upload_asset("ame-bad", {"clip.mp4": b"not really a movie"})
+    r = _ame_job(ams, src["Id"], preset)
+    assert r.status == 400, r
+    msg = r.error_message()
+    assert "Azure Media Encoder" in msg
+    if preset:
+        assert "'H264 Broadband 720p'" in msg and "Media Encoder Standard" in msg
+
+
+def test_windows_azure_media_encoder_broadband_720p_runs(ams, tmp_path):
+    """What azure-media's encodeVideo sends: 'Windows Azure Media Encoder' +
+    'H264 Broadband 720p' → MES 'H264 Single Bitrate 720p': one 1280x720 video."""
+    import subprocess
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=size=320x180:rate=30:duration=2", "-f", "lavfi", "-i",
+                    "sine=frequency=440:sample_rate=48000:duration=2", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    str(clip)], check=True, timeout=120)
+    src = ams.upload_asset("wame-src", {"clip.mp4": clip.read_bytes()})
+    r = _ame_job(ams, src["Id"], "H264 Broadband 720p", WAME_ID)
+    assert r.status == 201, r
+    job = ams.wait_job(r.json["Id"], timeout=600)
+    assert job["State"] == 3, job
+    out = ams.values("Jobs%s/OutputMediaAssets" % ams.key(job["Id"]))[0]
+    names = [f["Name"] for f in ams.values("Assets%s/Files" % ams.key(out["Id"]))]
+    videos = [n for n in names if n.endswith(".mp4") and "AACAudio" not in n]
+    assert videos == ["clip_1280x720_4500.mp4"], names
