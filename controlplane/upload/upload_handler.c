@@ -4,7 +4,7 @@
  *   PUT    /upload/<container>/<blob>?<sas>                       Put Blob (streamed)
  *   PUT    …/<blob>?<sas>&comp=block&blockid=<b64>                Put Block (streamed)
  *   PUT    …/<blob>?<sas>&comp=blocklist  (XML body)              Put Block List
- *   GET|HEAD …/<blob>?<sas>                                       Get Blob
+ *   GET|HEAD …/<blob>?<sas>  (Range / x-ms-range: one range, 206/416)  Get Blob
  *   DELETE …/<blob>?<sas>                                         Delete Blob
  *   GET    /upload/<container>?<sas>&restype=container&comp=list  List Blobs
  * Every request carries a SAS whose signature, window and permissions are
@@ -15,6 +15,8 @@
 #include "daemon/daemon_log.h"
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
+#include "http/http_range.h"
+#include "storage/blob_mime.h"
 #include "storage/blob_store.h"
 #include "upload/sas_token.h"
 #include "util/time_text.h"
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct {
     app_t         *app;
@@ -258,21 +261,51 @@ static http_response_t *put_block_list(app_t *app, http_request_t *req, const ch
     return r;
 }
 
-static http_response_t *get_blob(app_t *app, const char *container, const char *name)
+/* 416 for a range past the end, with the size it has. */
+static http_response_t *range_not_satisfiable(const blob_info_t *info)
+{
+    char cr[64];
+    http_response_t *r = storage_error(416, "InvalidRange", "The range specified is invalid "
+                                       "for the current size of the resource.");
+    snprintf(cr, sizeof(cr), "bytes */%llu", (unsigned long long) info->size);
+    http_response_header(r, "Content-Range", cr);
+    return r;
+}
+
+/* Get Blob: the whole blob (200) or the one range asked for (206, Range or
+ * x-ms-range), typed by its extension; HEAD answers the same headers. */
+static http_response_t *get_blob(app_t *app, http_request_t *req, const char *container,
+                                 const char *name)
 {
     blob_info_t info;
     int fd;
-    char etag[64];
+    char etag[64], cr[96];
+    const char *range = http_header(req, "x-ms-range");
+    uint64_t start = 0, length;
+    http_range_result_t rr;
     blob_status_t st = blob_open_read(app->cfg.media_root, container, name, &fd, &info);
     http_response_t *r;
 
     if (st != BLOB_OK) {
         return blob_error(st);
     }
-    r = http_response_file(200, "application/octet-stream", fd, 0, info.size);
+    length = info.size;
+    rr = http_range_parse(range != NULL ? range : http_header(req, "Range"), info.size, &start,
+                          &length);
+    if (rr == HTTP_RANGE_UNSATISFIABLE) {
+        close(fd);
+        return range_not_satisfiable(&info);
+    }
+    r = http_response_file(rr == HTTP_RANGE_OK ? 206 : 200, blob_mime_type(name), fd, start, length);
+    if (rr == HTTP_RANGE_OK) {
+        snprintf(cr, sizeof(cr), "bytes %llu-%llu/%llu", (unsigned long long) start,
+                 (unsigned long long) (start + length - 1), (unsigned long long) info.size);
+        http_response_header(r, "Content-Range", cr);
+    }
     snprintf(etag, sizeof(etag), "\"0x%llx%09ld\"", (unsigned long long) info.mtime.tv_sec,
              info.mtime.tv_nsec);
     http_response_header(r, "ETag", etag);
+    http_response_header(r, "Accept-Ranges", "bytes");
     http_response_header(r, "x-ms-blob-type", "BlockBlob");
     return r;
 }
@@ -353,5 +386,5 @@ http_response_t *upload_finish(app_t *app, http_request_t *req)
     if (name[0] == '\0') {
         return list_blobs(app, container);
     }
-    return get_blob(app, container, name);
+    return get_blob(app, req, container, name);
 }
