@@ -31,6 +31,7 @@ static const entity_nav_t asset_navs[] = {
     { "Files", "Files", NAV_CHILDREN, "ParentAssetId", false, NULL },
     { "ParentAssets", "Assets", NAV_LINKS, NULL, true, NULL },
     { "DeliveryPolicies", "AssetDeliveryPolicies", NAV_LINKS, NULL, true, NULL },
+    { "StorageAccount", "StorageAccounts", NAV_REFERENCE, "StorageAccountName", false, NULL },
     { NULL, NULL, 0, NULL, false, NULL },
 };
 

@@ -25,7 +25,8 @@ static const entity_set_t *const all_sets[] = {
     &entity_tasks,
     &entity_job_templates,
     &entity_task_templates,
-    &entity_reserved_units,     /* last: its ids have no prefix */
+    &entity_reserved_units,     /* last: their ids have no prefix */
+    &entity_storage_accounts,
     NULL,
 };
 

@@ -34,10 +34,25 @@ const char *entity_guid(const char *id)
     return colon != NULL ? colon + 1 : NULL;
 }
 
+/* A name key as it is: 1..ENTITY_ID_MAX-1 of [A-Za-z0-9._-]. */
+static int normalize_name_key(const char *in, char out[ENTITY_ID_MAX])
+{
+    size_t len = strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+
+    if (len == 0 || in[len] != '\0' || len >= ENTITY_ID_MAX) {
+        return -1;
+    }
+    memcpy(out, in, len + 1);
+    return 0;
+}
+
 int entity_normalize_id(const entity_set_t *set, const char *in, char out[ENTITY_ID_MAX])
 {
     size_t plen = strlen(set->id_prefix), len = strlen(in);
 
+    if (set->flags & ES_NAME_KEY) {
+        return normalize_name_key(in, out);
+    }
     if (len != plen + CATALOG_GUID_LEN || strncasecmp(in, set->id_prefix, plen) != 0) {
         return -1;
     }

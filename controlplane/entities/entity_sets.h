@@ -21,6 +21,7 @@ extern const entity_set_t entity_tasks;
 extern const entity_set_t entity_job_templates;
 extern const entity_set_t entity_task_templates;
 extern const entity_set_t entity_reserved_units;
+extern const entity_set_t entity_storage_accounts;
 
 extern const entity_set_t entity_streaming_endpoints;
 extern const entity_set_t entity_operations;
@@ -42,6 +43,8 @@ bool asset_has_origin_locator(api_ctx_t *c, const char *asset_id);
 
 /* Seeds the media processors mediaplane runs (at start, idempotent). */
 int media_processors_seed(api_ctx_t *c);
+/* Seeds the one StorageAccounts row (account_name), dropping others. */
+int storage_accounts_seed(api_ctx_t *c);
 
 /* Rewrites (or removes) the origin record of a locator (catalog_origin.h). */
 int origin_publish_locator(api_ctx_t *c, const json_t *locator);

@@ -308,3 +308,28 @@ def test_sas_download_played_by_ffmpeg_with_seeks(ams, tmp_path):
                         ams.blob_url(loc, "clip.mp4"), "-f", "null", "-"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
+
+
+# ---- StorageAccounts: the installation's one account, read-only
+
+
+def test_storage_accounts(ams):
+    rows = ams.values("StorageAccounts")
+    assert len(rows) == 1, rows
+    acct = rows[0]
+    assert acct["IsDefault"] is True and acct["BytesUsed"] is None
+    name = acct["Name"]
+    one = ams.get("StorageAccounts('%s')" % name)
+    assert one.status == 200 and one.json["Name"] == name
+    v = ams.get("StorageAccounts('%s')" % name, fmt="verbose").json["d"]
+    assert v["__metadata"]["type"] == "Microsoft.Cloud.Media.Vod.Rest.Data.Models.StorageAccount"
+    assert v["__metadata"]["uri"].endswith("StorageAccounts('%s')" % name)
+    asset = ams.create("Assets", {"Name": "in-account"})
+    assert asset["StorageAccountName"] == name
+    ref = ams.get("Assets%s/StorageAccount" % ams.key(asset["Id"]))
+    assert ref.status == 200 and ref.json["Name"] == name, ref
+    assert ams.post("StorageAccounts", {"Name": "other"}).status == 405
+    assert ams.delete("StorageAccounts('%s')" % name).status == 405
+    assert ams.get("StorageAccounts('nope')").status == 404
+    meta = ams.get("$metadata").body.decode()
+    assert 'EntitySet Name="StorageAccounts"' in meta and 'EntityType Name="StorageAccount"' in meta
