@@ -25,6 +25,9 @@ static const entity_set_t *const all_sets[] = {
     &entity_tasks,
     &entity_job_templates,
     &entity_task_templates,
+    &entity_ingest_manifests,
+    &entity_ingest_manifest_assets,
+    &entity_ingest_manifest_files,
     &entity_reserved_units,     /* last: their ids have no prefix */
     &entity_storage_accounts,
     NULL,

@@ -202,6 +202,10 @@ static json_t *convert_value(api_ctx_t *c, const entity_prop_t *p, json_t *v)
         if (json_is_boolean(v)) {
             return json_incref(v);
         }
+        if (json_is_string(v) && (strcmp(json_string_value(v), "true") == 0
+                                  || strcmp(json_string_value(v), "false") == 0)) {
+            return json_boolean(strcmp(json_string_value(v), "true") == 0);   /* AMS samples */
+        }
         break;
     case EDM_DATETIME:
         return convert_datetime(c, p, v);

@@ -31,6 +31,18 @@ static int collect_stale(const char *id, json_t *rec, void *arg)
     return 0;
 }
 
+int storage_account_assign(api_ctx_t *c, json_t *rec)
+{
+    const char *given = entity_str(rec, "StorageAccountName");
+
+    if (given != NULL && strcmp(given, c->app->cfg.account_name) != 0) {
+        return api_fail(c, 400, "InvalidValue", "unknown storage account '%s' (this installation "
+                        "has '%s')", given, c->app->cfg.account_name);
+    }
+    json_object_set_new(rec, "StorageAccountName", json_string(c->app->cfg.account_name));
+    return 0;
+}
+
 int storage_accounts_seed(api_ctx_t *c)
 {
     const char *name = c->app->cfg.account_name;

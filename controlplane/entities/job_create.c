@@ -43,33 +43,13 @@ static json_t *nav_array(json_t *v)
 /* The asset id of {"__metadata":{"uri":".../Assets('id')"}} or {"uri":…}. */
 static int asset_ref_id(api_ctx_t *c, json_t *ref, size_t i, char out[ENTITY_ID_MAX])
 {
-    json_t *meta = json_object_get(ref, "__metadata");
-    const char *uri = entity_str(meta ? meta : ref, "uri");
-    const char *at;
-    char text[1024], err[128];
-    odata_resource_t res;
-
-    if (uri == NULL && json_is_string(ref)) {
-        uri = json_string_value(ref);
+    if (asset_ref_parse(ref, out) != 0) {
+        return api_fail(c, 400, "InvalidValue", "InputMediaAssets[%zu] must be "
+                        "{\"__metadata\":{\"uri\":\"…/Assets('id')\"}}", i);
     }
-    if (uri == NULL) {
-        uri = entity_str(ref, "url");
-    }
-    if (uri == NULL || strlen(uri) >= sizeof(text)) {
-        return api_fail(c, 400, "InvalidValue",
-                        "InputMediaAssets[%zu] must be {\"__metadata\":{\"uri\":\"…/Assets('id')\"}}", i);
-    }
-    snprintf(text, sizeof(text), "%s", uri);
-    if (url_decode_inplace(text, 0) < 0 || (at = strstr(text, "Assets(")) == NULL
-        || odata_resource_parse(at, &res, err, sizeof(err)) != 0 || !res.has_key
-        || res.member[0] != '\0') {
-        return api_fail(c, 400, "InvalidValue", "InputMediaAssets[%zu]: cannot read an asset "
-                        "address from '%.200s'", i, uri);
-    }
-    if (entity_normalize_id(&entity_assets, res.key, out) != 0
-        || !catalog_exists(&c->txn, "Assets", out)) {
+    if (!catalog_exists(&c->txn, "Assets", out)) {
         return api_fail(c, 400, "InvalidValue", "InputMediaAssets[%zu]: asset '%.200s' does not exist",
-                        i, res.key);
+                        i, out);
     }
     return 0;
 }

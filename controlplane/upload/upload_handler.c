@@ -8,7 +8,9 @@
  *   DELETE …/<blob>?<sas>                                         Delete Blob
  *   GET    /upload/<container>?<sas>&restype=container&comp=list  List Blobs
  * Every request carries a SAS whose signature, window and permissions are
- * checked, and whose locator must still exist in the catalog.
+ * checked, and whose locator (for a bulk-ingest container "ingest-<guid>",
+ * whose IngestManifest) must still exist in the catalog; a blob committed
+ * into an ingest container is handed to ingest_process.c.
  */
 #define _GNU_SOURCE
 #include "api/api_handlers.h"
@@ -105,9 +107,33 @@ static http_response_t *check_locator(app_t *app, const sas_grant_t *g)
     return r;
 }
 
+/* An ingest container's SAS names its manifest (si = the manifest's GUID),
+ * which must still exist; the window is the signed one. */
+static http_response_t *check_manifest(app_t *app, const sas_grant_t *g, const char *manifest_id)
+{
+    catalog_txn_t t;
+    int64_t now = time_now_ms();
+    bool found;
+
+    if (catalog_begin(app->store, false, &t) != 0) {
+        return storage_error(503, "ServerBusy", "catalog unavailable");
+    }
+    found = catalog_exists(&t, entity_ingest_manifests.name, manifest_id)
+            && strcmp(entity_guid(manifest_id), g->locator_guid) == 0;
+    catalog_abort(&t);
+    if (!found) {
+        return storage_error(403, "AuthenticationFailed", "the ingest manifest no longer exists");
+    }
+    if (now + 5 * 60 * 1000 < g->start_ms || now >= g->expiry_ms) {
+        return storage_error(403, "AuthenticationFailed", "the SAS is not valid at this time");
+    }
+    return NULL;
+}
+
 static http_response_t *authorize(app_t *app, http_request_t *req, const char *container,
                                   unsigned need)
 {
+    char manifest_id[ENTITY_ID_MAX];
     sas_grant_t g;
     char err[128];
 
@@ -117,6 +143,9 @@ static http_response_t *authorize(app_t *app, http_request_t *req, const char *c
     if ((g.permissions & need) != need) {
         return storage_error(403, "AuthorizationPermissionMismatch",
                              "the SAS does not grant this operation");
+    }
+    if (ingest_container_manifest(container, manifest_id)) {
+        return check_manifest(app, &g, manifest_id);
     }
     return check_locator(app, &g);
 }
@@ -157,6 +186,7 @@ static http_response_t *sink_finish(void *state, http_request_t *req)
         log_warn("upload %s/%s failed: %s", u->container, u->name, blob_status_code(st));
         r = blob_error(st);
     } else {
+        ingest_blob_committed(u->app, u->container, u->name);
         r = http_response_new(201, NULL);
         http_response_header(r, "Content-MD5", md5);
         gmtime_r(&now, &tm);
@@ -256,6 +286,7 @@ static http_response_t *put_block_list(app_t *app, http_request_t *req, const ch
     if (st != BLOB_OK) {
         return blob_error(st);
     }
+    ingest_blob_committed(app, container, name);
     r = http_response_new(201, NULL);
     http_response_header(r, "Content-MD5", md5);
     return r;
