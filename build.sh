@@ -2,7 +2,7 @@
 # mediaplane build driver: installs dependencies (apt-get, npm), builds every
 # component, runs the demo or the test suite.
 #
-#   ./build.sh deps    install apt packages and the browser-test npm packages
+#   ./build.sh deps    install apt packages and the tests' npm packages
 #   ./build.sh build   nginx module (.so) + format core, unit tests, tools
 #   ./build.sh test    deps + build + unit tests + fuzzers + integration tests
 #   ./build.sh demo    deps + build + start mediaplaned and nginx on loopback, generate
@@ -74,19 +74,21 @@ apt_deps() {
   fi
 }
 
-# tests/browser: hls.js, shaka-player, dashjs, playwright-core.  Versions are
-# pinned in package.json and package-lock.json; `npm ci` reinstalls only when
-# the lock file changed.  playwright-core never downloads a browser: the tests
-# use Debian's /usr/lib/chromium/chromium.
-npm_deps() {
-  local dir=$TOP/tests/browser stamp want
+# npm packages of the tests, each folder with its package.json and
+# package-lock.json (versions pinned; `npm ci` reinstalls only when the lock
+# file changed):
+#   tests/browser    hls.js, shaka-player, dashjs, playwright-core (never
+#                    downloads a browser: the tests use Debian's chromium)
+#   tests/amsv2-sdk  azure-media, the AMS-era Node.js SDK (v2 client test)
+npm_deps_in() {
+  local dir=$1 stamp want
   [ -f "$dir/package.json" ] || return 0
   stamp=$dir/node_modules/.mediaplane-stamp
   want=$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
-  log "npm: installing tests/browser packages"
+  log "npm: installing ${dir#"$TOP"/} packages"
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
   if [ -f "$dir/package-lock.json" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
@@ -95,6 +97,11 @@ npm_deps() {
   fi
   want=$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)
   echo "$want" > "$stamp"
+}
+
+npm_deps() {
+  npm_deps_in "$TOP/tests/browser"
+  npm_deps_in "$TOP/tests/amsv2-sdk"
 }
 
 deps() {

@@ -182,6 +182,9 @@ static int seed_catalog(app_t *app)
     if (rc == 0) {
         rc = reserved_units_seed(&c);
     }
+    if (rc == 0) {
+        rc = storage_accounts_seed(&c);
+    }
     if (rc != 0) {
         catalog_abort(&c.txn);
         return -1;

@@ -5,6 +5,7 @@
  * The rules of each set live in its descriptor's hooks, not here.
  */
 #include "api/api_handlers.h"
+#include "api/api_path.h"
 #include "api/api_query.h"
 #include "entities/entity_service.h"
 #include "odata/odata_render.h"
@@ -65,7 +66,7 @@ static int append_arg(const char *k, const char *v, void *arg)
 static char *next_page_url(api_ctx_t *c, long skip)
 {
     next_link_t n = { NULL, 0, 8192, skip };
-    const char *rest = c->req->path + strlen("/api/");
+    const char *rest = api_path_rest(c->req->path);
 
     n.buf = malloc(n.cap);
     if (n.buf == NULL) {

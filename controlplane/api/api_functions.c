@@ -7,9 +7,13 @@
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
 #include "odata/odata_render.h"
+#include "keys/key_status.h"
 #include "keys/protection_key.h"
 #include "sched/job_lifecycle.h"
 #include "storage/blob_store.h"
+#include "util/text_codec.h"
+
+#include <openssl/crypto.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -107,11 +111,84 @@ static http_response_t *cancel_job(api_ctx_t *c)
     return r;
 }
 
+/* x509Certificate='<base64 DER>' (any case of the name; '' asks for the
+ * clear key) into a malloc'ed string; a '+' the client left unencoded
+ * arrives as a blank and is put back. */
+static char *certificate_arg(api_ctx_t *c)
+{
+    static const char *const names[] = { "x509Certificate", "X509Certificate", "x509certificate" };
+    const char *v = NULL;
+    char *out;
+
+    for (size_t i = 0; v == NULL && i < sizeof(names) / sizeof(names[0]); i++) {
+        v = http_arg(c->req, names[i]);
+    }
+    if (v == NULL) {
+        api_fail(c, 400, "MissingArgument",
+                 "argument x509Certificate='…' is required ('' for the clear key)");
+        return NULL;
+    }
+    if ((out = malloc(strlen(v) + 1)) == NULL || odata_unquote(v, out, strlen(v) + 1) != 0) {
+        free(out);
+        api_fail(c, 400, "InvalidArgument", "x509Certificate must be a quoted string");
+        return NULL;
+    }
+    for (char *p = out; *p; p++) {
+        *p = *p == ' ' ? '+' : *p;
+    }
+    return out;
+}
+
+/* The key for the caller: clear base64 for cert "", else RSA-OAEP for cert. */
+static char *rebound_key(api_ctx_t *c, const char *cert, const uint8_t *key, size_t len)
+{
+    char *out = NULL;
+    int rc;
+
+    if (cert[0] == '\0') {
+        return base64_encode_alloc(key, len);
+    }
+    rc = oaep_wrap_for_certificate(cert, key, len, &out);
+    if (rc != KEY_OK) {
+        api_fail(c, 400, "InvalidArgument", "x509Certificate must be the base64 DER of an X.509 "
+                 "certificate with an RSA key large enough for the key (%s)", key_status_str(rc));
+    }
+    return out;
+}
+
+/* RebindContentKey?id='nb:kid:UUID:…'&x509Certificate='…': the content key
+ * encrypted for the caller's certificate, or in the clear. */
+static http_response_t *rebind_content_key(api_ctx_t *c)
+{
+    char id[ENTITY_ID_MAX], *cert = NULL, *value = NULL;
+    uint8_t key[CONTENT_KEY_MAX];
+    size_t len = 0;
+    json_t *rec = NULL;
+    http_response_t *r = NULL;
+
+    if (function_arg(c, "id", id, sizeof(id)) == 0
+        && entity_load(c, &entity_content_keys, id, &rec) == 0
+        && (cert = certificate_arg(c)) != NULL
+        && content_key_open(c, rec, key, sizeof(key), &len) == 0
+        && (value = rebound_key(c, cert, key, len)) != NULL) {
+        r = string_result(c, "RebindContentKey", value);
+    }
+    OPENSSL_cleanse(key, sizeof(key));
+    if (value != NULL) {
+        OPENSSL_cleanse(value, strlen(value));
+    }
+    free(value);
+    free(cert);
+    json_decref(rec);
+    return r;
+}
+
 static const api_function_t functions[] = {
     { "CancelJob", "GET", true, cancel_job },
     { "CreateFileInfos", "GET", true, create_file_infos },
     { "GetProtectionKeyId", "GET", false, get_protection_key_id },
     { "GetProtectionKey", "GET", false, get_protection_key },
+    { "RebindContentKey", "GET", false, rebind_content_key },
     { NULL, NULL, false, NULL },
 };
 
@@ -123,7 +200,7 @@ const api_function_t *api_functions_all(void)
 const api_function_t *api_function_find(const char *name)
 {
     for (const api_function_t *f = functions; f->name != NULL; f++) {
-        if (strcmp(f->name, name) == 0) {
+        if (strcasecmp(f->name, name) == 0) {      /* any case, like entity sets */
             return f;
         }
     }

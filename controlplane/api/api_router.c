@@ -7,33 +7,44 @@
  * $batch operations come back through the same dispatch (api_batch.c).
  */
 #include "api/api_handlers.h"
+#include "api/api_path.h"
 #include "daemon/daemon_log.h"
 #include "odata/odata_render.h"
 #include "util/time_text.h"
 
+#include <stdlib.h>
 #include <string.h>
-
-#define API_PREFIX "/api/"
-
-static bool is_api(const char *path)
-{
-    return strncmp(path, API_PREFIX, strlen(API_PREFIX)) == 0 || strcmp(path, "/api") == 0;
-}
 
 static bool is_token_endpoint(const char *path)
 {
     return strcmp(path, "/oauth2/token") == 0 || strcmp(path, "/v2/OAuth2-13") == 0;
 }
 
+/* An /api/ path with its empty segments collapsed, or NULL: the path is
+ * another route's (or already clean) and stays as it is. */
+static char *collapsed_api_path(const http_request_t *req)
+{
+    char *collapsed = api_path_collapse(req->path);
+
+    if (collapsed != NULL && !api_path_is_api(collapsed)) {
+        free(collapsed);
+        return NULL;
+    }
+    return collapsed;
+}
+
 void api_router_begin(void *arg, http_request_t *req)
 {
     app_t *app = arg;
+    char *collapsed = collapsed_api_path(req);
+    const char *path = collapsed != NULL ? collapsed : req->path;
 
-    if (strncmp(req->path, "/upload/", 8) == 0) {
+    if (strncmp(path, "/upload/", 8) == 0) {
         upload_begin(app, req);
-    } else if (is_api(req->path) && strcmp(req->method, "OPTIONS") != 0) {
+    } else if (api_path_is_api(path) && strcmp(req->method, "OPTIONS") != 0) {
         req->early = oauth_check_bearer(app, req);   /* 401 before reading any body */
     }
+    free(collapsed);
 }
 
 /* X-HTTP-Method tunnelling: POST carrying MERGE/PUT/PATCH/DELETE. */
@@ -136,7 +147,7 @@ static bool method_writes(const char *method, const char *rest)
 
 static const char *api_rest(const http_request_t *req)
 {
-    return strcmp(req->path, "/api") == 0 ? "" : req->path + strlen(API_PREFIX);
+    return api_path_rest(req->path);
 }
 
 http_response_t *api_dispatch_request(api_ctx_t *c, http_request_t *req)
@@ -182,11 +193,9 @@ http_response_t *api_handle(app_t *app, http_request_t *req)
     return r;
 }
 
-http_response_t *api_router_finish(void *arg, http_request_t *req)
+static http_response_t *route(app_t *app, http_request_t *req)
 {
-    app_t *app = arg;
-
-    if (is_api(req->path)) {
+    if (api_path_is_api(req->path)) {
         if (strcmp(req->method, "OPTIONS") == 0) {
             http_response_t *r = http_response_new(204, NULL);
             http_response_header(r, "Allow", "GET, POST, PUT, MERGE, PATCH, DELETE, OPTIONS");
@@ -205,4 +214,21 @@ http_response_t *api_router_finish(void *arg, http_request_t *req)
     }
     return api_error_simple(ODATA_MINIMAL, 404, "ResourceNotFound",
                             "no such resource: the API lives under /api/");
+}
+
+/* Routes with the /api/ path collapsed for every handler behind it (entity
+ * sets, next links, $batch), then gives the request its own path back. */
+http_response_t *api_router_finish(void *arg, http_request_t *req)
+{
+    char *collapsed = collapsed_api_path(req);
+    const char *original = req->path;
+    http_response_t *r;
+
+    if (collapsed != NULL) {
+        req->path = collapsed;
+    }
+    r = route(arg, req);
+    req->path = original;
+    free(collapsed);
+    return r;
 }

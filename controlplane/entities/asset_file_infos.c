@@ -5,31 +5,12 @@
  */
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
+#include "storage/blob_mime.h"
 #include "storage/blob_store.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-static const char *mime_type_of(const char *name)
-{
-    static const struct { const char *ext, *type; } types[] = {
-        { ".mp4", "video/mp4" }, { ".m4a", "audio/mp4" }, { ".m4v", "video/mp4" },
-        { ".mov", "video/quicktime" }, { ".ism", "application/octet-stream" },
-        { ".ismc", "application/octet-stream" }, { ".mkv", "video/x-matroska" },
-        { ".ts", "video/mp2t" }, { ".wav", "audio/wav" }, { ".mp3", "audio/mpeg" },
-        { ".jpg", "image/jpeg" }, { ".png", "image/png" }, { ".vtt", "text/vtt" },
-        { ".json", "application/json" }, { ".xml", "application/xml" },
-    };
-    const char *dot = strrchr(name, '.');
-
-    for (size_t i = 0; dot != NULL && i < sizeof(types) / sizeof(types[0]); i++) {
-        if (strcasecmp(dot, types[i].ext) == 0) {
-            return types[i].type;
-        }
-    }
-    return "application/octet-stream";
-}
 
 typedef struct {
     api_ctx_t  *c;
@@ -106,7 +87,7 @@ static int register_blob(file_infos_t *fi, const char *name, json_int_t size, bo
         return entity_save(fi->c, &entity_files, rec);
     }
     rec = json_pack("{s:s,s:s,s:s,s:s,s:b}", "Name", name, "ParentAssetId", fi->asset_id,
-                    "ContentFileSize", size_text, "MimeType", mime_type_of(name), "IsPrimary",
+                    "ContentFileSize", size_text, "MimeType", blob_mime_type(name), "IsPrimary",
                     primary);
     rc = entity_insert(fi->c, &entity_files, rec);
     json_decref(rec);

@@ -6,7 +6,9 @@
  */
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
+#include "odata/odata_resource.h"
 #include "storage/blob_store.h"
+#include "util/text_codec.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +33,7 @@ static const entity_nav_t asset_navs[] = {
     { "Files", "Files", NAV_CHILDREN, "ParentAssetId", false, NULL },
     { "ParentAssets", "Assets", NAV_LINKS, NULL, true, NULL },
     { "DeliveryPolicies", "AssetDeliveryPolicies", NAV_LINKS, NULL, true, NULL },
+    { "StorageAccount", "StorageAccounts", NAV_REFERENCE, "StorageAccountName", false, NULL },
     { NULL, NULL, 0, NULL, false, NULL },
 };
 
@@ -46,11 +49,43 @@ int asset_container_name(const char *asset_id, char *out, size_t cap)
     return (n > 0 && (size_t) n < cap) ? 0 : -1;
 }
 
+/* The URI of a reference: {"__metadata":{"uri"}}, {"uri"}, {"url"} or a string. */
+static const char *ref_uri(const json_t *ref)
+{
+    json_t *meta = json_object_get(ref, "__metadata");
+    const char *uri = entity_str(meta ? meta : ref, "uri");
+
+    if (uri == NULL && json_is_string(ref)) {
+        uri = json_string_value(ref);
+    }
+    return uri != NULL ? uri : entity_str(ref, "url");
+}
+
+int asset_ref_parse(const json_t *ref, char *out)
+{
+    const char *uri = ref_uri(ref), *id = entity_str(ref, "Id"), *at;
+    char text[1024], err[128];
+    odata_resource_t res;
+
+    if (uri == NULL && id != NULL) {
+        return entity_normalize_id(&entity_assets, id, out);
+    }
+    if (uri == NULL || strlen(uri) >= sizeof(text)) {
+        return -1;
+    }
+    snprintf(text, sizeof(text), "%s", uri);
+    if (url_decode_inplace(text, 0) < 0 || (at = strstr(text, "Assets(")) == NULL
+        || odata_resource_parse(at, &res, err, sizeof(err)) != 0 || !res.has_key
+        || res.member[0] != '\0') {
+        return -1;
+    }
+    return entity_normalize_id(&entity_assets, res.key, out);
+}
+
 static int check_options(api_ctx_t *c, json_t *rec)
 {
     long long options = entity_int(rec, "Options", 0);
     long long format = entity_int(rec, "FormatOption", 0);
-    const char *account = entity_str(rec, "StorageAccountName");
 
     if (options != 0 && options != 1 && options != 2 && options != 4) {
         return api_fail(c, 400, "InvalidValue",
@@ -60,11 +95,7 @@ static int check_options(api_ctx_t *c, json_t *rec)
     if (format != 0 && format != 1) {
         return api_fail(c, 400, "InvalidValue", "FormatOption must be 0 (None) or 1 (AdaptiveStreaming)");
     }
-    if (account != NULL && strcmp(account, c->app->cfg.account_name) != 0) {
-        return api_fail(c, 400, "InvalidValue", "unknown storage account '%s' (this installation has '%s')",
-                        account, c->app->cfg.account_name);
-    }
-    return 0;
+    return storage_account_assign(c, rec);
 }
 
 static int asset_on_create(api_ctx_t *c, json_t *rec, json_t *navs)
@@ -77,7 +108,6 @@ static int asset_on_create(api_ctx_t *c, json_t *rec, json_t *navs)
         || asset_container_name(entity_str(rec, "Id"), container, sizeof(container)) != 0) {
         return -1;
     }
-    json_object_set_new(rec, "StorageAccountName", json_string(c->app->cfg.account_name));
     snprintf(uri, sizeof(uri), "%s%s", c->app->cfg.upload_url, container);
     json_object_set_new(rec, "Uri", json_string(uri));
     st = blob_container_create(c->app->cfg.media_root, container);

@@ -19,8 +19,6 @@
 #include <string.h>
 #include <openssl/crypto.h>
 
-#define KEY_MAX 256
-
 static const entity_prop_t key_props[] = {
     { "Id", EDM_STRING, P_SERVER, 0, NULL, NULL },
     { "Created", EDM_DATETIME, P_SERVER, 0, NULL, NULL },
@@ -39,7 +37,7 @@ static const entity_nav_t key_navs[] = {
     { NULL, NULL, 0, NULL, false, NULL },
 };
 
-/* Key length each ContentKeyType needs (0: any length up to KEY_MAX). */
+/* Key length each ContentKeyType needs (0: any length up to CONTENT_KEY_MAX). */
 static int key_length_for(long long type, size_t *len)
 {
     switch (type) {
@@ -84,7 +82,7 @@ static int check_checksum(api_ctx_t *c, json_t *rec, const uint8_t *key, size_t 
 
 static int unwrap_and_seal(api_ctx_t *c, json_t *rec)
 {
-    uint8_t key[KEY_MAX];
+    uint8_t key[CONTENT_KEY_MAX];
     size_t len = 0, want;
     char *sealed = NULL;
     int rc, result = -1;
@@ -115,6 +113,18 @@ static int unwrap_and_seal(api_ctx_t *c, json_t *rec)
     }
     OPENSSL_cleanse(key, sizeof(key));
     return result;
+}
+
+int content_key_open(api_ctx_t *c, const json_t *rec, uint8_t *key, size_t cap, size_t *len)
+{
+    int rc = master_key_open_bound(c->app->master_key, entity_str(rec, "Id"),
+                                   entity_str(rec, "_Sealed"), key, cap, len);
+    if (rc != KEY_OK) {
+        OPENSSL_cleanse(key, cap);
+        return api_fail(c, 500, "InternalError", "the content key cannot be opened (%s)",
+                        key_status_str(rc));
+    }
+    return 0;
 }
 
 /* AuthorizationPolicyId, when set, names an existing policy (stored normalised). */

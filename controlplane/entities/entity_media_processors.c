@@ -1,10 +1,12 @@
 /*
  * entity_media_processors.c — MediaProcessors: read-only, seeded at start
- * with the processors mediaplane really runs (Media Encoder Standard, with
- * the id AMS gave it so existing clients that hard-code it keep working).
+ * with the processors mediaplane really runs (jobs/processor_config.c: Media
+ * Encoder Standard and the legacy Azure Media Encoder names, with the ids AMS
+ * gave them so existing clients that hard-code them keep working).
  */
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
+#include "jobs/processor_config.h"
 
 static const entity_prop_t mp_props[] = {
     { "Id", EDM_STRING, P_SERVER, 0, NULL, NULL },
@@ -20,21 +22,13 @@ static const entity_nav_t mp_navs[] = {
     { NULL, NULL, 0, NULL, false, NULL },
 };
 
-static const struct {
-    const char *id, *name, *description, *version;
-} processors[] = {
-    { "nb:mpid:UUID:ff4df607-d419-42f0-bc17-a481b1331e56", "Media Encoder Standard",
-      "Media Encoder Standard (mediaplane: FFmpeg + x264)", "1.0" },
-};
-
 int media_processors_seed(api_ctx_t *c)
 {
-    for (size_t i = 0; i < sizeof(processors) / sizeof(processors[0]); i++) {
-        json_t *rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "Id", processors[i].id,
-                                "Name", processors[i].name, "Description",
-                                processors[i].description, "Sku", "", "Vendor", "mediaplane",
-                                "Version", processors[i].version);
-        int rc = catalog_put(&c->txn, "MediaProcessors", processors[i].id, rec);
+    for (const processor_info_t *p = processors_all(); p->id != NULL; p++) {
+        json_t *rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "Id", p->id, "Name", p->name,
+                                "Description", p->description, "Sku", "", "Vendor", "mediaplane",
+                                "Version", p->version);
+        int rc = catalog_put(&c->txn, "MediaProcessors", p->id, rec);
         json_decref(rec);
         if (rc != 0) {
             return -1;

@@ -61,6 +61,7 @@ typedef struct {
 #define ES_ID_REQUIRED 0x04
 #define ES_NO_UPDATE  0x08
 #define ES_SERVER_MADE 0x10  /* clients may not POST or DELETE: the server makes and removes them */
+#define ES_NAME_KEY   0x20   /* keyed by a name ([A-Za-z0-9._-]), not a GUID (StorageAccounts) */
 
 typedef struct entity_set entity_set_t;
 

@@ -6,6 +6,7 @@
 #include "entities/entity_sets.h"
 
 #include <string.h>
+#include <strings.h>
 
 static const entity_set_t *const all_sets[] = {
     &entity_assets,
@@ -24,7 +25,11 @@ static const entity_set_t *const all_sets[] = {
     &entity_tasks,
     &entity_job_templates,
     &entity_task_templates,
-    &entity_reserved_units,     /* last: its ids have no prefix */
+    &entity_ingest_manifests,
+    &entity_ingest_manifest_assets,
+    &entity_ingest_manifest_files,
+    &entity_reserved_units,     /* last: their ids have no prefix */
+    &entity_storage_accounts,
     NULL,
 };
 
@@ -43,10 +48,11 @@ const char *const *entity_set_names(void)
     return names;
 }
 
+/* Any case, as AMS's front end matched set names ("/api/assets"). */
 const entity_set_t *entity_set_find(const char *name)
 {
     for (size_t i = 0; all_sets[i] != NULL; i++) {
-        if (strcmp(all_sets[i]->name, name) == 0) {
+        if (strcasecmp(all_sets[i]->name, name) == 0) {
             return all_sets[i];
         }
     }

@@ -34,10 +34,25 @@ const char *entity_guid(const char *id)
     return colon != NULL ? colon + 1 : NULL;
 }
 
+/* A name key as it is: 1..ENTITY_ID_MAX-1 of [A-Za-z0-9._-]. */
+static int normalize_name_key(const char *in, char out[ENTITY_ID_MAX])
+{
+    size_t len = strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+
+    if (len == 0 || in[len] != '\0' || len >= ENTITY_ID_MAX) {
+        return -1;
+    }
+    memcpy(out, in, len + 1);
+    return 0;
+}
+
 int entity_normalize_id(const entity_set_t *set, const char *in, char out[ENTITY_ID_MAX])
 {
     size_t plen = strlen(set->id_prefix), len = strlen(in);
 
+    if (set->flags & ES_NAME_KEY) {
+        return normalize_name_key(in, out);
+    }
     if (len != plen + CATALOG_GUID_LEN || strncasecmp(in, set->id_prefix, plen) != 0) {
         return -1;
     }
@@ -142,8 +157,8 @@ static json_t *convert_datetime(api_ctx_t *c, const entity_prop_t *p, json_t *v)
     int64_t ms;
 
     if (!json_is_string(v) || time_parse(json_string_value(v), &ms) != 0) {
-        api_fail(c, 400, "InvalidValue",
-                 "property '%s' must be a date-time (ISO 8601 or \"\\/Date(ms)\\/\")", p->name);
+        api_fail(c, 400, "InvalidValue", "property '%s' must be a date-time: " TIME_PARSE_FORMS
+                 "; got '%.64s'", p->name, json_is_string(v) ? json_string_value(v) : "a non-string");
         return NULL;
     }
     time_format_iso(ms, iso);
@@ -186,6 +201,10 @@ static json_t *convert_value(api_ctx_t *c, const entity_prop_t *p, json_t *v)
     case EDM_BOOL:
         if (json_is_boolean(v)) {
             return json_incref(v);
+        }
+        if (json_is_string(v) && (strcmp(json_string_value(v), "true") == 0
+                                  || strcmp(json_string_value(v), "false") == 0)) {
+            return json_boolean(strcmp(json_string_value(v), "true") == 0);   /* AMS samples */
         }
         break;
     case EDM_DATETIME:

@@ -8,6 +8,7 @@
 #include "catalog/catalog_origin.h"
 
 #include "entities/entity_model.h"
+#include "entities/ingest_process.h"
 
 extern const entity_set_t entity_assets;
 extern const entity_set_t entity_files;
@@ -21,6 +22,10 @@ extern const entity_set_t entity_tasks;
 extern const entity_set_t entity_job_templates;
 extern const entity_set_t entity_task_templates;
 extern const entity_set_t entity_reserved_units;
+extern const entity_set_t entity_storage_accounts;
+extern const entity_set_t entity_ingest_manifests;
+extern const entity_set_t entity_ingest_manifest_assets;
+extern const entity_set_t entity_ingest_manifest_files;
 
 extern const entity_set_t entity_streaming_endpoints;
 extern const entity_set_t entity_operations;
@@ -37,11 +42,20 @@ int asset_container_name(const char *asset_id, char *out, size_t cap);
  * sizes refreshed, the .ism or only file made primary): CreateFileInfos. */
 int asset_register_files(api_ctx_t *c, const char *asset_id);
 
+/* The asset id (normalized, not checked for existence) a body names:
+ * {"__metadata":{"uri":"…/Assets('id')"}}, {"uri":…}, {"url":…}, a URI
+ * string or {"Id":"nb:cid:UUID:…"}; 0 or -1. */
+int asset_ref_parse(const json_t *ref, char *out);   /* out: ENTITY_ID_MAX bytes */
+
 /* True if the asset has at least one OnDemandOrigin locator. */
 bool asset_has_origin_locator(api_ctx_t *c, const char *asset_id);
 
 /* Seeds the media processors mediaplane runs (at start, idempotent). */
 int media_processors_seed(api_ctx_t *c);
+/* Seeds the one StorageAccounts row (account_name), dropping others. */
+int storage_accounts_seed(api_ctx_t *c);
+/* A new record's StorageAccountName: the one account (400 for another). */
+int storage_account_assign(api_ctx_t *c, json_t *rec);
 
 /* Rewrites (or removes) the origin record of a locator (catalog_origin.h). */
 int origin_publish_locator(api_ctx_t *c, const json_t *locator);
@@ -64,6 +78,11 @@ int origin_common(api_ctx_t *c, const char *asset_id, const char *cenc_config,
  * encrypting with it (the origin answers 403 for the asset until it is
  * published with another key). */
 int origin_forget_key(api_ctx_t *c, const char *key_id);
+
+/* The clear value of a ContentKeys record (its sealed copy opened, at most
+ * CONTENT_KEY_MAX bytes); 0, or -1 after api_fail().  The caller wipes key. */
+#define CONTENT_KEY_MAX 256
+int content_key_open(api_ctx_t *c, const json_t *rec, uint8_t *key, size_t cap, size_t *len);
 
 /* Jobs (job_create.c): fills a new job from its POST body's navigations —
  * inputs, inline tasks or its template's tasks, output assets — and stores

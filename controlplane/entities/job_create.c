@@ -11,6 +11,7 @@
 #include "jobs/job_graph.h"
 #include "jobs/job_state.h"
 #include "jobs/job_template_body.h"
+#include "jobs/processor_config.h"
 #include "jobs/task_body.h"
 #include "odata/odata_resource.h"
 #include "sched/encoder_check.h"
@@ -21,8 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define MES_PROCESSOR_ID "nb:mpid:UUID:ff4df607-d419-42f0-bc17-a481b1331e56"
 
 typedef struct {
     json_t      *inputs;        /* ordered asset ids */
@@ -44,33 +43,13 @@ static json_t *nav_array(json_t *v)
 /* The asset id of {"__metadata":{"uri":".../Assets('id')"}} or {"uri":…}. */
 static int asset_ref_id(api_ctx_t *c, json_t *ref, size_t i, char out[ENTITY_ID_MAX])
 {
-    json_t *meta = json_object_get(ref, "__metadata");
-    const char *uri = entity_str(meta ? meta : ref, "uri");
-    const char *at;
-    char text[1024], err[128];
-    odata_resource_t res;
-
-    if (uri == NULL && json_is_string(ref)) {
-        uri = json_string_value(ref);
+    if (asset_ref_parse(ref, out) != 0) {
+        return api_fail(c, 400, "InvalidValue", "InputMediaAssets[%zu] must be "
+                        "{\"__metadata\":{\"uri\":\"…/Assets('id')\"}}", i);
     }
-    if (uri == NULL) {
-        uri = entity_str(ref, "url");
-    }
-    if (uri == NULL || strlen(uri) >= sizeof(text)) {
-        return api_fail(c, 400, "InvalidValue",
-                        "InputMediaAssets[%zu] must be {\"__metadata\":{\"uri\":\"…/Assets('id')\"}}", i);
-    }
-    snprintf(text, sizeof(text), "%s", uri);
-    if (url_decode_inplace(text, 0) < 0 || (at = strstr(text, "Assets(")) == NULL
-        || odata_resource_parse(at, &res, err, sizeof(err)) != 0 || !res.has_key
-        || res.member[0] != '\0') {
-        return api_fail(c, 400, "InvalidValue", "InputMediaAssets[%zu]: cannot read an asset "
-                        "address from '%.200s'", i, uri);
-    }
-    if (entity_normalize_id(&entity_assets, res.key, out) != 0
-        || !catalog_exists(&c->txn, "Assets", out)) {
+    if (!catalog_exists(&c->txn, "Assets", out)) {
         return api_fail(c, 400, "InvalidValue", "InputMediaAssets[%zu]: asset '%.200s' does not exist",
-                        i, res.key);
+                        i, out);
     }
     return 0;
 }
@@ -99,17 +78,40 @@ static int read_inputs(api_ctx_t *c, json_t *navs, job_plan_t *plan)
 
 /* ------------------------------------------------------------ processors */
 
-static bool config_is_checked(const char *processor_id)
+/* 400 for an Azure Media Encoder configuration mediaplane does not map. */
+static int legacy_preset_unknown(api_ctx_t *c, const char *what, const char *config)
 {
-    return strcmp(processor_id, MES_PROCESSOR_ID) == 0;
+    return api_fail(c, 400, "InvalidConfiguration", "%s: '%.100s' is not an Azure Media Encoder "
+                    "preset name mediaplane maps onto Media Encoder Standard (such as 'H264 "
+                    "Broadband 720p', 'H264 Adaptive Bitrate MP4 Set 720p' or 'H264 Smooth "
+                    "Streaming 720p'; the README lists them all); for other presets use the Media "
+                    "Encoder Standard processor", what, config);
+}
+
+/* The encoder's verdict on the configuration it would run. */
+static int check_encoder_config(api_ctx_t *c, const char *what, const char *config)
+{
+    char msg[512];
+    encoder_check_t st = encoder_check_config(c->app->cfg.encoder_path, c->app->cfg.work_dir,
+                                              config, msg, sizeof(msg));
+
+    if (st == ENCODER_CHECK_REJECTED) {
+        return api_fail(c, 400, "InvalidConfiguration", "%s: Configuration is not valid: %s", what,
+                        msg);
+    }
+    if (st == ENCODER_CHECK_UNAVAILABLE) {
+        return api_fail(c, 503, "ServiceUnavailable", "%s: the encoder cannot check the "
+                        "Configuration now: %s", what, msg);
+    }
+    return 0;
 }
 
 int task_check_processor(api_ctx_t *c, json_t *rec, const char *what)
 {
-    char norm[ENTITY_ID_MAX], msg[512];
+    char norm[ENTITY_ID_MAX];
     const char *mp = entity_str(rec, "MediaProcessorId");
     const char *config = entity_str(rec, "Configuration");
-    encoder_check_t st;
+    const char *run;
 
     if (mp == NULL) {
         return api_fail(c, 400, "MissingProperty", "%s: MediaProcessorId is required", what);
@@ -120,24 +122,18 @@ int task_check_processor(api_ctx_t *c, json_t *rec, const char *what)
                         what, mp);
     }
     json_object_set_new(rec, "MediaProcessorId", json_string(norm));
-    if (!config_is_checked(norm)) {
+    if (!processor_encodes(norm)) {
         return 0;
     }
     if (config == NULL || config[0] == '\0') {
-        return api_fail(c, 400, "InvalidValue", "%s: Configuration is required for Media Encoder "
-                        "Standard (a preset name or JSON)", what);
+        return api_fail(c, 400, "InvalidValue", "%s: Configuration is required for %s (a preset "
+                        "name%s)", what, processor_is_legacy(norm) ? "Azure Media Encoder"
+                        : "Media Encoder Standard", processor_is_legacy(norm) ? "" : " or JSON");
     }
-    st = encoder_check_config(c->app->cfg.encoder_path, c->app->cfg.work_dir, config, msg,
-                              sizeof(msg));
-    if (st == ENCODER_CHECK_REJECTED) {
-        return api_fail(c, 400, "InvalidConfiguration", "%s: Configuration is not valid: %s", what,
-                        msg);
+    if ((run = processor_encoder_config(norm, config)) == NULL) {
+        return legacy_preset_unknown(c, what, config);
     }
-    if (st == ENCODER_CHECK_UNAVAILABLE) {
-        return api_fail(c, 503, "ServiceUnavailable", "%s: the encoder cannot check the "
-                        "Configuration now: %s", what, msg);
-    }
-    return 0;
+    return check_encoder_config(c, what, run);
 }
 
 /* ------------------------------------------------------------ tasks */

@@ -57,4 +57,11 @@ int protection_key_unwrap(const protection_key_t *pk, const char *encrypted_b64,
 int protection_key_wrap(const protection_key_t *pk, const uint8_t *key, size_t len,
                         char **encrypted_b64_out);
 
+/* Encrypts key the same way for the holder of another certificate (strict
+ * base64 of its DER, RebindContentKey's x509Certificate).  KEY_ERR_ENCODING
+ * when cert_b64 is not one base64 DER certificate, KEY_ERR_ARGUMENT when its
+ * key is not RSA, KEY_ERR_LENGTH when key is too long for its modulus. */
+int oaep_wrap_for_certificate(const char *cert_b64, const uint8_t *key, size_t len,
+                              char **encrypted_b64_out);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * protection_oaep.c — RSA-OAEP with SHA-1 and MGF1-SHA-1 under the protection
  * key: unwrap of clients' EncryptedContentKey values, and wrap for tests and
- * tools.  Every decryption failure yields the same status.
+ * tools; wrap for a client's own certificate (RebindContentKey).  Every
+ * decryption failure yields the same status.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "key_status.h"
 #include "protection_key_internal.h"
@@ -82,23 +84,66 @@ int protection_key_unwrap(const protection_key_t *pk, const char *encrypted_b64,
     return rc;
 }
 
+/* key (1 .. modulus - 42 bytes) encrypted for pkey, in base64. */
+static int oaep_encrypt_b64(EVP_PKEY *pkey, const uint8_t *key, size_t len, char **out)
+{
+    size_t modulus_len = (size_t)EVP_PKEY_get_size(pkey);
+    if (len == 0 || len + OAEP_SHA1_OVERHEAD > modulus_len)
+        return KEY_ERR_LENGTH;
+    uint8_t ct[RSA_MAX_BYTES];
+    size_t ct_len = sizeof(ct);
+    EVP_PKEY_CTX *ctx = oaep_sha1_ctx(pkey, 0);
+    int ok = ctx != NULL && EVP_PKEY_encrypt(ctx, ct, &ct_len, key, len) > 0;
+    EVP_PKEY_CTX_free(ctx);
+    ERR_clear_error();
+    if (!ok)
+        return KEY_ERR_CRYPTO;
+    *out = base64_encode_alloc(ct, ct_len);
+    return *out != NULL ? KEY_OK : KEY_ERR_NOMEM;
+}
+
 int protection_key_wrap(const protection_key_t *pk, const uint8_t *key, size_t len,
                         char **encrypted_b64_out)
 {
     if (pk == NULL || key == NULL || encrypted_b64_out == NULL)
         return KEY_ERR_ARGUMENT;
     *encrypted_b64_out = NULL;
-    size_t modulus_len = (size_t)EVP_PKEY_get_size(pk->pkey);
-    if (len == 0 || len + OAEP_SHA1_OVERHEAD > modulus_len)
-        return KEY_ERR_LENGTH;
-    uint8_t ct[RSA_MAX_BYTES];
-    size_t ct_len = sizeof(ct);
-    EVP_PKEY_CTX *ctx = oaep_sha1_ctx(pk->pkey, 0);
-    int ok = ctx != NULL && EVP_PKEY_encrypt(ctx, ct, &ct_len, key, len) > 0;
-    EVP_PKEY_CTX_free(ctx);
+    return oaep_encrypt_b64(pk->pkey, key, len, encrypted_b64_out);
+}
+
+/* The certificate of strict base64 DER text, or NULL. */
+static X509 *certificate_from_b64(const char *cert_b64)
+{
+    size_t text_len = strlen(cert_b64), der_len = 0;
+    uint8_t *der = malloc(text_len / 4 * 3 + 3);
+    const uint8_t *p = der;
+    X509 *cert = NULL;
+    if (der != NULL && text_len > 0
+        && base64_decode_strict(cert_b64, text_len, der, text_len / 4 * 3 + 3, &der_len) == BASE64_OK)
+        cert = d2i_X509(NULL, &p, (long)der_len);
+    if (cert != NULL && p != der + der_len) {    /* trailing bytes: not one certificate */
+        X509_free(cert);
+        cert = NULL;
+    }
+    free(der);
     ERR_clear_error();
-    if (!ok)
-        return KEY_ERR_CRYPTO;
-    *encrypted_b64_out = base64_encode_alloc(ct, ct_len);
-    return *encrypted_b64_out != NULL ? KEY_OK : KEY_ERR_NOMEM;
+    return cert;
+}
+
+int oaep_wrap_for_certificate(const char *cert_b64, const uint8_t *key, size_t len,
+                              char **encrypted_b64_out)
+{
+    if (cert_b64 == NULL || key == NULL || encrypted_b64_out == NULL)
+        return KEY_ERR_ARGUMENT;
+    *encrypted_b64_out = NULL;
+    X509 *cert = certificate_from_b64(cert_b64);
+    if (cert == NULL)
+        return KEY_ERR_ENCODING;
+    EVP_PKEY *pkey = X509_get0_pubkey(cert);
+    int rc = pkey != NULL && EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA
+                 ? oaep_encrypt_b64(pkey, key, len, encrypted_b64_out)
+                 : KEY_ERR_ARGUMENT;
+    X509_free(cert);
+    ERR_clear_error();
+    return rc;
 }

@@ -8,6 +8,7 @@
 #include "daemon/daemon_log.h"
 #include "entities/entity_sets.h"
 #include "jobs/job_state.h"
+#include "jobs/processor_config.h"
 #include "sched/job_lifecycle.h"
 
 #include <signal.h>
@@ -82,7 +83,8 @@ static int spawn(api_ctx_t *c, sched_running_t *r, const json_t *task, const jso
     const char *inputs[256];
     size_t n = 0, i;
     json_t *p;
-    const char *config = entity_str(task, "Configuration");
+    const char *config = processor_encoder_config(entity_str(task, "MediaProcessorId"),
+                                                  entity_str(task, "Configuration"));
     encoder_args_t args;
 
     json_array_foreach(paths, i, p) {

@@ -24,6 +24,7 @@
 
 #include "blob_blocks.h"
 #include "blob_container.h"
+#include "blob_move.h"
 #include "blob_names.h"
 #include "blob_quota.h"
 #include "blob_status.h"

@@ -4,17 +4,21 @@
  *   PUT    /upload/<container>/<blob>?<sas>                       Put Blob (streamed)
  *   PUT    …/<blob>?<sas>&comp=block&blockid=<b64>                Put Block (streamed)
  *   PUT    …/<blob>?<sas>&comp=blocklist  (XML body)              Put Block List
- *   GET|HEAD …/<blob>?<sas>                                       Get Blob
+ *   GET|HEAD …/<blob>?<sas>  (Range / x-ms-range: one range, 206/416)  Get Blob
  *   DELETE …/<blob>?<sas>                                         Delete Blob
  *   GET    /upload/<container>?<sas>&restype=container&comp=list  List Blobs
  * Every request carries a SAS whose signature, window and permissions are
- * checked, and whose locator must still exist in the catalog.
+ * checked, and whose locator (for a bulk-ingest container "ingest-<guid>",
+ * whose IngestManifest) must still exist in the catalog; a blob committed
+ * into an ingest container is handed to ingest_process.c.
  */
 #define _GNU_SOURCE
 #include "api/api_handlers.h"
 #include "daemon/daemon_log.h"
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
+#include "http/http_range.h"
+#include "storage/blob_mime.h"
 #include "storage/blob_store.h"
 #include "upload/sas_token.h"
 #include "util/time_text.h"
@@ -23,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct {
     app_t         *app;
@@ -124,9 +129,33 @@ static http_response_t *check_locator(app_t *app, const sas_grant_t *g)
     return r;
 }
 
+/* An ingest container's SAS names its manifest (si = the manifest's GUID),
+ * which must still exist; the window is the signed one. */
+static http_response_t *check_manifest(app_t *app, const sas_grant_t *g, const char *manifest_id)
+{
+    catalog_txn_t t;
+    int64_t now = time_now_ms();
+    bool found;
+
+    if (catalog_begin(app->store, false, &t) != 0) {
+        return storage_error(503, "ServerBusy", "catalog unavailable");
+    }
+    found = catalog_exists(&t, entity_ingest_manifests.name, manifest_id)
+            && strcmp(entity_guid(manifest_id), g->locator_guid) == 0;
+    catalog_abort(&t);
+    if (!found) {
+        return storage_error(403, "AuthenticationFailed", "the ingest manifest no longer exists");
+    }
+    if (now + 5 * 60 * 1000 < g->start_ms || now >= g->expiry_ms) {
+        return storage_error(403, "AuthenticationFailed", "the SAS is not valid at this time");
+    }
+    return NULL;
+}
+
 static http_response_t *authorize(app_t *app, http_request_t *req, const char *container,
                                   unsigned need)
 {
+    char manifest_id[ENTITY_ID_MAX];
     sas_grant_t g;
     char err[128];
 
@@ -136,6 +165,9 @@ static http_response_t *authorize(app_t *app, http_request_t *req, const char *c
     if ((g.permissions & need) != need) {
         return storage_error(403, "AuthorizationPermissionMismatch",
                              "the SAS does not grant this operation");
+    }
+    if (ingest_container_manifest(container, manifest_id)) {
+        return check_manifest(app, &g, manifest_id);
     }
     return check_locator(app, &g);
 }
@@ -176,6 +208,7 @@ static http_response_t *sink_finish(void *state, http_request_t *req)
         log_warn("upload %s/%s failed: %s", u->container, u->name, blob_status_code(st));
         r = blob_error(st);
     } else {
+        ingest_blob_committed(u->app, u->container, u->name);
         r = http_response_new(201, NULL);
         http_response_header(r, "Content-MD5", md5);
         gmtime_r(&now, &tm);
@@ -280,26 +313,57 @@ static http_response_t *put_block_list(app_t *app, http_request_t *req, const ch
         log_warn("block list %s/%s refused: %s", container, name, blob_status_code(st));
         return blob_error(st);
     }
+    ingest_blob_committed(app, container, name);
     r = http_response_new(201, NULL);
     http_response_header(r, "Content-MD5", md5);
     return r;
 }
 
-static http_response_t *get_blob(app_t *app, const char *container, const char *name)
+/* 416 for a range past the end, with the size it has. */
+static http_response_t *range_not_satisfiable(const blob_info_t *info)
+{
+    char cr[64];
+    http_response_t *r = storage_error(416, "InvalidRange", "The range specified is invalid "
+                                       "for the current size of the resource.");
+    snprintf(cr, sizeof(cr), "bytes */%llu", (unsigned long long) info->size);
+    http_response_header(r, "Content-Range", cr);
+    return r;
+}
+
+/* Get Blob: the whole blob (200) or the one range asked for (206, Range or
+ * x-ms-range), typed by its extension; HEAD answers the same headers. */
+static http_response_t *get_blob(app_t *app, http_request_t *req, const char *container,
+                                 const char *name)
 {
     blob_info_t info;
     int fd;
-    char etag[64];
+    char etag[64], cr[96];
+    const char *range = http_header(req, "x-ms-range");
+    uint64_t start = 0, length;
+    http_range_result_t rr;
     blob_status_t st = blob_open_read(app->cfg.media_root, container, name, &fd, &info);
     http_response_t *r;
 
     if (st != BLOB_OK) {
         return blob_error(st);
     }
-    r = http_response_file(200, "application/octet-stream", fd, 0, info.size);
+    length = info.size;
+    rr = http_range_parse(range != NULL ? range : http_header(req, "Range"), info.size, &start,
+                          &length);
+    if (rr == HTTP_RANGE_UNSATISFIABLE) {
+        close(fd);
+        return range_not_satisfiable(&info);
+    }
+    r = http_response_file(rr == HTTP_RANGE_OK ? 206 : 200, blob_mime_type(name), fd, start, length);
+    if (rr == HTTP_RANGE_OK) {
+        snprintf(cr, sizeof(cr), "bytes %llu-%llu/%llu", (unsigned long long) start,
+                 (unsigned long long) (start + length - 1), (unsigned long long) info.size);
+        http_response_header(r, "Content-Range", cr);
+    }
     snprintf(etag, sizeof(etag), "\"0x%llx%09ld\"", (unsigned long long) info.mtime.tv_sec,
              info.mtime.tv_nsec);
     http_response_header(r, "ETag", etag);
+    http_response_header(r, "Accept-Ranges", "bytes");
     http_response_header(r, "x-ms-blob-type", "BlockBlob");
     return r;
 }
@@ -380,5 +444,5 @@ http_response_t *upload_finish(app_t *app, http_request_t *req)
     if (name[0] == '\0') {
         return list_blobs(app, container);
     }
-    return get_blob(app, container, name);
+    return get_blob(app, req, container, name);
 }

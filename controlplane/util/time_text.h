@@ -2,19 +2,19 @@
  * time_text.h — instants as the API carries them: stored as ISO-8601 UTC
  * with milliseconds ("2015-01-01T00:00:00.000Z", fixed width so text order is
  * time order), rendered as "/Date(ms)/" in OData verbose JSON, parsed from
- * either form (and from ISO with offsets).
+ * any form time_parse.h accepts.
  */
 #ifndef TIME_TEXT_H
 #define TIME_TEXT_H
 
 #include <stdint.h>
 
+#include "util/time_parse.h"
+
 #define TIME_ISO_LEN 25   /* incl. NUL */
 
 int64_t time_now_ms(void);
 void    time_format_iso(int64_t ms, char out[TIME_ISO_LEN]);
-/* "/Date(ms)/", "/Date(ms+0100)/", "YYYY-MM-DDThh:mm[:ss[.f…]][Z|±hh:mm]"; 0 or -1. */
-int     time_parse(const char *text, int64_t *ms);
 /* True when text is an ISO string of ours or "/Date(…)/" (a DateTime value). */
 int     time_looks_like(const char *text);
 

@@ -100,7 +100,8 @@ static void test_time_text(void **state)
     assert_int_equal(time_parse("2015-01-01T00:00:00.1234567Z", &ms), 0);
     assert_int_equal(ms, 1420070400123);
     assert_int_equal(time_parse("2015-13-01T00:00:00Z", &ms), -1);
-    assert_int_equal(time_parse("2015-01-01", &ms), -1);
+    assert_int_equal(time_parse("2015-01-01", &ms), 0);    /* date only: midnight */
+    assert_int_equal(ms, 1420070400000);
     assert_int_equal(time_parse("/Date(abc)/", &ms), -1);
     assert_int_equal(time_parse("2015-01-01T00:00:00Zjunk", &ms), -1);
     assert_int_equal(time_parse(NULL, &ms), -1);

@@ -3,7 +3,8 @@
  * real filesystem in a fresh mkdtemp root per test: whole puts and read-back,
  * Content-MD5, abort, name validation and path traversal, staged blocks and
  * block-list commits, limits, bounded memory (heap measured through ASan's
- * allocator hooks), listing, deletion, sweeping, symlink safety, and
+ * allocator hooks), listing, deletion, moves between containers, sweeping,
+ * symlink safety, and
  * durability: fsync, renameat and unlinkat are interposed below to record their order
  * and inject failures, and RLIMIT_FSIZE makes writes fail.
  */
@@ -997,6 +998,37 @@ static void test_delete_blob(void **state)
     assert_no_blob(f, "stays");
 }
 
+/* blob_move (bulk ingest): into another container, replacing, never a
+ * staged or missing blob, never a symlink, names checked. */
+static void test_move_blob(void **state)
+{
+    fixture_t *f = *state;
+    const char *to = "asset-1b4e28ba-2fa1-11d2-883f-0016d3cca427";
+    int fd = -1;
+    blob_info_t info;
+    char link[512];
+    assert_int_equal(blob_container_create(f->root, to), BLOB_OK);
+    assert_int_equal(put(f, "movie.mp4", "abc", 3, NULL, NULL), BLOB_OK);
+    assert_int_equal(blob_move(f->root, C, "movie.mp4", to), BLOB_OK);
+    assert_no_blob(f, "movie.mp4");
+    assert_int_equal(blob_open_read(f->root, to, "movie.mp4", &fd, &info), BLOB_OK);
+    assert_int_equal(info.size, 3);
+    close(fd);
+    assert_int_equal(blob_move(f->root, C, "movie.mp4", to), BLOB_NOT_FOUND);
+    assert_int_equal(put(f, "movie.mp4", "newer", 5, NULL, NULL), BLOB_OK);  /* replaces */
+    assert_int_equal(blob_move(f->root, C, "movie.mp4", to), BLOB_OK);
+    assert_int_equal(blob_stat(f->root, to, "movie.mp4", &info), BLOB_OK);
+    assert_int_equal(info.size, 5);
+    assert_int_equal(stage(f, "staged", "AAAA", "z", NULL), BLOB_OK);
+    assert_int_equal(blob_move(f->root, C, "staged", to), BLOB_NOT_FOUND);
+    snprintf(link, sizeof link, "%s/sneaky", f->cpath);
+    assert_int_equal(symlink("/etc/passwd", link), 0);
+    assert_int_equal(blob_move(f->root, C, "sneaky", to), BLOB_NOT_FOUND);
+    assert_int_equal(blob_move(f->root, C, "../x", to), BLOB_BAD_NAME);
+    assert_int_equal(blob_move(f->root, C, "movie.mp4", "Bad_Name"), BLOB_BAD_NAME);
+    assert_int_equal(blob_move(f->root, C, "movie.mp4", "asset-missing"), BLOB_CONTAINER_NOT_FOUND);
+}
+
 static void test_delete_container(void **state)
 {
     fixture_t *f = *state;
@@ -1223,6 +1255,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_mapping),
         cmocka_unit_test_setup_teardown(test_put_and_read_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_move_blob, setup, teardown),
         cmocka_unit_test_setup_teardown(test_md5_good, setup, teardown),
         cmocka_unit_test_setup_teardown(test_md5_bad_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),

@@ -1,6 +1,7 @@
 /*
  * fuzz_api_request.c — libFuzzer target for what mediaplaned parses from a
- * client before touching the catalog: the OData resource path (first line),
+ * client before touching the catalog: the request path (first line: empty
+ * segments collapsed, /api prefix) and the OData resource path in it,
  * and the rest as a JSON body applied to every entity set's descriptor
  * (type checks, limits, unknown properties, write-once rules), as an SWT
  * bearer token, as an API instant and as a form body.
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_path.h"
 #include "auth/swt.h"
 #include "entities/entity_model.h"
 #include "entities/entity_service.h"
@@ -43,6 +45,23 @@ static void apply_to_every_set(json_t *body)
     }
 }
 
+/* A collapsed path has no "//", is no longer, and keeps the /api verdict
+ * of a path that had none to collapse. */
+static void check_path(const char *text)
+{
+    char *collapsed = api_path_collapse(text);
+
+    if (collapsed != NULL) {
+        FUZZ_CHECK(strstr(collapsed, "//") == NULL && strlen(collapsed) < strlen(text));
+        if (api_path_is_api(collapsed)) {
+            api_path_rest(collapsed);
+        }
+        free(collapsed);
+    } else if (api_path_is_api(text)) {
+        api_path_rest(text);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const uint8_t key[32] = "fuzz-key-fuzz-key-fuzz-key-fuzz";
@@ -63,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         *nl = '\0';
     }
     odata_resource_parse(text, &path, err, sizeof(err));
+    check_path(text);
     time_parse(text, &ms);
     if (nl != NULL) {
         const char *rest = nl + 1;

@@ -145,6 +145,10 @@ Assets/$count|client_id=c&Audience=urn%3aWindowsAzureMediaServices&ExpiresOn=99&
 Jobs|{"Name":"j","InputMediaAssets":[{"__metadata":{"uri":"https://h/api/Assets('nb%3Acid%3AUUID%3A0badc0de-1234-4abc-8def-0123456789ab')"}}],"Tasks":[{"Configuration":"x","MediaProcessorId":"nb:mpid:UUID:0","TaskBody":"<taskBody><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset></taskBody>"}],"JobNotificationSubscriptions":[{"NotificationEndPointId":"nb:nepid:UUID:0badc0de-1234-4abc-8def-0123456789ab","TargetJobState":1}]}
 JobTemplates|{"Name":"t","JobTemplateBody":"<jobTemplate><taskBody taskTemplateId=\"nb:ttid:UUID:0badc0de-1234-4abc-8def-0123456789ab\"><inputAsset>JobInputAsset(0)</inputAsset><outputAsset>JobOutputAsset(0)</outputAsset></taskBody></jobTemplate>","TaskTemplates":[{"Id":"nb:ttid:UUID:0badc0de-1234-4abc-8def-0123456789ab","MediaProcessorId":"nb:mpid:UUID:0"}]}
 EncodingReservedUnitTypes(guid'0badc0de-1234-4abc-8def-0123456789ab')|{"CurrentReservedUnits":2}
+/api//CreateFileInfos|{"AccessPolicyId":"nb:pid:UUID:1","AssetId":"nb:cid:UUID:2","Type":1,"StartTime":"12/7/2026 05:44:15 AM"}
+Mon, 07 Dec 2026 05:44:15 GMT|{"ExpirationDateTime":"Dec 7, 2026 5:44 PM","IsEncrypted":"false"}
+\/Date(1796622255000+0100)\/|{"StartTime":"2026-12-07T06:44:15.1234567+01:00"}
+/API/ingestmanifestassets|{"ParentIngestManifestId":"nb:mid:UUID:0badc0de-1234-4abc-8def-0123456789ab","Asset":{"Id":"nb:cid:UUID:2"}}
 EOF
 
 # ---- fuzz_odata_batch: "<Content-Type>\n<body>" per file, each also with CRLF
