@@ -50,13 +50,13 @@ static void fmp4_cenc_map_free(fmp4_cenc_map_t *m)
     free(m->subs);
 }
 
-/* The segment's payload, read run by run into one buffer. */
-static int fmp4_cenc_read_payload(const fmp4_cenc_recipe_t *r, mp_source_t *src, uint8_t **out,
-                                  uint64_t *len, size_t *cap)
+int fmp4_segment_read(const mp_pres_track_t *pt, const mp_seg_t *seg, mp_source_t *src,
+                      uint8_t **out, uint64_t *len, size_t *cap)
 {
-    uint32_t n = fmp4_payload_ranges(r->pt, &r->seg, NULL);
+    uint32_t n = fmp4_payload_ranges(pt, seg, NULL);
     mp_range_t *ranges = malloc(sizeof(mp_range_t) * (n ? n : 1));
-    *len = fmp4_payload_size(r->pt, &r->seg);
+    *len = fmp4_payload_size(pt, seg);
+    *out = NULL;
     if (*len > FMP4_CENC_MAX_PAYLOAD) {
         free(ranges);
         return MP_ERR_BAD_MEDIA;
@@ -68,7 +68,7 @@ static int fmp4_cenc_read_payload(const fmp4_cenc_recipe_t *r, mp_source_t *src,
         *out = NULL;
         return MP_ERR_NO_MEMORY;
     }
-    fmp4_payload_ranges(r->pt, &r->seg, ranges);
+    fmp4_payload_ranges(pt, seg, ranges);
     uint64_t at = 0;
     int rc = MP_OK;
     for (uint32_t i = 0; i < n && rc == MP_OK; i++) {
@@ -206,8 +206,8 @@ int fmp4_cenc_producer_open(const void *recipe, mp_source_t *const *sources, mp_
     if (b == NULL) {
         return MP_ERR_NO_MEMORY;
     }
-    int rc = fmp4_cenc_read_payload(r, sources[r->pt->file_no], &b->payload, &b->payload_len,
-                                    &b->payload_cap);
+    int rc = fmp4_segment_read(r->pt, &r->seg, sources[r->pt->file_no], &b->payload,
+                               &b->payload_len, &b->payload_cap);
     if (rc == MP_OK) {
         rc = fmp4_cenc_map_alloc(r, n, video, &m);
     }

@@ -35,6 +35,13 @@ typedef struct {
 int fmp4_cenc_producer_open(const void *recipe, mp_source_t *const *sources, mp_producer_t **out,
                             uint64_t *size);
 
+/* The samples of seg, read run by run into one mp_scratch buffer (*cap
+ * its size, give it back with mp_scratch_put); *len payload bytes.  MP_OK,
+ * MP_ERR_BAD_MEDIA (over FMP4_CENC_MAX_PAYLOAD), MP_ERR_AGAIN / MP_ERR_IO
+ * from the source (nothing kept) or MP_ERR_NO_MEMORY. */
+int fmp4_segment_read(const mp_pres_track_t *pt, const mp_seg_t *seg, mp_source_t *src,
+                      uint8_t **out, uint64_t *len, size_t *cap);
+
 /* The 8-byte IV of sample i of pt (the first half of the CTR block). */
 void fmp4_cenc_sample_iv(const mp_pres_track_t *pt, uint32_t i, uint8_t iv[16]);
 

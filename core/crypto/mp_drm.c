@@ -165,3 +165,31 @@ void mp_drm_write_pssh_all(mp_wr_t *w, const mp_protection_t *pr)
         mp_drm_write_pssh(w, mp_drm_system_playready, pr);
     }
 }
+
+/* The base64 of what write() puts into a scratch writer. */
+static void mp_drm_base64_of(mp_wr_t *w, const uint8_t *system, const mp_protection_t *pr)
+{
+    mp_wr_t tmp;
+    mp_wr_init_dynamic(&tmp);
+    if (system != NULL) {
+        mp_drm_write_pssh(&tmp, system, pr);
+    } else {
+        mp_drm_write_playready_pro(&tmp, pr);
+    }
+    if (tmp.failed) {
+        w->failed = 1;
+    } else {
+        mp_wr_base64(w, tmp.p, tmp.pos);
+    }
+    mp_wr_free(&tmp);
+}
+
+void mp_drm_write_pssh_base64(mp_wr_t *w, const uint8_t system_id[16], const mp_protection_t *pr)
+{
+    mp_drm_base64_of(w, system_id, pr);
+}
+
+void mp_drm_write_playready_pro_base64(mp_wr_t *w, const mp_protection_t *pr)
+{
+    mp_drm_base64_of(w, NULL, pr);
+}

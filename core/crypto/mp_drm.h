@@ -31,6 +31,10 @@ void mp_drm_write_pssh(mp_wr_t *w, const uint8_t system_id[16], const mp_protect
  * (cbcs) with the KID and LA_URL, UTF-16LE. */
 void mp_drm_write_playready_pro(mp_wr_t *w, const mp_protection_t *pr);
 
+/* The same two as base64 text (manifests, data: URIs). */
+void mp_drm_write_pssh_base64(mp_wr_t *w, const uint8_t system_id[16], const mp_protection_t *pr);
+void mp_drm_write_playready_pro_base64(mp_wr_t *w, const mp_protection_t *pr);
+
 /* Standard base64 of len bytes at data. */
 void mp_wr_base64(mp_wr_t *w, const uint8_t *data, size_t len);
 

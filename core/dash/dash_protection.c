@@ -17,37 +17,20 @@ static void dash_wr_laurl(mp_wr_t *w, const char *url)
 /* <cenc:pssh> with the base64 of the system's PSSH box. */
 static void dash_wr_pssh(mp_wr_t *w, const uint8_t system[16], const mp_protection_t *pr)
 {
-    mp_wr_t box;
-    mp_wr_init_dynamic(&box);
-    mp_drm_write_pssh(&box, system, pr);
     mp_wr_str(w, "<cenc:pssh>");
-    if (box.failed) {
-        w->failed = 1;
-    } else {
-        mp_wr_base64(w, box.p, box.pos);
-    }
+    mp_drm_write_pssh_base64(w, system, pr);
     mp_wr_str(w, "</cenc:pssh>");
-    mp_wr_free(&box);
 }
 
 static void dash_wr_playready(mp_wr_t *w, const mp_protection_t *pr)
 {
-    mp_wr_t pro;
-    mp_wr_init_dynamic(&pro);
-    mp_drm_write_playready_pro(&pro, pr);
     mp_wr_str(w, "<ContentProtection schemeIdUri=\"urn:uuid:9a04f079-9840-4286-ab92-e65be0885f95\""
-                 " value=\"MSPR 2.0\">");
-    mp_wr_str(w, "<mspr:pro>");
-    if (pro.failed) {
-        w->failed = 1;
-    } else {
-        mp_wr_base64(w, pro.p, pro.pos);
-    }
+                 " value=\"MSPR 2.0\"><mspr:pro>");
+    mp_drm_write_playready_pro_base64(w, pr);
     mp_wr_str(w, "</mspr:pro>");
     dash_wr_pssh(w, mp_drm_system_playready, pr);
     dash_wr_laurl(w, pr->playready_url);
     mp_wr_str(w, "</ContentProtection>\n");
-    mp_wr_free(&pro);
 }
 
 void dash_wr_content_protection(mp_wr_t *w, const mp_protection_t *pr)

@@ -510,21 +510,13 @@ static void hls_wr_kid(mp_wr_t *w, const mp_protection_t *pr)
 /* A data: URI with the base64 of a PSSH box (Widevine) or PlayReady Object. */
 static void hls_wr_drm_uri(mp_wr_t *w, const mp_protection_t *pr, int playready)
 {
-    mp_wr_t data;
-    mp_wr_init_dynamic(&data);
-    if (playready) {
-        mp_drm_write_playready_pro(&data, pr);
-    } else {
-        mp_drm_write_pssh(&data, mp_drm_system_widevine, pr);
-    }
     mp_wr_str(w, playready ? "URI=\"data:text/plain;charset=UTF-16;base64," : "URI=\"data:text/plain;base64,");
-    if (data.failed) {
-        w->failed = 1;
+    if (playready) {
+        mp_drm_write_playready_pro_base64(w, pr);
     } else {
-        mp_wr_base64(w, data.p, data.pos);
+        mp_drm_write_pssh_base64(w, mp_drm_system_widevine, pr);
     }
     mp_wr_str(w, "\"");
-    mp_wr_free(&data);
 }
 
 /* Common encryption of fMP4 segments: one EXT-X-KEY per key system, all

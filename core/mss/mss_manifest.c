@@ -196,17 +196,9 @@ static int mss_wr_stream(mp_wr_t *w, const mss_stream_t *s, const mp_timeline_t 
 /* <Protection> with the PlayReady Object in base64 (MS-SSTR 2.2.2.2). */
 static void mss_wr_protection(mp_wr_t *w, const mp_protection_t *pr)
 {
-    mp_wr_t pro;
-    mp_wr_init_dynamic(&pro);
-    mp_drm_write_playready_pro(&pro, pr);
     mp_wr_str(w, "<Protection>\n<ProtectionHeader SystemID=\"9a04f079-9840-4286-ab92-e65be0885f95\">");
-    if (pro.failed) {
-        w->failed = 1;
-    } else {
-        mp_wr_base64(w, pro.p, pro.pos);
-    }
+    mp_drm_write_playready_pro_base64(w, pr);
     mp_wr_str(w, "</ProtectionHeader>\n</Protection>\n");
-    mp_wr_free(&pro);
 }
 
 int mss_write_manifest(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *tl,

@@ -38,39 +38,6 @@ static int ts_aes_memory_read(mp_source_t *s, void *buf, size_t len, uint64_t of
     return MP_OK;
 }
 
-/* The clear samples of seg, read run by run (offsets in file order). */
-static int ts_aes_read_clear(const mp_pres_track_t *pt, const mp_seg_t *seg, mp_source_t *src,
-                             uint8_t **out, size_t *cap)
-{
-    uint64_t total = fmp4_payload_size(pt, seg);
-    uint32_t n = fmp4_payload_ranges(pt, seg, NULL);
-    mp_range_t *r = malloc(sizeof(mp_range_t) * (n ? n : 1));
-    int rc = MP_OK;
-    if (total > FMP4_CENC_MAX_PAYLOAD) {
-        free(r);
-        return MP_ERR_BAD_MEDIA;
-    }
-    *out = mp_scratch_get(total, cap);
-    if (r == NULL || *out == NULL) {
-        free(r);
-        mp_scratch_put(*out, *cap);
-        *out = NULL;
-        return MP_ERR_NO_MEMORY;
-    }
-    fmp4_payload_ranges(pt, seg, r);
-    uint64_t at = 0;
-    for (uint32_t i = 0; i < n && rc == MP_OK; i++) {
-        rc = src->read(src, *out + at, r[i].length, r[i].offset);
-        at += r[i].length;
-    }
-    free(r);
-    if (rc != MP_OK) {
-        mp_scratch_put(*out, *cap);
-        *out = NULL;
-    }
-    return rc;
-}
-
 /* Encrypt the clear samples into t->data; sizes and offsets of the result. */
 static int ts_aes_encrypt(const mp_pres_track_t *pt, const mp_seg_t *seg, const uint8_t *clear,
                           mp_sample_aes_t *c, ts_aes_track_t *t, uint32_t *sizes, uint64_t *offs)
@@ -110,8 +77,9 @@ static int ts_aes_track(const mp_pres_track_t *pt, const mp_seg_t *seg, mp_sourc
 {
     uint8_t *clear = NULL;
     size_t clear_cap = 0;
+    uint64_t clear_len;
     uint32_t n = seg->end - seg->first;
-    int rc = ts_aes_read_clear(pt, seg, src, &clear, &clear_cap);
+    int rc = fmp4_segment_read(pt, seg, src, &clear, &clear_len, &clear_cap);
     if (rc != MP_OK) {
         return rc;
     }

@@ -104,9 +104,8 @@ def trun_sizes(seg: bytes) -> List[int]:
     return sizes
 
 
-def senc(seg: bytes, iv_size: int) -> List[Dict]:
-    _, fl = flags(seg, "senc")
-    b = body(seg, "senc")
+def sample_entries(b: bytes, fl: int, iv_size: int, what: str) -> List[Dict]:
+    """The entries of a SampleEncryptionBox body (after version/flags)."""
     n = struct.unpack(">I", b[:4])[0]
     pos, out = 4, []
     for _ in range(n):
@@ -120,8 +119,13 @@ def senc(seg: bytes, iv_size: int) -> List[Dict]:
                 pos += 6
         out.append(e)
     if pos != len(b):
-        raise ValueError("senc has %d bytes after its %d entries" % (len(b) - pos, n))
+        raise ValueError("%s has %d bytes after its %d entries" % (what, len(b) - pos, n))
     return out
+
+
+def senc(seg: bytes, iv_size: int) -> List[Dict]:
+    _, fl = flags(seg, "senc")
+    return sample_entries(body(seg, "senc"), fl, iv_size, "senc")
 
 
 def saiz(seg: bytes) -> List[int]:
@@ -144,22 +148,7 @@ def piff_senc(seg: bytes, iv_size: int = 8) -> List[Dict]:
     for o, s in find(seg, "traf/uuid"):
         if uuid.UUID(bytes=seg[o + 8:o + 24]) == PIFF_SENC:
             fl = int.from_bytes(seg[o + 25:o + 28], "big")
-            b = seg[o + 28:o + s]
-            n = struct.unpack(">I", b[:4])[0]
-            pos, out = 4, []
-            for _ in range(n):
-                e = {"iv": b[pos:pos + iv_size], "subsamples": []}
-                pos += iv_size
-                if fl & 2:
-                    k = struct.unpack(">H", b[pos:pos + 2])[0]
-                    pos += 2
-                    for _ in range(k):
-                        e["subsamples"].append(struct.unpack(">HI", b[pos:pos + 6]))
-                        pos += 6
-                out.append(e)
-            if pos != len(b):
-                raise ValueError("PIFF senc has %d bytes after its entries" % (len(b) - pos))
-            return out
+            return sample_entries(seg[o + 28:o + s], fl, iv_size, "PIFF senc")
     raise KeyError("no PIFF SampleEncryptionBox")
 
 
