@@ -35,7 +35,7 @@ int enc_quality_write(const enc_plan_t *p, const enc_layer_quality_t *q,
     json_t *root = json_pack(
         "{s:i,s:s,s:{s:i,s:i,s:f,s:f},s:{s:s,s:s,s:s,s:s},s:i,s:o,s:{s:f,s:f,s:f,s:f}}",
         "version", 1,
-        "method", "ffmpeg psnr (every frame) and ssim (every 4th frame) filters, each layer "
+        "method", "ffmpeg psnr (every frame) and ssim (every 7th frame) filters, each layer "
                   "against the source scaled to the layer's size (bicubic); PSNR from the "
                   "mean squared error",
         "source", "width", p->video->width, "height", p->video->height,

@@ -77,10 +77,10 @@ static void test_command(void **state)
     assert_non_null(strstr(line, "[s1]scale=640:360:flags=bicubic"));
     assert_non_null(strstr(line, "psnr=stats_file=/tmp/q/psnr-1.log"));
     assert_non_null(strstr(line, "ssim=stats_file=/tmp/q/ssim-0.log"));
-    /* PSNR on every frame, SSIM on every 4th of both sides */
+    /* PSNR on every frame, SSIM on every 7th of both sides */
     assert_non_null(strstr(line, "[d0][ra0]psnr"));
-    assert_non_null(strstr(line, "[p0]select='not(mod(n,4))'[pe0]"));
-    assert_non_null(strstr(line, "[rb0]select='not(mod(n,4))'[re0]"));
+    assert_non_null(strstr(line, "[p0]select='not(mod(n,7))'[pe0]"));
+    assert_non_null(strstr(line, "[rb0]select='not(mod(n,7))'[re0]"));
     free(line);
     enc_argv_free(&a);
     /* a directory that would break the filter graph's syntax */
