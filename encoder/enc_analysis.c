@@ -69,8 +69,9 @@ static size_t stretches_head(const enc_input_t *src, const enc_stretches_t *st, 
             n += (size_t) snprintf(graph + n, cap - n, "%sgte(t,%.3f)*lt(t,%.3f)", k ? "+" : "",
                                    t0, t0 + st->seconds);
         }
-        return n + (size_t) snprintf(graph + n, n < cap ? cap - n : 0,
-                                     "',setpts=N/FRAME_RATE/TB[v]");
+        /* the probe's frame rate, not FRAME_RATE: unset on variable frame rate links */
+        return n + (size_t) snprintf(graph + n, n < cap ? cap - n : 0, "',setpts=N/(%g*TB)[v]",
+                                     src->fps > 0 ? src->fps : 30.0);
     }
     for (int k = 0; k < st->count && n < cap; k++) {
         n += (size_t) snprintf(graph + n, cap - n, "[%d:%d]", k, src->video_index);

@@ -195,7 +195,7 @@ static void test_probe_heights_stretches_command(void **state)
     assert_int_equal(count_arg(&a, "-i"), 1);
     assert_non_null(strstr(line, "-ss 1.167 -t 7.667 -i"));
     assert_non_null(strstr(line, "[0:0]select='gte(t,0.000)*lt(t,1.000)+gte(t,3.333)*lt(t,4.333)"
-                                 "+gte(t,6.667)*lt(t,7.667)',setpts=N/FRAME_RATE/TB[v];"));
+                                 "+gte(t,6.667)*lt(t,7.667)',setpts=N/(30*TB)[v];"));
     free(line);
     enc_argv_free(&a);
     /* 2 s key frames or a long title: a seek per stretch */
