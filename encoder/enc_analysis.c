@@ -35,38 +35,69 @@ static void probe_output(enc_argv_t *a, int i, const char *dir)
     enc_argv_add(a, "%s/probe-%d.h264", dir, i);
 }
 
+int enc_probe_one_decode(const enc_input_t *src, const enc_stretches_t *st)
+{
+    if (src->key_gap <= 0 || st->count < 2) {
+        return 0;
+    }
+    double seeks = st->count * (st->seconds + src->key_gap / 2);
+    double span = st->start[st->count - 1] + st->seconds - st->start[0];
+    return span + src->key_gap / 2 < seeks;
+}
+
+/* inputs and the graph's head up to "[v]": one accurately seeked input per
+ * stretch, concatenated; or one input over all stretches with the frames
+ * between them dropped (timestamps renumbered so the probes see one clip) */
+static size_t stretches_head(const enc_input_t *src, const enc_stretches_t *st, enc_argv_t *a,
+                             char *graph, size_t cap)
+{
+    int one = enc_probe_one_decode(src, st);
+    size_t n = 0;
+    for (int k = 0; k < (one ? 1 : st->count); k++) {
+        if (st->start[k] > 0) {
+            enc_argv_add(a, "-ss"); enc_argv_add(a, "%.3f", st->start[k]);
+        }
+        enc_argv_add(a, "-t");
+        enc_argv_add(a, "%.3f", one ? st->start[st->count - 1] + st->seconds - st->start[0]
+                                    : st->seconds);
+        enc_argv_add(a, "-i"); enc_argv_add(a, "%s", src->path);
+    }
+    if (one) {
+        n += (size_t) snprintf(graph, cap, "[0:%d]select='", src->video_index);
+        for (int k = 0; k < st->count && n < cap; k++) {
+            double t0 = st->start[k] - st->start[0];
+            n += (size_t) snprintf(graph + n, cap - n, "%sgte(t,%.3f)*lt(t,%.3f)", k ? "+" : "",
+                                   t0, t0 + st->seconds);
+        }
+        /* the probe's frame rate, not FRAME_RATE: unset on variable frame rate links */
+        return n + (size_t) snprintf(graph + n, n < cap ? cap - n : 0, "',setpts=N/(%g*TB)[v]",
+                                     src->fps > 0 ? src->fps : 30.0);
+    }
+    for (int k = 0; k < st->count && n < cap; k++) {
+        n += (size_t) snprintf(graph + n, cap - n, "[%d:%d]", k, src->video_index);
+    }
+    return n + (size_t) snprintf(graph + n, n < cap ? cap - n : 0, "concat=n=%d:v=1:a=0[v]",
+                                 st->count);
+}
+
 int enc_analysis_command(const enc_input_t *src, const enc_stretches_t *st, int high, int low,
                          const char *ffmpeg, const char *dir, enc_argv_t *a)
 {
     char graph[1024];
-    size_t n = 0;
     int outputs = low != high ? 2 : 1;
     memset(a, 0, sizeof(*a));
     if (st->count < 1 || st->count > ENC_PROBE_MAX_STRETCHES) {
         return -1;
     }
     enc_argv_ffmpeg(a, ffmpeg);
-    for (int k = 0; k < st->count; k++) {
-        if (st->start[k] > 0) {
-            enc_argv_add(a, "-ss"); enc_argv_add(a, "%.3f", st->start[k]);
-        }
-        enc_argv_add(a, "-t"); enc_argv_add(a, "%.3f", st->seconds);
-        enc_argv_add(a, "-i"); enc_argv_add(a, "%s", src->path);
-    }
-    for (int k = 0; k < st->count; k++) {
-        n += (size_t) snprintf(graph + n, sizeof(graph) - n, "[%d:%d]", k, src->video_index);
-    }
-    n += (size_t) snprintf(graph + n, sizeof(graph) - n,
-                           "concat=n=%d:v=1:a=0,setsar=1,split=%d[h][l];"
-                           "[h]scale=-2:%d:flags=bicubic[p0]", st->count, outputs, high);
-    if (outputs == 2) {
-        n += (size_t) snprintf(graph + n, sizeof(graph) - n, ";[l]scale=-2:%d:flags=bicubic[p1]",
-                               low);
-    } else {
-        /* split=1 has one output: rename it */
-        char *l = strstr(graph, "[h][l]");
-        memmove(l + 3, l + 6, strlen(l + 6) + 1);
-        n -= 3;
+    size_t n = stretches_head(src, st, a, graph, sizeof(graph));
+    if (outputs == 2 && n < sizeof(graph)) {
+        n += (size_t) snprintf(graph + n, sizeof(graph) - n,
+                               ";[v]setsar=1,split=2[h][l];[h]scale=-2:%d:flags=bicubic[p0]"
+                               ";[l]scale=-2:%d:flags=bicubic[p1]", high, low);
+    } else if (n < sizeof(graph)) {
+        n += (size_t) snprintf(graph + n, sizeof(graph) - n,
+                               ";[v]setsar=1,scale=-2:%d:flags=bicubic[p0]", high);
     }
     if (n >= sizeof(graph)) {
         enc_argv_free(a);

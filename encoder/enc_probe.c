@@ -64,6 +64,27 @@ static void read_video(const AVFormatContext *fc, const AVStream *st, enc_input_
     }
 }
 
+/* the longest distance between key frames, the last one to the end included */
+static double key_gap(AVStream *st, double duration)
+{
+    int n = avformat_index_get_entries_count(st);
+    double tb = av_q2d(st->time_base), last = 0, gap = 0;
+    int keys = 0;
+    for (int i = 0; i < n; i++) {
+        const AVIndexEntry *e = avformat_index_get_entry(st, i);
+        if (e != NULL && (e->flags & AVINDEX_KEYFRAME) && e->timestamp != AV_NOPTS_VALUE) {
+            double t = (double) e->timestamp * tb;
+            gap = keys > 0 && t - last > gap ? t - last : gap;
+            last = t;
+            keys++;
+        }
+    }
+    if (keys == 0) {
+        return 0;
+    }
+    return duration - last > gap ? duration - last : gap;
+}
+
 static void read_streams(const AVFormatContext *fc, enc_input_t *out)
 {
     out->video_index = out->audio_index = -1;
@@ -83,6 +104,9 @@ static void read_streams(const AVFormatContext *fc, enc_input_t *out)
     if (fc->duration > 0 && fc->duration != AV_NOPTS_VALUE
         && (out->duration <= 0 || !out->has_video)) {
         out->duration = (double) fc->duration / AV_TIME_BASE;
+    }
+    if (out->has_video) {
+        out->key_gap = key_gap(fc->streams[out->video_index], out->duration);
     }
 }
 

@@ -18,6 +18,9 @@ typedef struct {
     double fps;                       /* average frame rate, 0 if unknown */
     double duration;                  /* seconds */
     int video_kbps;                   /* 0 if unknown */
+    double key_gap;                   /* longest stretch between video key frames
+                                         (the container's index; seconds, 0 if unknown):
+                                         what an accurate seek may have to decode */
 } enc_input_t;
 
 typedef struct {

@@ -27,28 +27,83 @@ static int add_input(enc_argv_t *a, const enc_plan_t *p, const char *path, int c
     return 0;
 }
 
-/* the graph: source split per layer, scaled like the encode; each layer's
- * frames against it through psnr then ssim; timestamps from 0 on both sides */
+/* the first layer with layer i's size: layers of one size share its
+ * scaled reference (the 720p ladder has two 540p and two 360p rungs) */
+static int first_of_size(const enc_plan_t *p, int i)
+{
+    for (int j = 0; j < i; j++) {
+        if (p->layers[j].width == p->layers[i].width && p->layers[j].height == p->layers[i].height) {
+            return j;
+        }
+    }
+    return i;
+}
+
+static int layers_of_size(const enc_plan_t *p, int f)
+{
+    int n = 0;
+    for (int i = 0; i < p->layer_count; i++) {
+        n += first_of_size(p, i) == f;
+    }
+    return n;
+}
+
+/* the source, split once per distinct layer size: [s<f>] for the first layer f of each size */
+static size_t source_split(char *g, size_t cap, const enc_plan_t *p)
+{
+    int sizes = 0;
+    for (int i = 0; i < p->layer_count; i++) {
+        sizes += first_of_size(p, i) == i;
+    }
+    size_t n = (size_t) snprintf(g, cap, "[0:%d]setpts=PTS-STARTPTS,split=%d",
+                                 p->video->video_index, sizes);
+    for (int i = 0; i < p->layer_count && n < cap; i++) {
+        if (first_of_size(p, i) == i) {
+            n += (size_t) snprintf(g + n, cap - n, "[s%d]", i);
+        }
+    }
+    return n;
+}
+
+/* per size: the scaled reference, split into [ra<i>][rb<i>] for each layer i of that size */
+static size_t reference(char *g, size_t cap, const enc_plan_t *p, int f)
+{
+    const enc_out_layer_t *l = &p->layers[f];
+    size_t n = (size_t) snprintf(g, cap, ";[s%d]scale=%d:%d:flags=bicubic,setsar=1,format=yuv420p,"
+                                 "split=%d", f, l->width, l->height, 2 * layers_of_size(p, f));
+    for (int i = 0; i < p->layer_count && n < cap; i++) {
+        if (first_of_size(p, i) == f) {
+            n += (size_t) snprintf(g + n, cap - n, "[ra%d][rb%d]", i, i);
+        }
+    }
+    return n;
+}
+
+/* the graph: each layer's frames against its reference through psnr (every
+ * frame) then ssim (every ENC_SSIM_EVERY-th frame of both); timestamps from
+ * 0 on both sides */
 static char *graph(const enc_plan_t *p, const char *stats_dir)
 {
-    size_t cap = 8192 + (size_t) p->layer_count * (2 * strlen(stats_dir) + 400), n = 0;
+    size_t cap = 8192 + (size_t) p->layer_count * (2 * strlen(stats_dir) + 600), n = 0;
     char *g = malloc(cap);
     if (g == NULL) {
         return NULL;
     }
-    n += (size_t) snprintf(g + n, cap - n, "[0:%d]setpts=PTS-STARTPTS,split=%d",
-                           p->video->video_index, p->layer_count);
-    for (int i = 0; i < p->layer_count; i++) {
-        n += (size_t) snprintf(g + n, cap - n, "[s%d]", i);
+    n += source_split(g, cap, p);
+    for (int i = 0; i < p->layer_count && n < cap; i++) {
+        if (first_of_size(p, i) == i) {
+            n += reference(g + n, cap - n, p, i);
+        }
     }
     for (int i = 0; i < p->layer_count && n < cap; i++) {
-        const enc_out_layer_t *l = &p->layers[i];
         n += (size_t) snprintf(g + n, cap - n,
-                               ";[s%d]scale=%d:%d:flags=bicubic,setsar=1,format=yuv420p,split[ra%d][rb%d]"
                                ";[%d:v]setpts=PTS-STARTPTS,setsar=1,format=yuv420p[d%d]"
                                ";[d%d][ra%d]psnr=stats_file=%s/psnr-%d.log[p%d]"
-                               ";[p%d][rb%d]ssim=stats_file=%s/ssim-%d.log[q%d]",
-                               i, l->width, l->height, i, i, i + 1, i, i, i, stats_dir, i, i,
+                               ";[p%d]select='not(mod(n,%d))'[pe%d]"
+                               ";[rb%d]select='not(mod(n,%d))'[re%d]"
+                               ";[pe%d][re%d]ssim=stats_file=%s/ssim-%d.log[q%d]",
+                               i + 1, i, i, i, stats_dir, i, i,
+                               i, ENC_SSIM_EVERY, i, i, ENC_SSIM_EVERY, i,
                                i, i, stats_dir, i, i);
     }
     if (n >= cap) {

@@ -35,8 +35,9 @@ int enc_quality_write(const enc_plan_t *p, const enc_layer_quality_t *q,
     json_t *root = json_pack(
         "{s:i,s:s,s:{s:i,s:i,s:f,s:f},s:{s:s,s:s,s:s,s:s},s:i,s:o,s:{s:f,s:f,s:f,s:f}}",
         "version", 1,
-        "method", "ffmpeg psnr/ssim filters, every frame, each layer against the source "
-                  "scaled to the layer's size (bicubic); PSNR from the mean squared error",
+        "method", "ffmpeg psnr (every frame) and ssim (every 7th frame) filters, each layer "
+                  "against the source scaled to the layer's size (bicubic); PSNR from the "
+                  "mean squared error",
         "source", "width", p->video->width, "height", p->video->height,
         "duration", round_to(p->duration, 0.001), "fps", round_to(p->fps, 0.001),
         "encoder", "codec", c->encoder, "preset", c->speed_preset,

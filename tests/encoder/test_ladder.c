@@ -26,6 +26,15 @@ static const enc_probe_figures_t SLIDE = { 540, 270, 92, 58, 0.9 };
 static const enc_probe_figures_t PAN = { 540, 270, 2593, 646, 1.5 };
 static const enc_probe_figures_t GRAIN = { 540, 270, 13040, 1218, 8.0 };
 
+static int count_arg(const enc_argv_t *a, const char *s)
+{
+    int n = 0;
+    for (int i = 0; i < a->argc; i++) {
+        n += strcmp(a->argv[i], s) == 0;
+    }
+    return n;
+}
+
 static enc_input_t input(int w, int h, int kbps)
 {
     enc_input_t in;
@@ -163,7 +172,7 @@ static void test_probe_heights_stretches_command(void **state)
     enc_probe_stretches(0, 20.0, &st);
     assert_int_equal(enc_analysis_command(&src, &st, 540, 270, "ffmpeg", "/tmp/p", &a), 0);
     char *line = enc_argv_join(&a);
-    assert_non_null(strstr(line, "concat=n=3:v=1:a=0,setsar=1,split=2[h][l];"
+    assert_non_null(strstr(line, "concat=n=3:v=1:a=0[v];[v]setsar=1,split=2[h][l];"
                                  "[h]scale=-2:540:flags=bicubic[p0];[l]scale=-2:270"));
     assert_non_null(strstr(line, "-preset superfast -crf 23"));
     assert_non_null(strstr(line, "/tmp/p/probe-0.h264"));
@@ -173,10 +182,31 @@ static void test_probe_heights_stretches_command(void **state)
     enc_probe_stretches(0, 3.0, &st);
     assert_int_equal(enc_analysis_command(&src, &st, 180, 180, "ffmpeg", "/tmp/p", &a), 0);
     line = enc_argv_join(&a);
-    assert_non_null(strstr(line, "concat=n=1:v=1:a=0,setsar=1,split=1[h];[h]scale=-2:180"));
+    assert_non_null(strstr(line, "concat=n=1:v=1:a=0[v];[v]setsar=1,scale=-2:180"));
     assert_null(strstr(line, "probe-1"));
     free(line);
     enc_argv_free(&a);
+    /* a 10 s title with one key frame per 8.3 s: one decode over the stretches */
+    src.key_gap = 8.333;
+    enc_probe_stretches(0, 10.0, &st);
+    assert_int_equal(enc_probe_one_decode(&src, &st), 1);
+    assert_int_equal(enc_analysis_command(&src, &st, 540, 270, "ffmpeg", "/tmp/p", &a), 0);
+    line = enc_argv_join(&a);
+    assert_int_equal(count_arg(&a, "-i"), 1);
+    assert_non_null(strstr(line, "-ss 1.167 -t 7.667 -i"));
+    assert_non_null(strstr(line, "[0:0]select='gte(t,0.000)*lt(t,1.000)+gte(t,3.333)*lt(t,4.333)"
+                                 "+gte(t,6.667)*lt(t,7.667)',setpts=N/(30*TB)[v];"));
+    free(line);
+    enc_argv_free(&a);
+    /* 2 s key frames or a long title: a seek per stretch */
+    src.key_gap = 2.0;
+    assert_int_equal(enc_probe_one_decode(&src, &st), 0);
+    src.key_gap = 8.333;
+    enc_probe_stretches(0, 600.0, &st);
+    assert_int_equal(enc_probe_one_decode(&src, &st), 0);
+    src.key_gap = 0;
+    enc_probe_stretches(0, 10.0, &st);
+    assert_int_equal(enc_probe_one_decode(&src, &st), 0);
 }
 
 static void expect_error(const char *json, const char *msg)

@@ -77,10 +77,32 @@ static void test_command(void **state)
     assert_non_null(strstr(line, "[s1]scale=640:360:flags=bicubic"));
     assert_non_null(strstr(line, "psnr=stats_file=/tmp/q/psnr-1.log"));
     assert_non_null(strstr(line, "ssim=stats_file=/tmp/q/ssim-0.log"));
+    /* PSNR on every frame, SSIM on every 7th of both sides */
+    assert_non_null(strstr(line, "[d0][ra0]psnr"));
+    assert_non_null(strstr(line, "[p0]select='not(mod(n,7))'[pe0]"));
+    assert_non_null(strstr(line, "[rb0]select='not(mod(n,7))'[re0]"));
     free(line);
     enc_argv_free(&a);
     /* a directory that would break the filter graph's syntax */
     assert_int_equal(enc_quality_command(p, "ffmpeg", "/out", "/tmp/a:b", &a), -1);
+}
+
+/* layers of one size share one scaled reference */
+static void test_shared_reference(void **state)
+{
+    (void) state;
+    enc_plan_t *p = plan_720();
+    p->layers[1].width = 1280;
+    p->layers[1].height = 720;
+    enc_argv_t a;
+    assert_int_equal(enc_quality_command(p, "ffmpeg", "/out", "/tmp/q", &a), 0);
+    char *line = enc_argv_join(&a);
+    assert_non_null(strstr(line, "split=1[s0];[s0]scale=1280:720:flags=bicubic"));
+    assert_non_null(strstr(line, "split=4[ra0][rb0][ra1][rb1]"));
+    assert_null(strstr(line, "[s1]"));
+    assert_non_null(strstr(line, "[d1][ra1]psnr=stats_file=/tmp/q/psnr-1.log"));
+    free(line);
+    enc_argv_free(&a);
 }
 
 static void test_parse(void **state)
@@ -145,6 +167,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_command),
+        cmocka_unit_test(test_shared_reference),
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_report_and_summary),
     };

@@ -178,6 +178,24 @@ def test_content_aware_simple_vs_hard(enc_media, tmp_path):
     assert all(180 <= h <= 270 and 250 <= k <= 700 for _, h, k in got), got
 
 
+def test_content_aware_long_gop_one_decode(enc_media, tmp_path):
+    """A title whose key frames are further apart than its analysis stretches
+    (x264's default 250-frame GOP over 9 s) is analysed in one decode over
+    the stretches, not a seek per stretch, and gets a valid ladder."""
+    src = tmp_path / "longgop360.mp4"
+    run([FFMPEG, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+         "testsrc2=size=640x360:rate=%d" % FPS, "-t", "9", "-c:v", "libx264", "-preset",
+         "ultrafast", "-crf", "20", "-pix_fmt", "yuv420p", str(src)])
+    r = encode("ContentAwareEncoding", tmp_path / "out", src)
+    assert r.rc == 0, r.stdout + r.stderr[-2000:]
+    analysis = [line for line in r.stderr.splitlines() if "probe-0.h264" in line]
+    assert len(analysis) == 1 and analysis[0].count(" -i ") == 1, analysis
+    assert "select='gte(t,0.000)*lt(t," in analysis[0], analysis
+    ladder = _ladder(r, "longgop360")
+    assert ladder and ladder[0][:2] == (640, 360), ladder
+    assert "content-aware ladder from probes 360p" in r.events("perf")[0], r.events("perf")
+
+
 THUMB_PRESET = {
     "Version": 1.0,
     "Sources": [{"StartTime": "00:00:01", "Duration": "00:00:02.5"}],
