@@ -59,12 +59,15 @@ def test_clear_policy_limits_protocols_and_blocked_is_403(small_asset):
 
 
 def test_dynamic_encryption_policy_is_never_served_in_the_clear(small_asset):
+    """Without the key a common-encryption policy needs, the asset is not
+    published at all (400), never served in the clear; with a key it is
+    encrypted (test_cenc_delivery.py)."""
     ams, files, abr_set = small_asset
     asset = fresh_asset(ams, files)
     assert link(ams, asset, policy(ams, DASH | SMOOTH, 4)).status == 204
-    loc = ams.publish(asset["Id"])
-    s = statuses(loc, abr_set)
-    assert s["dash"] == 403 and s["smooth"] == 403 and s["hls"] == 403
+    r = ams.post("Locators", {"AssetId": asset["Id"], "Type": 2, "AccessPolicyId": ams.create(
+        "AccessPolicies", {"Name": "r", "DurationInMinutes": 60, "Permissions": 1})["Id"]})
+    assert r.status == 400 and "CommonEncryption (0) ContentKey" in r.error_message()
 
 
 def test_linking_rules(small_asset):
