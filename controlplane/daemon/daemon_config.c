@@ -3,6 +3,7 @@
  * A table maps each key to its parser, so adding a setting is one line.
  */
 #include "daemon/daemon_config.h"
+#include "notify/notify_deny.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -115,6 +116,13 @@ TEXT_SETTING(account_name)
 TEXT_SETTING(token_issuer)
 TEXT_SETTING(encoder_path)
 TEXT_SETTING(work_dir)
+
+static int set_webhook_deny(daemon_config_t *c, const char *v)
+{
+    notify_deny_t d;
+    return notify_deny_parse(v, &d) == 0 ? copy_text(c->webhook_deny, sizeof(c->webhook_deny), v)
+                                         : -1;
+}
 
 static int set_threads(daemon_config_t *c, const char *v)
 {
@@ -229,6 +237,7 @@ static const struct {
     { "notify_timeout_ms", set_notify_timeout, "100..600000 (ms)" },
     { "notify_max_attempts", set_notify_attempts, "1..100" },
     { "notify_retry_ms", set_notify_retry, "10..3600000 (ms)" },
+    { "webhook_deny", set_webhook_deny, "CIDR blocks like \"127.0.0.0/8 10.0.0.0/8 ::1/128\" (at most 32)" },
     { "upload_max_blob_size", set_upload_max_blob, "a size like 50g, or 0" },
     { "upload_max_container_size", set_upload_max_container, "a size like 100g, or 0" },
     { "upload_max_staged_size", set_upload_max_staged, "a size like 50g, or 0" },

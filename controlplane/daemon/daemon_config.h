@@ -38,6 +38,7 @@ typedef struct {
     unsigned notify_timeout_ms;           /* one webhook POST, connect included */
     unsigned notify_max_attempts;         /* tries per message before it is dropped */
     unsigned notify_retry_ms;             /* first retry delay, doubled per attempt */
+    char     webhook_deny[1024];          /* CIDR blocks webhooks may not reach ("" = none) */
     unsigned long long upload_max_blob;      /* one committed blob, bytes (0: none) */
     unsigned long long upload_max_container; /* committed blobs of one container (0: none) */
     unsigned long long upload_max_staged;    /* uncommitted blocks of one container (0: none) */

@@ -5,6 +5,8 @@
 #include "notify/notify_message.h"
 #include "keys/key_status.h"
 #include "keys/master_key.h"
+#include "notify/notify_deny.h"
+#include "daemon/daemon_log.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -75,6 +77,23 @@ static int add_headers(const app_t *app, const json_t *endpoint, notify_transfer
     return add_signature(app, endpoint, t, why);
 }
 
+/* Before the request goes out: the address libcurl connected to must not
+ * be denied (webhook_deny), whatever the URL's name resolved to. */
+static int check_peer(void *arg, char *primary_ip, char *local_ip, int primary_port,
+                      int local_port)
+{
+    const app_t *app = arg;
+    notify_deny_t deny;
+    (void) local_ip;
+    (void) primary_port;
+    (void) local_port;
+    if (notify_deny_parse(app->cfg.webhook_deny, &deny) != 0 || notify_deny_match(&deny, primary_ip)) {
+        log_warn("notifications: not delivering to %s: the address is in webhook_deny", primary_ip);
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
 static int set_options(const app_t *app, const char *url, notify_transfer_t *t)
 {
     long timeout = (long) app->cfg.notify_timeout_ms;
@@ -94,6 +113,10 @@ static int set_options(const app_t *app, const char *url, notify_transfer_t *t)
     OPT(CURLOPT_USERAGENT, "mediaplaned-notifications/1.0");
     OPT(CURLOPT_WRITEFUNCTION, discard_response);
     OPT(CURLOPT_PRIVATE, (void *) t);
+    if (app->cfg.webhook_deny[0] != '\0') {
+        OPT(CURLOPT_PREREQFUNCTION, check_peer);
+        OPT(CURLOPT_PREREQDATA, (void *) app);
+    }
 #undef OPT
     return rc == CURLE_OK ? 0 : -1;
 }

@@ -228,3 +228,30 @@ def test_max_attempts_then_dropped(_prefix_root):
         rec.close()
         d.stop()
     assert not d.crashes(), d.crashes()
+
+
+def test_webhook_deny_list(_prefix_root):
+    """webhook_deny: a receiver on a denied address (loopback here) gets
+    nothing, whatever name the URL uses; the log says why.  Without the
+    list (AMS's behaviour, the other tests) loopback is delivered to."""
+    port = free_port()
+    d = Daemon(_prefix_root / ("deny-%d" % port), port, "http://127.0.0.1:%d" % port,
+               extra={"webhook_deny": "10.0.0.0/8 127.0.0.0/8 ::1/128",
+                      "notify_retry_ms": "100", "notify_max_attempts": "2"}).start()
+    rec = WebhookReceiver()
+    try:
+        ams = client_for(d.public_url)
+        for url in (rec.url, rec.url.replace("127.0.0.1", "localhost")):
+            e = ams.create(SET, endpoint_body(url))
+            assert ams.post(SET + ams.key(e["Id"]) + "/Test").status == 204
+        time.sleep(2)
+        assert rec.requests == []
+        assert "is in webhook_deny" in d.log()
+    finally:
+        rec.close()
+        d.stop()
+    assert not d.crashes(), d.crashes()
+    bad = Daemon(_prefix_root / ("deny-bad-%d" % port), free_port(), "http://127.0.0.1:1",
+                 extra={"webhook_deny": "10.0.0.0/33"})
+    with pytest.raises(Exception):
+        bad.start(timeout=5)
