@@ -9,6 +9,8 @@ import urllib.parse
 
 import pytest
 
+from test_api_jobs import paused  # noqa: F401  (the scheduler-paused fixture)
+
 
 def _policy(ams, permissions=1, minutes=60):
     return ams.create("AccessPolicies", {"Name": "p", "DurationInMinutes": minutes,
@@ -196,19 +198,8 @@ def test_azure_media_encoder_is_listed(ams):
     assert [r["Id"] for r in rows] == [WAME_ID]
 
 
-@pytest.fixture
-def paused_ams(ams):
-    """Scheduler paused (no reserved units): jobs stay Queued."""
-    ru = ams.values("EncodingReservedUnitTypes")[0]
-    key = "(guid'%s')" % ru["AccountId"]
-    assert ams.merge("EncodingReservedUnitTypes" + key, {"CurrentReservedUnits": 0}).status == 204
-    yield ams
-    assert ams.merge("EncodingReservedUnitTypes" + key,
-                     {"CurrentReservedUnits": ru["CurrentReservedUnits"]}).status == 204
-
-
-def test_every_mapped_ame_preset_is_accepted(paused_ams):
-    ams = paused_ams
+def test_every_mapped_ame_preset_is_accepted(paused):
+    ams = paused
     src = ams.upload_asset("ame-src", {"clip.mp4": b"not really a movie"})
     for i, preset in enumerate(AME_PRESETS):
         r = _ame_job(ams, src["Id"], preset, AME_ID if i % 2 else WAME_ID)
@@ -220,8 +211,8 @@ def test_every_mapped_ame_preset_is_accepted(paused_ams):
 
 @pytest.mark.parametrize("preset", ["VC1 Smooth Streaming 720p", "H264 Multiple Bitrate 720p",
                                     "<Preset Version=\"4.0\"/>", ""])
-def test_unmapped_ame_preset_is_a_clear_400(paused_ams, preset):
-    ams = paused_ams
+def test_unmapped_ame_preset_is_a_clear_400(paused, preset):
+    ams = paused
     src = ams.upload_asset("ame-bad", {"clip.mp4": b"not really a movie"})
     r = _ame_job(ams, src["Id"], preset)
     assert r.status == 400, r
