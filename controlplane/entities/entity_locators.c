@@ -52,6 +52,30 @@ static int normalize_ref(api_ctx_t *c, json_t *rec, const char *prop, const enti
     return 0;
 }
 
+/* The SAS instance (sas_token.h) lives in the record under a name that is
+ * not a property, so the API never renders or accepts it. */
+#define SAS_INSTANCE_MEMBER "_SasInstance"
+
+const char *locator_sas_instance(const json_t *rec)
+{
+    const char *v = json_string_value(json_object_get(rec, SAS_INSTANCE_MEMBER));
+    return v != NULL ? v : "";
+}
+
+static int set_sas_instance(api_ctx_t *c, json_t *rec)
+{
+    char instance[SAS_INSTANCE_LEN + 1];
+
+    if (entity_int(rec, "Type", 0) != LOCATOR_SAS) {
+        return 0;
+    }
+    if (sas_new_instance(instance) != 0) {
+        return api_fail(c, 500, "InternalError", "no randomness for the SAS locator");
+    }
+    json_object_set_new(rec, SAS_INSTANCE_MEMBER, json_string(instance));
+    return 0;
+}
+
 /* Path, BaseUri and ContentAccessComponent for either locator type. */
 static int fill_urls(api_ctx_t *c, json_t *rec, const json_t *policy)
 {
@@ -72,6 +96,7 @@ static int fill_urls(api_ctx_t *c, json_t *rec, const json_t *policy)
                           .expiry_ms = entity_time(rec, "ExpirationDateTime", c->now_ms),
                           .permissions = (unsigned) entity_int(policy, "Permissions", 0) };
         snprintf(g.locator_guid, sizeof(g.locator_guid), "%s", guid);
+        snprintf(g.instance, sizeof(g.instance), "%s", locator_sas_instance(rec));
         if (asset_container_name(entity_str(rec, "AssetId"), container, sizeof(container)) != 0) {
             return api_fail(c, 500, "InternalError", "bad asset id");
         }
@@ -140,6 +165,7 @@ static int locator_on_create(api_ctx_t *c, json_t *rec, json_t *navs)
         && normalize_ref(c, rec, "AssetId", &entity_assets, &asset) == 0
         && check_type_and_asset(c, rec, policy, asset) == 0
         && set_expiry(c, rec, policy) == 0
+        && set_sas_instance(c, rec) == 0
         && fill_urls(c, rec, policy) == 0) {
         rc = 0;
     }

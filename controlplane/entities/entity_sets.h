@@ -35,6 +35,10 @@ extern const entity_set_t entity_key_policy_options;
 
 #define AMS_TYPE(name) "Microsoft.Cloud.Media.Vod.Rest.Data.Models." name
 
+/* The secret instance a SAS locator's signature is bound to ("" when the
+ * record predates instances); see upload/sas_token.h. */
+const char *locator_sas_instance(const json_t *rec);
+
 /* "asset-<guid>" for an asset id; 0 or -1. */
 int asset_container_name(const char *asset_id, char *out, size_t cap);
 

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #define SAS_VERSION "2012-02-12"
 
@@ -46,14 +47,16 @@ static void sas_time(int64_t ms, char out[TIME_ISO_LEN])
     memcpy(out + 19, "Z", 2);
 }
 
+/* The string to sign is Azure's container-SAS layout; a locator instance,
+ * when there is one, is appended (it never appears in the URL). */
 static int sign(const uint8_t key[32], const char *sp, const char *st, const char *se,
-                const char *container, const char *si, char out_b64[64])
+                const char *container, const char *si, const char *instance, char out_b64[64])
 {
     char text[512];
     uint8_t mac[32];
     unsigned int n = 0;
-    int len = snprintf(text, sizeof(text), "%s\n%s\n%s\n/%s\n%s\n%s", sp, st, se, container, si,
-                       SAS_VERSION);
+    int len = snprintf(text, sizeof(text), "%s\n%s\n%s\n/%s\n%s\n%s%s%s", sp, st, se, container,
+                       si, SAS_VERSION, instance[0] ? "\n" : "", instance);
 
     if (len < 0 || (size_t) len >= sizeof(text)
         || HMAC(EVP_sha256(), key, 32, (uint8_t *) text, (size_t) len, mac, &n) == NULL) {
@@ -70,7 +73,7 @@ int sas_build(const uint8_t key[32], const sas_grant_t *g, char out[SAS_QUERY_MA
     perms_text(g->permissions, sp);
     sas_time(g->start_ms, st);
     sas_time(g->expiry_ms, se);
-    if (sign(key, sp, st, se, g->container, g->locator_guid, sig) != 0
+    if (sign(key, sp, st, se, g->container, g->locator_guid, g->instance, sig) != 0
         || url_encode(sig, strlen(sig), sig_enc, sizeof(sig_enc)) < 0
         || url_encode(st, strlen(st), st_enc, sizeof(st_enc)) < 0
         || url_encode(se, strlen(se), se_enc, sizeof(se_enc)) < 0) {
@@ -81,8 +84,24 @@ int sas_build(const uint8_t key[32], const sas_grant_t *g, char out[SAS_QUERY_MA
     return (n > 0 && n < SAS_QUERY_MAX) ? 0 : -1;
 }
 
-int sas_verify(const uint8_t key[32], const char *container, sas_arg_fn arg, void *ctx,
-               sas_grant_t *g, char *err, size_t errlen)
+int sas_new_instance(char out[SAS_INSTANCE_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t raw[SAS_INSTANCE_LEN / 2];
+
+    if (RAND_bytes(raw, sizeof(raw)) != 1) {
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof(raw); i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[SAS_INSTANCE_LEN] = '\0';
+    return 0;
+}
+
+int sas_verify(const uint8_t key[32], const char *container, const char *instance,
+               sas_arg_fn arg, void *ctx, sas_grant_t *g, char *err, size_t errlen)
 {
     const char *sv = arg(ctx, "sv"), *si = arg(ctx, "si"), *st = arg(ctx, "st");
     const char *se = arg(ctx, "se"), *sp = arg(ctx, "sp"), *sig = arg(ctx, "sig");
@@ -103,12 +122,14 @@ int sas_verify(const uint8_t key[32], const char *container, sas_arg_fn arg, voi
     for (char *p = given; *p; p++) {
         if (*p == ' ') *p = '+';
     }
-    if (sign(key, sp, st, se, container, si, want) != 0 || strlen(want) != strlen(given)
+    if (strlen(instance) > SAS_INSTANCE_LEN
+        || sign(key, sp, st, se, container, si, instance, want) != 0 || strlen(want) != strlen(given)
         || CRYPTO_memcmp(want, given, strlen(want)) != 0) {
         snprintf(err, errlen, "signature did not match");
         return -1;
     }
     snprintf(g->locator_guid, sizeof(g->locator_guid), "%s", si);
     snprintf(g->container, sizeof(g->container), "%s", container);
+    snprintf(g->instance, sizeof(g->instance), "%s", instance);
     return 0;
 }

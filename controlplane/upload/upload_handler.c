@@ -99,34 +99,47 @@ static const char *arg_of(void *ctx, const char *name)
     return http_arg(ctx, name);
 }
 
-/* The locator named by the SAS must exist, be a SAS locator of this
- * container's asset, and be inside its window now. */
-static http_response_t *check_locator(app_t *app, const sas_grant_t *g)
+/* The SAS locator named by si, if it is one of this container's asset; NULL
+ * otherwise (the caller answers 403 after the signature check). */
+static json_t *load_sas_locator(app_t *app, const char *si, const char *container, bool *busy)
 {
     catalog_txn_t t;
-    char id[ENTITY_ID_MAX], container[64];
+    char id[ENTITY_ID_MAX], asset_container[64];
     json_t *loc = NULL;
-    int64_t now = time_now_ms(), start = 0, expiry = 0;
-    http_response_t *r = NULL;
 
-    snprintf(id, sizeof(id), "nb:lid:UUID:%s", g->locator_guid);
+    *busy = false;
+    if (si == NULL || strlen(si) != 36) {
+        return NULL;
+    }
+    snprintf(id, sizeof(id), "nb:lid:UUID:%s", si);
     if (catalog_begin(app->store, false, &t) != 0) {
-        return storage_error(503, "ServerBusy", "catalog unavailable");
+        *busy = true;
+        return NULL;
     }
-    if (catalog_get(&t, "Locators", id, &loc) != 0 || entity_int(loc, "Type", 0) != 1
-        || asset_container_name(entity_str(loc, "AssetId"), container, sizeof(container)) != 0
-        || strcmp(container, g->container) != 0) {
-        r = storage_error(403, "AuthenticationFailed", "the SAS locator no longer exists");
-    } else {
-        time_parse(entity_str(loc, "StartTime"), &start);
-        time_parse(entity_str(loc, "ExpirationDateTime"), &expiry);
-        if (now + 5 * 60 * 1000 < start || (expiry != 0 && now >= expiry)) {
-            r = storage_error(403, "AuthenticationFailed", "the SAS is not valid at this time");
-        }
+    if (catalog_get(&t, "Locators", id, &loc) == 0
+        && (entity_int(loc, "Type", 0) != 1
+            || asset_container_name(entity_str(loc, "AssetId"), asset_container,
+                                    sizeof(asset_container)) != 0
+            || strcmp(asset_container, container) != 0)) {
+        json_decref(loc);
+        loc = NULL;
     }
-    json_decref(loc);
     catalog_abort(&t);
-    return r;
+    return loc;
+}
+
+/* The locator (loaded before the signature was checked against its
+ * instance) must be inside its window now. */
+static http_response_t *check_locator_window(const json_t *loc)
+{
+    int64_t now = time_now_ms(), start = 0, expiry = 0;
+
+    time_parse(entity_str(loc, "StartTime"), &start);
+    time_parse(entity_str(loc, "ExpirationDateTime"), &expiry);
+    if (now + 5 * 60 * 1000 < start || (expiry != 0 && now >= expiry)) {
+        return storage_error(403, "AuthenticationFailed", "the SAS is not valid at this time");
+    }
+    return NULL;
 }
 
 /* An ingest container's SAS names its manifest (si = the manifest's GUID),
@@ -152,24 +165,51 @@ static http_response_t *check_manifest(app_t *app, const sas_grant_t *g, const c
     return NULL;
 }
 
+static http_response_t *check_grant(sas_grant_t *g, unsigned need)
+{
+    if ((g->permissions & need) != need) {
+        return storage_error(403, "AuthorizationPermissionMismatch",
+                             "the SAS does not grant this operation");
+    }
+    return NULL;
+}
+
+/* An ingest container's SAS names its manifest; any other container's SAS
+ * names a SAS locator, whose secret instance the signature must carry. */
 static http_response_t *authorize(app_t *app, http_request_t *req, const char *container,
                                   unsigned need)
 {
     char manifest_id[ENTITY_ID_MAX];
     sas_grant_t g;
     char err[128];
+    json_t *loc = NULL;
+    http_response_t *r;
+    bool busy = false;
 
-    if (sas_verify(app->sas_key, container, arg_of, req, &g, err, sizeof(err)) != 0) {
-        return storage_error(403, "AuthenticationFailed", err);
-    }
-    if ((g.permissions & need) != need) {
-        return storage_error(403, "AuthorizationPermissionMismatch",
-                             "the SAS does not grant this operation");
-    }
     if (ingest_container_manifest(container, manifest_id)) {
-        return check_manifest(app, &g, manifest_id);
+        if (sas_verify(app->sas_key, container, "", arg_of, req, &g, err, sizeof(err)) != 0) {
+            return storage_error(403, "AuthenticationFailed", err);
+        }
+        r = check_grant(&g, need);
+        return r != NULL ? r : check_manifest(app, &g, manifest_id);
     }
-    return check_locator(app, &g);
+    loc = load_sas_locator(app, arg_of(req, "si"), container, &busy);
+    if (busy) {
+        return storage_error(503, "ServerBusy", "catalog unavailable");
+    }
+    if (loc == NULL) {
+        return storage_error(403, "AuthenticationFailed",
+                             arg_of(req, "si") != NULL ? "the SAS locator no longer exists"
+                                                       : "the URL carries no complete shared access signature");
+    }
+    if (sas_verify(app->sas_key, container, locator_sas_instance(loc), arg_of, req, &g, err,
+                   sizeof(err)) != 0) {
+        r = storage_error(403, "AuthenticationFailed", err);
+    } else if ((r = check_grant(&g, need)) == NULL) {
+        r = check_locator_window(loc);
+    }
+    json_decref(loc);
+    return r;
 }
 
 /* ------------------------------------------------------------ streamed puts */

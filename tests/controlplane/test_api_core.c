@@ -170,16 +170,44 @@ static void test_sas(void **state)
     assert_int_equal(sas_build(key_a, &g, query), 0);
     assert_non_null(strstr(query, "sp=wl"));
     assert_int_equal(form_each(query, strlen(query), add_arg, &a), 0);
-    assert_int_equal(sas_verify(key_a, "asset-abc", arg_lookup, &a, &out, err, sizeof(err)), 0);
+    assert_int_equal(sas_verify(key_a, "asset-abc", "", arg_lookup, &a, &out, err, sizeof(err)), 0);
     assert_int_equal(out.permissions, SAS_WRITE | SAS_LIST);
     assert_int_equal(out.expiry_ms, g.expiry_ms);
     assert_string_equal(out.locator_guid, g.locator_guid);
-    assert_int_equal(sas_verify(key_b, "asset-abc", arg_lookup, &a, &out, err, sizeof(err)), -1);
-    assert_int_equal(sas_verify(key_a, "asset-abd", arg_lookup, &a, &out, err, sizeof(err)), -1);
+    assert_int_equal(sas_verify(key_b, "asset-abc", "", arg_lookup, &a, &out, err, sizeof(err)), -1);
+    assert_int_equal(sas_verify(key_a, "asset-abd", "", arg_lookup, &a, &out, err, sizeof(err)), -1);
     for (int i = 0; i < a.n; i++) {
         if (strcmp(a.names[i], "sp") == 0) strcpy(a.values[i], "rwdl");
     }
-    assert_int_equal(sas_verify(key_a, "asset-abc", arg_lookup, &a, &out, err, sizeof(err)), -1);
+    assert_int_equal(sas_verify(key_a, "asset-abc", "", arg_lookup, &a, &out, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "signature"));
+}
+
+/* A URL signed for one locator instance fails for any other instance (the
+ * same locator Id re-created) and for none; the instance is not in the URL. */
+static void test_sas_instance(void **state)
+{
+    sas_grant_t g = { .start_ms = 1420070400000, .expiry_ms = 1420074000000,
+                      .permissions = SAS_READ }, out;
+    char query[SAS_QUERY_MAX], err[128], other[SAS_INSTANCE_LEN + 1];
+    args_t a = { 0 };
+    (void) state;
+    strcpy(g.locator_guid, "11111111-2222-4333-8444-555555555555");
+    strcpy(g.container, "asset-abc");
+    assert_int_equal(sas_new_instance(g.instance), 0);
+    assert_int_equal(strlen(g.instance), SAS_INSTANCE_LEN);
+    assert_int_equal(sas_new_instance(other), 0);
+    assert_string_not_equal(other, g.instance);
+    assert_int_equal(sas_build(key_a, &g, query), 0);
+    assert_null(strstr(query, g.instance));
+    assert_int_equal(form_each(query, strlen(query), add_arg, &a), 0);
+    assert_int_equal(sas_verify(key_a, "asset-abc", g.instance, arg_lookup, &a, &out, err,
+                                sizeof(err)), 0);
+    assert_string_equal(out.instance, g.instance);
+    assert_int_equal(sas_verify(key_a, "asset-abc", other, arg_lookup, &a, &out, err,
+                                sizeof(err)), -1);
+    assert_int_equal(sas_verify(key_a, "asset-abc", "", arg_lookup, &a, &out, err,
+                                sizeof(err)), -1);
     assert_non_null(strstr(err, "signature"));
 }
 
@@ -326,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_time_text),
         cmocka_unit_test(test_swt),
         cmocka_unit_test(test_sas),
+        cmocka_unit_test(test_sas_instance),
         cmocka_unit_test(test_resource_paths),
         cmocka_unit_test(test_origin_record),
         cmocka_unit_test(test_guid_normalize),

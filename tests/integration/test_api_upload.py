@@ -103,6 +103,33 @@ def test_sas_is_checked(ams):
     assert ams.put_blob(loc, "b.mp4", b"abc").status == 403
 
 
+def test_recreated_locator_id_does_not_revive_old_urls(ams):
+    """A SAS URL is bound to the locator instance it was issued for: deleting
+    the locator revokes it even when a client re-creates a locator under the
+    same Id with a wider policy (AMS lets clients choose locator Ids)."""
+    asset = ams.create("Assets", {"Name": "revoke"})
+    write = ams.create("AccessPolicies", {"Name": "w", "DurationInMinutes": 60, "Permissions": 2})
+    every = ams.create("AccessPolicies", {"Name": "rwdl", "DurationInMinutes": 600,
+                                          "Permissions": 15})
+    chosen = "nb:lid:UUID:7f3c2a10-5b6e-4c1d-9a8b-0123456789ab"
+    first = ams.create("Locators", {"Id": chosen, "AccessPolicyId": write["Id"],
+                                    "AssetId": asset["Id"], "Type": 1})
+    assert first["Id"] == chosen
+    assert ams.put_blob(first, "a.mp4", b"abc").status == 201
+    assert ams.delete("Locators" + ams.key(chosen)).status == 204
+    again = ams.create("Locators", {"Id": chosen, "AccessPolicyId": every["Id"],
+                                    "AssetId": asset["Id"], "Type": 1})
+    assert again["Id"] == chosen and again["Path"] != first["Path"]
+    r = ams.put_blob(first, "b.mp4", b"abc")
+    assert r.status == 403 and b"signature" in r.body, r
+    # the same URL re-created with the original policy's shape is still dead
+    ams.delete("Locators" + ams.key(chosen))
+    same = ams.create("Locators", {"Id": chosen, "AccessPolicyId": write["Id"],
+                                   "AssetId": asset["Id"], "Type": 1})
+    assert ams.put_blob(first, "c.mp4", b"abc").status == 403
+    assert ams.put_blob(same, "d.mp4", b"abc").status == 201
+
+
 def test_expired_sas_is_refused(ams):
     asset, loc = upload_locator(ams, minutes=0.02)      # 1.2 s
     assert ams.put_blob(loc, "early.mp4", b"abc").status == 201
