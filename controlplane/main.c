@@ -254,6 +254,7 @@ int main(int argc, char **argv)
         return 0;
     }
     log_set_level((log_level_t) app.cfg.log_level);
+    auth_throttle_init(&app.token_throttle, app.cfg.token_failure_limit);
     xmlInitParser();
     umask(007);            /* the nginx workers read as group members */
     signal(SIGPIPE, SIG_IGN);

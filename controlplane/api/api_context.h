@@ -7,6 +7,7 @@
 #ifndef API_CONTEXT_H
 #define API_CONTEXT_H
 
+#include "auth/auth_throttle.h"
 #include "catalog/catalog_store.h"
 #include "daemon/daemon_config.h"
 #include "http/http_types.h"
@@ -25,6 +26,7 @@ typedef struct app {
     struct master_key *master_key;         /* seals content keys at rest */
     struct notify_sender *notify;          /* webhook sender thread (notify/notify.h) */
     uint8_t          token_key[32];   /* signs API bearer tokens */
+    auth_throttle_t  token_throttle;  /* failed token requests per client address */
     uint8_t          sas_key[32];     /* signs SAS locator URLs */
     uint8_t          origin_key[32];  /* seals published content keys for the origin
                                          (<data_dir>/origin.key, catalog_okey.h) */

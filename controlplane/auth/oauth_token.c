@@ -78,8 +78,29 @@ static char *issue_token(const app_t *app, const char *client_id, unsigned lifet
     return swt_sign(app->token_key, sizeof(app->token_key), claims);
 }
 
+/* An address that failed too often lately is refused without looking at its
+ * credentials (auth/auth_throttle.h). */
+static bool token_throttled(app_t *app, http_request_t *req, http_response_t **refused)
+{
+    unsigned retry_after = 0;
+    char text[16];
+
+    if (!auth_throttle_blocked(&app->token_throttle, http_client_address(req), time_now_ms(),
+                               &retry_after)) {
+        return false;
+    }
+    *refused = oauth_error(429, "temporarily_unavailable",
+                           "too many failed token requests from this address; retry later");
+    snprintf(text, sizeof(text), "%u", retry_after);
+    if (*refused != NULL) {
+        http_response_header(*refused, "Retry-After", text);
+    }
+    return true;
+}
+
 http_response_t *oauth_token_handle(app_t *app, http_request_t *req)
 {
+    http_response_t *refused = NULL;
     token_request_t t = { 0 };
     char *token, lifetime[16];
     json_t *j;
@@ -87,6 +108,9 @@ http_response_t *oauth_token_handle(app_t *app, http_request_t *req)
 
     if (strcmp(req->method, "POST") != 0) {
         return oauth_error(405, "invalid_request", "use POST with a form body");
+    }
+    if (token_throttled(app, req, &refused)) {
+        return refused;
     }
     if (req->body == NULL || form_each(req->body, req->body_len, take_field, &t) != 0) {
         return oauth_error(400, "invalid_request", "malformed form body");
@@ -99,7 +123,9 @@ http_response_t *oauth_token_handle(app_t *app, http_request_t *req)
     }
     if (!secret_matches(app, &t)) {
         OPENSSL_cleanse(t.client_secret, sizeof(t.client_secret));
-        log_warn("token request refused for client_id '%.64s' from %s", t.client_id, req->peer);
+        auth_throttle_failed(&app->token_throttle, http_client_address(req), time_now_ms());
+        log_warn("token request refused for client_id '%.64s' from %s", t.client_id,
+                 http_client_address(req));
         return oauth_error(400, "invalid_client", "ACS50012: Authentication failed.");
     }
     OPENSSL_cleanse(t.client_secret, sizeof(t.client_secret));

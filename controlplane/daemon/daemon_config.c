@@ -24,6 +24,7 @@ void config_defaults(daemon_config_t *c)
     c->max_body = 4u << 20;
     c->catalog_map_size = (size_t) 1 << 30;
     c->token_lifetime = 6 * 3600;
+    c->token_failure_limit = 20;
     c->log_level = 1;
     c->notify_timeout_ms = 10000;
     c->notify_max_attempts = 5;
@@ -159,6 +160,8 @@ static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
 
 static int set_notify_timeout(daemon_config_t *c, const char *v)
 { return parse_uint(v, 100, 600000, &c->notify_timeout_ms); }
+static int set_token_failure_limit(daemon_config_t *c, const char *v)
+{ return parse_uint(v, 0, 100000, &c->token_failure_limit); }
 static int set_notify_attempts(daemon_config_t *c, const char *v)
 { return parse_uint(v, 1, 100, &c->notify_max_attempts); }
 static int set_notify_retry(daemon_config_t *c, const char *v)
@@ -205,7 +208,8 @@ static int set_client(daemon_config_t *c, const char *v)
     memcpy(cl->client_id, v, (size_t) (sp - v));
     cl->client_id[sp - v] = '\0';
     while (*sp == ' ') sp++;
-    if (copy_text(cl->client_secret, sizeof(cl->client_secret), sp) != 0 || strchr(sp, ' ')) {
+    if (strlen(sp) < CONFIG_CLIENT_SECRET_MIN
+        || copy_text(cl->client_secret, sizeof(cl->client_secret), sp) != 0 || strchr(sp, ' ')) {
         return -1;
     }
     c->nclients++;
@@ -233,6 +237,7 @@ static const struct {
     { "max_body", set_max_body, "a size like 4m" },
     { "catalog_map_size", set_map_size, "a size like 1g" },
     { "token_lifetime", set_token_lifetime, "a duration like 6h" },
+    { "token_failure_limit", set_token_failure_limit, "0..100000 (failed token requests per address per minute; 0: no limit)" },
     { "log_level", set_log_level, "debug|info|warn|error" },
     { "notify_timeout_ms", set_notify_timeout, "100..600000 (ms)" },
     { "notify_max_attempts", set_notify_attempts, "1..100" },
@@ -243,7 +248,7 @@ static const struct {
     { "upload_max_staged_size", set_upload_max_staged, "a size like 50g, or 0" },
     { "upload_min_free_space", set_upload_min_free, "a size like 1g, or 0" },
     { "upload_staged_expiry", set_upload_staged_expiry, "a duration like 7d" },
-    { "client", set_client, "<client_id> <client_secret>" },
+    { "client", set_client, "<client_id> <client_secret> (a secret of 16 to 255 characters, no spaces)" },
 };
 
 int config_set(daemon_config_t *c, const char *key, const char *value, char *err, size_t errlen)

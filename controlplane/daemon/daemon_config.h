@@ -9,12 +9,13 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_CLIENTS 16
+#define CONFIG_CLIENT_SECRET_MIN 16   /* a guessable secret is refused at start */
 #define CONFIG_PATH_MAX    1024
 #define CONFIG_URL_MAX     512
 
 typedef struct {
     char     client_id[128];
-    char     client_secret[256];
+    char     client_secret[256];    /* CONFIG_CLIENT_SECRET_MIN..255 characters */
 } config_client_t;
 
 typedef struct {
@@ -34,6 +35,7 @@ typedef struct {
     size_t   max_body;                    /* API request body limit, bytes */
     size_t   catalog_map_size;            /* LMDB map size, bytes */
     unsigned token_lifetime;              /* seconds */
+    unsigned token_failure_limit;         /* failed token requests per address per minute; 0: off */
     int      log_level;                   /* 0 debug .. 3 error */
     unsigned notify_timeout_ms;           /* one webhook POST, connect included */
     unsigned notify_max_attempts;         /* tries per message before it is dropped */

@@ -50,6 +50,28 @@ const char *http_header(const http_request_t *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+static bool is_loopback(const char *addr)
+{
+    return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0
+           || strncmp(addr, "::ffff:127.", 11) == 0;
+}
+
+static bool looks_like_address(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n < 64 && strspn(s, "0123456789abcdefABCDEF.:") == n;
+}
+
+const char *http_client_address(const http_request_t *req)
+{
+    const char *real = http_header(req, "X-Real-IP");
+
+    if (real != NULL && is_loopback(req->peer) && looks_like_address(real)) {
+        return real;
+    }
+    return req->peer;
+}
+
 const char *http_arg(const http_request_t *req, const char *name)
 {
     if (req->conn == NULL) {

@@ -66,6 +66,10 @@ struct http_request {
 };
 
 const char *http_header(const http_request_t *req, const char *name);
+/* The client's address: X-Real-IP when the peer is a loopback proxy (the
+ * nginx in front of the daemon sets it) and the header is an address, else
+ * the peer itself. */
+const char *http_client_address(const http_request_t *req);
 const char *http_arg(const http_request_t *req, const char *name);
 /* Calls fn for each query argument; stops on non-zero. */
 int http_each_arg(const http_request_t *req, int (*fn)(const char *k, const char *v, void *arg),

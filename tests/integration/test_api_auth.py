@@ -2,7 +2,10 @@
 
 import urllib.parse
 
-from platform_harness import AMS_SCOPE, CLIENT_ID, CLIENT_SECRET, client_for
+import pytest
+
+from conftest import free_port
+from platform_harness import AMS_SCOPE, CLIENT_ID, CLIENT_SECRET, Daemon, client_for
 
 
 def token_request(ams, **fields):
@@ -63,3 +66,54 @@ def test_requests_without_token_never_reach_a_handler(ams):
     # even a malformed body gets 401 first, not 400
     r = ams.call("POST", "Assets", "{not json", token=False)
     assert r.status == 401
+
+
+@pytest.fixture
+def throttled_daemon(_prefix_root):
+    port = free_port()
+    d = Daemon(_prefix_root / ("throttle-%d" % port), port, "http://127.0.0.1:%d" % port,
+               extra={"token_failure_limit": "3"}).start()
+    yield d
+    d.stop()
+    assert not d.crashes(), d.crashes()
+
+
+def test_failed_token_requests_are_throttled_per_address(throttled_daemon):
+    """token_failure_limit 3: the fourth request of an address that failed
+    three times within the minute gets 429 + Retry-After, even with the right
+    secret; another client address (X-Real-IP from the loopback proxy) is not
+    affected."""
+    ams = client_for(throttled_daemon.public_url)
+    good = dict(grant_type="client_credentials", client_id=CLIENT_ID,
+                client_secret=CLIENT_SECRET, scope=AMS_SCOPE)
+    bad = dict(good, client_secret="guess-number-%d")
+    viewer = {"X-Real-IP": "203.0.113.7"}
+
+    def request(fields, headers=None):
+        form = urllib.parse.urlencode(fields).encode()
+        h = dict({"Content-Type": "application/x-www-form-urlencoded"}, **(headers or {}))
+        return ams.http("POST", ams.base + "/oauth2/token", form, h)
+
+    assert request(good, viewer).status == 200
+    for i in range(3):
+        r = request(dict(bad, client_secret="guess-number-%d" % i), viewer)
+        assert r.status == 400 and r.json["error"] == "invalid_client"
+    r = request(good, viewer)
+    assert r.status == 429, r
+    assert r.json["error"] == "temporarily_unavailable"
+    assert 0 < int(r.headers["Retry-After"]) <= 60
+    # the daemon's own loopback address (another client) still gets tokens
+    assert request(good).status == 200
+    assert request(good, {"X-Real-IP": "203.0.113.8"}).status == 200
+    # a header that is not an address is ignored: the peer counts
+    assert request(good, {"X-Real-IP": "evil; rm"}).status == 200
+    assert "203.0.113.7" in throttled_daemon.log()
+
+
+def test_short_client_secrets_are_refused_at_start(_prefix_root):
+    port = free_port()
+    d = Daemon(_prefix_root / ("short-secret-%d" % port), port, "http://127.0.0.1:%d" % port,
+               extra={"client": "weak " + "x" * 15})
+    with pytest.raises(Exception):
+        d.start(timeout=5)
+    assert "16 to 255 characters" in d.log()
