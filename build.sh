@@ -405,11 +405,14 @@ start_nginx() {
   render_conf "$TOP/conf/platform-locations.conf.in" "$DEMO_DIR/platform-locations.conf" \
     API_UPSTREAM="$api_listen" CATALOG_DIR="$DEMO_DIR/data/catalog" ASSET_ROOT="$DEMO_DIR/data/media" \
     ORIGIN_KEY="$DEMO_DIR/data/origin.key"
+  # the direct-mode /media/ location gets a root of its own: nginx refuses
+  # one that overlaps the catalog's media root
+  mkdir -p "$DEMO_DIR/vod"
   # pasted into @SERVER_EXTRA@ on one line (comments dropped: they would eat the rest)
   extra=$(grep -v '^ *#' "$DEMO_DIR/platform-locations.conf" | tr '\n' ' ')
   render_conf "$TOP/conf/mediaplane.conf.in" "$DEMO_DIR/nginx.conf" \
     MODULE="$MODULE_SO" PREFIX="$DEMO_DIR" DAEMON=on WORKERS=2 LISTEN="$listen" \
-    MEDIA_ROOT="$DEMO_DIR" WWW_ROOT="$DEMO_DIR/www" WORKER_USER="$(id -un)" \
+    MEDIA_ROOT="$DEMO_DIR/vod" WWW_ROOT="$DEMO_DIR/www" WORKER_USER="$(id -un)" \
     SERVER_EXTRA="$extra"
   "$NGINX_BIN" -p "$DEMO_DIR" -c "$DEMO_DIR/nginx.conf" -t -q ||
     die "nginx -t failed for $DEMO_DIR/nginx.conf"

@@ -45,6 +45,7 @@ typedef struct {
     catalog_reader_t *catalog;        /* opened lazily in each worker */
     u_char *origin_key;               /* mediaplane_origin_key: 32 bytes, or NULL */
     ngx_flag_t key_delivery;          /* mediaplane_key_delivery: the key service */
+    ngx_flag_t direct_catalog_overlap; /* mediaplane_direct_catalog_overlap */
 } ngx_http_mediaplane_loc_conf_t;
 
 typedef struct ngx_http_mediaplane_cache_node_s ngx_http_mediaplane_cache_node_t;
@@ -181,6 +182,11 @@ ngx_int_t ngx_http_mediaplane_send_stream(ngx_http_mediaplane_ctx_t *ctx);
 /* ngx_http_mediaplane_send.c — response headers and bodies */
 ngx_int_t ngx_http_mediaplane_send_response(ngx_http_mediaplane_ctx_t *ctx);
 ngx_int_t ngx_http_mediaplane_filter_init(ngx_conf_t *cf);
+
+/* _roots.c: direct-mode roots must not overlap catalog media roots */
+ngx_int_t ngx_http_mediaplane_roots_reset(ngx_conf_t *cf);
+ngx_int_t ngx_http_mediaplane_roots_add(ngx_conf_t *cf, ngx_http_mediaplane_loc_conf_t *conf);
+ngx_int_t ngx_http_mediaplane_roots_check(ngx_conf_t *cf);
 ngx_int_t ngx_http_mediaplane_send_file(ngx_http_mediaplane_ctx_t *ctx);
 ngx_int_t ngx_http_mediaplane_send_memory(ngx_http_mediaplane_ctx_t *ctx, const char *type,
     u_char *body, size_t len, int is_manifest);

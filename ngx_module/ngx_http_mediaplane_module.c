@@ -8,6 +8,7 @@
 
 static void *ngx_http_mediaplane_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_mediaplane_init_main_conf(ngx_conf_t *cf, void *conf);
+static ngx_int_t ngx_http_mediaplane_postconfiguration(ngx_conf_t *cf);
 static void *ngx_http_mediaplane_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child);
 static char *ngx_http_mediaplane_metadata_cache(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -156,6 +157,13 @@ static ngx_command_t ngx_http_mediaplane_commands[] = {
       0,
       NULL },
 
+    { ngx_string("mediaplane_direct_catalog_overlap"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, direct_catalog_overlap),
+      NULL },
+
     { ngx_string("mediaplane_key_delivery"),
       NGX_HTTP_LOC_CONF | NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -167,8 +175,8 @@ static ngx_command_t ngx_http_mediaplane_commands[] = {
 };
 
 static ngx_http_module_t ngx_http_mediaplane_module_ctx = {
-    NULL,                                  /* preconfiguration */
-    ngx_http_mediaplane_filter_init,       /* postconfiguration */
+    ngx_http_mediaplane_roots_reset,       /* preconfiguration */
+    ngx_http_mediaplane_postconfiguration, /* postconfiguration */
 
     ngx_http_mediaplane_create_main_conf,  /* create main configuration */
     ngx_http_mediaplane_init_main_conf,    /* init main configuration */
@@ -272,8 +280,18 @@ ngx_http_mediaplane_create_loc_conf(ngx_conf_t *cf)
     conf->ts_buffer_size = NGX_CONF_UNSET_SIZE;
     conf->cached_inline = NGX_CONF_UNSET;
     conf->key_delivery = NGX_CONF_UNSET;
+    conf->direct_catalog_overlap = NGX_CONF_UNSET;
     conf->origin_key = NGX_CONF_UNSET_PTR;
     return conf;
+}
+
+static ngx_int_t
+ngx_http_mediaplane_postconfiguration(ngx_conf_t *cf)
+{
+    if (ngx_http_mediaplane_roots_check(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+    return ngx_http_mediaplane_filter_init(cf);
 }
 
 static ngx_int_t
@@ -316,6 +334,7 @@ ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_ptr_value(conf->origin_key, prev->origin_key, NULL);
     ngx_conf_merge_value(conf->key_delivery, prev->key_delivery, 0);
+    ngx_conf_merge_value(conf->direct_catalog_overlap, prev->direct_catalog_overlap, 0);
     if (conf->key_delivery) {
         if (conf->catalog_dir.len == 0 || conf->origin_key == NULL) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"mediaplane_key_delivery on\" needs "
@@ -353,7 +372,7 @@ ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     conf->thread_pool = ngx_thread_pool_add(cf, &conf->thread_pool_name);
-    if (conf->thread_pool == NULL) {
+    if (conf->thread_pool == NULL || ngx_http_mediaplane_roots_add(cf, conf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 

@@ -213,9 +213,50 @@ def test_example_nginx_conf_is_valid(tmp_path):
         "/run/nginx-mediaplane.pid", str(tmp_path / "nginx.pid")).replace(
         "/var/lib/mediaplane", str(tmp_path / "lib"))
     (tmp_path / "lib" / "data" / "catalog").mkdir(parents=True)
+    (tmp_path / "lib" / "vod").mkdir(parents=True)
     (tmp_path / "lib" / "data" / "origin.key").write_bytes(os.urandom(32))
     conf = tmp_path / "nginx.conf"
     conf.write_text(text)
     r = subprocess.run([str(NGINX), "-t", "-p", str(tmp_path), "-c", str(conf)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def _nginx_t(tmp_path, direct_root, catalog_root, extra=""):
+    import subprocess
+    from conftest import MODULE, NGINX
+    (tmp_path / "catalog").mkdir(exist_ok=True)
+    conf = tmp_path / "overlap.conf"
+    conf.write_text("""load_module %s;
+error_log %s/error.log;
+pid %s/nginx.pid;
+events {}
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:1;
+    location /media/ { mediaplane on; mediaplane_root %s; %s }
+    location / { mediaplane on; mediaplane_catalog %s/catalog; mediaplane_root %s; }
+  }
+}
+""" % (MODULE, tmp_path, tmp_path, direct_root, extra, tmp_path, catalog_root))
+    return subprocess.run([str(NGINX), "-t", "-p", str(tmp_path), "-c", str(conf)],
+                          capture_output=True, text=True)
+
+
+def test_direct_root_overlapping_the_catalog_media_root_is_refused(tmp_path):
+    """A direct-mode location whose root contains (or is inside) the catalog
+    location's media root would serve unpublished assets: nginx -t fails
+    with the reason, unless mediaplane_direct_catalog_overlap is on."""
+    lib = tmp_path / "lib"
+    (lib / "data" / "media").mkdir(parents=True)
+    (lib / "vod").mkdir()
+    (tmp_path / "alias").symlink_to(lib / "data")
+    media = lib / "data" / "media"
+    for direct in (lib, media, media / "asset-x", tmp_path / "alias"):
+        r = _nginx_t(tmp_path, direct, media)
+        assert r.returncode != 0, direct
+        assert "overlaps" in r.stderr and "mediaplane_direct_catalog_overlap" in r.stderr
+    assert _nginx_t(tmp_path, lib / "vod", media).returncode == 0
+    assert _nginx_t(tmp_path, lib / "dat", lib / "data").returncode == 0   # a prefix, not a parent
+    assert _nginx_t(tmp_path, lib, media, "mediaplane_direct_catalog_overlap on;").returncode == 0
