@@ -256,7 +256,7 @@ int main(int argc, char **argv)
     log_set_level((log_level_t) app.cfg.log_level);
     auth_throttle_init(&app.token_throttle, app.cfg.token_failure_limit);
     xmlInitParser();
-    umask(007);            /* the nginx workers read as group members */
+    umask(027);            /* the nginx workers read (never write) as group members */
     signal(SIGPIPE, SIG_IGN);
     if (open_state(&app) != 0) {
         return 1;

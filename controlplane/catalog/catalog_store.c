@@ -75,6 +75,21 @@ static int open_all(catalog_store_t *s, const char *const *sets)
     return mdb_txn_commit(txn);
 }
 
+/* The origin's workers read the catalog as members of its group: data.mdb
+ * is theirs to read only; LMDB readers must write their slots in lock.mdb.
+ * Set on every open, so older installations (0660 everywhere) are fixed. */
+static int set_reader_modes(const char *dir)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/data.mdb", dir);
+    if (chmod(path, 0640) != 0) {
+        return errno;
+    }
+    snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+    return chmod(path, 0660) != 0 ? errno : 0;
+}
+
 catalog_store_t *catalog_store_open(const char *dir, size_t map_size, const char *const *sets,
                                     char *err, size_t errlen)
 {
@@ -100,7 +115,10 @@ catalog_store_t *catalog_store_open(const char *dir, size_t map_size, const char
     }
     if (rc == 0) {
         /* default flags: every commit is fsync'ed (durable writes) */
-        rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0660);   /* group: the origin's readers */
+        rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0640);
+    }
+    if (rc == 0) {
+        rc = set_reader_modes(dir);
     }
     if (rc == 0) {
         int dead = 0;

@@ -47,6 +47,13 @@ def test_whole_blob_then_create_file_infos(ams, platform):
     # the bytes on disk are the bytes sent
     on_disk = platform.daemon.data_dir / "media" / ("asset-" + asset["Id"].split(":")[-1])
     assert (on_disk / "movie.mp4").read_bytes() == data
+    # the origin's workers (the daemon's group) may read media and the catalog
+    # but write nothing except their reader slots in lock.mdb
+    import stat
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)
+    assert mode(on_disk / "movie.mp4") == 0o640 and mode(on_disk) == 0o750
+    catalog = platform.daemon.data_dir / "catalog"
+    assert mode(catalog / "data.mdb") == 0o640 and mode(catalog / "lock.mdb") == 0o660
     # idempotent: calling again creates no duplicates
     assert ams.get("CreateFileInfos?assetid='%s'" % asset["Id"]).status == 204
     assert len(ams.values("Assets%s/Files" % ams.key(asset["Id"]))) == 2
