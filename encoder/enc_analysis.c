@@ -60,7 +60,7 @@ static size_t stretches_head(const enc_input_t *src, const enc_stretches_t *st, 
         enc_argv_add(a, "-t");
         enc_argv_add(a, "%.3f", one ? st->start[st->count - 1] + st->seconds - st->start[0]
                                     : st->seconds);
-        enc_argv_add(a, "-i"); enc_argv_add(a, "%s", src->path);
+        enc_argv_input(a, src->path);
     }
     if (one) {
         n += (size_t) snprintf(graph, cap, "[0:%d]select='", src->video_index);

@@ -39,8 +39,7 @@ static void add_input(enc_argv_t *a, const enc_plan_t *p, const char *path)
         add(a, "-t");
         add(a, "%.3f", p->clip_duration);
     }
-    add(a, "-i");
-    add(a, "%s", path);
+    enc_argv_input(a, path);
 }
 
 /* the filter graph: [0:v]split -> scale per layer and thumbnail set */
@@ -173,6 +172,13 @@ int enc_command_build(const enc_plan_t *p, const enc_command_opts_t *o, enc_argv
         add_thumb(a, p, o, i);
     }
     return enc_argv_finish(a);
+}
+
+void enc_argv_input(enc_argv_t *a, const char *path)
+{
+    add(a, "-protocol_whitelist"); add(a, ENC_INPUT_PROTOCOLS);
+    add(a, "-format_whitelist"); add(a, ENC_INPUT_FORMATS);
+    add(a, "-i"); add(a, "%s", path);
 }
 
 void enc_argv_ffmpeg(enc_argv_t *a, const char *ffmpeg)

@@ -38,6 +38,19 @@ void enc_argv_ffmpeg(enc_argv_t *a, const char *ffmpeg);
  * did not fit (more than ENC_MAX_ARGS) or could not be allocated. */
 int enc_argv_finish(enc_argv_t *a);
 
+/* What an uploaded input may be: the demuxers of media containers and raw
+ * streams a Media Encoder Standard input could be (no playlists, concat
+ * lists, image sequences or devices, which open further files or URLs), read
+ * through the file protocol only. */
+#define ENC_INPUT_FORMATS                                                      \
+    "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,asf,mpegts,mpeg,mpegvideo,flv,"  \
+    "mxf,gxf,dv,wav,w64,aiff,caf,mp3,aac,ac3,eac3,flac,ogg,h264,hevc,m4v,"      \
+    "yuv4mpegpipe"
+#define ENC_INPUT_PROTOCOLS "file"
+
+/* "-protocol_whitelist … -format_whitelist … -i <path>": an untrusted input. */
+void enc_argv_input(enc_argv_t *a, const char *path);
+
 /* Append one printf-formatted argument (an overflow is reported by
  * enc_command_build). */
 void enc_argv_add(enc_argv_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

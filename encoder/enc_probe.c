@@ -2,6 +2,7 @@
  * enc_probe.c — input probing with libavformat and the choice of inputs.
  */
 #include "enc_probe.h"
+#include "enc_command.h"
 
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
@@ -39,6 +40,12 @@ static int probe_fail(const char *path, int averr, char *err, size_t err_len)
 {
     char reason[AV_ERROR_MAX_STRING_SIZE];
     av_strerror(averr, reason, sizeof(reason));
+    if (averr == AVERROR(EINVAL)) {      /* what the format whitelist answers */
+        snprintf(err, err_len, "input is not a media file: %s: its format is not one an input "
+                 "may have (media containers and raw streams; playlists, concat lists and "
+                 "image sequences are refused)", file_name(path));
+        return -1;
+    }
     snprintf(err, err_len, "input is not a media file: %s: %s", file_name(path), reason);
     return -1;
 }
@@ -115,7 +122,11 @@ int enc_probe_file(const char *path, enc_input_t *out, char *err, size_t err_len
     memset(out, 0, sizeof(*out));
     snprintf(out->path, sizeof(out->path), "%s", path);
     AVFormatContext *fc = NULL;
-    int rc = avformat_open_input(&fc, path, NULL, NULL);
+    AVDictionary *opts = NULL;
+    av_dict_set(&opts, "protocol_whitelist", ENC_INPUT_PROTOCOLS, 0);
+    av_dict_set(&opts, "format_whitelist", ENC_INPUT_FORMATS, 0);
+    int rc = avformat_open_input(&fc, path, NULL, &opts);
+    av_dict_free(&opts);
     if (rc < 0) {
         return probe_fail(path, rc, err, err_len);
     }

@@ -22,8 +22,7 @@ static int add_input(enc_argv_t *a, const enc_plan_t *p, const char *path, int c
         enc_argv_add(a, "-t");
         enc_argv_add(a, "%.3f", p->clip_duration);
     }
-    enc_argv_add(a, "-i");
-    enc_argv_add(a, "%s", path);
+    enc_argv_input(a, path);
     return 0;
 }
 

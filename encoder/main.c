@@ -4,8 +4,12 @@
  *
  *   mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]
  *                      [--complexity Speed|Balanced|Quality] [--x264-preset P]
- *                      --input FILE [--input FILE ...]
+ *                      [--no-sandbox] --input FILE [--input FILE ...]
  *   mediaplane-encoder --check-config FILE
+ *
+ * Before it opens any input the task confines itself (enc_sandbox.h): it and
+ * its ffmpeg processes can read the system and the inputs and write only the
+ * task directory (the output directory's parent, where TMPDIR is pointed).
  *
  * Exit 0 success, 1 task failed ("error" line), 2 usage, 3 canceled (SIGTERM/SIGINT).
  */
@@ -19,13 +23,18 @@
 #include "enc_quality.h"
 #include "enc_quality_report.h"
 #include "enc_runner.h"
+#include "enc_sandbox.h"
 #include "enc_vtt.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_INPUTS 64
@@ -36,6 +45,7 @@
 typedef struct {
     const char *config_file, *check_config, *output_dir, *basename, *speed_preset;
     enc_complexity_t complexity;      /* --complexity: the default of presets without one */
+    int no_sandbox;                   /* --no-sandbox: skip the Landlock confinement */
     char *inputs[MAX_INPUTS];
     int input_count;
 } args_t;
@@ -64,7 +74,7 @@ static int usage(const char *why)
     fprintf(stderr, "mediaplane-encoder: %s\n"
             "usage: mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]\n"
             "                          [--complexity Speed|Balanced|Quality] [--x264-preset PRESET]\n"
-            "                          --input FILE [--input FILE ...]\n"
+            "                          [--no-sandbox] --input FILE [--input FILE ...]\n"
             "       mediaplane-encoder --check-config FILE\n", why);
     return EXIT_USAGE;
 }
@@ -76,7 +86,8 @@ static int parse_args(int argc, char **argv, args_t *a)
         { "basename", required_argument, NULL, 'b' }, { "input", required_argument, NULL, 'i' },
         { "check-config", required_argument, NULL, 'k' },
         { "x264-preset", required_argument, NULL, 'x' },
-        { "complexity", required_argument, NULL, 'q' }, { NULL, 0, NULL, 0 }
+        { "complexity", required_argument, NULL, 'q' }, { "no-sandbox", no_argument, NULL, 'n' },
+        { NULL, 0, NULL, 0 }
     };
     memset(a, 0, sizeof(*a));
     a->complexity = ENC_COMPLEXITY_BALANCED;
@@ -88,6 +99,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         case 'b': a->basename = optarg; break;
         case 'k': a->check_config = optarg; break;
         case 'x': a->speed_preset = optarg; break;
+        case 'n': a->no_sandbox = 1; break;
         case 'q':
             if ((a->complexity = enc_complexity_parse(optarg)) == ENC_COMPLEXITY_UNSET) {
                 return -1;
@@ -498,6 +510,36 @@ static int check_config(const char *path)
     return 0;
 }
 
+/* The task directory (the output directory's parent) becomes the only
+ * writable place; TMPDIR moves into it for the encoder's scratch folders. */
+static int confine(const args_t *a, char *err, size_t err_len)
+{
+    char out[PATH_MAX], task_dir[PATH_MAX], tmp[PATH_MAX + 8], ffmpeg_dir[PATH_MAX];
+    const char *ffmpeg = getenv("MEDIAPLANE_FFMPEG"), *extra = NULL;
+    enc_sandbox_result_t r;
+
+    if (realpath(a->output_dir, out) == NULL) {
+        snprintf(err, err_len, "%.900s: %s", a->output_dir, strerror(errno));
+        return -1;
+    }
+    snprintf(task_dir, sizeof(task_dir), "%s", dirname(out));
+    snprintf(tmp, sizeof(tmp), "%s/tmp", task_dir);
+    if ((mkdir(tmp, 0700) != 0 && errno != EEXIST) || setenv("TMPDIR", tmp, 1) != 0) {
+        snprintf(err, err_len, "cannot create %.900s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    if (ffmpeg != NULL && ffmpeg[0] == '/') {
+        snprintf(ffmpeg_dir, sizeof(ffmpeg_dir), "%s", ffmpeg);
+        extra = dirname(ffmpeg_dir);
+    }
+    r = enc_sandbox_apply(a->inputs, a->input_count, a->config_file, task_dir, extra, err,
+                          err_len);
+    if (r == ENC_SANDBOX_UNAVAILABLE) {
+        fprintf(stderr, "warning: %s\n", err);
+    }
+    return r == ENC_SANDBOX_FAILED ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     args_t a;
@@ -517,6 +559,10 @@ int main(int argc, char **argv)
     }
     if (enc_outdir_check(a.output_dir, err, sizeof(err)) != 0) {
         return usage(err);
+    }
+    if (!a.no_sandbox && confine(&a, err, sizeof(err)) != 0) {
+        enc_event_error("SandboxError", "%s", err);
+        return EXIT_FAILED;
     }
     return run_task(&a);
 }

@@ -369,6 +369,39 @@ def test_corrupt_input(enc_media, tmp_path):
     assert_failed(r, "InvalidInput", "input is not a media file: corrupt.mp4: ")
 
 
+def test_playlist_and_concat_inputs_are_refused(enc_media, tmp_path):
+    """An upload that is an HLS playlist or an ffmpeg concat list would make
+    ffmpeg open further files or URLs (the daemon's keys, internal hosts):
+    the encoder's format and protocol whitelists refuse it before anything is
+    fetched, with a message that says why."""
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    secret = tmp_path / "token.key"
+    secret.write_bytes(b"0123456789abcdef")
+    hls = tmp_path / "playlist.mp4"
+    hls.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nhttp://127.0.0.1:%d/a.ts\n"
+                   "#EXTINF:2,\nfile://%s\n#EXT-X-ENDLIST\n" % (port, secret))
+    concat = tmp_path / "list.mp4"
+    concat.write_text("ffconcat version 1.0\nfile '%s'\nfile 'http://127.0.0.1:%d/b.mp4'\n"
+                      % (enc_media["short"], port))
+    try:
+        for name, src in (("hls", hls), ("concat", concat)):
+            r = encode("H264 Single Bitrate 720p", tmp_path / name / "out", src)
+            assert_failed(r, "InvalidInput", "playlists, concat lists and image sequences are refused")
+        try:
+            conn, _ = listener.accept()
+            conn.close()
+            raise AssertionError("the encoder connected to a URL named in an input")
+        except socket.timeout:
+            pass
+    finally:
+        listener.close()
+
+
 def test_audio_only_input_with_video_preset(enc_media, tmp_path):
     r = encode("H264 Multiple Bitrate 720p", tmp_path / "out", enc_media["audio"])
     assert_failed(r, "InvalidInput", "input has no video stream")
