@@ -53,18 +53,50 @@ int sched_drop_outputs(api_ctx_t *c, const json_t *job, const json_t *task, bool
     return 0;
 }
 
-static int store_outputs(api_ctx_t *c, sched_running_t *r, const json_t *task, char *why,
-                         size_t cap)
-{
-    const char *first = json_string_value(json_array_get(json_object_get(task, "_OutputAssetIds"), 0));
-    char container[64], dest[2048];
+/* The outputs of a finished encoder, moved into the output asset's folder
+ * (renamed, or copied across file systems, and fsync'ed) before the
+ * catalog's write transaction begins, so that no copy runs under its lock. */
+typedef struct {
+    bool moved;
+    char why[1200];
+} staged_outputs_t;
 
-    if (first == NULL || asset_container_name(first, container, sizeof(container)) != 0) {
-        snprintf(why, cap, "the task has no output asset");
-        return -1;
+static const char *first_output(const json_t *task)
+{
+    return json_string_value(json_array_get(json_object_get(task, "_OutputAssetIds"), 0));
+}
+
+static void stage_outputs(app_t *app, sched_running_t *r, staged_outputs_t *s)
+{
+    api_ctx_t c;
+    json_t *task = NULL;
+    char container[64] = "", dest[2048];
+
+    s->moved = false;
+    snprintf(s->why, sizeof(s->why), "the task has no output asset");
+    if (sched_begin(app, &c, false) != 0) {
+        snprintf(s->why, sizeof(s->why), "the catalog is unavailable");
+        return;
     }
-    snprintf(dest, sizeof(dest), "%s/%s", c->app->cfg.media_root, container);
-    if (task_workdir_move_outputs(&r->work, dest, why, cap) != 0) {
+    if (catalog_get(&c.txn, "Tasks", r->task_id, &task) == 0 && first_output(task) != NULL) {
+        asset_container_name(first_output(task), container, sizeof(container));
+    }
+    json_decref(task);
+    sched_end(&c);
+    if (container[0] == '\0') {
+        return;
+    }
+    snprintf(dest, sizeof(dest), "%s/%s", app->cfg.media_root, container);
+    s->moved = task_workdir_move_outputs(&r->work, dest, s->why, sizeof(s->why)) == 0;
+}
+
+static int store_outputs(api_ctx_t *c, const staged_outputs_t *staged, const json_t *task,
+                         char *why, size_t cap)
+{
+    const char *first = first_output(task);
+
+    if (!staged->moved || first == NULL) {
+        snprintf(why, cap, "%s", staged->why);
         return -1;
     }
     if (asset_register_files(c, first) != 0) {
@@ -110,7 +142,8 @@ static void fail(api_ctx_t *c, sched_running_t *r, json_t *job, json_t *task, co
     }
 }
 
-static void record(api_ctx_t *c, sched_running_t *r, json_t *job, json_t *task)
+static void record(api_ctx_t *c, sched_running_t *r, const staged_outputs_t *staged, json_t *job,
+                   json_t *task)
 {
     char why[1200];
     int st = r->proc.status;
@@ -120,7 +153,7 @@ static void record(api_ctx_t *c, sched_running_t *r, json_t *job, json_t *task)
     }
     switch (outcome_of(r)) {
     case RUN_FINISHED:
-        if (store_outputs(c, r, task, why, sizeof(why)) != 0) {
+        if (store_outputs(c, staged, task, why, sizeof(why)) != 0) {
             c->err.status = 0;         /* a storage problem fails the task, not the txn */
             fail(c, r, job, task, "EncodingFailed", why);
         } else {
@@ -149,13 +182,17 @@ void sched_finish_task(app_t *app, sched_running_t *r)
 {
     api_ctx_t c;
     json_t *task = NULL, *job = NULL;
+    staged_outputs_t staged = { false, "" };
 
+    if (outcome_of(r) == RUN_FINISHED) {
+        stage_outputs(app, r, &staged);
+    }
     if (sched_begin(app, &c, true) != 0) {
         return;                   /* retried on the next tick? no: requeued at restart */
     }
     if (catalog_get(&c.txn, "Tasks", r->task_id, &task) == 0
         && catalog_get(&c.txn, "Jobs", r->job_id, &job) == 0) {
-        record(&c, r, job, task);
+        record(&c, r, &staged, job, task);
         if (c.err.status == 0) {
             job_settle(&c, job);
         }
