@@ -83,11 +83,13 @@ static void fmp4_write_tkhd(mp_wr_t *w, const mp_track_t *t)
  * at pt->start (DASH presentationTimeOffset); audio frames before it are the
  * source's priming.  The edit list says exactly that and nothing more: an
  * empty edit up to start, then the media from start on at rate 1.  Times
- * stay what tfdt says (an identity mapping, so players that ignore edit lists
- * or apply presentationTimeOffset themselves -- dash.js, shaka, hls.js; MSE
- * in Chromium skips an edit list whose first entry is empty -- see the same
- * times as before), while readers that apply edit lists (ISO/IEC 14496-12
- * 8.6.6) leave the priming frame unheard.  No edit list when start is 0. */
+ * stay what tfdt says (an identity mapping: players that ignore edit lists
+ * or apply presentationTimeOffset themselves see the same times as without
+ * it; Chromium's MSE buffers exactly the same ranges, where a one-entry list
+ * media_time = start would move every sample by start and be applied twice
+ * with presentationTimeOffset), while readers that apply edit lists
+ * (ISO/IEC 14496-12 8.6.6) leave the priming frame unheard.  No edit list
+ * when start is 0. */
 static void fmp4_write_edts(mp_wr_t *w, const mp_pres_track_t *pt)
 {
     if (pt->start == 0) {
