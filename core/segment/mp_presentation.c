@@ -108,8 +108,8 @@ uint32_t mp_pt_hidden_frames(const mp_pres_track_t *t)
 }
 
 /* Shift every track by the largest lead-in (B-frame delay, AAC priming) so
- * all timeline times are >= 0 and A/V keep the sync the edit lists describe. */
-
+ * all timeline times are >= 0 and A/V keep the sync the edit lists describe;
+ * every track's presentation then starts at that lead-in (pt->start). */
 static void mp_compute_shifts(mp_presentation_t *p)
 {
     uint64_t lead_10m = 0;
