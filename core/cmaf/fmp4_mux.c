@@ -78,6 +78,44 @@ static void fmp4_write_tkhd(mp_wr_t *w, const mp_track_t *t)
     mp_box_end(w, b);
 }
 
+/* edts/elst, in the track's own timescale (mvhd has the same).  The media
+ * timeline (tfdt) is the presentation's timeline, where presentation starts
+ * at pt->start (DASH presentationTimeOffset); audio frames before it are the
+ * source's priming.  The edit list says exactly that and nothing more: an
+ * empty edit up to start, then the media from start on at rate 1.  Times
+ * stay what tfdt says (an identity mapping: players that ignore edit lists
+ * or apply presentationTimeOffset themselves see the same times as without
+ * it; Chromium's MSE buffers exactly the same ranges, where a one-entry list
+ * media_time = start would move every sample by start and be applied twice
+ * with presentationTimeOffset), while readers that apply edit lists
+ * (ISO/IEC 14496-12 8.6.6) leave the priming frame unheard.  No edit list
+ * when start is 0. */
+static void fmp4_write_edts(mp_wr_t *w, const mp_pres_track_t *pt)
+{
+    if (pt->start == 0) {
+        return;
+    }
+    uint64_t media = pt->end > pt->start ? pt->end - pt->start : 0;
+    int v1 = pt->start > INT32_MAX || media > UINT32_MAX;
+    size_t edts = mp_box_begin(w, MP_FOURCC('e', 'd', 't', 's'));
+    size_t elst = mp_fullbox_begin(w, MP_FOURCC('e', 'l', 's', 't'), v1 ? 1 : 0, 0);
+    mp_wr_u32(w, 2);
+    const uint64_t entries[2][2] = { { pt->start, (uint64_t) -1 }, { media, pt->start } };
+    for (int i = 0; i < 2; i++) {
+        if (v1) {
+            mp_wr_u64(w, entries[i][0]);
+            mp_wr_u64(w, entries[i][1]);
+        } else {
+            mp_wr_u32(w, (uint32_t) entries[i][0]);
+            mp_wr_u32(w, (uint32_t) entries[i][1]);
+        }
+        mp_wr_u16(w, 1);              /* media_rate_integer */
+        mp_wr_u16(w, 0);
+    }
+    mp_box_end(w, elst);
+    mp_box_end(w, edts);
+}
+
 static void fmp4_write_mdhd(mp_wr_t *w, const mp_track_t *t, const char *lang)
 {
     size_t b = mp_fullbox_begin(w, MP_FOURCC('m', 'd', 'h', 'd'), 0, 0);
@@ -166,6 +204,7 @@ int fmp4_write_init_protected(mp_wr_t *w, const mp_pres_track_t *pt, const mp_pr
     fmp4_write_mvhd(w, t->timescale);
     size_t trak = mp_box_begin(w, MP_FOURCC('t', 'r', 'a', 'k'));
     fmp4_write_tkhd(w, t);
+    fmp4_write_edts(w, pt);
     size_t mdia = mp_box_begin(w, MP_FOURCC('m', 'd', 'i', 'a'));
     fmp4_write_mdhd(w, t, pt->language);
     fmp4_write_hdlr(w, t);

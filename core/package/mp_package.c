@@ -393,6 +393,13 @@ static int mp_build_fmp4_segment(const mp_request_t *req, const mp_presentation_
     return rc != MP_OK ? rc : mp_envelope(req, t, tl, &seg, out, err, el);
 }
 
+/* MPEG-TS cannot carry an edit list: the audio frames the source's edit list
+ * hides (AAC priming) are left out, so the first audio PES is the first heard
+ * frame at the source's A/V offset, as with ffmpeg's and hls.js's alignment
+ * on first PTS.  Shifting their PTS instead would move every real sample
+ * off the source's timing; the cost of leaving them out is that the decoder
+ * starts without the priming frame's overlap, so the first ~21 ms (one AAC
+ * frame) fade in instead of starting at full level. */
 static int mp_build_ts_segment(const mp_request_t *req, const mp_presentation_t *p,
                                const mp_timeline_t *tl, mp_response_t *out, char *err, size_t el)
 {
@@ -423,6 +430,7 @@ static int mp_build_ts_segment(const mp_request_t *req, const mp_presentation_t 
     if (t->track->type == MP_TRACK_AUDIO) {
         r->audio = t;
         r->audio_seg = seg;
+        mp_seg_skip_hidden(t, &r->audio_seg);
         return mp_envelope(req, t, tl, &seg, out, err, el);
     }
     r->video = t;
@@ -430,6 +438,7 @@ static int mp_build_ts_segment(const mp_request_t *req, const mp_presentation_t 
     const mp_pres_track_t *a = mp_presentation_ts_audio(p);
     if (a != NULL && mp_track_segment_at_boundary(a, tl, b, &r->audio_seg) == MP_OK) {
         r->audio = a;
+        mp_seg_skip_hidden(a, &r->audio_seg);
     }
     return mp_envelope(req, t, tl, &seg, out, err, el);
 }

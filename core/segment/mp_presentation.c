@@ -75,23 +75,41 @@ static void mp_unique_bitrates(mp_presentation_t *p)
     }
 }
 
-/* Shift every track by the largest lead-in (B-frame delay, AAC priming) so
- * all timeline times are >= 0 and A/V keep the sync the edit lists describe. */
-/* End of t's last presented sample on the timeline: the latest pts + duration
- * among the final samples (reordering never reaches further back). */
-static uint64_t mp_presentation_end_10m(const mp_pres_track_t *pt)
+/* End of t's last presented sample on the timeline (track timescale): the
+ * latest pts + duration among the final samples (reordering never reaches
+ * further back). */
+static uint64_t mp_presentation_end(const mp_pres_track_t *pt)
 {
     const mp_track_t *t = pt->track;
     uint32_t n = t->sample_count, first = n > 16 ? n - 16 : 0;
     uint64_t end = 0;
     for (uint32_t i = first; i < n; i++) {
         int64_t pts = (int64_t) mp_pt_time(pt, i + 1) + mp_sample_cto(pt->index, t, i);
-        uint64_t e = pts > 0 ? mp_to_10m((uint64_t) pts, t->timescale) : 0;
+        uint64_t e = pts > 0 ? (uint64_t) pts : 0;
         end = e > end ? e : end;
     }
     return end;
 }
 
+uint32_t mp_pt_hidden_frames(const mp_pres_track_t *t)
+{
+    const mp_track_t *tr = t->track;
+    if (tr->type != MP_TRACK_AUDIO || t->start <= t->shift) {
+        return 0;
+    }
+    uint64_t hidden_end = t->start - t->shift;          /* in decode time */
+    uint32_t j = mp_sample_at_or_after(t->index, tr, hidden_end);
+    if (j == tr->sample_count) {
+        return mp_sample_dts(t->index, tr, j) <= hidden_end ? j : (j ? j - 1 : 0);
+    }
+    /* samples before j end at or before dts(j); j - 1 ends after hidden_end
+     * unless dts(j) is hidden_end exactly */
+    return mp_sample_dts(t->index, tr, j) == hidden_end ? j : (j ? j - 1 : 0);
+}
+
+/* Shift every track by the largest lead-in (B-frame delay, AAC priming) so
+ * all timeline times are >= 0 and A/V keep the sync the edit lists describe;
+ * every track's presentation then starts at that lead-in (pt->start). */
 static void mp_compute_shifts(mp_presentation_t *p)
 {
     uint64_t lead_10m = 0;
@@ -110,9 +128,11 @@ static void mp_compute_shifts(mp_presentation_t *p)
         const mp_track_t *t = pt->track;
         int64_t shift = t->pres_offset + (int64_t) mp_rescale(lead_10m, MP_TIMESCALE_10M, t->timescale);
         pt->shift = shift > 0 ? (uint64_t) shift : 0;
+        pt->start = mp_rescale(lead_10m, MP_TIMESCALE_10M, t->timescale);
+        pt->end = mp_presentation_end(pt);
         uint64_t end = mp_pt_time_10m(pt, t->sample_count);
         p->duration_10m = end > p->duration_10m ? end : p->duration_10m;
-        end = mp_presentation_end_10m(pt);
+        end = mp_to_10m(pt->end, t->timescale);
         p->end_10m = end > p->end_10m ? end : p->end_10m;
     }
 }

@@ -16,6 +16,11 @@ typedef struct {
     uint32_t file_no;             /* position of that file in the caller's list */
     uint32_t bitrate;             /* unique within the presentation and type */
     uint64_t shift;               /* timeline = dts + shift (track timescale) */
+    uint64_t start;               /* timeline time where the edit lists start the
+                                   * presentation (the presentation's start_10m in
+                                   * track timescale); audio frames that end at or
+                                   * before it (AAC/E-AC-3 priming) are not heard */
+    uint64_t end;                 /* timeline time where its last sample's presentation ends */
     char name[32];                /* Smooth/HLS stream name: video, audio, audio_eng */
     char language[4];             /* "" when unknown/undetermined */
 } mp_pres_track_t;
@@ -51,6 +56,11 @@ static inline uint64_t mp_pt_time(const mp_pres_track_t *t, uint32_t i)
 {
     return mp_sample_dts(t->index, t->track, i) + t->shift;
 }
+
+/* Number of leading audio frames the source's edit list hides: frames whose
+ * presentation ends at or before t->start (the encoder's priming).  0 for
+ * video (its lead-in is composition delay, not hidden frames). */
+uint32_t mp_pt_hidden_frames(const mp_pres_track_t *t);
 
 static inline uint64_t mp_pt_time_10m(const mp_pres_track_t *t, uint32_t i)
 {

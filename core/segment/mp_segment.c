@@ -177,6 +177,14 @@ static void mp_fill_seg(const mp_pres_track_t *t, uint32_t first, uint32_t end, 
     s->duration_10m = mp_pt_time_10m(t, end) - s->start_10m;
 }
 
+void mp_seg_skip_hidden(const mp_pres_track_t *t, mp_seg_t *seg)
+{
+    uint32_t hidden = mp_pt_hidden_frames(t);
+    if (seg->first < hidden && seg->first < seg->end) {
+        mp_fill_seg(t, hidden < seg->end ? hidden : seg->end, seg->end, seg);
+    }
+}
+
 /* The segment opened by boundary b: its end is the next boundary that moves. */
 int mp_track_segment_at_boundary(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t b,
                                  mp_seg_t *out)

@@ -51,6 +51,11 @@ uint32_t mp_timeline_find(const mp_timeline_t *tl, uint64_t time_10m);
 int mp_track_segment_at_boundary(const mp_pres_track_t *t, const mp_timeline_t *tl, uint32_t b,
                                  mp_seg_t *out);
 
+/* Leave out of seg the leading audio frames the source's edit list hides
+ * (mp_pt_hidden_frames: AAC/E-AC-3 priming), for outputs that cannot carry
+ * an edit list (MPEG-TS).  Only the first segment has such frames. */
+void mp_seg_skip_hidden(const mp_pres_track_t *t, mp_seg_t *seg);
+
 /* The file bytes the samples of seg lie in: [*lo, *hi) from the lowest
  * sample offset to the highest sample end (what reading the segment's
  * payload touches, gaps included).  An empty seg gives lo = hi = 0. */

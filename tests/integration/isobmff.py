@@ -1,14 +1,15 @@
 """A small ISO BMFF box reader for tests: walks the boxes of an init or media
 segment and decodes the common-encryption ones (tenc, senc, saiz, saio,
-pssh, trun sample sizes), so a test can assert their fields and that they
+pssh, trun sample sizes) and the edit list, so a test can assert their fields and that they
 agree with each other.  Not a general parser: just what the tests check."""
 
 import struct
 import uuid
+from fractions import Fraction
 from typing import Dict, List, Tuple
 
 CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"moof", b"traf", b"sinf",
-              b"schi", b"mvex", b"dinf"}
+              b"schi", b"mvex", b"dinf", b"edts"}
 SAMPLE_ENTRY_CHILDREN = {b"encv": 78, b"enca": 28, b"avc1": 78, b"hvc1": 78, b"mp4a": 28}
 
 SYSTEM_COMMON = uuid.UUID("1077efec-c0b2-4d02-ace3-3c1e52e2fb4b")
@@ -53,6 +54,40 @@ def body(data: bytes, suffix: str, full: bool = True) -> bytes:
 def flags(data: bytes, suffix: str) -> Tuple[int, int]:
     o, _ = find(data, suffix)[0]
     return data[o + 8], int.from_bytes(data[o + 9:o + 12], "big")
+
+
+def timescales(init: bytes) -> Tuple[int, int]:
+    """(mvhd timescale, mdhd timescale) of a one-track init segment."""
+    def ts(suffix):
+        version, _ = flags(init, suffix)
+        return struct.unpack(">I", body(init, suffix)[16 if version else 8:][:4])[0]
+    return ts("mvhd"), ts("mdhd")
+
+
+def elst(init: bytes) -> List[Tuple[int, int, int]]:
+    """(segment_duration, media_time, media_rate_integer) of each edit; [] without one."""
+    if not find(init, "edts/elst"):
+        return []
+    version, _ = flags(init, "edts/elst")
+    b = body(init, "edts/elst")
+    fmt, size = (">QqhH", 20) if version else (">IihH", 12)
+    count = struct.unpack(">I", b[:4])[0]
+    return [struct.unpack(fmt, b[4 + i * size:4 + (i + 1) * size])[:3] for i in range(count)]
+
+
+def edit_window(init: bytes) -> Tuple[Fraction, Fraction]:
+    """What the edit list does to a track, in seconds: (media time where
+    presentation begins, presentation time it begins at) -- the first
+    non-empty edit's media_time and the empty edits before it.  (0, 0)
+    without an edit list."""
+    movie_ts, media_ts = timescales(init)
+    empty = Fraction(0)
+    for duration, media_time, _ in elst(init):
+        if media_time == -1:
+            empty += Fraction(duration, movie_ts)
+        else:
+            return Fraction(media_time, media_ts), empty
+    return Fraction(0), Fraction(0)
 
 
 def tenc(init: bytes) -> Dict:

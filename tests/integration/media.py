@@ -8,9 +8,12 @@ time; nothing binary is committed.
     http_get(url, headers=None)       -> Response (status, headers, body)
     ffprobe_json(url_or_file)         -> dict     (ffprobe -show_format -show_streams)
     framemd5(url_or_file, 'v:0')      -> [hash, ...] one per decoded frame
+    decoded_frames(url_or_file, 'a:0')-> (time base, [Frame(pts, duration, md5), ...])
+    decoded_pcm(url_or_file, 'a:0')   -> array('f') of interleaved float samples
     ffmpeg_decode(url_or_file)        -> CompletedProcess of a full -xerror decode
 """
 
+import array
 import json
 import os
 import re
@@ -19,6 +22,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -275,19 +279,45 @@ def ffprobe_json(src: Union[str, Path], extra: Sequence[str] = (), timeout: floa
     return json.loads(p.stdout.decode("utf-8"))
 
 
-def framemd5(src: Union[str, Path], stream: str = "v:0", extra_input: Sequence[str] = (),
-             timeout: float = 300) -> List[str]:
+@dataclass
+class Frame:
+    pts: int          # in the stream's time base
+    duration: int
+    md5: str
+
+
+def decoded_frames(src: Union[str, Path], stream: str = "v:0", extra_input: Sequence[str] = (),
+                   timeout: float = 300) -> Tuple[Fraction, List[Frame]]:
     """Decode one stream (ffmpeg map specifier relative to input 0, e.g. 'v:0',
-    'a:0') and return the per-frame MD5 hashes only (last column of framemd5;
-    timestamps legitimately differ between source and packaged media)."""
+    'a:0') through ffmpeg's framemd5 muxer: the output time base and every
+    decoded frame's pts, duration and MD5 (audio: of its PCM samples)."""
     p = run([FFMPEG, "-nostdin", "-v", "error"] + list(extra_input)
             + ["-i", str(src), "-map", "0:%s" % stream, "-f", "framemd5", "-"], timeout=timeout)
-    out = []
+    tb, out = Fraction(1), []
     for line in p.stdout.decode("utf-8").splitlines():
+        if line.startswith("#tb 0:"):
+            tb = Fraction(line.split(":", 1)[1].strip())
         if not line or line.startswith("#"):
             continue
-        out.append(line.rsplit(",", 1)[-1].strip())
-    return out
+        cols = [c.strip() for c in line.split(",")]
+        out.append(Frame(int(cols[2]), int(cols[3]), cols[5]))
+    return tb, out
+
+
+def framemd5(src: Union[str, Path], stream: str = "v:0", extra_input: Sequence[str] = (),
+             timeout: float = 300) -> List[str]:
+    """The per-frame MD5 hashes of decoded_frames() only (timestamps
+    legitimately differ between source and packaged media)."""
+    return [f.md5 for f in decoded_frames(src, stream, extra_input, timeout)[1]]
+
+
+def decoded_pcm(src: Union[str, Path], stream: str = "a:0", extra_input: Sequence[str] = (),
+                timeout: float = 300) -> array.array:
+    """Decode one audio stream to interleaved 32-bit float samples, as the
+    decoder produced them (no resampling, no downmix)."""
+    p = run([FFMPEG, "-nostdin", "-v", "error"] + list(extra_input)
+            + ["-i", str(src), "-map", "0:%s" % stream, "-f", "f32le", "-"], timeout=timeout)
+    return array.array("f", p.stdout)
 
 
 def ffmpeg_decode(src: Union[str, Path], extra_input: Sequence[str] = (),

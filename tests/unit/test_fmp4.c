@@ -136,16 +136,24 @@ static void make_entry(fixture_t *f)
 /* Video 25 fps, 1 s GOPs, B-frame ctts with one negative offset (sample 3);
  * samples 0-9 contiguous, then a 50-byte gap before every 5th sample.  AAC
  * with 1024-sample priming.  Both in one file, segmented at 2 s. */
+static fixture_t *fx_new_offsets(int64_t video_pres_offset, int64_t audio_pres_offset);
+
 static fixture_t *fx_new(void)
+{
+    return fx_new_offsets(-1024, -1024);
+}
+
+static fixture_t *fx_new_offsets(int64_t video_pres_offset, int64_t audio_pres_offset)
 {
     fixture_t *f = calloc(1, sizeof(*f));
     assert_non_null(f);
     make_entry(f);
     ib_regular_t vr = { .type = MP_TRACK_VIDEO, .timescale = VTS, .samples = VFRAMES,
-                        .frame = VFRAME, .gop = GOP, .pres_offset = -1024, .cto = 1024,
+                        .frame = VFRAME, .gop = GOP, .pres_offset = video_pres_offset, .cto = 1024,
                         .lang = "eng", .first_offset = 4096 };
     ib_regular_t ar = { .type = MP_TRACK_AUDIO, .timescale = ATS, .samples = AFRAMES,
-                        .frame = 1024, .pres_offset = -1024, .lang = "fra", .first_offset = 1u << 20 };
+                        .frame = 1024, .pres_offset = audio_pres_offset, .lang = "fra",
+                        .first_offset = 1u << 20 };
     ib_arrays_t va, aa;
     ib_track_t t[2] = { ib_regular(&vr, &va), ib_regular(&ar, &aa) };
     va.cto[3] = -512;
@@ -286,6 +294,81 @@ static void test_init_audio(void **state)
     mp_wr_t fixed;
     mp_wr_init_fixed(&fixed, buf, sizeof(buf));
     assert_int_equal(fmp4_write_init(&fixed, a), MP_ERR_NO_MEMORY);
+    fx_free(f);
+}
+
+/* Edit list entry i of an init segment: segment_duration, media_time, rate. */
+static void elst_entry(box_t elst, uint32_t i, uint64_t duration, int64_t media_time)
+{
+    assert_int_equal(elst.body[0], 0);                              /* version 0 */
+    const uint8_t *e = elst.body + 8 + 12 * i;
+    assert_int_equal(mp_rd32(e), duration);
+    assert_int_equal((int32_t) mp_rd32(e + 4), media_time);
+    assert_int_equal(mp_rd32(e + 8), 0x00010000);                   /* rate 1.0 */
+}
+
+/* The priming frame ends where presentation starts: the init's edit list is
+ * [empty edit to the start, media from the start], an identity mapping
+ * that hides only what lies before the start. */
+static void test_init_edit_list(void **state)
+{
+    (void) state;
+    fixture_t *f = fx_new();
+    const mp_pres_track_t *a = fx_audio(f), *v = fx_video(f);
+    assert_int_equal(a->start, ATS * 1024 / VTS);                   /* video's lead: 80 ms */
+    assert_int_equal(mp_pt_time(a, 1), a->start);                   /* priming frame ends there */
+    assert_int_equal(mp_pt_hidden_frames(a), 1);
+    assert_int_equal(mp_pt_hidden_frames(v), 0);
+    assert_int_equal(v->start, 1024);
+    assert_int_equal(mp_pt_time(v, 0) + 1024, v->start);            /* first pts */
+    const mp_pres_track_t *tracks[2] = { a, v };
+    for (int i = 0; i < 2; i++) {
+        mp_wr_t w;
+        mp_wr_init_dynamic(&w);
+        assert_int_equal(fmp4_write_init(&w, tracks[i]), MP_OK);
+        box_t elst = find_box(w.p, w.pos, "moov/trak/edts/elst");
+        assert_int_equal(mp_rd32(elst.body + 4), 2);
+        elst_entry(elst, 0, tracks[i]->start, -1);
+        elst_entry(elst, 1, tracks[i]->end - tracks[i]->start, (int64_t) tracks[i]->start);
+        mp_wr_free(&w);
+    }
+    assert_int_equal(a->end, mp_pt_time(a, AFRAMES));
+    fx_free(f);
+
+    /* no lead-in anywhere: no edit list */
+    f = fx_new_offsets(0, 0);
+    assert_int_equal(fx_audio(f)->start, 0);
+    assert_int_equal(mp_pt_hidden_frames(fx_audio(f)), 0);
+    mp_wr_t w;
+    mp_wr_init_dynamic(&w);
+    assert_int_equal(fmp4_write_init(&w, fx_audio(f)), MP_OK);
+    box_t trak = find_box(w.p, w.pos, "moov/trak");
+    assert_false(has_box(trak.body, trak.body_len, MP_FOURCC('e', 'd', 't', 's')));
+    mp_wr_free(&w);
+    fx_free(f);
+}
+
+/* MPEG-TS leaves the hidden frames out: only the first segment changes. */
+static void test_seg_skip_hidden(void **state)
+{
+    (void) state;
+    fixture_t *f = fx_new();
+    const mp_pres_track_t *a = fx_audio(f), *v = fx_video(f);
+    mp_seg_t s0, s1, vs;
+    assert_int_equal(mp_track_segment_at_boundary(a, &f->tl, 0, &s0), MP_OK);
+    assert_int_equal(mp_track_segment_at_boundary(a, &f->tl, 1, &s1), MP_OK);
+    mp_seg_t s0_before = s0, s1_before = s1;
+    mp_seg_skip_hidden(a, &s0);
+    assert_int_equal(s0.first, 1);
+    assert_int_equal(s0.end, s0_before.end);
+    assert_int_equal(s0.start, a->start);
+    assert_int_equal(s0.start + s0.duration, s0_before.start + s0_before.duration);
+    mp_seg_skip_hidden(a, &s1);
+    assert_memory_equal(&s1, &s1_before, sizeof(s1));
+    assert_int_equal(mp_track_segment_at_boundary(v, &f->tl, 0, &vs), MP_OK);
+    mp_seg_t vs_before = vs;
+    mp_seg_skip_hidden(v, &vs);
+    assert_memory_equal(&vs, &vs_before, sizeof(vs));
     fx_free(f);
 }
 
@@ -514,6 +597,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_video),
         cmocka_unit_test(test_init_audio),
+        cmocka_unit_test(test_init_edit_list),
+        cmocka_unit_test(test_seg_skip_hidden),
         cmocka_unit_test(test_cmaf_video_fragment),
         cmocka_unit_test(test_cmaf_audio_fragment),
         cmocka_unit_test(test_smooth_fragment),
