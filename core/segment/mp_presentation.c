@@ -107,6 +107,24 @@ uint32_t mp_pt_hidden_frames(const mp_pres_track_t *t)
     return mp_sample_dts(t->index, tr, j) == hidden_end ? j : (j ? j - 1 : 0);
 }
 
+/* A lead-in in 10 MHz units, rounded DOWN to a whole microsecond: the
+ * presentation start (DASH presentationTimeOffset) must not land after the
+ * first frame in a player's clock.  1024 ticks of 15360 Hz are 666666.67
+ * units; Chromium's media clock keeps whole microseconds (the frame at
+ * 66666 us) and drops a key frame before appendWindowStart with its whole
+ * GOP, so an offset of 666667 (or 666666, which it rounds to 66667 us) lost
+ * the first 2 s; 666660 keeps it. */
+static uint64_t mp_lead_10m(uint64_t ticks, uint32_t timescale)
+{
+    uint64_t lead = mp_rescale(ticks, timescale, MP_TIMESCALE_10M);
+
+    if (timescale != 0
+        && (unsigned __int128) lead * timescale > (unsigned __int128) ticks * MP_TIMESCALE_10M) {
+        lead--;
+    }
+    return lead - lead % 10;
+}
+
 /* Shift every track by the largest lead-in (B-frame delay, AAC priming) so
  * all timeline times are >= 0 and A/V keep the sync the edit lists describe;
  * every track's presentation then starts at that lead-in (pt->start). */
@@ -116,7 +134,7 @@ static void mp_compute_shifts(mp_presentation_t *p)
     for (uint32_t i = 0; i < p->count; i++) {
         const mp_track_t *t = p->tracks[i].track;
         if (t->pres_offset < 0) {
-            uint64_t lead = mp_rescale((uint64_t) -t->pres_offset, t->timescale, MP_TIMESCALE_10M);
+            uint64_t lead = mp_lead_10m((uint64_t) -t->pres_offset, t->timescale);
             lead_10m = lead > lead_10m ? lead : lead_10m;
         }
     }

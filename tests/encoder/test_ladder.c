@@ -193,7 +193,7 @@ static void test_probe_heights_stretches_command(void **state)
     assert_int_equal(enc_analysis_command(&src, &st, 540, 270, "ffmpeg", "/tmp/p", &a), 0);
     line = enc_argv_join(&a);
     assert_int_equal(count_arg(&a, "-i"), 1);
-    assert_non_null(strstr(line, "-ss 1.167 -t 7.667 -i"));
+    assert_non_null(strstr(line, "-ss 1.167 -t 7.667 -protocol_whitelist file -format_whitelist "));
     assert_non_null(strstr(line, "[0:0]select='gte(t,0.000)*lt(t,1.000)+gte(t,3.333)*lt(t,4.333)"
                                  "+gte(t,6.667)*lt(t,7.667)',setpts=N/(30*TB)[v];"));
     free(line);

@@ -140,7 +140,7 @@ static void test_two_pass_commands(void **state)
     char *one = command(p, 1), *two = command(p, 2);
     assert_non_null(strstr(one, "-pass 1 -passlogfile /tmp/pl/passlog-0"));
     assert_non_null(strstr(one, "-an -f null /dev/null"));
-    assert_null(strstr(one, "aac"));                  /* pass 1: video stats only */
+    assert_null(strstr(one, "-c:a aac"));             /* pass 1: video stats only */
     assert_null(strstr(one, "mjpeg"));
     assert_null(strstr(one, "thumbnail"));
     assert_non_null(strstr(two, "-pass 2 -passlogfile /tmp/pl/passlog-0"));

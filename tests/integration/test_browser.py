@@ -135,8 +135,8 @@ def test_mse_audio_priming(origin, abr_set):
     v, a = mse_buffered(0, [video, audio])
     assert abs(v[0][0] - pto) < 0.001, (v, pto)
     assert abs(a[0][0] - (pto - 1024 / 48000)) < 0.001, (a, pto)
-    # 0.5 ms early: Chromium keeps times in whole microseconds (the first
-    # frame at 66666 us, presentationTimeOffset 66666.7 us) and drops a video
-    # frame that starts before the window, with its whole GOP
-    v, a = mse_buffered(pto - 0.0005, [video, audio])
+    # exactly at presentationTimeOffset, as players set it: the offset is
+    # rounded down (mp_presentation.c), so the first key frame is not before
+    # the window (Chromium would drop it with its whole GOP)
+    v, a = mse_buffered(pto, [video, audio])
     assert abs(v[0][0] - pto) < 0.001 and abs(a[0][0] - pto) < 0.001, (v, a, pto)
