@@ -27,9 +27,10 @@ static int mp4_read_view(mp_source_t *m, uint64_t offset, size_t need, size_t wa
 
 /* Bytes viewed at once while walking a fragmented file's top-level boxes:
  * a mapping covers many fragments (only the moof pages are touched); a
- * source read into a buffer reads little more than a moof. */
+ * source read into a buffer reads a page per box header (a moof bigger
+ * than that is read whole when it is reached). */
 #define MP4_FRAG_MAP_WINDOW (64u * 1024 * 1024)
-#define MP4_FRAG_READ_WINDOW (64u * 1024)
+#define MP4_FRAG_READ_WINDOW (4u * 1024)
 
 
 int mp4_fail(mp4_parse_ctx_t *ctx, const char *fmt, ...)
@@ -416,6 +417,18 @@ int mp4_walk_moov(mp4_parse_ctx_t *ctx, const uint8_t *moov, size_t len)
     return MP_OK;
 }
 
+/* A view over a source without one: each view reads into one buffer (grown
+ * as needed), unless the bytes asked for are in it already -- a moov that
+ * lies inside the first probe window is parsed where it was read. */
+typedef struct {
+    mp_source_t *r;
+    uint64_t file_size;
+    uint8_t *buf;
+    size_t cap;
+    size_t len;                 /* bytes held, read at file offset off */
+    uint64_t off;
+} mp4_read_map_t;
+
 /* A fragmented file: its moofs counted (sized and bounded), then the blob
  * built and filled by a second walk. */
 static mp_index_t *mp4_index_fragmented(const uint8_t *moov, size_t len, mp_source_t *m,
@@ -430,25 +443,22 @@ static mp_index_t *mp4_index_fragmented(const uint8_t *moov, size_t len, mp_sour
     ctx.err_len = err_len;
     ctx.file_size = file_size;
     ctx.alloc = a;
-    ctx.walk_window = m->view == mp4_read_view ? MP4_FRAG_READ_WINDOW : MP4_FRAG_MAP_WINDOW;
-    if (mp4_walk_moov(&ctx, moov, len) != MP_OK
-        || mp4_frag_walk(&ctx, m, moov_off + len, 0) != MP_OK) {
-        return NULL;
+    /* The moofs through positional reads when the source has them: a page
+     * read per fragment costs less than a page fault on a mapping (3.4 us
+     * against ~30 us per fragment on the VMs measured; README). */
+    mp4_read_map_t rm = { m, file_size, NULL, 0, 0, 0 };
+    mp_source_t reads = { .ctx = &rm, .view = mp4_read_view };
+    mp_source_t *walk = m->read != NULL ? &reads : m;
+    ctx.walk_window = walk->view == mp4_read_view ? MP4_FRAG_READ_WINDOW : MP4_FRAG_MAP_WINDOW;
+    mp_index_t *ix = NULL;
+    if (mp4_walk_moov(&ctx, moov, len) == MP_OK
+        && mp4_frag_walk(&ctx, walk, moov_off + len, 0) == MP_OK) {
+        ix = mp4_build_fragmented(&ctx, walk, moov_off, len);
     }
-    return mp4_build_fragmented(&ctx, m, moov_off, len);
+    free(rm.buf);
+    return ix;
 }
 
-/* A view over a source without one: each view reads into one buffer (grown
- * as needed), unless the bytes asked for are in it already -- a moov that
- * lies inside the first probe window is parsed where it was read. */
-typedef struct {
-    mp_source_t *r;
-    uint64_t file_size;
-    uint8_t *buf;
-    size_t cap;
-    size_t len;                 /* bytes held, read at file offset off */
-    uint64_t off;
-} mp4_read_map_t;
 
 static int mp4_read_view(mp_source_t *m, uint64_t offset, size_t need, size_t want,
                          const uint8_t **p, size_t *got)
