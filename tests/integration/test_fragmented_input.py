@@ -1,9 +1,11 @@
 """Fragmented MP4 as packaging input (moov + mvex, then moof/mdat pairs):
 the same clip (H.264 with B-frames + AAC, and HEVC + AAC) remuxed by ffmpeg
 into every fragmented layout a live archive or an upload may have, served as
-an asset in direct mode.  Every manifest is read by ffprobe, the decoded
-frames equal the source's (framemd5, video and audio), progressive download
-returns the file as is, and a malformed fragment answers 415 with a reason.
+an asset in direct mode, and uploaded through the API and published (catalog
+mode).  Every manifest is read by ffprobe, the decoded frames equal the
+source's (framemd5, video and audio), progressive download returns the file
+as is, a malformed fragment answers 415 with a reason, mediaplane_max_fragments
+holds at its bound, and the index is built once (metadata cache).
 
   dbm      -movflags +frag_keyframe+empty_moov+default_base_moof
   base     +frag_keyframe+empty_moov (tfhd base-data-offset, no default-base-is-moof)
@@ -232,3 +234,27 @@ def test_fragmented_index_is_cached(origin, frag):
     shutil.copyfile(probe, fresh)
     r = http_get(origin.url("/" + fresh.relative_to(origin.media_root).as_posix() + "/Manifest"))
     assert r.status == 415, r.status
+
+
+# ---------------------------------------------------------------- through the API (catalog mode)
+
+
+@pytest.mark.parametrize("case", ["pertrack", "dbm"])
+def test_uploaded_fragmented_asset_streams(platform, frag, case):
+    """Fragmented MP4 uploaded as a VoD asset (one fragmented file per track
+    with an .ism, as AMS's live archives; a single fragmented .mp4) and
+    published with an origin locator: HLS and DASH decode to the source's
+    frames, progressive download returns the .mp4."""
+    ams = platform.client()
+    files = ({p.name: p for p in (frag["pertrack"], frag["pt_video"], frag["pt_audio"])}
+             if case == "pertrack" else {frag["dbm"].name: frag["dbm"]})
+    asset = ams.upload_asset("frag_" + case, files, block_size=256 * 1024)
+    loc = ams.publish(asset["Id"])
+    primary = frag[case].name
+    for fmt in ("m3u8-aapl", "m3u8-aapl-v3", "mpd-time-csf"):
+        url = loc["Path"] + primary + "/Manifest(format=%s)" % fmt
+        got = framemd5(url, "v:0", extra_input=input_opts(fmt))
+        assert got == _source_frames(frag["src"], "v:0"), (case, fmt)
+    if case == "dbm":           # progressive download serves .mp4 files (as AMS)
+        r = http_get(loc["Path"] + frag["dbm"].name)
+        assert r.status == 200 and r.body == frag["dbm"].read_bytes()
