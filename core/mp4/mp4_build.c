@@ -2,7 +2,9 @@
  * mp4_build.c — validates a track's sample tables (stts, ctts, stss, stsc,
  * stsz/stz2, stco/co64) against each other and the file size, then expands
  * them into the flat arrays of the index blob (mp_index.h).  This is the only
- * place that knows the run-length encodings of ISO BMFF sample tables.
+ * place that knows the run-length encodings of ISO BMFF sample tables.  For
+ * a fragmented file it lays the blob out from what the walk of its moofs
+ * counted (mp4_frag.c) and has a second walk fill it.
  */
 #include "mp4_internal.h"
 

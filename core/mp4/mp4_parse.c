@@ -4,7 +4,9 @@
  * unknown boxes skipped by size, every size checked against what is left
  * before a read (this code parses hostile input).  Table boxes (stts, ctts,
  * stsc, stsz, stco ...) are only located during the walk; mp4_build.c then
- * expands them into the flat per-sample arrays of the index blob.
+ * expands them into the flat per-sample arrays of the index blob.  A moov
+ * with mvex (fragmented file) hands over to mp4_frag.c, whose moof walks
+ * go through positional reads when the source has them.
  */
 #include "mp4_parse.h"
 #include "mp4_internal.h"

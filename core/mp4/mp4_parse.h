@@ -1,7 +1,9 @@
 /*
  * mp4_parse.h — reads an ISO BMFF / MP4 file's moov and produces its compact
  * index (mp_index.h).  Locating the moov needs a few positional reads (it may
- * sit at the start or after mdat); parsing works on the moov bytes alone.
+ * sit at the start or after mdat); parsing works on the moov bytes alone,
+ * except for fragmented files (moov with mvex), whose samples are described
+ * by the moofs after the moov, read through the source (mp4_frag.c).
  */
 #ifndef MP4_PARSE_H
 #define MP4_PARSE_H
