@@ -15,7 +15,7 @@
 
 /* Most movie fragments (moofs) of a fragmented file without a configured
  * bound; every moof is also bounded by the moov size limit. */
-#define MP4_MAX_FRAGMENTS 1000000u
+#define MP4_MAX_FRAGMENTS 100000u
 
 /* Walk top-level boxes to find moov.  buf holds bytes read at file offset
  * buf_off.  Returns MP_OK with *moov_off and *moov_size, MP_ERR_NEED_MORE with
