@@ -422,16 +422,25 @@ static mp_index_t *index_of(const uint8_t *file, size_t len, char *err, size_t e
     mp_source_t m = { .ctx = &src, .view = mem_map };
     char map_err[MP_ERR_LEN];
     mp_index_t *mapped = mp4_index_source(&m, len, 0, NULL, map_err, sizeof(map_err));
+    /* both, as the origin's sources: moov viewed, a fragmented file's moofs read */
+    mp_source_t both = { .ctx = &src, .view = mem_map, .read = mem_read };
+    char both_err[MP_ERR_LEN];
+    mp_index_t *mixed = mp4_index_source(&both, len, 0, NULL, both_err, sizeof(both_err));
     if (ix != NULL) {
         assert_int_equal(mp_index_check(ix, ix->total_size), MP_OK);
         assert_non_null(mapped);
         assert_int_equal(mapped->total_size, ix->total_size);
         assert_memory_equal(mapped, ix, ix->total_size);
+        assert_non_null(mixed);
+        assert_memory_equal(mixed, ix, ix->total_size);
     } else {
         assert_null(mapped);
         assert_string_equal(map_err, err);
+        assert_null(mixed);
+        assert_string_equal(both_err, err);
     }
     free(mapped);
+    free(mixed);
     return ix;
 }
 
