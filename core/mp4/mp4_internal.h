@@ -101,7 +101,11 @@ mp_index_t *mp4_parse_moov_with(const uint8_t *moov, size_t len, uint64_t file_s
  * mvex.  mp4_frag_read_moof: one moof at file offset moof_off, followed by
  * the box at next_off (an mdat from next_off to next_end, or next_end ==
  * next_off): its samples counted into each trak's frag (out NULL) or written
- * to the arrays of trak->out.  A live packager can append moofs one by one. */
+ * to the arrays of trak->out.  Both passes take moofs one at a time and keep
+ * their state in the traks (decode time, counts), so fragments appended to a
+ * growing file can be counted from where a walk stopped; the blob is laid
+ * out for the counted totals, so a live index would be re-laid (or given
+ * spare capacity) before the new fragments are filled in. */
 int mp4_read_trex(mp4_parse_ctx_t *ctx, const uint8_t *b, size_t len);
 int mp4_frag_read_moof(mp4_parse_ctx_t *ctx, const uint8_t *moof, size_t len, uint64_t moof_off,
                        uint64_t mdat_off, uint64_t mdat_end, int fill);
