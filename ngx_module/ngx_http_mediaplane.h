@@ -37,6 +37,7 @@ typedef struct {
     size_t max_moov_size;
     ngx_uint_t max_samples;           /* mediaplane_max_samples: per track */
     ngx_uint_t max_tracks;            /* mediaplane_max_tracks: per file */
+    ngx_uint_t max_fragments;         /* mediaplane_max_fragments: moofs per file */
     size_t max_index_size;            /* mediaplane_max_index_size: per file */
     ngx_uint_t max_cold_builds;       /* mediaplane_max_cold_builds: per worker */
     size_t ts_buffer_size;

@@ -238,6 +238,7 @@ ngx_http_mediaplane_index_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediapla
     job.limits.max_moov = ctx->conf->max_moov_size;
     job.limits.max_samples = (uint32_t) ctx->conf->max_samples;
     job.limits.max_tracks = (uint32_t) ctx->conf->max_tracks;
+    job.limits.max_fragments = (uint32_t) ctx->conf->max_fragments;
     job.limits.max_index = ctx->conf->max_index_size;
 
     if (ngx_http_mediaplane_guard(ngx_http_mediaplane_index_guarded, &job)) {
@@ -245,7 +246,7 @@ ngx_http_mediaplane_index_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediapla
             ngx_http_mediaplane_blob_free(&job.ba.alloc, job.ba.building);
         }
         job.ix = NULL;
-        ngx_cpystrn((u_char *) f->err, (u_char *) "the file shrank while its moov was read",
+        ngx_cpystrn((u_char *) f->err, (u_char *) "the file shrank while it was indexed",
                     sizeof(f->err));
     }
     ngx_http_mediaplane_source_unmap(&job.source);

@@ -5,6 +5,7 @@
  * ngx_http_mediaplane_request.c; packaging is done by the nginx-free core.
  */
 #include "ngx_http_mediaplane.h"
+#include "mp4/mp4_parse.h"
 
 static void *ngx_http_mediaplane_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_mediaplane_init_main_conf(ngx_conf_t *cf, void *conf);
@@ -18,6 +19,10 @@ static char *ngx_http_mediaplane_metadata_cache(ngx_conf_t *cf, ngx_command_t *c
     (NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF)
 
 static ngx_conf_num_bounds_t ngx_http_mediaplane_max_samples_bounds = {
+    ngx_conf_check_num_bounds, 1, 0xffffffff
+};
+
+static ngx_conf_num_bounds_t ngx_http_mediaplane_max_fragments_bounds = {
     ngx_conf_check_num_bounds, 1, 0xffffffff
 };
 
@@ -114,6 +119,13 @@ static ngx_command_t ngx_http_mediaplane_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_mediaplane_loc_conf_t, max_samples),
       &ngx_http_mediaplane_max_samples_bounds },
+
+    { ngx_string("mediaplane_max_fragments"),
+      NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_mediaplane_loc_conf_t, max_fragments),
+      &ngx_http_mediaplane_max_fragments_bounds },
 
     { ngx_string("mediaplane_max_tracks"),
       NGX_HTTP_MEDIAPLANE_ANY_CONF | NGX_CONF_TAKE1,
@@ -275,6 +287,7 @@ ngx_http_mediaplane_create_loc_conf(ngx_conf_t *cf)
     conf->max_moov_size = NGX_CONF_UNSET_SIZE;
     conf->max_samples = NGX_CONF_UNSET_UINT;
     conf->max_tracks = NGX_CONF_UNSET_UINT;
+    conf->max_fragments = NGX_CONF_UNSET_UINT;
     conf->max_index_size = NGX_CONF_UNSET_SIZE;
     conf->max_cold_builds = NGX_CONF_UNSET_UINT;
     conf->ts_buffer_size = NGX_CONF_UNSET_SIZE;
@@ -317,6 +330,7 @@ ngx_http_mediaplane_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_size_value(conf->max_moov_size, prev->max_moov_size, 128 * 1024 * 1024);
     ngx_conf_merge_uint_value(conf->max_samples, prev->max_samples, 10000000);
     ngx_conf_merge_uint_value(conf->max_tracks, prev->max_tracks, MP_MAX_TRACKS);
+    ngx_conf_merge_uint_value(conf->max_fragments, prev->max_fragments, MP4_MAX_FRAGMENTS);
     ngx_conf_merge_size_value(conf->max_index_size, prev->max_index_size, 128 * 1024 * 1024);
     ngx_conf_merge_uint_value(conf->max_cold_builds, prev->max_cold_builds, 8);
     ngx_conf_merge_size_value(conf->ts_buffer_size, prev->ts_buffer_size, 256 * 1024);

@@ -2,7 +2,9 @@
  * mp4_build.c — validates a track's sample tables (stts, ctts, stss, stsc,
  * stsz/stz2, stco/co64) against each other and the file size, then expands
  * them into the flat arrays of the index blob (mp_index.h).  This is the only
- * place that knows the run-length encodings of ISO BMFF sample tables.
+ * place that knows the run-length encodings of ISO BMFF sample tables.  For
+ * a fragmented file it lays the blob out from what the walk of its moofs
+ * counted (mp4_frag.c) and has a second walk fill it.
  */
 #include "mp4_internal.h"
 
@@ -166,6 +168,43 @@ static int mp4_plan_track(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, mp4_plan_t 
     const mp4_span_t *co = t->stco.p ? &t->stco : &t->co64;
     if (co->p == NULL || mp4_table(ctx, co, 4, t->stco.p ? 4 : 8, "stco", &n) != MP_OK) {
         return mp4_fail(ctx, "track %u: missing chunk offsets", t->track_id);
+    }
+    return MP_OK;
+}
+
+/* A fragmented track's plan from what the walk counted (mp4_frag.c). */
+static int mp4_plan_frag_track(mp4_parse_ctx_t *ctx, const mp4_trak_t *t, mp4_plan_t *plan)
+{
+    const mp4_frag_trak_t *f = &t->frag;
+    if (t->timescale == 0) {
+        return mp4_fail(ctx, "track %u has timescale 0", t->track_id);
+    }
+    plan->sample_count = f->sample_count;
+    if (plan->sample_count == 0) {
+        return MP_ERR_NOT_FOUND;     /* no fragment has samples of it */
+    }
+    uint64_t edit_limit = (uint64_t) t->timescale << 24;
+    if ((t->has_media_time && (t->media_time < 0 || (uint64_t) t->media_time > edit_limit)) ||
+        (ctx->movie_timescale && t->empty_edit / ctx->movie_timescale > (1u << 24))) {
+        return mp4_fail(ctx, "track %u: edit list out of range", t->track_id);
+    }
+    if (f->end_dts == 0) {
+        return mp4_fail(ctx, "track %u has zero duration", t->track_id);
+    }
+    int dts32 = f->end_dts <= UINT32_MAX;
+    plan->flags = (ctx->file_size <= UINT32_MAX ? MP_TRACK_OFFSETS32 : 0)
+                  | (dts32 ? MP_TRACK_DTS32 : 0);
+    if ((uint64_t) f->dts_runs * sizeof(mp_dts_run_t)
+        < (dts32 ? 4 : 8) * ((uint64_t) plan->sample_count + 1)) {
+        plan->flags |= MP_TRACK_DTS_RUNS;
+        plan->dts_runs = f->dts_runs;
+    }
+    plan->has_cto = f->has_cto;
+    if (plan->type == MP_TRACK_VIDEO) {
+        if (f->key_count == 0) {
+            return mp4_fail(ctx, "track %u has no sync samples", t->track_id);
+        }
+        plan->key_count = f->key_count < plan->sample_count ? f->key_count : 0;
     }
     return MP_OK;
 }
@@ -385,9 +424,9 @@ static void mp4_zero_tail(uint8_t *blob, size_t end)
     memset(blob + end - 8, 0, 8);
 }
 
-/* Lay one track's arrays out at *at in the blob and fill them. */
-static int mp4_emit_track(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, uint8_t *blob, size_t *at,
-                          mp_track_t *tr)
+/* Lay one track's header, sample entry and arrays out at *at in the blob. */
+static void mp4_layout_track(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, uint8_t *blob,
+                             size_t *at, mp_track_t *tr)
 {
     uint32_t n = pl->sample_count;
     mp4_fill_track_header(ctx, pl, tr);
@@ -414,14 +453,38 @@ static int mp4_emit_track(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, uint8_t *b
     if (pl->has_cto) {
         tr->cto_off = *at;
         *at += mp4_align8(4 * (size_t) n);
-        mp4_expand_cto(pl->trak, (int32_t *) (blob + tr->cto_off), n);
+        mp4_zero_tail(blob, *at);
     }
     if (pl->key_count) {
         tr->keys_off = *at;
         *at += mp4_align8(4 * (size_t) pl->key_count);
-        if (mp4_expand_keys(ctx, pl->trak, (uint32_t *) (blob + tr->keys_off), pl->key_count, n) != MP_OK) {
-            return MP_ERR_BAD_MEDIA;
-        }
+        mp4_zero_tail(blob, *at);
+    }
+}
+
+/* Duration and the figures derived from it, once the arrays are filled. */
+static void mp4_finish_track(const mp4_plan_t *pl, const uint8_t *blob, mp_track_t *tr)
+{
+    tr->duration = mp_sample_dts((const mp_index_t *) blob, tr, pl->sample_count);
+    tr->avg_bitrate = (uint32_t) mp_rescale(tr->total_bytes * 8, tr->duration, tr->timescale);
+    if (pl->type == MP_TRACK_VIDEO) {
+        tr->frame_rate_milli = (uint32_t) mp_rescale((uint64_t) pl->sample_count * 1000,
+                                                     tr->duration, tr->timescale);
+    }
+}
+
+/* Lay one track's arrays out at *at in the blob and fill them from its tables. */
+static int mp4_emit_track(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, uint8_t *blob, size_t *at,
+                          mp_track_t *tr)
+{
+    uint32_t n = pl->sample_count;
+    mp4_layout_track(ctx, pl, blob, at, tr);
+    if (pl->has_cto) {
+        mp4_expand_cto(pl->trak, (int32_t *) (blob + tr->cto_off), n);
+    }
+    if (pl->key_count && mp4_expand_keys(ctx, pl->trak, (uint32_t *) (blob + tr->keys_off),
+                                         pl->key_count, n) != MP_OK) {
+        return MP_ERR_BAD_MEDIA;
     }
     int dts_rc = (pl->flags & MP_TRACK_DTS_RUNS)
                  ? mp4_expand_dts_runs(ctx, pl->trak, (mp_dts_run_t *) (blob + tr->dts_off), n)
@@ -432,11 +495,7 @@ static int mp4_emit_track(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, uint8_t *b
                               n, &tr->total_bytes, &tr->max_sample_size) != MP_OK) {
         return MP_ERR_BAD_MEDIA;
     }
-    tr->duration = mp_sample_dts((const mp_index_t *) blob, tr, n);
-    tr->avg_bitrate = (uint32_t) mp_rescale(tr->total_bytes * 8, tr->duration, tr->timescale);
-    if (pl->type == MP_TRACK_VIDEO) {
-        tr->frame_rate_milli = (uint32_t) mp_rescale((uint64_t) n * 1000, tr->duration, tr->timescale);
-    }
+    mp4_finish_track(pl, blob, tr);
     return MP_OK;
 }
 
@@ -461,7 +520,7 @@ static int mp4_plan_all(mp4_parse_ctx_t *ctx, mp4_plan_t *plans, uint32_t *count
         }
         int rc = mp4_read_sample_entry(ctx, t, &pl->entry);
         if (rc == MP_OK) {
-            rc = mp4_plan_track(ctx, t, pl);
+            rc = ctx->fragmented ? mp4_plan_frag_track(ctx, t, pl) : mp4_plan_track(ctx, t, pl);
         }
         if (rc == MP_ERR_BAD_MEDIA) {
             return rc;
@@ -480,51 +539,167 @@ static int mp4_plan_all(mp4_parse_ctx_t *ctx, mp4_plan_t *plans, uint32_t *count
     return MP_OK;
 }
 
+/* Plan every track, then allocate the blob (bounded) with its header. */
+static mp_index_t *mp4_alloc_index(mp4_parse_ctx_t *ctx, mp4_plan_t *plans, uint32_t *count,
+                                   size_t *at)
+{
+    if (mp4_plan_all(ctx, plans, count) != MP_OK) {
+        return NULL;
+    }
+    size_t head = mp4_align8(sizeof(mp_index_t)) + mp4_align8(*count * sizeof(mp_track_t));
+    size_t total = head;
+    for (uint32_t i = 0; i < *count; i++) {
+        total += mp4_track_bytes(&plans[i]);
+    }
+    if (ctx->limits.max_index != 0 && total > ctx->limits.max_index) {
+        mp4_fail(ctx, "index of %zu bytes exceeds the limit of %llu (mediaplane_max_index_size)",
+                 total, (unsigned long long) ctx->limits.max_index);
+        return NULL;
+    }
+    mp_index_t *ix = mp_alloc(ctx->alloc, total);
+    if (ix == NULL) {
+        mp4_fail(ctx, "out of memory for a %zu-byte index", total);
+        return NULL;
+    }
+    /* header and track table; the per-sample arrays are written whole */
+    memset(ix, 0, head);
+    ix->magic = MP_INDEX_MAGIC;
+    ix->version = MP_INDEX_VERSION;
+    ix->total_size = total;
+    ix->track_count = *count;
+    ix->movie_timescale = ctx->movie_timescale;
+    ix->movie_duration = ctx->movie_duration;
+    ix->tracks_off = mp4_align8(sizeof(mp_index_t));
+    *at = head;
+    return ix;
+}
+
+static mp_track_t *mp4_index_track_at(mp_index_t *ix, uint32_t i)
+{
+    return (mp_track_t *) ((uint8_t *) ix + ix->tracks_off) + i;
+}
+
 mp_index_t *mp4_build_index(mp4_parse_ctx_t *ctx)
 {
     if (ctx->fragmented) {
-        mp4_fail(ctx, "fragmented MP4 input (mvex) is not supported; remux it with faststart");
+        mp4_fail(ctx, "fragmented MP4: the moov alone describes no samples (index the whole file)");
         return NULL;
     }
     mp4_plan_t plans[MP4_MAX_TRAKS];       /* on the stack: see mp4_parse_moov_with */
     uint32_t count;
-    mp_index_t *ix = NULL;
-    if (mp4_plan_all(ctx, plans, &count) == MP_OK) {
-        size_t total = mp4_align8(sizeof(mp_index_t)) + mp4_align8(count * sizeof(mp_track_t));
-        for (uint32_t i = 0; i < count; i++) {
-            total += mp4_track_bytes(&plans[i]);
+    size_t at;
+    mp_index_t *ix = mp4_alloc_index(ctx, plans, &count, &at);
+    for (uint32_t i = 0; ix != NULL && i < count; i++) {
+        if (mp4_emit_track(ctx, &plans[i], (uint8_t *) ix, &at, mp4_index_track_at(ix, i)) != MP_OK) {
+            mp_free(ctx->alloc, ix);
+            ix = NULL;
         }
-        if (ctx->limits.max_index != 0 && total > ctx->limits.max_index) {
-            mp4_fail(ctx, "index of %zu bytes exceeds the limit of %llu (mediaplane_max_index_size)",
-                     total, (unsigned long long) ctx->limits.max_index);
-            return NULL;
+    }
+    return ix;
+}
+
+/* Every trak's fragment counters restart for the fill walk (the trex
+ * defaults stay); none has arrays to write yet. */
+static void mp4_frag_restart(mp4_parse_ctx_t *ctx)
+{
+    for (uint32_t i = 0; i < ctx->trak_count; i++) {
+        mp4_trak_t *t = &ctx->traks[i];
+        mp4_frag_trak_t defaults = { .has_trex = t->frag.has_trex,
+                                     .def_duration = t->frag.def_duration,
+                                     .def_size = t->frag.def_size,
+                                     .def_flags = t->frag.def_flags };
+        t->frag = defaults;
+        memset(&t->out, 0, sizeof(t->out));
+    }
+}
+
+/* Where the fill walk writes a packaged fragmented track's arrays. */
+static void mp4_frag_target(const mp4_plan_t *pl, uint8_t *blob, const mp_track_t *tr)
+{
+    mp4_trak_t *t = (mp4_trak_t *) pl->trak;
+    t->out = (mp4_frag_out_t) {
+        .offsets = blob + tr->offsets_off, .dts = blob + tr->dts_off,
+        .sizes = (uint32_t *) (blob + tr->sizes_off),
+        .keys = pl->key_count ? (uint32_t *) (blob + tr->keys_off) : NULL,
+        .cto = pl->has_cto ? (int32_t *) (blob + tr->cto_off) : NULL,
+        .offsets32 = (pl->flags & MP_TRACK_OFFSETS32) != 0, .dts32 = (pl->flags & MP_TRACK_DTS32) != 0,
+        .dts_as_runs = (pl->flags & MP_TRACK_DTS_RUNS) != 0,
+        .cap_samples = pl->sample_count, .cap_keys = pl->key_count, .cap_runs = pl->dts_runs
+    };
+}
+
+/* After the fill walk: it found what the count walk did, and the figures. */
+static int mp4_frag_finish(mp4_parse_ctx_t *ctx, const mp4_plan_t *pl, const mp4_frag_trak_t *scan,
+                           uint8_t *blob, mp_track_t *tr)
+{
+    const mp4_trak_t *t = pl->trak;
+    const mp4_frag_trak_t *f = &t->frag;
+    if (f->sample_count != scan->sample_count || f->end_dts != scan->end_dts
+        || f->dts_runs != scan->dts_runs || f->key_count != scan->key_count
+        || f->has_cto != scan->has_cto || f->base_dts != scan->base_dts) {
+        return mp4_fail(ctx, "track %u: the file changed while it was indexed", t->track_id);
+    }
+    if (!(pl->flags & MP_TRACK_DTS_RUNS)) {
+        void *dts = blob + tr->dts_off;
+        if (pl->flags & MP_TRACK_DTS32) {
+            ((uint32_t *) dts)[pl->sample_count] = (uint32_t) f->end_dts;
+        } else {
+            ((uint64_t *) dts)[pl->sample_count] = f->end_dts;
         }
-        ix = mp_alloc(ctx->alloc, total);
-        if (ix != NULL) {
-            /* header and track table; the per-sample arrays are written whole */
-            memset(ix, 0, mp4_align8(sizeof(mp_index_t)) + mp4_align8(count * sizeof(mp_track_t)));
-        }
-        if (ix == NULL) {
-            mp4_fail(ctx, "out of memory for a %zu-byte index", total);
-        }
-        size_t at = mp4_align8(sizeof(mp_index_t));
-        if (ix != NULL) {
-            ix->magic = MP_INDEX_MAGIC;
-            ix->version = MP_INDEX_VERSION;
-            ix->total_size = total;
-            ix->track_count = count;
-            ix->movie_timescale = ctx->movie_timescale;
-            ix->movie_duration = ctx->movie_duration;
-            ix->tracks_off = at;
-            at += mp4_align8(count * sizeof(mp_track_t));
-        }
-        for (uint32_t i = 0; ix != NULL && i < count; i++) {
-            mp_track_t *tr = (mp_track_t *) ((uint8_t *) ix + ix->tracks_off) + i;
-            if (mp4_emit_track(ctx, &plans[i], (uint8_t *) ix, &at, tr) != MP_OK) {
-                mp_free(ctx->alloc, ix);
-                ix = NULL;
-            }
-        }
+    }
+    tr->total_bytes = f->total_bytes;
+    tr->max_sample_size = f->max_size;
+    tr->pres_offset += f->base_dts;
+    mp4_finish_track(pl, blob, tr);
+    return MP_OK;
+}
+
+mp_index_t *mp4_build_fragmented(mp4_parse_ctx_t *ctx, mp_source_t *m, uint64_t moov_off,
+                                 uint64_t moov_size)
+{
+    /* the walk moved the view: the moov again, for the sample entries */
+    mp4_frag_trak_t scan[MP4_MAX_TRAKS];
+    for (uint32_t i = 0; i < ctx->trak_count; i++) {
+        scan[i] = ctx->traks[i].frag;
+    }
+    const uint8_t *p;
+    size_t got;
+    if (m->view(m, moov_off, (size_t) moov_size, (size_t) moov_size, &p, &got) != MP_OK) {
+        mp4_fail(ctx, "read error at offset %llu", (unsigned long long) moov_off);
+        return NULL;
+    }
+    uint32_t scanned = ctx->trak_count;
+    if (mp4_walk_moov(ctx, p, (size_t) moov_size) != MP_OK || ctx->trak_count != scanned) {
+        mp4_fail(ctx, "the moov changed while the file was indexed");
+        return NULL;
+    }
+    for (uint32_t i = 0; i < ctx->trak_count; i++) {
+        ctx->traks[i].frag = scan[i];
+    }
+    if (ctx->movie_duration == 0) {
+        ctx->movie_duration = ctx->fragment_duration;
+    }
+    mp4_plan_t plans[MP4_MAX_TRAKS];
+    uint32_t count;
+    size_t at;
+    mp_index_t *ix = mp4_alloc_index(ctx, plans, &count, &at);
+    if (ix == NULL) {
+        return NULL;
+    }
+    mp4_frag_restart(ctx);
+    for (uint32_t i = 0; i < count; i++) {      /* entries copied while the moov is in view */
+        mp_track_t *tr = mp4_index_track_at(ix, i);
+        mp4_layout_track(ctx, &plans[i], (uint8_t *) ix, &at, tr);
+        mp4_frag_target(&plans[i], (uint8_t *) ix, tr);
+    }
+    int rc = mp4_frag_walk(ctx, m, moov_off + moov_size, 1);
+    for (uint32_t i = 0; rc == MP_OK && i < count; i++) {
+        rc = mp4_frag_finish(ctx, &plans[i], &scan[plans[i].trak - ctx->traks], (uint8_t *) ix,
+                             mp4_index_track_at(ix, i));
+    }
+    if (rc != MP_OK) {
+        mp_free(ctx->alloc, ix);
+        return NULL;
     }
     return ix;
 }

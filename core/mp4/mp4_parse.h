@@ -1,7 +1,9 @@
 /*
  * mp4_parse.h — reads an ISO BMFF / MP4 file's moov and produces its compact
  * index (mp_index.h).  Locating the moov needs a few positional reads (it may
- * sit at the start or after mdat); parsing works on the moov bytes alone.
+ * sit at the start or after mdat); parsing works on the moov bytes alone,
+ * except for fragmented files (moov with mvex), whose samples are described
+ * by the moofs after the moov, read through the source (mp4_frag.c).
  */
 #ifndef MP4_PARSE_H
 #define MP4_PARSE_H
@@ -10,6 +12,10 @@
 
 /* Largest moov we agree to load (a 24-hour 60 fps file is ~40 MB). */
 #define MP4_MAX_MOOV_SIZE (256u * 1024 * 1024)
+
+/* Most movie fragments (moofs) of a fragmented file without a configured
+ * bound; every moof is also bounded by the moov size limit. */
+#define MP4_MAX_FRAGMENTS 100000u
 
 /* Walk top-level boxes to find moov.  buf holds bytes read at file offset
  * buf_off.  Returns MP_OK with *moov_off and *moov_size, MP_ERR_NEED_MORE with
@@ -20,7 +26,9 @@ int mp4_find_moov(const uint8_t *buf, size_t len, uint64_t buf_off, uint64_t fil
                   char *err, size_t err_len);
 
 /* Parse a moov box (header included) into a malloc()ed index blob.
- * Returns NULL on failure with a reason in err (-> HTTP 415). */
+ * Returns NULL on failure with a reason in err (-> HTTP 415).  A fragmented
+ * file's moov (mvex) describes no samples: index it through its file
+ * (mp4_index_source), which reads the moofs after the moov. */
 mp_index_t *mp4_parse_moov(const uint8_t *moov, size_t len, uint64_t file_size,
                            char *err, size_t err_len);
 
@@ -33,6 +41,7 @@ typedef struct {
     uint32_t max_samples;       /* samples of one track */
     uint32_t max_tracks;        /* packaged (audio and video) tracks */
     uint64_t max_index;         /* bytes of the index blob */
+    uint32_t max_fragments;     /* moofs of a fragmented file (MP4_MAX_FRAGMENTS) */
 } mp4_limits_t;
 
 /* mp4_index_source with every bound of lim (NULL: the built-in ones). */

@@ -4,7 +4,8 @@
 #   fuzz_mp4  tiny (~1 s, 64x48) MP4s made with ffmpeg: H.264 with B-frames and
 #             AAC (moov at the end, and faststart), AAC only, HEVC, AC-3,
 #             E-AC-3, signed ctts, no edit list, all-intra at 90 kHz, QuickTime,
-#             avc3, a fragmented one (rejected input); skipped without ffmpeg
+#             avc3, fragmented ones (empty_moov with and without
+#             default_base_moof, -frag_duration, ismv); skipped without ffmpeg
 #   fuzz_url  AMS packaging URLs of every form, and a few rejected ones
 #   fuzz_ism  AMS-style server manifests
 #   fuzz_odata_filter  $filter/$orderby/$select texts as AMS v2 clients send
@@ -29,7 +30,7 @@
 # Re-running is cheap: existing files are kept (a stamp records the version).
 set -euo pipefail
 out=${1:?usage: make_seeds.sh OUT_DIR}
-version=12
+version=13
 mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter" \
   "$out/fuzz_task_body" "$out/fuzz_api_request" "$out/fuzz_endpoint_record" \
   "$out/fuzz_odata_batch" "$out/fuzz_token_template" "$out/fuzz_preset" \
@@ -289,7 +290,14 @@ if command -v ffmpeg >/dev/null 2>&1; then
      -pix_fmt yuv420p "$d/hevc.mp4"
   ff "${a[@]}" -c:a ac3 -b:a 32k -ac 1 "$d/ac3.mp4"
   ff "${a[@]}" -c:a eac3 -b:a 32k -ac 1 "$d/eac3.mp4"
+  # fragmented layouts: tfhd base-data-offset, default-base-is-moof (A/V
+  # moofs), fragments cut between key frames, Smooth ismv (tfxd, 10 MHz)
   ff "${v[@]}" "${x264[@]}" -movflags frag_keyframe+empty_moov "$d/fragmented.mp4"
+  ff "${v[@]}" "${a[@]}" "${x264[@]}" -c:a aac -b:a 16k -ac 1 \
+     -movflags frag_keyframe+empty_moov+default_base_moof "$d/frag_av_base_moof.mp4"
+  ff "${v[@]}" "${a[@]}" "${x264[@]}" -c:a aac -b:a 16k -ac 1 -frag_duration 300000 \
+     -movflags empty_moov+default_base_moof "$d/frag_duration.mp4"
+  ff "${v[@]}" "${a[@]}" "${x264[@]}" -c:a aac -b:a 16k -ac 1 -f ismv "$d/frag_smooth.ismv"
   # variants of the tables: signed ctts (v1), no edit list, all-intra (no stss),
   # a 90 kHz video timescale, QuickTime sound descriptions (.mov), avc3
   ff "${v[@]}" "${x264[@]}" -movflags +negative_cts_offsets "$d/ctts_v1.mp4"

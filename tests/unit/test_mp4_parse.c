@@ -5,8 +5,10 @@
  * stsd avc1+avcC / hvc1+hvcC / mp4a+esds / ac-3+dac3, stts, ctts, stss, stsc,
  * stsz or stz2, stco or co64), mdat, in either order.  The resulting index is
  * checked sample by sample against what the tables say; broken tables,
- * truncated or oversized boxes and fragmented input must be refused with a
- * reason, and mp_index_check must accept every index the parser builds and
+ * truncated or oversized boxes must be refused with a reason; fragmented
+ * files (moov + mvex, moof/mdat in several layouts) must index to the same
+ * samples as the progressive reference, and malformed fragments be
+ * refused; mp_index_check must accept every index the parser builds and
  * reject corrupted copies.
  */
 #define _GNU_SOURCE                 /* memmem */
@@ -295,6 +297,18 @@ static void mt_moov(mp_wr_t *w, const mt_file_t *f, uint64_t base)
     }
     if (f->mvex) {
         size_t mvex = mp_box_begin(w, MP_FOURCC('m', 'v', 'e', 'x'));
+        size_t b2 = mp_fullbox_begin(w, MP_FOURCC('m', 'e', 'h', 'd'), 1, 0);
+        mp_wr_u64(w, 7777);
+        mp_box_end(w, b2);
+        for (uint32_t i = 0; i < f->ntracks; i++) {
+            b2 = mp_fullbox_begin(w, MP_FOURCC('t', 'r', 'e', 'x'), 0, 0);
+            mp_wr_u32(w, f->tracks[i].track_id);
+            mp_wr_u32(w, 1);
+            mp_wr_u32(w, f->tracks[i].handler == MP_FOURCC('s', 'o', 'u', 'n') ? 1024 : 0);
+            mp_wr_u32(w, 0);
+            mp_wr_u32(w, f->tracks[i].handler == MP_FOURCC('s', 'o', 'u', 'n') ? 0x02000000 : 0x01010000);
+            mp_box_end(w, b2);
+        }
         mp_box_end(w, mvex);
     }
     mp_box_end(w, moov);
@@ -408,16 +422,25 @@ static mp_index_t *index_of(const uint8_t *file, size_t len, char *err, size_t e
     mp_source_t m = { .ctx = &src, .view = mem_map };
     char map_err[MP_ERR_LEN];
     mp_index_t *mapped = mp4_index_source(&m, len, 0, NULL, map_err, sizeof(map_err));
+    /* both, as the origin's sources: moov viewed, a fragmented file's moofs read */
+    mp_source_t both = { .ctx = &src, .view = mem_map, .read = mem_read };
+    char both_err[MP_ERR_LEN];
+    mp_index_t *mixed = mp4_index_source(&both, len, 0, NULL, both_err, sizeof(both_err));
     if (ix != NULL) {
         assert_int_equal(mp_index_check(ix, ix->total_size), MP_OK);
         assert_non_null(mapped);
         assert_int_equal(mapped->total_size, ix->total_size);
         assert_memory_equal(mapped, ix, ix->total_size);
+        assert_non_null(mixed);
+        assert_memory_equal(mixed, ix, ix->total_size);
     } else {
         assert_null(mapped);
         assert_string_equal(map_err, err);
+        assert_null(mixed);
+        assert_string_equal(both_err, err);
     }
     free(mapped);
+    free(mixed);
     return ix;
 }
 
@@ -1059,8 +1082,16 @@ static void test_structure_errors(void **state)
         free(file);
     }
     f.moof_first = 0;
+    /* an mvex without any moof: every track is empty */
     f.mvex = 1;
-    expect_error(&f, "fragmented MP4 input (mvex) is not supported");
+    expect_error(&f, "no audio or video track in a supported codec");
+    {
+        size_t mlen;
+        uint8_t *moov = mt_build_moov(&f, &mlen);
+        assert_null(mp4_parse_moov(moov, mlen, 100000, err, sizeof(err)));
+        assert_non_null(strstr(err, "fragmented MP4: the moov alone describes no samples"));
+        free(moov);
+    }
     f.mvex = 0;
 
     uint8_t *file = mt_build(&f, &len, &moov_off, &moov_size);
@@ -1368,6 +1399,427 @@ static void test_index_check(void **state)
     free(ix);
 }
 
+/* ---- fragmented files ------------------------------------------------------
+ * The reference tracks' samples (same sizes, durations, composition offsets
+ * and key frames) written as movie fragments: a moov with empty tables and
+ * mvex/trex defaults (audio: duration 1024, sync; video: non-sync), then
+ * moof/mdat pairs in one of several layouts.  Each sample's bytes are
+ * (track_id * 32 + sample number), so offsets are checked through the data.
+ */
+
+enum {
+    FL_MOOF_BASE = 0,     /* tfhd default-base-is-moof, trun data offsets */
+    FL_EXPLICIT_BASE,     /* tfhd base-data-offset, truns without data offset */
+    FL_CHAINED            /* one moof, both trafs, no base flags: the audio traf
+                             starts where the video one's data ended */
+};
+
+typedef struct {
+    int layout;
+    int tfdt_v1, trun_v1;
+    int tfxd;             /* Smooth tfxd instead of tfdt */
+    int no_time;          /* neither: decode times continue */
+    int tfhd_defaults;    /* video: tfhd default flags + trun first-sample-flags */
+    int two_truns;        /* video traf in two truns (the second without data offset) */
+    int extra_boxes;      /* styp + sidx before each moof, mfra at the end, free boxes */
+    int empty_traf;       /* an extra moof whose video traf has a trun of 0 samples */
+    int64_t audio_start;  /* audio's first decode time (tfdt / tfxd) */
+    uint64_t video_gap;   /* added to the second video fragment's tfdt */
+    /* damage */
+    int bad_count;        /* first video trun claims this many samples more */
+    int64_t bad_data_offset;  /* != 0: first video trun's data offset */
+    uint32_t bad_size;    /* != 0: first video sample size */
+    uint32_t bad_track;   /* != 0: first traf names this track */
+    int no_tfhd;
+} mf_opts_t;
+
+typedef struct {
+    uint64_t voff[10], aoff[12];
+    uint32_t moofs;
+} mf_layout_t;
+
+static const uint64_t mf_vdts[] = { 0, 512, 1024, 1536, 2048, 3072, 3584, 4096, 4608, 5120, 5632 };
+static const int32_t mf_vcto[] = { 1024, 2560, 0, 0, 1536, 512, 512, 512, 512, 512 };
+
+static void mf_patch32(mp_wr_t *w, size_t at, uint32_t v)
+{
+    w->p[at] = (uint8_t) (v >> 24);
+    w->p[at + 1] = (uint8_t) (v >> 16);
+    w->p[at + 2] = (uint8_t) (v >> 8);
+    w->p[at + 3] = (uint8_t) v;
+}
+
+static void mf_time_box(mp_wr_t *w, const mf_opts_t *o, int64_t t)
+{
+    if (o->no_time) {
+        return;
+    }
+    if (o->tfxd) {
+        static const uint8_t uuid[16] = { 0x6d, 0x1d, 0x9b, 0x05, 0x42, 0xd5, 0x44, 0xe6,
+                                          0x80, 0xe2, 0x14, 0x1d, 0xaf, 0xf7, 0x57, 0xb2 };
+        size_t b = mp_box_begin(w, MP_FOURCC('u', 'u', 'i', 'd'));
+        mp_wr_bytes(w, uuid, 16);
+        mp_wr_u32(w, 0x01000000);
+        mp_wr_u64(w, (uint64_t) t);
+        mp_wr_u64(w, 0);
+        mp_box_end(w, b);
+        return;
+    }
+    size_t b = mp_fullbox_begin(w, MP_FOURCC('t', 'f', 'd', 't'), o->tfdt_v1 ? 1 : 0, 0);
+    if (o->tfdt_v1) {
+        mp_wr_u64(w, (uint64_t) t);
+    } else {
+        mp_wr_u32(w, (uint32_t) t);
+    }
+    mp_box_end(w, b);
+}
+
+/* A video traf of samples [first, end); returns where its data offsets go. */
+static void mf_video_traf(mp_wr_t *w, const mf_opts_t *o, uint32_t first, uint32_t end,
+                          size_t *patch, int *npatch, int damage)
+{
+    size_t traf = mp_box_begin(w, MP_FOURCC('t', 'r', 'a', 'f'));
+    if (!o->no_tfhd || !damage) {
+        uint32_t flags = o->layout == FL_MOOF_BASE ? 0x020000 : o->layout == FL_EXPLICIT_BASE ? 0x1 : 0;
+        flags |= o->tfhd_defaults ? 0x20 | 0x8 : 0;
+        size_t b = mp_fullbox_begin(w, MP_FOURCC('t', 'f', 'h', 'd'), 0, flags);
+        mp_wr_u32(w, damage && o->bad_track ? o->bad_track : 1);
+        if (flags & 1) {
+            patch[(*npatch)++] = w->pos | ((size_t) 1 << 62);    /* 64-bit base */
+            mp_wr_u64(w, 0);
+        }
+        if (flags & 0x8) {
+            mp_wr_u32(w, 512);
+        }
+        if (flags & 0x20) {
+            mp_wr_u32(w, 0x01010000);
+        }
+        mp_box_end(w, b);
+    }
+    mf_time_box(w, o, (int64_t) mf_vdts[first] + (first > 0 ? (int64_t) o->video_gap : 0));
+    uint32_t split = o->two_truns ? first + (end - first) / 2 : end;
+    for (int part = 0; part < (o->two_truns ? 2 : 1); part++) {
+        uint32_t a = part == 0 ? first : split, z = part == 0 ? split : end;
+        int with_offset = o->layout != FL_EXPLICIT_BASE && part == 0;
+        uint32_t flags = 0x200 | 0x800 | (with_offset ? 1 : 0)
+                         | (o->tfhd_defaults ? 0x4 : 0x400) | 0x100;
+        size_t b = mp_fullbox_begin(w, MP_FOURCC('t', 'r', 'u', 'n'), o->trun_v1 ? 1 : 0, flags);
+        mp_wr_u32(w, z - a + (damage && part == 0 ? (uint32_t) o->bad_count : 0));
+        if (with_offset) {
+            patch[(*npatch)++] = w->pos;
+            mp_wr_u32(w, 0);
+        }
+        if (flags & 0x4) {
+            mp_wr_u32(w, a == 0 || a == 5 ? 0x02000000 : 0x01010000);
+        }
+        for (uint32_t i = a; i < z; i++) {
+            mp_wr_u32(w, (uint32_t) (mf_vdts[i + 1] - mf_vdts[i]));
+            mp_wr_u32(w, damage && i == 0 && o->bad_size ? o->bad_size : v_sizes[i]);
+            if (flags & 0x400) {
+                mp_wr_u32(w, i == 0 || i == 5 ? 0x02000000 : 0x01010000);
+            }
+            mp_wr_u32(w, (uint32_t) mf_vcto[i]);
+        }
+        mp_box_end(w, b);
+        if (o->tfhd_defaults && a != 0 && a != 5 && part == 1) {
+            /* first-sample-flags made the split sample sync: keep it non-sync */
+            mf_patch32(w, b + 16 + (with_offset ? 4 : 0), 0x01010000);
+        }
+    }
+    mp_box_end(w, traf);
+}
+
+static void mf_audio_traf(mp_wr_t *w, const mf_opts_t *o, uint32_t first, uint32_t end,
+                          size_t *patch, int *npatch)
+{
+    size_t traf = mp_box_begin(w, MP_FOURCC('t', 'r', 'a', 'f'));
+    uint32_t flags = o->layout == FL_MOOF_BASE ? 0x020000 : o->layout == FL_EXPLICIT_BASE ? 0x1 : 0;
+    size_t b = mp_fullbox_begin(w, MP_FOURCC('t', 'f', 'h', 'd'), 0, flags);
+    mp_wr_u32(w, 2);
+    if (flags & 1) {
+        patch[(*npatch)++] = w->pos | ((size_t) 1 << 62);
+        mp_wr_u64(w, 0);
+    }
+    mp_box_end(w, b);
+    mf_time_box(w, o, o->audio_start + 1024 * (int64_t) first);
+    int with_offset = o->layout == FL_MOOF_BASE;
+    b = mp_fullbox_begin(w, MP_FOURCC('t', 'r', 'u', 'n'), 0, 0x200 | (with_offset ? 1 : 0));
+    mp_wr_u32(w, end - first);
+    if (with_offset) {
+        patch[(*npatch)++] = w->pos;
+        mp_wr_u32(w, 0);
+    }
+    for (uint32_t i = first; i < end; i++) {
+        mp_wr_u32(w, a_sizes[i]);
+    }
+    mp_box_end(w, b);
+    mp_box_end(w, traf);
+}
+
+static void mf_extra_before(mp_wr_t *w, const mf_opts_t *o)
+{
+    if (!o->extra_boxes) {
+        return;
+    }
+    size_t b = mp_box_begin(w, MP_FOURCC('s', 't', 'y', 'p'));
+    mp_wr_str(w, "msdh");
+    mp_wr_u32(w, 0);
+    mp_box_end(w, b);
+    b = mp_fullbox_begin(w, MP_FOURCC('s', 'i', 'd', 'x'), 0, 0);
+    mp_wr_zero(w, 24);
+    mp_box_end(w, b);
+}
+
+/* moof [+ video traf of vs..ve] [+ audio traf of as..ae], then its mdat;
+ * the samples' file offsets are recorded in l. */
+static void mf_fragment(mp_wr_t *w, const mf_opts_t *o, mf_layout_t *l, uint32_t vs, uint32_t ve,
+                        uint32_t as, uint32_t ae)
+{
+    size_t patch[8];
+    int npatch = 0, nvideo = 0;
+    mf_extra_before(w, o);
+    size_t moof = mp_box_begin(w, MP_FOURCC('m', 'o', 'o', 'f'));
+    size_t b = mp_fullbox_begin(w, MP_FOURCC('m', 'f', 'h', 'd'), 0, 0);
+    mp_wr_u32(w, ++l->moofs);
+    mp_box_end(w, b);
+    if (ve > vs || (o->empty_traf && as == ae)) {
+        mf_video_traf(w, o, vs, ve, patch, &npatch, vs == 0);
+        nvideo = npatch;
+    }
+    if (ae > as) {
+        mf_audio_traf(w, o, as, ae, patch, &npatch);
+    }
+    mp_box_end(w, moof);
+    size_t mdat = mp_box_begin(w, MP_FOURCC('m', 'd', 'a', 't'));
+    uint64_t vdata = w->pos;
+    for (uint32_t i = vs; i < ve; i++) {
+        l->voff[i] = w->pos;
+        for (uint32_t k = 0; k < v_sizes[i]; k++) {
+            mp_wr_u8(w, 32 + i);
+        }
+    }
+    uint64_t adata = w->pos;
+    for (uint32_t i = as; i < ae; i++) {
+        l->aoff[i] = w->pos;
+        for (uint32_t k = 0; k < a_sizes[i]; k++) {
+            mp_wr_u8(w, 64 + i);
+        }
+    }
+    mp_box_end(w, mdat);
+    for (int k = 0; k < npatch; k++) {
+        uint64_t target = k < nvideo ? vdata : adata;
+        size_t at = patch[k] & ~((size_t) 1 << 62);
+        if (patch[k] >> 62) {
+            mf_patch32(w, at, (uint32_t) (target >> 32));
+            mf_patch32(w, at + 4, (uint32_t) target);
+        } else if (k == 0 && vs == 0 && o->bad_data_offset) {
+            mf_patch32(w, at, (uint32_t) (int32_t) o->bad_data_offset);
+        } else {
+            mf_patch32(w, at, (uint32_t) (target - moof));
+        }
+    }
+}
+
+static uint8_t *mf_build(const mf_opts_t *o, size_t *len, mf_layout_t *l)
+{
+    static const uint32_t none[] = { 0 };
+    mt_track_t tr[2];
+    tr[0] = ref_video();
+    tr[1] = ref_audio();
+    for (int i = 0; i < 2; i++) {       /* empty sample tables, as ffmpeg's empty_moov */
+        tr[i].stts_n = tr[i].ctts_n = tr[i].stss_n = tr[i].stsc_n = tr[i].chunk_n = 0;
+        tr[i].sample_count = 0;
+        tr[i].ctts = NULL;
+        tr[i].stss = NULL;
+        tr[i].stts = tr[i].stsc = tr[i].sizes = none;
+    }
+    mt_file_t f = { .movie_timescale = 1000, .ntracks = 2, .tracks = tr, .mvex = 1 };
+    mp_wr_t w;
+    mp_wr_init_dynamic(&w);
+    mt_ftyp(&w);
+    mt_moov(&w, &f, 0);
+    memset(l, 0, sizeof(*l));
+    if (o->layout == FL_CHAINED) {
+        mf_fragment(&w, o, l, 0, 5, 0, 6);
+        mf_fragment(&w, o, l, 5, 10, 6, 12);
+    } else {
+        mf_fragment(&w, o, l, 0, 5, 0, 0);
+        mf_fragment(&w, o, l, 0, 0, 0, 6);
+        if (o->empty_traf) {
+            mf_fragment(&w, o, l, 5, 5, 6, 6);
+        }
+        mf_fragment(&w, o, l, 5, 10, 0, 0);
+        mf_fragment(&w, o, l, 0, 0, 6, 12);
+    }
+    if (o->extra_boxes) {
+        size_t b = mp_box_begin(&w, MP_FOURCC('m', 'f', 'r', 'a'));
+        mp_box_end(&w, b);
+        b = mp_box_begin(&w, MP_FOURCC('f', 'r', 'e', 'e'));
+        mp_wr_zero(&w, 10);
+        mp_box_end(&w, b);
+    }
+    assert_false(w.failed);
+    *len = w.pos;
+    return w.p;
+}
+
+/* The fragmented file indexes to the reference samples. */
+static void mf_check(const mf_opts_t *o)
+{
+    size_t len;
+    mf_layout_t l;
+    uint8_t *file = mf_build(o, &len, &l);
+    char err[MP_ERR_LEN];
+    mp_index_t *ix = index_of(file, len, err, sizeof(err));
+    if (ix == NULL) {
+        fail_msg("layout %d: %s", o->layout, err);
+    }
+    assert_int_equal(ix->track_count, 2);
+    assert_int_equal(ix->movie_duration, 4321);
+    const mp_track_t *v = mp_index_track(ix, 0), *a = mp_index_track(ix, 1);
+    assert_int_equal(v->sample_count, 10);
+    assert_int_equal(v->key_count, 2);
+    assert_string_equal(v->codecs, "avc1.64001f");
+    assert_int_equal(v->pres_offset, 500 * 12800 / 1000 - 1024);
+    assert_int_equal(v->duration, 11 * 512 + o->video_gap);
+    assert_int_equal(v->max_sample_size, 900);
+    for (uint32_t i = 0; i < 10; i++) {
+        assert_int_equal(mp_sample_offset(ix, v, i), l.voff[i]);
+        assert_int_equal(mp_sample_size(ix, v, i), v_sizes[i]);
+        assert_int_equal(file[mp_sample_offset(ix, v, i)], 32 + i);
+        assert_int_equal(mp_sample_dts(ix, v, i), mf_vdts[i] + (i >= 5 ? o->video_gap : 0));
+        assert_int_equal(mp_sample_cto(ix, v, i), mf_vcto[i]);
+        assert_int_equal(mp_sample_is_key(ix, v, i), i == 0 || i == 5);
+    }
+    assert_int_equal(a->sample_count, 12);
+    assert_int_equal(a->key_count, 0);
+    assert_int_equal(a->cto_off, 0);
+    assert_int_equal(a->duration, 12 * 1024);
+    assert_int_equal(a->pres_offset, -1024 + (o->no_time ? 0 : o->audio_start));
+    assert_string_equal(a->language, "eng");
+    for (uint32_t i = 0; i < 12; i++) {
+        assert_int_equal(mp_sample_offset(ix, a, i), l.aoff[i]);
+        assert_int_equal(mp_sample_size(ix, a, i), a_sizes[i]);
+        assert_int_equal(file[mp_sample_offset(ix, a, i)], 64 + i);
+        assert_int_equal(mp_sample_dts(ix, a, i), 1024ULL * i);
+    }
+    free(ix);
+    free(file);
+}
+
+static void test_fragmented_layouts(void **state)
+{
+    (void) state;
+    mf_check(&(mf_opts_t) { .layout = FL_MOOF_BASE });
+    mf_check(&(mf_opts_t) { .layout = FL_MOOF_BASE, .tfdt_v1 = 1, .trun_v1 = 1, .extra_boxes = 1 });
+    mf_check(&(mf_opts_t) { .layout = FL_EXPLICIT_BASE, .tfhd_defaults = 1 });
+    mf_check(&(mf_opts_t) { .layout = FL_EXPLICIT_BASE, .two_truns = 1, .empty_traf = 1 });
+    mf_check(&(mf_opts_t) { .layout = FL_CHAINED });
+    mf_check(&(mf_opts_t) { .layout = FL_CHAINED, .two_truns = 1, .tfhd_defaults = 1 });
+    mf_check(&(mf_opts_t) { .layout = FL_MOOF_BASE, .empty_traf = 1, .no_time = 1 });
+    /* Smooth tfxd, AAC priming before 0 (as ffmpeg's ismv writes it) */
+    mf_check(&(mf_opts_t) { .layout = FL_MOOF_BASE, .tfxd = 1, .audio_start = -1024 });
+    mf_check(&(mf_opts_t) { .layout = FL_MOOF_BASE, .tfdt_v1 = 1, .audio_start = 2048 });
+    /* a tfdt ahead of the samples so far: a gap in decode times */
+    mf_check(&(mf_opts_t) { .layout = FL_MOOF_BASE, .video_gap = 700 });
+}
+
+static void mf_expect_error(const mf_opts_t *o, const mp4_limits_t *lim, size_t cut, const char *want)
+{
+    size_t len;
+    mf_layout_t l;
+    uint8_t *file = mf_build(o, &len, &l);
+    len = cut ? cut : len;
+    char err[MP_ERR_LEN] = "";
+    mp_index_t *ix = lim ? index_limited(file, len, len, lim, NULL, err, sizeof(err))
+                         : index_of(file, len, err, sizeof(err));
+    if (want == NULL) {
+        if (ix == NULL) {
+            fail_msg("expected an index, got \"%s\"", err);
+        }
+    } else if (ix != NULL || strstr(err, want) == NULL) {
+        fail_msg("expected an error containing \"%s\", got \"%s\"", want, ix ? "an index" : err);
+    }
+    free(ix);
+    free(file);
+}
+
+static void test_fragmented_errors(void **state)
+{
+    (void) state;
+    mf_opts_t o = { .layout = FL_MOOF_BASE };
+    size_t len;
+    mf_layout_t l;
+    uint8_t *file = mf_build(&o, &len, &l);
+    free(file);
+    /* cut inside the last moof, and inside the last mdat */
+    mf_expect_error(&o, NULL, (size_t) l.aoff[6] - 40, "is truncated or malformed");
+    mf_expect_error(&o, NULL, len - 1, "is truncated or malformed");
+    mf_expect_error(&(mf_opts_t) { .bad_size = 2000 }, NULL, 0, "trun runs past the end of its mdat");
+    mf_expect_error(&(mf_opts_t) { .bad_size = 0xfffffff0u }, NULL, 0, "beyond the end of the file");
+    mf_expect_error(&(mf_opts_t) { .bad_data_offset = 0x7fffff00 }, NULL, 0, "beyond the end of the file");
+    mf_expect_error(&(mf_opts_t) { .bad_data_offset = -0x7fffff00 }, NULL, 0, "trun data offset outside the file");
+    mf_expect_error(&(mf_opts_t) { .bad_count = 1 }, NULL, 0, "trun sample count 6 exceeds its box");
+    mf_expect_error(&(mf_opts_t) { .bad_track = 9 }, NULL, 0,
+                    "track fragment for track 9, which the moov does not have");
+    mf_expect_error(&(mf_opts_t) { .no_tfhd = 1 }, NULL, 0, "traf without tfhd");
+    mf_expect_error(&(mf_opts_t) { .video_gap = 12800ull << 25, .tfdt_v1 = 1 }, NULL, 0, "is out of range");
+    mf_expect_error(&(mf_opts_t) { .audio_start = -(48000ll << 25), .tfdt_v1 = 1 }, NULL, 0,
+                    "is out of range");
+}
+
+/* A trun without per-sample fields claims 2^32 - 1 samples of the defaults:
+ * bounded by the file's bytes and by max_samples before any is expanded. */
+static void test_fragmented_sample_count_overflow(void **state)
+{
+    (void) state;
+    size_t len;
+    mf_layout_t l;
+    uint8_t *file = mf_build(&(mf_opts_t) { 0 }, &len, &l);
+    uint8_t *trun = memmem(file, len, "trun", 4);
+    assert_non_null(trun);
+    /* version 0, flags: data offset only; count 0xffffffff */
+    trun[4] = 0;
+    trun[5] = 0;
+    trun[6] = 0;
+    trun[7] = 1;
+    memset(trun + 8, 0xff, 4);
+    char err[MP_ERR_LEN];
+    assert_null(index_of(file, len, err, sizeof(err)));
+    assert_non_null(strstr(err, "4294967295 samples cannot fit in a"));
+    free(file);
+}
+
+static void test_fragmented_limits_at_the_bound(void **state)
+{
+    (void) state;
+    mf_opts_t o = { .layout = FL_MOOF_BASE };
+    mf_expect_error(&o, &(mp4_limits_t) { .max_fragments = 4 }, 0, NULL);
+    mf_expect_error(&o, &(mp4_limits_t) { .max_fragments = 3 }, 0,
+                    "more than 3 fragments (mediaplane_max_fragments)");
+    mf_expect_error(&o, &(mp4_limits_t) { .max_samples = 12 }, 0, NULL);
+    mf_expect_error(&o, &(mp4_limits_t) { .max_samples = 11 }, 0,
+                    "track 2: 12 samples exceed the limit of 11 (mediaplane_max_samples)");
+    /* a moof is bounded by the moov size limit */
+    size_t len;
+    mf_layout_t l;
+    uint8_t *file = mf_build(&o, &len, &l);
+    const uint8_t *moof = memmem(file, len, "moof", 4);
+    uint32_t moof_size = mp_rd32(moof - 4);
+    uint64_t moov_size = mp_rd32((const uint8_t *) memmem(file, len, "moov", 4) - 4);
+    free(file);
+    uint64_t bound = moof_size > moov_size ? moof_size : moov_size;
+    mf_expect_error(&o, &(mp4_limits_t) { .max_moov = bound }, 0, NULL);
+    char want[128];
+    if (moof_size > moov_size) {
+        snprintf(want, sizeof(want), "moof of %u bytes exceeds the limit of %u (mediaplane_max_moov_size)",
+                 moof_size, moof_size - 1);
+        mf_expect_error(&o, &(mp4_limits_t) { .max_moov = moof_size - 1 }, 0, want);
+    }
+    /* the index bound applies as for progressive files */
+    mf_expect_error(&o, &(mp4_limits_t) { .max_index = 64 }, 0, "(mediaplane_max_index_size)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1386,6 +1838,10 @@ int main(void)
         cmocka_unit_test(test_tiny_moov_many_samples),
         cmocka_unit_test(test_index_check),
         cmocka_unit_test(test_index_widths),
+        cmocka_unit_test(test_fragmented_layouts),
+        cmocka_unit_test(test_fragmented_errors),
+        cmocka_unit_test(test_fragmented_sample_count_overflow),
+        cmocka_unit_test(test_fragmented_limits_at_the_bound),
     };
     return cmocka_run_group_tests_name("mp4_parse", tests, NULL, NULL);
 }
