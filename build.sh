@@ -43,7 +43,7 @@ APT_PACKAGES=(
   build-essential clang pkg-config libclang-rt-14-dev
   nginx nginx-dev libpcre2-dev libpcre3-dev zlib1g-dev libssl-dev
   liblmdb-dev lmdb-utils libjansson-dev libmicrohttpd-dev libxml2-dev libcmocka-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev openssl
   ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   x264 libx264-dev
   python3 python3-pytest python3-pytest-timeout python3-m3u8 python3-mpegdash python3-cryptography
@@ -182,9 +182,38 @@ build_core() {
   make -C "$TOP" -j"$JOBS" BUILD="$BUILD" all
 }
 
+# A local CA and a loopback server certificate (SAN IP:127.0.0.1, IP:::1,
+# DNS:localhost) for mediaplaned's HTTPS listener (tls_listen), which the v3
+# (ARM) SDKs require: $BUILD/tls/{ca.pem,server.pem,server.key}.  Clients
+# trust it with NODE_EXTRA_CA_CERTS=$BUILD/tls/ca.pem (Node) or
+# curl --cacert.  Made once; remade when it expires within 30 days.
+build_tls_cert() {
+  local dir=$BUILD/tls
+  mkdir -p "$dir"
+  if [ -s "$dir/server.pem" ] && [ -s "$dir/server.key" ] && [ -s "$dir/ca.pem" ] &&
+     openssl x509 -checkend $((30 * 86400)) -noout -in "$dir/server.pem" >/dev/null 2>&1; then
+    return 0
+  fi
+  log "generating a local CA and a loopback TLS certificate in $dir"
+  (umask 077
+   openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 825 -subj "/CN=mediaplane local CA" \
+     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+     -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+   openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=localhost" \
+     -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+   printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+     "extendedKeyUsage=serverAuth" "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost" > "$dir/server.ext"
+   openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+     -CAcreateserial -days 398 -sha256 -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
+  ) || die "openssl could not make the TLS certificate in $dir"
+  chmod 644 "$dir/ca.pem" "$dir/server.pem"
+  rm -f "$dir/server.csr" "$dir/server.ext"
+}
+
 build() {
   build_module
   build_core
+  build_tls_cert
 }
 
 # ---------------------------------------------------------------- test

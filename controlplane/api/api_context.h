@@ -17,6 +17,7 @@
 struct protection_key;
 struct master_key;
 struct notify_sender;
+struct arm_signing_key;
 
 typedef struct app {
     daemon_config_t  cfg;
@@ -24,6 +25,7 @@ typedef struct app {
     struct protection_key *protection_key; /* RSA key + certificate clients wrap keys with */
     struct master_key *master_key;         /* seals content keys at rest */
     struct notify_sender *notify;          /* webhook sender thread (notify/notify.h) */
+    struct arm_signing_key *arm_key;       /* signs v3 (ARM) access tokens (arm/) */
     uint8_t          token_key[32];   /* signs API bearer tokens */
     uint8_t          sas_key[32];     /* signs SAS locator URLs */
     uint8_t          origin_key[32];  /* seals published content keys for the origin
