@@ -80,6 +80,8 @@ apt_deps() {
 #   tests/browser    hls.js, shaka-player, dashjs, playwright-core (never
 #                    downloads a browser: the tests use Debian's chromium)
 #   tests/amsv2-sdk  azure-media, the AMS-era Node.js SDK (v2 client test)
+#   tests/armv3-sdk  @azure/arm-mediaservices, @azure/identity, @azure/storage-blob
+#                    (the AMS v3 SDKs: v3 client test)
 npm_deps_in() {
   local dir=$1 stamp want
   [ -f "$dir/package.json" ] || return 0
@@ -102,6 +104,7 @@ npm_deps_in() {
 npm_deps() {
   npm_deps_in "$TOP/tests/browser"
   npm_deps_in "$TOP/tests/amsv2-sdk"
+  npm_deps_in "$TOP/tests/armv3-sdk"
 }
 
 deps() {

@@ -55,6 +55,8 @@ typedef struct api_ctx {
     api_after_commit_t *after;       /* grows: a $batch changeset may queue many */
     size_t          nafter, after_cap;
     char            operation_id[64]; /* set by operation_begin: answer 202 + operation-id */
+    const json_t   *job_output_assets; /* v3 jobs: existing asset ids a job created in this
+                                          request writes into, instead of new ones */
 } api_ctx_t;
 
 /* Records an error (first one wins) and returns -1 for "return api_fail(...)". */

@@ -17,6 +17,10 @@
 static const arm_resource_t resources[] = {
     { "", NULL, arm_account_handle },
     { "assets", arm_assets_writes, arm_assets_handle },
+    { "transforms", arm_jobs_writes, arm_transforms_handle },
+    { "streamingLocators", NULL, arm_locators_handle },
+    { "streamingPolicies", NULL, arm_policies_handle },
+    { "streamingEndpoints", NULL, arm_endpoints_handle },
 };
 
 static const arm_resource_t *find_resource(const arm_path_t *p)

@@ -40,6 +40,12 @@ json_t *arm_resource(const arm_req_t *r, const char *collection, const char *typ
 http_response_t *arm_account_handle(arm_req_t *r);
 http_response_t *arm_assets_handle(arm_req_t *r);
 bool arm_assets_writes(const arm_req_t *r);
+http_response_t *arm_transforms_handle(arm_req_t *r);
+http_response_t *arm_jobs_handle(arm_req_t *r);     /* transforms/{t}/jobs… */
+bool arm_jobs_writes(const arm_req_t *r);
+http_response_t *arm_locators_handle(arm_req_t *r);
+http_response_t *arm_policies_handle(arm_req_t *r);
+http_response_t *arm_endpoints_handle(arm_req_t *r);
 /* POST assets/{n}/listContainerSas (arm_container_sas.c). */
 http_response_t *arm_container_sas(arm_req_t *r, const json_t *asset);
 /* POST assets/{n}/listStreamingLocators (arm_locators.c). */
