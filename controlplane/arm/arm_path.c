@@ -121,7 +121,8 @@ const char *arm_api_version_check(const char *collection, const char *version)
                  list);
         return msg;
     }
-    if (strlen(version) > 32 || !in_list(list, version)) {
+    if (strlen(version) > 32 || strspn(version, "0123456789-abcdefghijklmnopqrstuvwxyz") != strlen(version)
+        || !in_list(list, version)) {
         snprintf(msg, sizeof(msg), "api-version '%.32s' is not served for '%s'; use one of %s",
                  version, collection[0] != '\0' ? collection : "mediaservices", list);
         return msg;
