@@ -20,6 +20,7 @@
 #   MEDIAPLANE_FUZZ_SECONDS   run time per fuzz target        (default: 20)
 #   MEDIAPLANE_DEMO_LISTEN    demo listen address (nginx)     (default: 127.0.0.1:8080)
 #   MEDIAPLANE_DEMO_API_LISTEN  mediaplaned listen address    (default: 127.0.0.1:8081)
+#   MEDIAPLANE_DEMO_TLS_LISTEN  mediaplaned HTTPS (v3 API)     (default: 127.0.0.1:8443)
 #   MEDIAPLANE_DEMO_DURATION  demo clip length in seconds     (default: 20)
 #   MEDIAPLANE_DEMO_PRESET    encoding preset of the demo     (default: H264 Multiple Bitrate 720p)
 #   MEDIAPLANE_DEMO_COMPLEXITY the daemon's encoder_complexity (default: Speed)
@@ -416,6 +417,9 @@ start_daemon() {
     PUBLIC_URL="$public" CLIENT_ID=demo CLIENT_SECRET="$(cat "$DEMO_DIR/client-secret")"
   # the demo encodes at Speed (x264 veryfast) unless told otherwise
   echo "encoder_complexity ${MEDIAPLANE_DEMO_COMPLEXITY:-Speed}" >> "$DEMO_DIR/mediaplaned.conf"
+  # HTTPS with build/tls's loopback certificate: the AMS v3 (ARM) API
+  printf '%s\n' "tls_listen $DEMO_TLS_LISTEN" "tls_certificate $BUILD/tls/server.pem" \
+    "tls_certificate_key $BUILD/tls/server.key" >> "$DEMO_DIR/mediaplaned.conf"
   chmod 600 "$DEMO_DIR/mediaplaned.conf"
   "$BUILD/mediaplaned" -c "$DEMO_DIR/mediaplaned.conf" -t >/dev/null ||
     die "mediaplaned -t failed for $DEMO_DIR/mediaplaned.conf"
@@ -437,8 +441,9 @@ start_nginx() {
   render_conf "$TOP/conf/platform-locations.conf.in" "$DEMO_DIR/platform-locations.conf" \
     API_UPSTREAM="$api_listen" CATALOG_DIR="$DEMO_DIR/data/catalog" ASSET_ROOT="$DEMO_DIR/data/media" \
     ORIGIN_KEY="$DEMO_DIR/data/origin.key"
-  # pasted into @SERVER_EXTRA@ on one line (comments dropped: they would eat the rest)
-  extra=$(grep -v '^ *#' "$DEMO_DIR/platform-locations.conf" | tr '\n' ' ')
+  # pasted into @SERVER_EXTRA@ on one line (comments, whole-line or trailing, dropped:
+  # they would eat the rest)
+  extra=$(sed 's/#.*//' "$DEMO_DIR/platform-locations.conf" | tr '\n' ' ')
   render_conf "$TOP/conf/mediaplane.conf.in" "$DEMO_DIR/nginx.conf" \
     MODULE="$MODULE_SO" PREFIX="$DEMO_DIR" DAEMON=on WORKERS=2 LISTEN="$listen" \
     MEDIA_ROOT="$DEMO_DIR" WWW_ROOT="$DEMO_DIR/www" WORKER_USER="$(id -un)" \
@@ -447,6 +452,8 @@ start_nginx() {
     die "nginx -t failed for $DEMO_DIR/nginx.conf"
   "$NGINX_BIN" -p "$DEMO_DIR" -c "$DEMO_DIR/nginx.conf"
 }
+
+DEMO_TLS_LISTEN=${MEDIAPLANE_DEMO_TLS_LISTEN:-127.0.0.1:8443}
 
 cmd_demo() {
   local listen=${MEDIAPLANE_DEMO_LISTEN:-127.0.0.1:8080}
@@ -472,6 +479,9 @@ cmd_demo() {
   echo "mediaplane demo is running: nginx $(demo_pid || echo '?') on $public," \
        "mediaplaned $(daemon_pid || echo '?') on $api_listen (logs in $DEMO_DIR/logs/)"
   echo "API: $public/api/  (client_id demo, secret in $DEMO_DIR/client-secret)"
+  echo "AMS v3 (ARM): authorityHost and endpoint https://$DEMO_TLS_LISTEN (any tenant," \
+       "subscription and resource group; account mediaplane; same credentials)," \
+       "NODE_EXTRA_CA_CERTS=$BUILD/tls/ca.pem"
   echo
   while IFS=$'\t' read -r label url; do
     printf '  %-12s %s\n' "$label" "$url"

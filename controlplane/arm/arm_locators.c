@@ -204,22 +204,33 @@ static int add_file(const char *to, void *arg)
     return json_array_size(w->files) >= 1000;
 }
 
-static json_t *path_list(const char *guid, const char *primary, const char *suffix)
+/* "/{guid}/{primary}/manifest{suffix}" for each suffix (NULL-terminated). */
+static json_t *path_list(const char *guid, const char *primary, const char *const *suffixes)
 {
     char path[ARM_NAME_MAX + 600];
-    snprintf(path, sizeof(path), "/%s/%s/manifest%s", guid, primary, suffix);
-    return json_pack("[s]", path);
+    json_t *out = json_array();
+
+    for (; *suffixes != NULL; suffixes++) {
+        snprintf(path, sizeof(path), "/%s/%s/manifest%s", guid, primary, *suffixes);
+        json_array_append_new(out, json_string(path));
+    }
+    return out;
 }
 
+/* As AMS listed them: HLS v4+ TS then CMAF, DASH CSF then CMAF, Smooth. */
 static json_t *streaming_paths(const char *guid, const char *primary)
 {
+    static const char *const hls[] = { "(format=m3u8-aapl)", "(format=m3u8-cmaf)", NULL };
+    static const char *const dash[] = { "(format=mpd-time-csf)", "(format=mpd-time-cmaf)", NULL };
+    static const char *const smooth[] = { "", NULL };
+
     return json_pack("[{s:s,s:s,s:o},{s:s,s:s,s:o},{s:s,s:s,s:o}]",
                      "streamingProtocol", "Hls", "encryptionScheme", "NoEncryption", "paths",
-                     path_list(guid, primary, "(format=m3u8-aapl)"),
+                     path_list(guid, primary, hls),
                      "streamingProtocol", "Dash", "encryptionScheme", "NoEncryption", "paths",
-                     path_list(guid, primary, "(format=mpd-time-csf)"),
+                     path_list(guid, primary, dash),
                      "streamingProtocol", "SmoothStreaming", "encryptionScheme", "NoEncryption",
-                     "paths", path_list(guid, primary, ""));
+                     "paths", path_list(guid, primary, smooth));
 }
 
 static http_response_t *list_paths(arm_req_t *r, const json_t *loc)

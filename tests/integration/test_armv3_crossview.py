@@ -66,6 +66,9 @@ def test_v3_asset_published_by_a_v2_locator(platform, arm, abr_set):
     assert status == 200, paths
     hls = [p for p in paths["streamingPaths"] if p["streamingProtocol"] == "Hls"][0]["paths"][0]
     assert hls == "/%s/%s/manifest(format=m3u8-aapl)" % (guid, abr_set.ism.name)
+    assert [p["streamingProtocol"] for p in paths["streamingPaths"]] == [
+        "Hls", "Dash", "SmoothStreaming"]
+    assert paths["downloadPaths"] == []               # a v2 locator: ClearStreamingOnly
 
 
 def test_v2_asset_published_by_a_v3_locator(platform, arm, abr_set):

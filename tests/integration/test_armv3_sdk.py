@@ -78,10 +78,16 @@ def test_arm_sdk_vod_workflow(platform, arm_url, sdk_clip):
     assert out["endpointState"] == "Running"
     by_protocol = {p["streamingProtocol"]: p["paths"] for p in out["streamingPaths"]}
     assert set(by_protocol) == {"Hls", "Dash", "SmoothStreaming"}
-    for protocol, fmt in (("Hls", "m3u8-aapl"), ("Dash", "mpd-time-csf")):
-        [path] = by_protocol[protocol]
-        assert path.startswith("/%s/" % out["streamingLocatorId"]) and fmt in path
-        # what a v3 client does: https?://{hostName}{path}; the test origin is http
-        url = "http://%s%s" % (out["hostName"], path)
-        r = decode_ok(url, fmt)
-        assert r.returncode == 0, (protocol, url, r.stderr[-2000:])
+    assert [p.rsplit("(format=", 1)[1] for p in by_protocol["Hls"] + by_protocol["Dash"]] == [
+        "m3u8-aapl)", "m3u8-cmaf)", "mpd-time-csf)", "mpd-time-cmaf)"]
+    for protocol, paths in by_protocol.items():
+        for path in paths:
+            assert path.startswith("/%s/" % out["streamingLocatorId"]), path
+    # what a v3 client does: https?://{hostName}{path} (the test origin is http); every
+    # HLS and DASH path plays
+    for protocol in ("Hls", "Dash"):
+        for path in by_protocol[protocol]:
+            fmt = path.rsplit("(format=", 1)[1].rstrip(")")
+            url = "http://%s%s" % (out["hostName"], path)
+            r = decode_ok(url, fmt)
+            assert r.returncode == 0, (protocol, url, r.stderr[-2000:])
