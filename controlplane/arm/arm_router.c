@@ -20,7 +20,8 @@ static const arm_resource_t resources[] = {
     { "transforms", arm_jobs_writes, arm_transforms_handle },
     { "streamingLocators", NULL, arm_locators_handle },
     { "streamingPolicies", NULL, arm_policies_handle },
-    { "streamingEndpoints", NULL, arm_endpoints_handle },
+    { "streamingEndpoints", arm_endpoints_writes, arm_endpoints_handle },
+    { "streamingEndpointOperations", NULL, arm_endpoint_operation_handle },
 };
 
 static const arm_resource_t *find_resource(const arm_path_t *p)

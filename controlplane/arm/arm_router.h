@@ -46,6 +46,8 @@ bool arm_jobs_writes(const arm_req_t *r);
 http_response_t *arm_locators_handle(arm_req_t *r);
 http_response_t *arm_policies_handle(arm_req_t *r);
 http_response_t *arm_endpoints_handle(arm_req_t *r);
+bool arm_endpoints_writes(const arm_req_t *r);
+http_response_t *arm_endpoint_operation_handle(arm_req_t *r);
 /* POST assets/{n}/listContainerSas (arm_container_sas.c). */
 http_response_t *arm_container_sas(arm_req_t *r, const json_t *asset);
 /* POST assets/{n}/listStreamingLocators (arm_locators.c). */

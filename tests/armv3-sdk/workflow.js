@@ -98,6 +98,14 @@ async function main() {
   out.assetLocators = located.streamingLocators.map((l) => l.name);
   out.assetNames = [];
   for await (const a of client.assets.list(group, account)) out.assetNames.push(a.name);
+
+  // long-running operations (Azure-AsyncOperation polling): stop and start the endpoint
+  await client.streamingEndpoints.beginStopAndWait(group, account, "default",
+                                                   { updateIntervalInMs: 200 });
+  out.afterStop = (await client.streamingEndpoints.get(group, account, "default")).resourceState;
+  await client.streamingEndpoints.beginStartAndWait(group, account, "default",
+                                                    { updateIntervalInMs: 200 });
+  out.afterStart = (await client.streamingEndpoints.get(group, account, "default")).resourceState;
   console.log(JSON.stringify(out));
 }
 

@@ -3,7 +3,8 @@
 into tests/armv3-sdk), through a VoD workflow against the installation's
 HTTPS listener (tests/armv3-sdk/workflow.js): token from the daemon's
 authority, asset, SAS upload in blocks and in one Put Blob, a transform with
-a built-in preset, a job to Finished, a streaming locator and listPaths.
+a built-in preset, a job to Finished, a streaming locator and listPaths, then the default streaming endpoint
+stopped and started as long-running operations.
 The HLS and DASH paths it lists play through ffmpeg on the origin."""
 
 import json
@@ -76,6 +77,7 @@ def test_arm_sdk_vod_workflow(platform, arm_url, sdk_clip):
     assert {"input-" + run, "output-" + run} <= set(out["assetNames"])
     assert out["hostName"] == platform.origin.base.split("://", 1)[1], out["hostName"]
     assert out["endpointState"] == "Running"
+    assert (out["afterStop"], out["afterStart"]) == ("Stopped", "Running")
     by_protocol = {p["streamingProtocol"]: p["paths"] for p in out["streamingPaths"]}
     assert set(by_protocol) == {"Hls", "Dash", "SmoothStreaming"}
     assert [p.rsplit("(format=", 1)[1] for p in by_protocol["Hls"] + by_protocol["Dash"]] == [
