@@ -18,7 +18,6 @@
 #include <string.h>
 
 #define ASSET_TYPE "Microsoft.Media/mediaservices/assets"
-#define ARM_LIST_MAX 1000
 
 static json_t *asset_json(arm_req_t *r, const json_t *rec)
 {
@@ -41,7 +40,7 @@ static json_t *asset_json(arm_req_t *r, const json_t *rec)
 
 typedef struct {
     arm_req_t *r;
-    json_t *value;
+    arm_page_t page;
 } list_walk_t;
 
 static int add_asset(const char *id, json_t *rec, void *arg)
@@ -49,19 +48,22 @@ static int add_asset(const char *id, json_t *rec, void *arg)
     list_walk_t *w = arg;
 
     (void) id;
-    if (json_array_size(w->value) >= ARM_LIST_MAX) {
-        return 1;
+    if (arm_page_take(&w->page)) {
+        json_array_append_new(w->page.value, asset_json(w->r, rec));
     }
-    json_array_append_new(w->value, asset_json(w->r, rec));
-    return 0;
+    return arm_page_full(&w->page);
 }
 
 static http_response_t *list_assets(arm_req_t *r)
 {
-    list_walk_t w = { r, json_array() };
+    list_walk_t w = { r, { 0 } };
+    http_response_t *bad = arm_page_init(r, &w.page);
 
+    if (bad != NULL) {
+        return bad;
+    }
     catalog_each(&r->c.txn, entity_assets.name, add_asset, &w);
-    return arm_json(200, json_pack("{s:o}", "value", w.value));
+    return arm_page_answer(r, &w.page);
 }
 
 /* alternateId / description of a PUT body into a v2 record. */

@@ -49,7 +49,7 @@ bool arm_jobs_writes(const arm_req_t *r)
 typedef struct {
     const char *transform, *name;
     json_t *found;                     /* one job, or … */
-    json_t *all;                       /* … every job of the transform */
+    arm_page_t *page;                  /* … a page of the transform's jobs */
 } job_walk_t;
 
 static int match_job(const char *id, json_t *rec, void *arg)
@@ -61,9 +61,11 @@ static int match_job(const char *id, json_t *rec, void *arg)
     if (t == NULL || strcasecmp(t, w->transform) != 0) {
         return 0;
     }
-    if (w->all != NULL) {
-        json_array_append(w->all, rec);
-        return json_array_size(w->all) >= 1000;
+    if (w->page != NULL) {
+        if (arm_page_take(w->page)) {
+            json_array_append(w->page->value, rec);
+        }
+        return arm_page_full(w->page);
     }
     if (n != NULL && strcasecmp(n, w->name) == 0) {
         w->found = json_incref(rec);
@@ -224,16 +226,23 @@ static http_response_t *create_job(arm_req_t *r, const json_t *transform, const 
 
 static http_response_t *list_jobs(arm_req_t *r, const char *transform)
 {
-    job_walk_t w = { transform, NULL, NULL, json_array() };
-    json_t *value = json_array(), *job;
+    arm_page_t page;
+    job_walk_t w = { transform, NULL, NULL, &page };
+    http_response_t *bad = arm_page_init(r, &page);
+    json_t *records, *job;
     size_t i;
 
-    catalog_each(&r->c.txn, entity_jobs.name, match_job, &w);
-    json_array_foreach(w.all, i, job) {
-        json_array_append_new(value, job_json(r, job));
+    if (bad != NULL) {
+        return bad;
     }
-    json_decref(w.all);
-    return arm_json(200, json_pack("{s:o}", "value", value));
+    catalog_each(&r->c.txn, entity_jobs.name, match_job, &w);
+    records = page.value;                   /* job records → their v3 form */
+    page.value = json_array();
+    json_array_foreach(records, i, job) {
+        json_array_append_new(page.value, job_json(r, job));
+    }
+    json_decref(records);
+    return arm_page_answer(r, &page);
 }
 
 static http_response_t *one_job(arm_req_t *r, const json_t *transform, json_t *job)

@@ -72,7 +72,7 @@ static json_t *locator_json(arm_req_t *r, const json_t *loc)
 typedef struct {
     arm_req_t *r;
     const char *asset_id;              /* NULL: all */
-    json_t *value;
+    arm_page_t page;                   /* the list; listStreamingLocators takes one page */
     bool summary;                      /* listStreamingLocators' flat form */
 } list_walk_t;
 
@@ -84,8 +84,9 @@ static int add_locator(const char *id, json_t *rec, void *arg)
 
     (void) id;
     if (entity_int(rec, "Type", 0) != LOCATOR_ORIGIN
-        || (w->asset_id != NULL && strcmp(entity_str(rec, "AssetId"), w->asset_id) != 0)) {
-        return 0;
+        || (w->asset_id != NULL && strcmp(entity_str(rec, "AssetId"), w->asset_id) != 0)
+        || !arm_page_take(&w->page)) {
+        return arm_page_full(&w->page);
     }
     if (w->summary) {
         arm_locator_name(rec, name, sizeof(name));
@@ -96,16 +97,16 @@ static int add_locator(const char *id, json_t *rec, void *arg)
     } else {
         item = locator_json(w->r, rec);
     }
-    json_array_append_new(w->value, item);
-    return json_array_size(w->value) >= 1000;
+    json_array_append_new(w->page.value, item);
+    return 0;
 }
 
 http_response_t *arm_asset_locators(arm_req_t *r, const json_t *asset)
 {
-    list_walk_t w = { r, entity_str(asset, "Id"), json_array(), true };
+    list_walk_t w = { r, entity_str(asset, "Id"), { .value = json_array() }, true };
 
-    catalog_each(&r->c.txn, entity_locators.name, add_locator, &w);
-    return arm_json(200, json_pack("{s:o}", "streamingLocators", w.value));
+    catalog_each(&r->c.txn, entity_locators.name, add_locator, &w);   /* at most 5 */
+    return arm_json(200, json_pack("{s:o}", "streamingLocators", w.page.value));
 }
 
 /* The window of a PUT body: [start, end] in ms. */
@@ -313,13 +314,15 @@ http_response_t *arm_locators_handle(arm_req_t *r)
     http_response_t *out;
 
     if (r->path.nseg == 1) {
-        list_walk_t w = { r, NULL, json_array(), false };
+        list_walk_t w = { r, NULL, { 0 }, false };
         if (strcmp(r->method, "GET") != 0) {
-            json_decref(w.value);
             return arm_error(405, "MethodNotAllowed", "the collection is read with GET");
         }
+        if ((out = arm_page_init(r, &w.page)) != NULL) {
+            return out;
+        }
         catalog_each(&r->c.txn, entity_locators.name, add_locator, &w);
-        return arm_json(200, json_pack("{s:o}", "value", w.value));
+        return arm_page_answer(r, &w.page);
     }
     loc = arm_locator_find(r, r->path.seg[1]);
     out = r->path.nseg == 2 ? one_locator(r, loc)

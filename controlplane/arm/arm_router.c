@@ -66,6 +66,74 @@ json_t *arm_resource(const arm_req_t *r, const char *collection, const char *typ
                      properties);
 }
 
+http_response_t *arm_page_init(arm_req_t *r, arm_page_t *p)
+{
+    const char *token = http_arg(r->c.req, "$skiptoken");
+    char *end;
+
+    memset(p, 0, sizeof(*p));
+    p->value = json_array();
+    if (token != NULL) {
+        p->skip = strtol(token, &end, 10);
+        if (*token == '\0' || *end != '\0' || p->skip < 0 || p->skip > ARM_SKIP_MAX) {
+            json_decref(p->value);
+            p->value = NULL;
+            return arm_error(400, "InvalidParameter", "$skiptoken is the offset a nextLink gave");
+        }
+    }
+    return NULL;
+}
+
+bool arm_page_take(arm_page_t *p)
+{
+    long i = p->seen++;
+
+    if (i < p->skip) {
+        return false;
+    }
+    if (i >= p->skip + ARM_PAGE) {
+        p->more = true;
+        return false;
+    }
+    return true;
+}
+
+bool arm_page_full(const arm_page_t *p)
+{
+    return p->more;
+}
+
+/* The request path percent-encoded for a URL (names may hold any byte). */
+static void encode_path(const char *path, char *out, size_t cap)
+{
+    static const char keep[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/";
+    size_t n = 0;
+
+    for (; *path != '\0' && n + 4 < cap; path++) {
+        if (strchr(keep, *path) != NULL) {
+            out[n++] = *path;
+        } else {
+            n += (size_t) snprintf(out + n, cap - n, "%%%02X", (unsigned char) *path);
+        }
+    }
+    out[n] = '\0';
+}
+
+http_response_t *arm_page_answer(arm_req_t *r, arm_page_t *p)
+{
+    json_t *body = json_pack("{s:o}", "value", p->value);
+    char path[3 * ARM_ID_MAX], link[sizeof(path) + CONFIG_URL_MAX + 128];
+
+    p->value = NULL;
+    if (p->more) {
+        encode_path(r->c.req->path, path, sizeof(path));
+        snprintf(link, sizeof(link), "%s%s?api-version=%s&$skiptoken=%ld", r->c.app->cfg.arm_url,
+                 path, http_arg(r->c.req, "api-version"), p->skip + ARM_PAGE);
+        json_object_set_new(body, "nextLink", json_string(link));
+    }
+    return arm_json(200, body);
+}
+
 static http_response_t *parse_body(arm_req_t *r)
 {
     json_error_t jerr;

@@ -135,25 +135,30 @@ static http_response_t *put_transform(arm_req_t *r, const char *name, json_t *ex
 
 static http_response_t *list_transforms(arm_req_t *r)
 {
-    json_t *value = json_array();
     MDB_val k, v;
     char key[sizeof(KEY_PREFIX) + ARM_NAME_MAX + 2];
     size_t klen = strlen(KEY_PREFIX);
+    arm_page_t page;
+    http_response_t *bad = arm_page_init(r, &page);
 
+    if (bad != NULL) {
+        return bad;
+    }
     memcpy(key, KEY_PREFIX, klen);
-    while (catalog_raw_seek(&r->c.txn, CATALOG_DB_META, key, klen, &k, &v) == 0
+    while (!arm_page_full(&page)
+           && catalog_raw_seek(&r->c.txn, CATALOG_DB_META, key, klen, &k, &v) == 0
            && k.mv_size > strlen(KEY_PREFIX) && k.mv_size < sizeof(key) - 1
            && memcmp(k.mv_data, KEY_PREFIX, strlen(KEY_PREFIX)) == 0) {
-        json_t *t = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+        json_t *t = arm_page_take(&page) ? json_loadb(v.mv_data, v.mv_size, 0, NULL) : NULL;
         if (t != NULL) {
-            json_array_append_new(value, transform_json(r, t));
+            json_array_append_new(page.value, transform_json(r, t));
             json_decref(t);
         }
         memcpy(key, k.mv_data, k.mv_size);      /* next: the key + "\0" */
         key[k.mv_size] = '\0';
         klen = k.mv_size + 1;
     }
-    return arm_json(200, json_pack("{s:o}", "value", value));
+    return arm_page_answer(r, &page);
 }
 
 static http_response_t *one_transform(arm_req_t *r)

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from armv3 import ArmClient
+from armv3 import ArmClient, call
 
 BUILTIN = "#Microsoft.Media.BuiltInStandardEncoderPreset"
 
@@ -159,3 +159,43 @@ def test_failed_and_canceled_jobs_keep_the_output_asset(arm, tmp_path):
     assert status == 200
     status, _, _ = jreq(arm, "GET", "transforms/%s/jobs/bad-%s" % (t, run))
     assert status == 404
+
+
+def test_lists_page_with_next_link(arm):
+    """More than a page (1000) of transforms: the first answer has 1000 and a
+    nextLink the SDK GETs verbatim; the last has the rest and none."""
+    import http.client
+    import json
+    from urllib.parse import urlsplit
+    from armv3 import tls_context
+    prefix = "pg-" + uuid.uuid4().hex[:6] + "-"
+    u = urlsplit(arm.base)
+    conn = http.client.HTTPSConnection(u.hostname, u.port, context=tls_context(), timeout=30)
+    body = json.dumps({"properties": {"outputs": [
+        {"preset": {"@odata.type": BUILTIN, "presetName": "AdaptiveStreaming"}}]}})
+    for i in range(1001):
+        conn.request("PUT", "%s/transforms/%s%04d?api-version=2022-07-01" % (u.path, prefix, i),
+                     body, {"Authorization": "Bearer " + arm.token,
+                            "Content-Type": "application/json"})
+        r = conn.getresponse()
+        r.read()
+        assert r.status == 201
+    conn.close()
+    names, url, pages = [], None, 0
+    status, _, page = jreq(arm, "GET", "transforms")
+    while True:
+        assert status == 200, page
+        pages += 1
+        names += [t["name"] for t in page["value"]]
+        if "nextLink" not in page:
+            break
+        assert len(page["value"]) == 1000
+        url = page["nextLink"]
+        assert url.startswith(arm.arm_url + "/subscriptions/") and "$skiptoken=" in url
+        status, _, page = call("GET", url, headers={"Authorization": "Bearer " + arm.token})
+    assert pages >= 2
+    mine = [n for n in names if n.startswith(prefix)]
+    assert sorted(mine) == ["%s%04d" % (prefix, i) for i in range(1001)]
+    assert len(names) == len(set(names))
+    status, _, body = arm.req("GET", "transforms?$skiptoken=-1", api_version="2022-07-01")
+    assert status == 400
