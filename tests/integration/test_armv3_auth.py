@@ -183,3 +183,33 @@ def test_v3_assets_are_v2_assets(arm_url, platform):
     assert status == 204
     status, _, body = arm.req("PUT", "assets/bad%20name", {"properties": {}})
     assert status == 400 and body["error"]["code"] == "InvalidResourceName"
+
+
+def test_tls_settings_are_checked(tmp_path):
+    """mediaplaned -t: tls_listen needs both PEM files; arm_url must be https;
+    a certificate that is not PEM stops the start with a message."""
+    import subprocess
+    from platform_harness import DAEMON_OPT, DAEMON_SAN, TLS_DIR
+    daemon = str(DAEMON_SAN if DAEMON_SAN.exists() else DAEMON_OPT)
+    conf = tmp_path / "d.conf"
+    conf.write_text("listen 127.0.0.1:0\ndata_dir %s\nclient a b\n" % (tmp_path / "data"))
+
+    def check(*overrides, test_only=True):
+        args = [daemon, "-c", str(conf)] + [a for o in overrides for a in ("-o", o)]
+        return subprocess.run(args + (["-t"] if test_only else []), capture_output=True,
+                              text=True, timeout=30)
+    r = check("tls_listen=127.0.0.1:0")
+    assert r.returncode != 0 and "tls_certificate" in r.stderr
+    r = check("tls_listen=127.0.0.1:0", "tls_certificate=%s" % (TLS_DIR / "server.pem"),
+              "tls_certificate_key=%s" % (TLS_DIR / "server.key"))
+    assert r.returncode == 0, r.stderr
+    r = check("arm_url=http://127.0.0.1:1")
+    assert r.returncode != 0 and "https" in r.stderr
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate")
+    r = check("tls_listen=127.0.0.1:0", "tls_certificate=%s" % bad,
+              "tls_certificate_key=%s" % (TLS_DIR / "server.key"), test_only=False)
+    assert r.returncode != 0 and "PEM" in r.stderr, r.stderr
+    r = check("tls_listen=127.0.0.1:0", "tls_certificate=%s" % (TLS_DIR / "ca.pem"),
+              "tls_certificate_key=%s" % (TLS_DIR / "server.key"), test_only=False)
+    assert r.returncode != 0 and "certificate/key" in r.stderr, r.stderr   # not a pair
