@@ -8,13 +8,15 @@
  *   PUT    streamingLocators/{name}             create (201 only; 409 when it exists)
  *   DELETE streamingLocators/{name}             200, 204 when none
  *   POST   streamingLocators/{name}/listPaths   origin paths per protocol, downloads
- *   POST   streamingLocators/{name}/listContentKeys   [] (no encryption yet)
+ *   POST   streamingLocators/{name}/listContentKeys   the envelope key of a ClearKey locator
  *   POST   assets/{name}/listStreamingLocators
  * Creating one registers the asset's blobs as Files (v3 has no
  * CreateFileInfos) and makes a Read access policy for the window
  * (startTime..endTime, default now..now + 100 years).
  */
 #include "arm/arm_error.h"
+#include "arm/arm_key_policies.h"
+#include "arm/arm_locator_keys.h"
 #include "arm/arm_names.h"
 #include "arm/arm_policies.h"
 #include "arm/arm_router.h"
@@ -51,14 +53,33 @@ static json_t *asset_name_of(arm_req_t *r, const json_t *loc)
     return json_string(name);
 }
 
+/* The locator's content keys as v3 lists them (one envelope key or none). */
+static json_t *content_keys(const json_t *loc)
+{
+    const char *kid = entity_str(loc, "_ArmKeyId");
+
+    if (kid == NULL) {
+        return json_array();
+    }
+    return json_pack("[{s:s,s:s,s:s,s:s?,s:[]}]", "id", entity_guid(kid), "type",
+                     "EnvelopeEncryption", "labelReferenceInStreamingPolicy", "clearKeyDefault",
+                     "policyName", entity_str(loc, "_ArmKeyPolicy"), "tracks");
+}
+
 static json_t *locator_props(arm_req_t *r, const json_t *loc)
 {
-    return json_pack("{s:o,s:s?,s:s?,s:s?,s:s?,s:s,s:[]}", "assetName", asset_name_of(r, loc),
-                     "created", entity_str(loc, "Created"), "startTime",
-                     entity_str(loc, "StartTime"), "endTime",
-                     entity_str(loc, "ExpirationDateTime"), "streamingLocatorId",
-                     entity_guid(entity_str(loc, "Id")), "streamingPolicyName", policy_of(loc),
-                     "contentKeys");
+    json_t *props = json_pack("{s:o,s:s?,s:s?,s:s?,s:s?,s:s,s:o}", "assetName",
+                              asset_name_of(r, loc), "created", entity_str(loc, "Created"),
+                              "startTime", entity_str(loc, "StartTime"), "endTime",
+                              entity_str(loc, "ExpirationDateTime"), "streamingLocatorId",
+                              entity_guid(entity_str(loc, "Id")), "streamingPolicyName",
+                              policy_of(loc), "contentKeys", content_keys(loc));
+
+    if (entity_str(loc, "_ArmKeyPolicy") != NULL) {
+        json_object_set_new(props, "defaultContentKeyPolicyName",
+                            json_string(entity_str(loc, "_ArmKeyPolicy")));
+    }
+    return props;
 }
 
 static json_t *locator_json(arm_req_t *r, const json_t *loc)
@@ -157,15 +178,26 @@ static http_response_t *create_locator(arm_req_t *r, const char *name)
     json_t *props = json_object_get(r->body, "properties"), *asset, *loc;
     const char *policy_name = json_string_value(json_object_get(props, "streamingPolicyName"));
     const char *asset_name = json_string_value(json_object_get(props, "assetName"));
+    const char *key_policy_name = json_string_value(json_object_get(props,
+                                                                    "defaultContentKeyPolicyName"));
     const arm_policy_t *policy = arm_policy_find(policy_name);
+    json_t *key_policy = NULL;
     http_response_t *out = NULL;
+    char kid[ENTITY_ID_MAX] = "";
     int64_t start, end;
 
     if (policy == NULL) {
         return arm_error(400, "InvalidResource", "streamingPolicyName '%.64s' is not served: use "
-                         "Predefined_ClearStreamingOnly, Predefined_DownloadAndClearStreaming or "
-                         "Predefined_DownloadOnly (encryption is not served through v3 yet)",
-                         policy_name ? policy_name : "");
+                         "Predefined_ClearStreamingOnly, Predefined_DownloadAndClearStreaming, "
+                         "Predefined_DownloadOnly or Predefined_ClearKey (common encryption is "
+                         "not served through v3 yet)", policy_name ? policy_name : "");
+    }
+    if (policy->envelope) {
+        key_policy = key_policy_name != NULL ? arm_key_policy_find(r, key_policy_name) : NULL;
+        if (key_policy == NULL) {
+            return arm_error(400, "InvalidResource", "%s needs defaultContentKeyPolicyName: an "
+                             "existing content key policy", policy->name);
+        }
     }
     if (window_of(r, props, &start, &end) != 0) {
         return arm_error(400, "InvalidResource", "startTime/endTime must be ISO 8601 times, "
@@ -173,18 +205,32 @@ static http_response_t *create_locator(arm_req_t *r, const char *name)
     }
     asset = asset_name != NULL ? arm_asset_find(r, asset_name) : NULL;
     if (asset == NULL) {
+        json_decref(key_policy);
         return arm_error(404, "ResourceNotFound", "the asset '%s' was not found",
                          asset_name ? asset_name : "");
     }
+    if (!policy->envelope && catalog_count_links(&r->c.txn, entity_str(asset, "Id"),
+                                                 "DeliveryPolicies") > 0) {
+        json_decref(asset);
+        return arm_error(409, "Conflict", "the asset is encrypted (it has a delivery policy, "
+                         "e.g. from a Predefined_ClearKey locator): %s would not be clear",
+                         policy->name);
+    }
     if (asset_register_files(&r->c, entity_str(asset, "Id")) == 0
+        && (key_policy == NULL || arm_locator_envelope(r, asset, key_policy, kid) == 0)
         && (loc = create_v2_locator(r, name, entity_str(asset, "Id"), props, start, end)) != NULL) {
         json_object_set_new(loc, "_StreamingPolicy", json_string(policy->name));
+        if (key_policy != NULL) {
+            json_object_set_new(loc, "_ArmKeyId", json_string(kid));
+            json_object_set_new(loc, "_ArmKeyPolicy", json_string(entity_str(key_policy, "Name")));
+        }
         if (entity_save(&r->c, &entity_locators, loc) == 0) {
             out = arm_json(201, locator_json(r, loc));
         }
         json_decref(loc);
     }
     json_decref(asset);
+    json_decref(key_policy);
     return out;
 }
 
@@ -234,6 +280,16 @@ static json_t *streaming_paths(const char *guid, const char *primary)
                      "paths", path_list(guid, primary, smooth));
 }
 
+/* The origin encrypts HLS only (AES-128 envelope): the other protocols of
+ * an envelope asset are refused, so they are not listed. */
+static json_t *envelope_paths(const char *guid, const char *primary)
+{
+    static const char *const hls[] = { "(format=m3u8-aapl)", "(format=m3u8-cmaf)", NULL };
+
+    return json_pack("[{s:s,s:s,s:o}]", "streamingProtocol", "Hls", "encryptionScheme",
+                     "EnvelopeEncryption", "paths", path_list(guid, primary, hls));
+}
+
 static http_response_t *list_paths(arm_req_t *r, const json_t *loc)
 {
     const arm_policy_t *policy = arm_policy_find(policy_of(loc));
@@ -254,7 +310,10 @@ static http_response_t *list_paths(arm_req_t *r, const json_t *loc)
             json_array_append_new(downloads, json_string(path));
         }
     }
-    if (primary != NULL && policy != NULL && policy->streaming) {
+    if (primary != NULL && policy != NULL && policy->envelope) {
+        json_decref(streaming);
+        streaming = envelope_paths(guid, primary);
+    } else if (primary != NULL && policy != NULL && policy->streaming) {
         json_decref(streaming);
         streaming = streaming_paths(guid, primary);
     }
@@ -276,7 +335,7 @@ static http_response_t *locator_action(arm_req_t *r, json_t *loc)
         return list_paths(r, loc);
     }
     if (arm_path_seg_is(&r->path, 2, "listContentKeys")) {
-        return arm_json(200, json_pack("{s:[]}", "contentKeys"));
+        return arm_json(200, json_pack("{s:o}", "contentKeys", content_keys(loc)));
     }
     return arm_error(404, "NotSupported", "locator action '%s' is not served", r->path.seg[2]);
 }

@@ -16,9 +16,10 @@
 #define POLICY_TYPE "Microsoft.Media/mediaservices/streamingPolicies"
 
 static const arm_policy_t policies[] = {
-    { "Predefined_ClearStreamingOnly", true, false },
-    { "Predefined_DownloadAndClearStreaming", true, true },
-    { "Predefined_DownloadOnly", false, true },
+    { "Predefined_ClearStreamingOnly", true, false, false },
+    { "Predefined_DownloadAndClearStreaming", true, true, false },
+    { "Predefined_DownloadOnly", false, true, false },
+    { "Predefined_ClearKey", true, false, true },
 };
 
 const arm_policy_t *arm_policy_find(const char *name)
@@ -38,7 +39,8 @@ static json_t *policy_json(arm_req_t *r, const arm_policy_t *p)
                                   "smoothStreaming", "enabled", p->streaming, "download",
                                   "enabled", p->download);
     json_t *props = json_pack("{s:s,s:{s:o}}", "created", "2018-01-01T00:00:00Z",
-                              "noEncryption", "enabledProtocols", protocols);
+                              p->envelope ? "envelopeEncryption" : "noEncryption",
+                              "enabledProtocols", protocols);
     return arm_resource(r, "streamingPolicies", POLICY_TYPE, p->name, props);
 }
 
@@ -49,8 +51,8 @@ http_response_t *arm_policies_handle(arm_req_t *r)
 
     if (strcmp(r->method, "GET") != 0 || r->path.nseg > 2) {
         return arm_error(400, "NotSupported", "custom streaming policies are not served yet: "
-                         "use Predefined_ClearStreamingOnly, Predefined_DownloadAndClearStreaming "
-                         "or Predefined_DownloadOnly");
+                         "use Predefined_ClearStreamingOnly, Predefined_DownloadAndClearStreaming, "
+                         "Predefined_DownloadOnly or Predefined_ClearKey");
     }
     if (r->path.nseg == 1) {
         value = json_array();

@@ -20,6 +20,7 @@ static const arm_resource_t resources[] = {
     { "transforms", arm_jobs_writes, arm_transforms_handle },
     { "streamingLocators", NULL, arm_locators_handle },
     { "streamingPolicies", NULL, arm_policies_handle },
+    { "contentKeyPolicies", NULL, arm_key_policies_handle },
     { "streamingEndpoints", arm_endpoints_writes, arm_endpoints_handle },
     { "streamingEndpointOperations", NULL, arm_endpoint_operation_handle },
 };

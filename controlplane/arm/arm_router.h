@@ -63,6 +63,7 @@ http_response_t *arm_jobs_handle(arm_req_t *r);     /* transforms/{t}/jobs… */
 bool arm_jobs_writes(const arm_req_t *r);
 http_response_t *arm_locators_handle(arm_req_t *r);
 http_response_t *arm_policies_handle(arm_req_t *r);
+http_response_t *arm_key_policies_handle(arm_req_t *r);
 http_response_t *arm_endpoints_handle(arm_req_t *r);
 bool arm_endpoints_writes(const arm_req_t *r);
 http_response_t *arm_endpoint_operation_handle(arm_req_t *r);
