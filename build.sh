@@ -20,6 +20,7 @@
 #   MEDIAPLANE_FUZZ_SECONDS   run time per fuzz target        (default: 20)
 #   MEDIAPLANE_DEMO_LISTEN    demo listen address (nginx)     (default: 127.0.0.1:8080)
 #   MEDIAPLANE_DEMO_API_LISTEN  mediaplaned listen address    (default: 127.0.0.1:8081)
+#   MEDIAPLANE_DEMO_TLS_LISTEN  mediaplaned HTTPS (v3 API)     (default: 127.0.0.1:8443)
 #   MEDIAPLANE_DEMO_DURATION  demo clip length in seconds     (default: 20)
 #   MEDIAPLANE_DEMO_PRESET    encoding preset of the demo     (default: H264 Multiple Bitrate 720p)
 #   MEDIAPLANE_DEMO_COMPLEXITY the daemon's encoder_complexity (default: Speed)
@@ -43,7 +44,7 @@ APT_PACKAGES=(
   build-essential clang pkg-config libclang-rt-14-dev
   nginx nginx-dev libpcre2-dev libpcre3-dev zlib1g-dev libssl-dev
   liblmdb-dev lmdb-utils libjansson-dev libmicrohttpd-dev libxml2-dev libcmocka-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev openssl
   ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   x264 libx264-dev
   python3 python3-pytest python3-pytest-timeout python3-m3u8 python3-mpegdash python3-cryptography
@@ -80,6 +81,8 @@ apt_deps() {
 #   tests/browser    hls.js, shaka-player, dashjs, playwright-core (never
 #                    downloads a browser: the tests use Debian's chromium)
 #   tests/amsv2-sdk  azure-media, the AMS-era Node.js SDK (v2 client test)
+#   tests/armv3-sdk  @azure/arm-mediaservices, @azure/identity, @azure/storage-blob
+#                    (the AMS v3 SDKs: v3 client test)
 npm_deps_in() {
   local dir=$1 stamp want
   [ -f "$dir/package.json" ] || return 0
@@ -102,6 +105,7 @@ npm_deps_in() {
 npm_deps() {
   npm_deps_in "$TOP/tests/browser"
   npm_deps_in "$TOP/tests/amsv2-sdk"
+  npm_deps_in "$TOP/tests/armv3-sdk"
 }
 
 deps() {
@@ -182,9 +186,38 @@ build_core() {
   make -C "$TOP" -j"$JOBS" BUILD="$BUILD" all
 }
 
+# A local CA and a loopback server certificate (SAN IP:127.0.0.1, IP:::1,
+# DNS:localhost) for mediaplaned's HTTPS listener (tls_listen), which the v3
+# (ARM) SDKs require: $BUILD/tls/{ca.pem,server.pem,server.key}.  Clients
+# trust it with NODE_EXTRA_CA_CERTS=$BUILD/tls/ca.pem (Node) or
+# curl --cacert.  Made once; remade when it expires within 30 days.
+build_tls_cert() {
+  local dir=$BUILD/tls
+  mkdir -p "$dir"
+  if [ -s "$dir/server.pem" ] && [ -s "$dir/server.key" ] && [ -s "$dir/ca.pem" ] &&
+     openssl x509 -checkend $((30 * 86400)) -noout -in "$dir/server.pem" >/dev/null 2>&1; then
+    return 0
+  fi
+  log "generating a local CA and a loopback TLS certificate in $dir"
+  (umask 077
+   openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 825 -subj "/CN=mediaplane local CA" \
+     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+     -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+   openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=localhost" \
+     -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+   printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+     "extendedKeyUsage=serverAuth" "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost" > "$dir/server.ext"
+   openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+     -CAcreateserial -days 398 -sha256 -extfile "$dir/server.ext" -out "$dir/server.pem" 2>/dev/null
+  ) || die "openssl could not make the TLS certificate in $dir"
+  chmod 644 "$dir/ca.pem" "$dir/server.pem"
+  rm -f "$dir/server.csr" "$dir/server.ext"
+}
+
 build() {
   build_module
   build_core
+  build_tls_cert
 }
 
 # ---------------------------------------------------------------- test
@@ -384,6 +417,9 @@ start_daemon() {
     PUBLIC_URL="$public" CLIENT_ID=demo CLIENT_SECRET="$(cat "$DEMO_DIR/client-secret")"
   # the demo encodes at Speed (x264 veryfast) unless told otherwise
   echo "encoder_complexity ${MEDIAPLANE_DEMO_COMPLEXITY:-Speed}" >> "$DEMO_DIR/mediaplaned.conf"
+  # HTTPS with build/tls's loopback certificate: the AMS v3 (ARM) API
+  printf '%s\n' "tls_listen $DEMO_TLS_LISTEN" "tls_certificate $BUILD/tls/server.pem" \
+    "tls_certificate_key $BUILD/tls/server.key" >> "$DEMO_DIR/mediaplaned.conf"
   chmod 600 "$DEMO_DIR/mediaplaned.conf"
   "$BUILD/mediaplaned" -c "$DEMO_DIR/mediaplaned.conf" -t >/dev/null ||
     die "mediaplaned -t failed for $DEMO_DIR/mediaplaned.conf"
@@ -408,8 +444,9 @@ start_nginx() {
   # the direct-mode /media/ location gets a root of its own: nginx refuses
   # one that overlaps the catalog's media root
   mkdir -p "$DEMO_DIR/vod"
-  # pasted into @SERVER_EXTRA@ on one line (comments dropped: they would eat the rest)
-  extra=$(grep -v '^ *#' "$DEMO_DIR/platform-locations.conf" | tr '\n' ' ')
+  # pasted into @SERVER_EXTRA@ on one line (comments, whole-line or trailing, dropped:
+  # they would eat the rest)
+  extra=$(sed 's/#.*//' "$DEMO_DIR/platform-locations.conf" | tr '\n' ' ')
   render_conf "$TOP/conf/mediaplane.conf.in" "$DEMO_DIR/nginx.conf" \
     MODULE="$MODULE_SO" PREFIX="$DEMO_DIR" DAEMON=on WORKERS=2 LISTEN="$listen" \
     MEDIA_ROOT="$DEMO_DIR/vod" WWW_ROOT="$DEMO_DIR/www" WORKER_USER="$(id -un)" \
@@ -418,6 +455,8 @@ start_nginx() {
     die "nginx -t failed for $DEMO_DIR/nginx.conf"
   "$NGINX_BIN" -p "$DEMO_DIR" -c "$DEMO_DIR/nginx.conf"
 }
+
+DEMO_TLS_LISTEN=${MEDIAPLANE_DEMO_TLS_LISTEN:-127.0.0.1:8443}
 
 cmd_demo() {
   local listen=${MEDIAPLANE_DEMO_LISTEN:-127.0.0.1:8080}
@@ -443,6 +482,9 @@ cmd_demo() {
   echo "mediaplane demo is running: nginx $(demo_pid || echo '?') on $public," \
        "mediaplaned $(daemon_pid || echo '?') on $api_listen (logs in $DEMO_DIR/logs/)"
   echo "API: $public/api/  (client_id demo, secret in $DEMO_DIR/client-secret)"
+  echo "AMS v3 (ARM): authorityHost and endpoint https://$DEMO_TLS_LISTEN (any tenant," \
+       "subscription and resource group; account mediaplane; same credentials)," \
+       "NODE_EXTRA_CA_CERTS=$BUILD/tls/ca.pem"
   echo
   while IFS=$'\t' read -r label url; do
     printf '  %-12s %s\n' "$label" "$url"

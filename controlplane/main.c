@@ -7,6 +7,7 @@
  *   mediaplaned -c /etc/mediaplane/mediaplaned.conf [-o key=value]... [-t]
  */
 #include "api/api_handlers.h"
+#include "arm/arm_signing_key.h"
 #include "catalog/catalog_schema.h"
 #include "daemon/daemon_log.h"
 #include "entities/entity_sets.h"
@@ -128,6 +129,11 @@ static int load_secrets(app_t *app)
         log_error("master key: %s", err);
         return -1;
     }
+    app->arm_key = arm_signing_key_load_or_create(path, err, sizeof(err));
+    if (app->arm_key == NULL) {
+        log_error("v3 token key: %s", err);
+        return -1;
+    }
     return 0;
 }
 
@@ -241,7 +247,7 @@ int main(int argc, char **argv)
 {
     static app_t app;
     http_handlers_t handlers;
-    http_server_t *server;
+    http_server_t *server, *tls_server = NULL;
     struct sigaction sa = { 0 };
     char err[512];
     int test_only = 0;
@@ -270,14 +276,28 @@ int main(int argc, char **argv)
         catalog_store_close(app.store);
         return 1;
     }
+    if (app.cfg.tls_listen[0] != '\0') {
+        http_tls_t tls = { app.cfg.tls_certificate, app.cfg.tls_certificate_key };
+        tls_server = http_server_start_tls(app.cfg.tls_listen, &handlers, &tls, err, sizeof(err));
+        if (tls_server == NULL) {
+            log_error("tls_listen: %s", err);
+            http_server_stop(server);
+            catalog_store_close(app.store);
+            return 1;
+        }
+        log_info("https on %s (port %u), v3 (ARM) API %s", app.cfg.tls_listen,
+                 http_server_port(tls_server), app.cfg.arm_url);
+    }
     if (notify_sender_start(&app, err, sizeof(err)) != 0) {
         log_error("%s", err);
+        http_server_stop(tls_server);
         http_server_stop(server);
         catalog_store_close(app.store);
         return 1;
     }
     if (scheduler_start(&app) != 0) {
         notify_sender_stop(&app);
+        http_server_stop(tls_server);
         http_server_stop(server);
         catalog_store_close(app.store);
         return 1;
@@ -300,12 +320,14 @@ int main(int argc, char **argv)
         }
     }
     log_info("stopping");
+    http_server_stop(tls_server);
     http_server_stop(server);
     scheduler_stop();
     notify_sender_stop(&app);      /* after the producers; queued messages stay in the outbox */
     catalog_store_close(app.store);
     protection_key_free(app.protection_key);
     master_key_free(app.master_key);
+    arm_signing_key_free(app.arm_key);
     xmlCleanupParser();
     return 0;
 }

@@ -18,6 +18,7 @@
 struct protection_key;
 struct master_key;
 struct notify_sender;
+struct arm_signing_key;
 
 typedef struct app {
     daemon_config_t  cfg;
@@ -25,6 +26,7 @@ typedef struct app {
     struct protection_key *protection_key; /* RSA key + certificate clients wrap keys with */
     struct master_key *master_key;         /* seals content keys at rest */
     struct notify_sender *notify;          /* webhook sender thread (notify/notify.h) */
+    struct arm_signing_key *arm_key;       /* signs v3 (ARM) access tokens (arm/) */
     uint8_t          token_key[32];   /* signs API bearer tokens */
     auth_throttle_t  token_throttle;  /* failed token requests per client address */
     uint8_t          sas_key[32];     /* signs SAS locator URLs */
@@ -55,6 +57,8 @@ typedef struct api_ctx {
     api_after_commit_t *after;       /* grows: a $batch changeset may queue many */
     size_t          nafter, after_cap;
     char            operation_id[64]; /* set by operation_begin: answer 202 + operation-id */
+    const json_t   *job_output_assets; /* v3 jobs: existing asset ids a job created in this
+                                          request writes into, instead of new ones */
 } api_ctx_t;
 
 /* Records an error (first one wins) and returns -1 for "return api_fail(...)". */

@@ -1,13 +1,17 @@
 /*
  * api_router.c — where every HTTP request of mediaplaned goes: /api/ (OData,
  * bearer token required), /oauth2/token, /upload/ (SAS blob storage) and
- * /healthz.  For /api/ it owns the request's catalog transaction: read-only
+ * /healthz, and the v3 (ARM) API: its identity endpoints and /subscriptions/
+ * (arm/).  For /api/ it owns the request's catalog transaction: read-only
  * for GET, one synced write transaction otherwise; the answer is sent only
  * after a successful commit, and deferred file-system work runs after it.
  * $batch operations come back through the same dispatch (api_batch.c).
  */
 #include "api/api_handlers.h"
 #include "api/api_path.h"
+#include "arm/arm_oidc.h"
+#include "arm/arm_path.h"
+#include "arm/arm_router.h"
 #include "daemon/daemon_log.h"
 #include "odata/odata_render.h"
 #include "util/time_text.h"
@@ -43,6 +47,8 @@ void api_router_begin(void *arg, http_request_t *req)
         upload_begin(app, req);
     } else if (api_path_is_api(path) && strcmp(req->method, "OPTIONS") != 0) {
         req->early = oauth_check_bearer(app, req);   /* 401 before reading any body */
+    } else if (arm_path_is_arm(path)) {
+        req->early = arm_check_bearer(app, req);     /* v3 (ARM): its own tokens */
     }
     free(collapsed);
 }
@@ -208,6 +214,12 @@ static http_response_t *route(app_t *app, http_request_t *req)
     }
     if (strncmp(req->path, "/upload/", 8) == 0) {
         return upload_finish(app, req);
+    }
+    if (arm_path_is_arm(req->path)) {
+        return arm_handle(app, req);
+    }
+    if (arm_oidc_is_path(req->path)) {
+        return arm_oidc_handle(app, req);
     }
     if (strcmp(req->path, "/healthz") == 0) {
         return http_response_text(200, "text/plain", "ok\n");

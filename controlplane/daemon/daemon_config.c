@@ -107,6 +107,10 @@ static int copy_text(char *dst, size_t cap, const char *v)
     static int set_##field(daemon_config_t *c, const char *v) \
     { return copy_text(c->field, sizeof(c->field), v); }
 TEXT_SETTING(listen)
+TEXT_SETTING(tls_listen)
+TEXT_SETTING(tls_certificate)
+TEXT_SETTING(tls_certificate_key)
+TEXT_SETTING(arm_url)
 TEXT_SETTING(data_dir)
 TEXT_SETTING(media_root)
 TEXT_SETTING(api_url)
@@ -222,6 +226,10 @@ static const struct {
     const char *expect;
 } settings[] = {
     { "listen", set_listen, "host:port" },
+    { "tls_listen", set_tls_listen, "host:port" },
+    { "tls_certificate", set_tls_certificate, "a PEM file" },
+    { "tls_certificate_key", set_tls_certificate_key, "a PEM file" },
+    { "arm_url", set_arm_url, "an https URL" },
     { "data_dir", set_data_dir, "a directory" },
     { "media_root", set_media_root, "a directory" },
     { "api_url", set_api_url, "a URL" },
@@ -312,6 +320,32 @@ static void ensure_slash(char *url, size_t cap)
     }
 }
 
+/* The HTTPS listener needs its certificate and key; arm_url (the v3 API's
+ * public base: token audience and issuer) defaults to https://<tls_listen>
+ * and never ends with '/' (clients ask for scope "<arm_url>/.default"). */
+static int finish_tls(daemon_config_t *c, char *err, size_t errlen)
+{
+    size_t n;
+
+    if (c->tls_listen[0] != '\0'
+        && (c->tls_certificate[0] == '\0' || c->tls_certificate_key[0] == '\0')) {
+        snprintf(err, errlen, "tls_listen needs tls_certificate and tls_certificate_key");
+        return -1;
+    }
+    if (c->arm_url[0] == '\0' && c->tls_listen[0] != '\0') {
+        snprintf(c->arm_url, sizeof(c->arm_url), "https://%s", c->tls_listen);
+    }
+    if (c->arm_url[0] != '\0' && strncmp(c->arm_url, "https://", 8) != 0) {
+        snprintf(err, errlen, "arm_url must be an https:// URL (the Azure SDKs refuse http)");
+        return -1;
+    }
+    n = strlen(c->arm_url);
+    while (n > 8 && c->arm_url[n - 1] == '/') {
+        c->arm_url[--n] = '\0';
+    }
+    return 0;
+}
+
 int config_finish(daemon_config_t *c, char *err, size_t errlen)
 {
     if (c->media_root[0] == '\0') {
@@ -347,6 +381,9 @@ int config_finish(daemon_config_t *c, char *err, size_t errlen)
         return -1;
     }
     ensure_slash(c->key_delivery_url, sizeof(c->key_delivery_url));
+    if (finish_tls(c, err, errlen) != 0) {
+        return -1;
+    }
     if (c->nclients == 0) {
         snprintf(err, errlen, "no 'client <id> <secret>' configured: nobody could call the API");
         return -1;

@@ -20,6 +20,10 @@ typedef struct {
 
 typedef struct {
     char     listen[128];                 /* host:port */
+    char     tls_listen[128];             /* host:port of the HTTPS listener ("" = none) */
+    char     tls_certificate[CONFIG_PATH_MAX];     /* PEM chain, server certificate first */
+    char     tls_certificate_key[CONFIG_PATH_MAX]; /* PEM private key */
+    char     arm_url[CONFIG_URL_MAX];     /* public https base of the v3 (ARM) API, no '/' */
     char     data_dir[CONFIG_PATH_MAX];   /* catalog (LMDB) and keys */
     char     media_root[CONFIG_PATH_MAX]; /* asset containers asset-<guid>/ */
     char     api_url[CONFIG_URL_MAX];     /* public base of the API, ".../api/" */

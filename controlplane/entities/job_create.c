@@ -356,12 +356,40 @@ static int check_task_subscriptions(api_ctx_t *c, json_t *rec, const char *what)
 
 /* ------------------------------------------------------------ creation */
 
+/* A v3 job (arm/arm_jobs.c) writes into assets its client made: one per
+ * output of the graph, linked to the inputs like new ones. */
+static int use_existing_outputs(api_ctx_t *c, job_plan_t *plan)
+{
+    const entity_nav_t *parents = entity_nav_find(&entity_assets, "ParentAssets");
+    json_t *id, *in;
+    size_t i, k;
+
+    if (json_array_size(c->job_output_assets) != plan->graph.output_count) {
+        return api_fail(c, 400, "InvalidValue", "the job has %u outputs, %zu output assets given",
+                        plan->graph.output_count, json_array_size(c->job_output_assets));
+    }
+    json_array_foreach(c->job_output_assets, i, id) {
+        json_array_append(plan->outputs, id);
+        json_array_foreach(plan->inputs, k, in) {
+            if (!catalog_linked(&c->txn, json_string_value(id), parents->name, json_string_value(in))
+                && entity_link(c, &entity_assets, json_string_value(id), parents,
+                               json_string_value(in), true) != 0) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int create_outputs(api_ctx_t *c, json_t *job, job_plan_t *plan)
 {
     const task_body_t *ptrs[JOB_MAX_TASKS];
     const entity_nav_t *parents = entity_nav_find(&entity_assets, "ParentAssets");
     char name[TASK_ASSET_NAME_MAX + 64];
 
+    if (c->job_output_assets != NULL) {
+        return use_existing_outputs(c, plan);
+    }
     for (size_t i = 0; i < json_array_size(plan->tasks); i++) {
         ptrs[i] = &plan->bodies[i];
     }

@@ -23,6 +23,8 @@ struct http_server {
     struct MHD_Daemon *mhd;
     http_handlers_t    h;
     unsigned           port;
+    char              *tls_cert;       /* PEM, kept for the daemon's lifetime */
+    char              *tls_key;
 };
 
 typedef struct {
@@ -332,17 +334,80 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
     return 0;
 }
 
-http_server_t *http_server_start(const char *listen, const http_handlers_t *h,
-                                 char *err, size_t errlen)
+/* A whole PEM file (at most 1 MiB), NUL-terminated, or NULL. */
+static char *read_pem(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0;
+
+    if (f != NULL && (buf = malloc((1u << 20) + 1)) != NULL) {
+        n = fread(buf, 1, 1u << 20, f);
+        buf[n] = '\0';
+    }
+    if (f == NULL || buf == NULL || n == 0 || n == 1u << 20 || strstr(buf, "-----BEGIN ") == NULL) {
+        snprintf(err, errlen, "%s: cannot read a PEM file%s", path,
+                 f == NULL ? " (missing or not readable)" : "");
+        free(buf);
+        buf = NULL;
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    return buf;
+}
+
+static struct MHD_Daemon *start_mhd(http_server_t *s, unsigned flags, struct sockaddr_storage *ss)
+{
+    unsigned threads = s->h.threads ? s->h.threads : 4;
+
+    if (s->tls_cert != NULL) {
+        return MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, on_request, s,
+                                MHD_OPTION_SOCK_ADDR, (struct sockaddr *) ss,
+                                MHD_OPTION_THREAD_POOL_SIZE, threads,
+                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120,
+                                MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 1000,
+                                MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
+                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                MHD_OPTION_HTTPS_MEM_CERT, s->tls_cert,
+                                MHD_OPTION_HTTPS_MEM_KEY, s->tls_key,
+                                MHD_OPTION_END);
+    }
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *) ss,
+                            MHD_OPTION_THREAD_POOL_SIZE, threads,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 1000,
+                            MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_END);
+}
+
+static void server_free(http_server_t *s)
+{
+    if (s->tls_key != NULL) {
+        memset(s->tls_key, 0, strlen(s->tls_key));
+    }
+    free(s->tls_key);
+    free(s->tls_cert);
+    free(s);
+}
+
+http_server_t *http_server_start_tls(const char *listen, const http_handlers_t *h,
+                                     const http_tls_t *tls, char *err, size_t errlen)
 {
     struct sockaddr_storage ss;
-    socklen_t sslen;
     http_server_t *s;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     const union MHD_DaemonInfo *info;
+    socklen_t sslen;
 
     if (parse_listen(listen, &ss, &sslen) != 0) {
         snprintf(err, errlen, "bad listen address '%s' (want host:port)", listen);
+        return NULL;
+    }
+    if (tls != NULL && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(err, errlen, "this libmicrohttpd has no TLS support (built without GnuTLS)");
         return NULL;
     }
     s = calloc(1, sizeof(*s));
@@ -351,25 +416,30 @@ http_server_t *http_server_start(const char *listen, const http_handlers_t *h,
         return NULL;
     }
     s->h = *h;
+    if (tls != NULL && ((s->tls_cert = read_pem(tls->certificate, err, errlen)) == NULL
+                        || (s->tls_key = read_pem(tls->key, err, errlen)) == NULL)) {
+        server_free(s);
+        return NULL;
+    }
     if (ss.ss_family == AF_INET6) {
         flags |= MHD_USE_IPv6;
     }
-    s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &ss,
-                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) (h->threads ? h->threads : 4),
-                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120,
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 1000,
-                              MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
-                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                              MHD_OPTION_END);
+    s->mhd = start_mhd(s, flags, &ss);
     if (s->mhd == NULL) {
-        snprintf(err, errlen, "cannot listen on %s (address in use or not local?)", listen);
-        free(s);
+        snprintf(err, errlen, "cannot listen on %s (address in use or not local%s?)", listen,
+                 tls != NULL ? ", or a certificate/key that do not load or match" : "");
+        server_free(s);
         return NULL;
     }
     info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info != NULL ? info->port : 0;
     return s;
+}
+
+http_server_t *http_server_start(const char *listen, const http_handlers_t *h,
+                                 char *err, size_t errlen)
+{
+    return http_server_start_tls(listen, h, NULL, err, errlen);
 }
 
 unsigned http_server_port(const http_server_t *s)
@@ -383,5 +453,5 @@ void http_server_stop(http_server_t *s)
         return;
     }
     MHD_stop_daemon(s->mhd);
-    free(s);
+    server_free(s);
 }

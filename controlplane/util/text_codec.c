@@ -100,6 +100,19 @@ char *base64_encode_alloc(const uint8_t *in, size_t len)
     return out;
 }
 
+char *base64url_encode_alloc(const uint8_t *in, size_t len)
+{
+    char *out = base64_encode_alloc(in, len);
+    char *p;
+
+    for (p = out; p != NULL && *p != '\0'; p++) {
+        if (*p == '+') *p = '-';
+        else if (*p == '/') *p = '_';
+        else if (*p == '=') { *p = '\0'; break; }
+    }
+    return out;
+}
+
 /* 0..63 for a standard-alphabet character, -1 otherwise. */
 static int b64_std_value(int c)
 {

@@ -31,6 +31,8 @@ long url_encode(const char *in, size_t len, char *out, size_t cap);
 long base64_encode(const uint8_t *in, size_t len, char *out, size_t cap);
 /* Same into a malloc'ed string (free() it); NULL when out of memory. */
 char *base64_encode_alloc(const uint8_t *in, size_t len);
+/* The URL-safe alphabet without padding (JWT, JWK; RFC 7515 §2), malloc'ed. */
+char *base64url_encode_alloc(const uint8_t *in, size_t len);
 
 /* Accepts standard and URL-safe alphabets, with or without padding. */
 long base64_decode(const char *in, size_t len, uint8_t *out, size_t cap);

@@ -34,10 +34,24 @@ version=13
 mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter" \
   "$out/fuzz_task_body" "$out/fuzz_api_request" "$out/fuzz_endpoint_record" \
   "$out/fuzz_odata_batch" "$out/fuzz_token_template" "$out/fuzz_preset" \
-  "$out/fuzz_cenc_sample"
+  "$out/fuzz_cenc_sample" "$out/fuzz_arm_request"
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$version" ]; then
   exit 0
 fi
+
+# ---- fuzz_arm_request: paths the v3 SDK sends, an api-version, a JWT shape
+i=0
+while IFS= read -r seed; do
+  [ -n "$seed" ] || continue
+  printf '%s' "$seed" > "$out/fuzz_arm_request/arm_$((i++))"
+done <<'EOF'
+/subscriptions/55555555-6666-7777-8888-999999999999/resourceGroups/media-rg/providers/Microsoft.Media/mediaServices/mediaplane/assets/input-1/listContainerSas
+/subscriptions/s/resourceGroups/g/providers/Microsoft.Media/mediaservices/mediaplane
+/subscriptions/s/resourceGroups/g/providers/Microsoft.Media/mediaServices/a/transforms/t/jobs/j/cancelJob
+/subscriptions/s/resourceGroups/g/providers/Microsoft.Media/mediaservices/a/streamingEndpoints/default/operationLocations/x
+2022-08-01
+eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJodHRwczovLzEyNy4wLjAuMTo4NDQzIiwiZXhwIjo5OTk5OTk5OTk5fQ.AAAA
+EOF
 
 # ---- fuzz_url: one URL per file, without a trailing newline
 i=0

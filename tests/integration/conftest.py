@@ -49,7 +49,8 @@ from pathlib import Path
 import pytest
 
 from media import AbrSet, make_abr_set  # noqa: F401  (re-exported for tests)
-from platform_harness import AmsClient, Daemon, client_for, locations_snippet, render
+from platform_harness import (AmsClient, Daemon, TLS_DIR, client_for, locations_snippet,  # noqa: F401
+                              render)
 
 TOP = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("MEDIAPLANE_BUILD", str(TOP / "build")))
@@ -324,7 +325,9 @@ def platform(origin_factory, _prefix_root):
     data_dir = _prefix_root / "platform-data"
     api_port = free_port()
     origin = origin_factory(server_extra=locations_snippet(api_port, data_dir))
-    daemon = Daemon(data_dir, api_port, origin.base).start()
+    # HTTPS (and with it the v3 API) when ./build.sh build made the certificate
+    tls_port = free_port() if (TLS_DIR / "server.pem").exists() else None
+    daemon = Daemon(data_dir, api_port, origin.base, tls_port=tls_port).start()
     yield Platform(origin, daemon)
     daemon.stop()
     crashes = daemon.crashes()

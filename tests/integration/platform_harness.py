@@ -28,6 +28,8 @@ DAEMON_OPT = BUILD / "mediaplaned"
 # The daemon runs the real encoder (a missing one fails the tests: no
 # stand-in here; the runner's unit tests use tests/controlplane's).
 ENCODER = BUILD / "mediaplane-encoder"
+# The local CA and loopback certificate ./build.sh build makes (build_tls_cert)
+TLS_DIR = BUILD / "tls"
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "t0p-s3cret-for-tests"
 
@@ -77,9 +79,13 @@ class Daemon:
     """mediaplaned on a loopback port with its own data directory."""
 
     def __init__(self, data_dir: Path, port: int, public_url: str, binary: Path = None,
-                 extra: dict = None):
+                 extra: dict = None, tls_port: int = None):
+        """tls_port: also serve HTTPS there (tls_listen) with build/tls's
+        certificate; the v3 (ARM) API is then at self.arm_url."""
         self.data_dir = Path(data_dir)
         self.port = port
+        self.tls_port = tls_port
+        self.arm_url = "https://127.0.0.1:%d" % tls_port if tls_port else None
         self.public_url = public_url
         self.binary = binary or (DAEMON_SAN if DAEMON_SAN.exists() else DAEMON_OPT)
         self.extra = extra or {}
@@ -96,6 +102,12 @@ class Daemon:
             raise RuntimeError("%s missing: run make encoder (./build.sh build)" % ENCODER)
         # the tests' encodes run at Speed (x264 veryfast), set like any operator would
         extra = dict({"encoder_path": ENCODER, "encoder_complexity": "Speed"}, **self.extra)
+        if self.tls_port:
+            if not (TLS_DIR / "server.pem").exists():
+                raise RuntimeError("%s missing: run ./build.sh build" % (TLS_DIR / "server.pem"))
+            extra.update({"tls_listen": "127.0.0.1:%d" % self.tls_port,
+                          "tls_certificate": TLS_DIR / "server.pem",
+                          "tls_certificate_key": TLS_DIR / "server.key"})
         for k, v in extra.items():
             text += "\n%s %s\n" % (k, v)
         self.conf_path.write_text(text)
@@ -115,7 +127,11 @@ class Daemon:
                 raise RuntimeError("mediaplaned exited:\n" + self.log()[-3000:])
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
+                    pass
+                if self.tls_port:
+                    with socket.create_connection(("127.0.0.1", self.tls_port), timeout=0.5):
+                        pass
+                return self
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("mediaplaned did not listen:\n" + self.log()[-3000:])

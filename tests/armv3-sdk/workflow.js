@@ -1,0 +1,116 @@
+// The AMS v3 JavaScript SDKs, unmodified, through a VoD workflow against a
+// mediaplane installation (driven by tests/integration/test_armv3_sdk.py):
+// @azure/identity ClientSecretCredential with the installation's authority,
+// @azure/arm-mediaservices with its ARM endpoint, @azure/storage-blob on the
+// SAS URL listContainerSas returns.  The only settings are the endpoints a
+// v3 user already passes as options; TLS trust comes from NODE_EXTRA_CA_CERTS.
+// Prints one JSON line with what the test checks.
+"use strict";
+const { ClientSecretCredential } = require("@azure/identity");
+const { AzureMediaServices } = require("@azure/arm-mediaservices");
+const { ContainerClient } = require("@azure/storage-blob");
+
+const env = (k) => {
+  if (!process.env[k]) throw new Error(`${k} is not set`);
+  return process.env[k];
+};
+const armUrl = env("MP_ARM_URL");
+const group = env("MP_GROUP");
+const account = env("MP_ACCOUNT");
+const run = env("MP_RUN");                  // a suffix making the names unique
+const preset = process.env.MP_PRESET || "AdaptiveStreaming";
+
+async function waitForJob(client, transformName, jobName) {
+  const deadline = Date.now() + 900 * 1000;
+  const seen = [];
+  for (;;) {
+    const job = await client.jobs.get(group, account, transformName, jobName);
+    if (seen[seen.length - 1] !== job.state) seen.push(job.state);
+    if (["Finished", "Error", "Canceled"].includes(job.state)) return { job, seen };
+    if (Date.now() > deadline) throw new Error(`job still ${job.state} after 900 s`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function main() {
+  const credential = new ClientSecretCredential(env("MP_TENANT"), env("MP_CLIENT_ID"),
+    env("MP_CLIENT_SECRET"), { authorityHost: armUrl, disableInstanceDiscovery: true });
+  const client = new AzureMediaServices(credential, env("MP_SUBSCRIPTION"), { endpoint: armUrl });
+  const out = {};
+
+  const mediaService = await client.mediaservices.get(group, account);
+  out.accountName = mediaService.name;
+
+  const transformName = `transform-${run}`;
+  await client.transforms.createOrUpdate(group, account, transformName, {
+    outputs: [{ preset: { odataType: "#Microsoft.Media.BuiltInStandardEncoderPreset",
+                          presetName: preset } }],
+  });
+
+  const inputName = `input-${run}`;
+  const input = await client.assets.createOrUpdate(group, account, inputName,
+    { description: "uploaded by the v3 SDK test" });
+  out.inputAssetId = input.assetId;
+  out.inputContainer = input.container;
+  const sas = await client.assets.listContainerSas(group, account, inputName, {
+    permissions: "ReadWrite", expiryTime: new Date(Date.now() + 3600 * 1000) });
+  const container = new ContainerClient(sas.assetContainerSasUrls[0]);
+  // the clip in parallel blocks (Put Block out of order + Put Block List) …
+  const clip = container.getBlockBlobClient("clip.mp4");
+  await clip.uploadFile(env("MP_CLIP"), { blockSize: 256 * 1024, maxSingleShotSize: 256 * 1024,
+                                          concurrency: 4 });
+  // … and a small blob in one Put Blob
+  await container.getBlockBlobClient("notes.txt").upload("hello", 5);
+  const props = await clip.getProperties();
+  out.uploadedLength = props.contentLength;
+  out.blobs = [];
+  for await (const b of container.listBlobsFlat()) out.blobs.push(b.name);
+
+  const outputName = `output-${run}`;
+  await client.assets.createOrUpdate(group, account, outputName, {});
+  const jobName = `job-${run}`;
+  const created = await client.jobs.create(group, account, transformName, jobName, {
+    input: { odataType: "#Microsoft.Media.JobInputAsset", assetName: inputName },
+    outputs: [{ odataType: "#Microsoft.Media.JobOutputAsset", assetName: outputName }],
+  });
+  out.createdState = created.state;
+  const { job, seen } = await waitForJob(client, transformName, jobName);
+  out.jobState = job.state;
+  out.jobStates = seen;
+  out.outputState = job.outputs[0].state;
+  out.outputProgress = job.outputs[0].progress;
+  if (job.state !== "Finished") {
+    out.jobError = job.outputs[0].error;
+    console.log(JSON.stringify(out));
+    return;
+  }
+
+  const locatorName = `locator-${run}`;
+  const locator = await client.streamingLocators.create(group, account, locatorName, {
+    assetName: outputName, streamingPolicyName: "Predefined_ClearStreamingOnly" });
+  out.streamingLocatorId = locator.streamingLocatorId;
+  const paths = await client.streamingLocators.listPaths(group, account, locatorName);
+  out.streamingPaths = paths.streamingPaths;
+  const endpoint = await client.streamingEndpoints.get(group, account, "default");
+  out.hostName = endpoint.hostName;
+  out.endpointState = endpoint.resourceState;
+  const located = await client.assets.listStreamingLocators(group, account, outputName);
+  out.assetLocators = located.streamingLocators.map((l) => l.name);
+  out.assetNames = [];
+  for await (const a of client.assets.list(group, account)) out.assetNames.push(a.name);
+
+  // long-running operations (Azure-AsyncOperation polling): stop and start the endpoint
+  await client.streamingEndpoints.beginStopAndWait(group, account, "default",
+                                                   { updateIntervalInMs: 200 });
+  out.afterStop = (await client.streamingEndpoints.get(group, account, "default")).resourceState;
+  await client.streamingEndpoints.beginStartAndWait(group, account, "default",
+                                                    { updateIntervalInMs: 200 });
+  out.afterStart = (await client.streamingEndpoints.get(group, account, "default")).resourceState;
+  console.log(JSON.stringify(out));
+}
+
+main().catch((e) => {
+  console.error(e && e.stack ? e.stack : e);
+  if (e && e.response) console.error("response:", e.response.status, e.response.bodyAsText);
+  process.exit(1);
+});

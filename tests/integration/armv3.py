@@ -1,0 +1,66 @@
+"""A small v3 (ARM) client for the tests: HTTPS to the daemon's tls_listen
+with build/tls's CA, the OIDC client-credentials token, JSON calls."""
+
+import json
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from platform_harness import CLIENT_ID, CLIENT_SECRET, TLS_DIR
+
+TENANT = "00000000-1111-2222-3333-444444444444"
+SUBSCRIPTION = "55555555-6666-7777-8888-999999999999"
+GROUP = "media-rg"
+
+
+def tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(TLS_DIR / "ca.pem"))
+
+
+def call(method: str, url: str, body=None, headers=None, form=None, timeout=30):
+    """(status, headers, parsed JSON or raw text)."""
+    data = None
+    hdrs = dict(headers or {})
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        hdrs["Content-Type"] = "application/x-www-form-urlencoded;charset=utf-8"
+    elif body is not None:
+        data = json.dumps(body).encode()
+        hdrs["Content-Type"] = "application/json"
+    req = urllib.request.Request(url, data=data, method=method, headers=hdrs)
+    try:
+        with urllib.request.urlopen(req, context=tls_context(), timeout=timeout) as r:
+            status, rh, raw = r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        status, rh, raw = e.code, e.headers, e.read()
+    text = raw.decode("utf-8", "replace")
+    try:
+        return status, rh, json.loads(text) if text else None
+    except ValueError:
+        return status, rh, text
+
+
+def get_token(arm_url: str, client_id=CLIENT_ID, secret=CLIENT_SECRET, scope=None):
+    return call("POST", "%s/%s/oauth2/v2.0/token" % (arm_url, TENANT), form={
+        "client_id": client_id, "client_secret": secret, "grant_type": "client_credentials",
+        "scope": scope if scope is not None else arm_url + "/.default",
+        "client-request-id": "x", "x-client-SKU": "msal.js.node"})
+
+
+class ArmClient:
+    def __init__(self, arm_url: str, account: str = "mediaplane"):
+        self.arm_url = arm_url
+        status, _, body = get_token(arm_url)
+        assert status == 200, body
+        self.token = body["access_token"]
+        self.base = "%s/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Media/" \
+                    "mediaServices/%s" % (arm_url, SUBSCRIPTION, GROUP, account)
+
+    def req(self, method: str, rel: str, body=None, api_version="2022-08-01", token=None):
+        url = self.base + ("/" + rel if rel else "")
+        if api_version is not None:
+            url += ("&" if "?" in url else "?") + "api-version=" + api_version
+        return call(method, url, body=body,
+                    headers={"Authorization": "Bearer " + (token or self.token),
+                             "Accept": "application/json"})

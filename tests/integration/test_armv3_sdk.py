@@ -1,0 +1,95 @@
+"""The AMS v3 JavaScript SDKs, unmodified (@azure/arm-mediaservices,
+@azure/identity, @azure/storage-blob from npm, installed by ./build.sh deps
+into tests/armv3-sdk), through a VoD workflow against the installation's
+HTTPS listener (tests/armv3-sdk/workflow.js): token from the daemon's
+authority, asset, SAS upload in blocks and in one Put Blob, a transform with
+a built-in preset, a job to Finished, a streaming locator and listPaths, then the default streaming endpoint
+stopped and started as long-running operations.
+The HLS and DASH paths it lists play through ffmpeg on the origin."""
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from armv3 import GROUP, SUBSCRIPTION, TENANT
+from clients import decode_ok
+from platform_harness import CLIENT_ID, CLIENT_SECRET, TLS_DIR
+
+SDK_DIR = Path(__file__).resolve().parents[1] / "armv3-sdk"
+
+
+def run_workflow(arm_url: str, clip: Path, run: str) -> dict:
+    for pkg in ("@azure/arm-mediaservices", "@azure/identity", "@azure/storage-blob"):
+        if not (SDK_DIR / "node_modules" / pkg).is_dir():
+            pytest.fail("tests/armv3-sdk/node_modules/%s missing: run ./build.sh deps" % pkg)
+    if shutil.which("node") is None:
+        pytest.fail("node missing: run ./build.sh deps")
+    env = dict(os.environ, MP_ARM_URL=arm_url, MP_TENANT=TENANT, MP_SUBSCRIPTION=SUBSCRIPTION,
+               MP_GROUP=GROUP, MP_ACCOUNT="mediaplane", MP_CLIENT_ID=CLIENT_ID,
+               MP_CLIENT_SECRET=CLIENT_SECRET, MP_CLIP=str(clip), MP_RUN=run,
+               NODE_EXTRA_CA_CERTS=str(TLS_DIR / "ca.pem"))
+    env.pop("NODE_TLS_REJECT_UNAUTHORIZED", None)
+    p = subprocess.run(["node", str(SDK_DIR / "workflow.js")], capture_output=True, text=True,
+                       env=env, timeout=1200)
+    assert p.returncode == 0, "workflow.js failed:\n%s\n%s" % (p.stdout, p.stderr)
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def sdk_clip(tmp_path_factory) -> Path:
+    clip = tmp_path_factory.mktemp("armv3") / "clip.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=size=640x360:rate=30:duration=6", "-f", "lavfi", "-i",
+                    "sine=frequency=440:sample_rate=48000:duration=6", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    str(clip)], check=True, timeout=120)
+    return clip
+
+
+@pytest.fixture(scope="module")
+def arm_url(platform):
+    if not platform.daemon.running:
+        platform.daemon.start()
+    assert platform.daemon.arm_url, "build/tls/server.pem missing: run ./build.sh build"
+    return platform.daemon.arm_url
+
+
+def test_arm_sdk_vod_workflow(platform, arm_url, sdk_clip):
+    run = uuid.uuid4().hex[:8]
+    out = run_workflow(arm_url, sdk_clip, run)
+    assert out["accountName"] == "mediaplane"
+    assert out["inputContainer"] == "asset-" + out["inputAssetId"]
+    assert out["uploadedLength"] == sdk_clip.stat().st_size
+    assert sorted(out["blobs"]) == ["clip.mp4", "notes.txt"]
+    # the uploaded bytes are the clip's
+    stored = Path(platform.daemon.data_dir) / "media" / out["inputContainer"] / "clip.mp4"
+    assert stored.read_bytes() == sdk_clip.read_bytes()
+    assert out["createdState"] == "Queued"
+    assert out["jobState"] == "Finished", out
+    assert out["jobStates"][-1] == "Finished" and out["outputProgress"] == 100, out
+    assert out["outputState"] == "Finished"
+    assert out["assetLocators"] == ["locator-" + run]
+    assert {"input-" + run, "output-" + run} <= set(out["assetNames"])
+    assert out["hostName"] == platform.origin.base.split("://", 1)[1], out["hostName"]
+    assert out["endpointState"] == "Running"
+    assert (out["afterStop"], out["afterStart"]) == ("Stopped", "Running")
+    by_protocol = {p["streamingProtocol"]: p["paths"] for p in out["streamingPaths"]}
+    assert set(by_protocol) == {"Hls", "Dash", "SmoothStreaming"}
+    assert [p.rsplit("(format=", 1)[1] for p in by_protocol["Hls"] + by_protocol["Dash"]] == [
+        "m3u8-aapl)", "m3u8-cmaf)", "mpd-time-csf)", "mpd-time-cmaf)"]
+    for protocol, paths in by_protocol.items():
+        for path in paths:
+            assert path.startswith("/%s/" % out["streamingLocatorId"]), path
+    # what a v3 client does: https?://{hostName}{path} (the test origin is http); every
+    # HLS and DASH path plays
+    for protocol in ("Hls", "Dash"):
+        for path in by_protocol[protocol]:
+            fmt = path.rsplit("(format=", 1)[1].rstrip(")")
+            url = "http://%s%s" % (out["hostName"], path)
+            r = decode_ok(url, fmt)
+            assert r.returncode == 0, (protocol, url, r.stderr[-2000:])
