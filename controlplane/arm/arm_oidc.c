@@ -7,6 +7,7 @@
 #include "arm/arm_error.h"
 #include "arm/arm_signing_key.h"
 #include "arm/arm_token.h"
+#include "auth/auth_clients.h"
 #include "daemon/daemon_log.h"
 #include "util/text_codec.h"
 #include "util/time_text.h"
@@ -102,21 +103,6 @@ static int take_field(const char *k, const char *v, void *arg)
     return 0;                          /* MSAL sends many more fields: ignored */
 }
 
-static bool client_matches(const app_t *app, const token_form_t *t)
-{
-    bool ok = false;
-
-    for (size_t i = 0; i < app->cfg.nclients; i++) {
-        const config_client_t *cl = &app->cfg.clients[i];
-        size_t n = strlen(cl->client_secret);
-        bool same_id = strcmp(cl->client_id, t->client_id) == 0;
-        bool same_secret = strlen(t->client_secret) == n
-                           && CRYPTO_memcmp(cl->client_secret, t->client_secret, n) == 0;
-        ok |= same_id && same_secret;
-    }
-    return ok;
-}
-
 /* "<arm_url>/.default" (or "<arm_url>//.default": an endpoint given with a
  * trailing '/'). */
 static bool scope_matches(const app_t *app, const char *scope)
@@ -129,10 +115,25 @@ static bool scope_matches(const app_t *app, const char *scope)
     return strcmp(scope + n, "/.default") == 0 || strcmp(scope + n, "//.default") == 0;
 }
 
+/* Entra ID's answer to too many attempts: 429 with Retry-After. */
+static http_response_t *throttled(unsigned retry_after)
+{
+    char text[16];
+    http_response_t *r = oidc_error(429, "temporarily_unavailable",
+                                    "too many failed token requests from this address; retry later");
+
+    snprintf(text, sizeof(text), "%u", retry_after);
+    if (r != NULL) {
+        http_response_header(r, "Retry-After", text);
+    }
+    return r;
+}
+
 static http_response_t *token(app_t *app, http_request_t *req, const char *tenant)
 {
     token_form_t t = { 0 };
     char *access;
+    unsigned retry_after = 0;
     bool known;
 
     if (strcmp(req->method, "POST") != 0) {
@@ -144,10 +145,16 @@ static http_response_t *token(app_t *app, http_request_t *req, const char *tenan
     if (strcmp(t.grant_type, "client_credentials") != 0) {
         return oidc_error(400, "unsupported_grant_type", "grant_type must be client_credentials");
     }
-    known = client_matches(app, &t);
+    if (auth_token_throttled(app, req, &retry_after)) {
+        OPENSSL_cleanse(t.client_secret, sizeof(t.client_secret));
+        return throttled(retry_after);
+    }
+    known = auth_client_matches(app, t.client_id, t.client_secret);
     OPENSSL_cleanse(t.client_secret, sizeof(t.client_secret));
     if (!known) {
-        log_warn("v3 token request refused for client_id '%.64s' from %s", t.client_id, req->peer);
+        auth_token_failed(app, req);
+        log_warn("v3 token request refused for client_id '%.64s' from %s", t.client_id,
+                 http_client_address(req));
         return oidc_error(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.");
     }
     if (!scope_matches(app, t.scope)) {

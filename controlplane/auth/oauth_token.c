@@ -6,6 +6,7 @@
  * and never logged.
  */
 #include "api/api_handlers.h"
+#include "auth/auth_clients.h"
 #include "auth/swt.h"
 #include "daemon/daemon_log.h"
 #include "util/text_codec.h"
@@ -46,21 +47,6 @@ static http_response_t *oauth_error(int status, const char *error, const char *d
     return text ? http_response_take(status, "application/json", text, strlen(text)) : NULL;
 }
 
-static bool secret_matches(const app_t *app, const token_request_t *t)
-{
-    bool ok = false;
-
-    for (size_t i = 0; i < app->cfg.nclients; i++) {
-        const config_client_t *cl = &app->cfg.clients[i];
-        size_t n = strlen(cl->client_secret);
-        bool same_id = strcmp(cl->client_id, t->client_id) == 0;
-        bool same_secret = strlen(t->client_secret) == n
-                           && CRYPTO_memcmp(cl->client_secret, t->client_secret, n) == 0;
-        ok |= same_id && same_secret;
-    }
-    return ok;
-}
-
 static char *issue_token(const app_t *app, const char *client_id, unsigned lifetime)
 {
     char claims[4096], id_enc[400], issuer_enc[1600];
@@ -85,8 +71,7 @@ static bool token_throttled(app_t *app, http_request_t *req, http_response_t **r
     unsigned retry_after = 0;
     char text[16];
 
-    if (!auth_throttle_blocked(&app->token_throttle, http_client_address(req), time_now_ms(),
-                               &retry_after)) {
+    if (!auth_token_throttled(app, req, &retry_after)) {
         return false;
     }
     *refused = oauth_error(429, "temporarily_unavailable",
@@ -121,9 +106,9 @@ http_response_t *oauth_token_handle(app_t *app, http_request_t *req)
     if (t.scope[0] != '\0' && strcmp(t.scope, AMS_SCOPE) != 0) {
         return oauth_error(400, "invalid_scope", "scope must be " AMS_SCOPE);
     }
-    if (!secret_matches(app, &t)) {
+    if (!auth_client_matches(app, t.client_id, t.client_secret)) {
         OPENSSL_cleanse(t.client_secret, sizeof(t.client_secret));
-        auth_throttle_failed(&app->token_throttle, http_client_address(req), time_now_ms());
+        auth_token_failed(app, req);
         log_warn("token request refused for client_id '%.64s' from %s", t.client_id,
                  http_client_address(req));
         return oauth_error(400, "invalid_client", "ACS50012: Authentication failed.");
