@@ -9,6 +9,7 @@
 #include "api/api_handlers.h"
 #include "api/api_path.h"
 #include "daemon/daemon_log.h"
+#include "live/live_hooks.h"
 #include "odata/odata_render.h"
 #include "util/time_text.h"
 
@@ -208,6 +209,9 @@ static http_response_t *route(app_t *app, http_request_t *req)
     }
     if (strncmp(req->path, "/upload/", 8) == 0) {
         return upload_finish(app, req);
+    }
+    if (live_hooks_route(req->path)) {
+        return live_hooks_handle(app, req);
     }
     if (strcmp(req->path, "/healthz") == 0) {
         return http_response_text(200, "text/plain", "ok\n");

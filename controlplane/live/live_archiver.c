@@ -1,0 +1,555 @@
+/*
+ * live_archiver.c — archivers of running programs (live_archiver.h): the
+ * process table, the supervisor thread, adoption after a daemon restart,
+ * and the archive's files (.ism, per-track fragmented MP4, Files rows).
+ *
+ * An archiver is `ffmpeg -i <rtmp_local_url>live/<channel token> -c copy`
+ * with one fragmented-MP4 output per track (video: a fragment per GOP,
+ * `+frag_keyframe`; audio: 2 s fragments), `+empty_moov+default_base_moof`
+ * (the form the fmp4-input origin packages, as ffmpeg's own), written
+ * fragment by fragment (`-flush_packets 1`): a crash of the archiver, the
+ * daemon or nginx loses at most the fragment in flight, and what is on
+ * disk stays readable.  Its pid is kept in <work_dir>/live/<program>.pid
+ * and its output in <program>.log beside it.  The process is its own
+ * process group: a daemon SIGKILL leaves it archiving; the next daemon
+ * finds it by the pid file, checks /proc/<pid>/cmdline still names the
+ * archive, and adopts it.
+ */
+#define _GNU_SOURCE
+#include "live/live_archiver.h"
+#include "daemon/daemon_log.h"
+#include "entities/entity_service.h"
+#include "entities/entity_sets.h"
+#include "util/time_text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define LIVE_MAX_ARCHIVERS   64
+#define LIVE_TICK_MS         500
+#define LIVE_RETRY_MS        2000
+#define LIVE_STOP_GRACE_MS   10000
+#define LIVE_PATH_MAX        (CONFIG_PATH_MAX + 256)
+
+typedef struct {
+    char    program_id[ENTITY_ID_MAX];
+    pid_t   pid;            /* 0: none running */
+    bool    child;          /* ours (waitpid) or adopted (kill 0) */
+    bool    done;           /* archived a session and ended: not restarted */
+    bool    stopping;       /* Program Stop owns it now */
+    int64_t retry_at_ms;
+} archiver_t;
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_t       thread;
+    bool            running;
+    volatile bool   quit;
+    app_t          *app;
+    archiver_t      a[LIVE_MAX_ARCHIVERS];
+} L = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* ------------------------------------------------------------ paths */
+
+typedef struct {
+    char dir[LIVE_PATH_MAX];     /* the asset's folder */
+    char ism[LIVE_PATH_MAX];
+    char video[LIVE_PATH_MAX];
+    char audio[LIVE_PATH_MAX];
+    char pid_file[LIVE_PATH_MAX];
+    char log_file[LIVE_PATH_MAX];
+    char source[LIVE_PATH_MAX];
+} archive_paths_t;
+
+static int archive_paths(const app_t *app, const char *program_id, const char *asset_id,
+                         const char *manifest, const char *token, archive_paths_t *p)
+{
+    char container[64];
+    const char *guid = entity_guid(program_id);
+
+    if (guid == NULL || asset_container_name(asset_id, container, sizeof(container)) != 0) {
+        return -1;
+    }
+    int n[7];
+
+    n[0] = snprintf(p->dir, sizeof(p->dir), "%s/%s", app->cfg.media_root, container);
+    n[1] = snprintf(p->ism, sizeof(p->ism), "%s/%s.ism", p->dir, manifest);
+    n[2] = snprintf(p->video, sizeof(p->video), "%s/%s_video.mp4", p->dir, manifest);
+    n[3] = snprintf(p->audio, sizeof(p->audio), "%s/%s_audio.mp4", p->dir, manifest);
+    n[4] = snprintf(p->pid_file, sizeof(p->pid_file), "%s/live/%s.pid", app->cfg.work_dir, guid);
+    n[5] = snprintf(p->log_file, sizeof(p->log_file), "%s/live/%s.log", app->cfg.work_dir, guid);
+    n[6] = snprintf(p->source, sizeof(p->source), "%slive/%s", app->cfg.rtmp_local_url,
+                    token != NULL ? token : "");
+    for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+        if (n[i] < 0 || n[i] >= LIVE_PATH_MAX) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int paths_of_program(api_ctx_t *c, const json_t *program, archive_paths_t *p)
+{
+    json_t *channel = NULL;
+    int rc;
+
+    catalog_get(&c->txn, entity_channels.name, entity_str(program, "ChannelId"), &channel);
+    rc = archive_paths(c->app, entity_str(program, "Id"), entity_str(program, "AssetId"),
+                       entity_str(program, "ManifestName"), entity_str(channel, "_token"), p);
+    json_decref(channel);
+    return rc;
+}
+
+static off_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* ------------------------------------------------------------ the .ism */
+
+static void ism_entry(FILE *f, const char *kind, const char *path, long long bps)
+{
+    const char *name = strrchr(path, '/') + 1;
+
+    fprintf(f, "      <%s src=\"%s\" systemBitrate=\"%lld\"%s>\n"
+               "        <param name=\"trackID\" value=\"1\" valuetype=\"data\" />\n"
+               "      </%s>\n", kind, name, bps, strcmp(kind, "audio") == 0
+               ? " systemLanguage=\"und\"" : "", kind);
+}
+
+/* The SMIL server manifest naming both tracks (as encoder/enc_ism.c writes
+ * for VoD); bit rates from the files' sizes over `seconds` (nominal while
+ * the program runs).  Written to a temporary name, fsync'ed, renamed. */
+static int write_ism(const archive_paths_t *p, double seconds)
+{
+    char tmp[LIVE_PATH_MAX + 8];
+    off_t v = file_size(p->video), a = file_size(p->audio);
+    FILE *f;
+    int ok;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp", p->ism);
+    if ((f = fopen(tmp, "w")) == NULL) {
+        return -1;
+    }
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+               "<smil xmlns=\"http://www.w3.org/2001/SMIL20/Language\">\n"
+               "  <head>\n    <meta name=\"formats\" content=\"fmp4\" />\n  </head>\n"
+               "  <body>\n    <switch>\n");
+    ism_entry(f, "video", p->video, seconds > 0 && v > 0 ? (long long) (v * 8 / seconds) : 2000000);
+    ism_entry(f, "audio", p->audio, seconds > 0 && a > 0 ? (long long) (a * 8 / seconds) : 128000);
+    fprintf(f, "    </switch>\n  </body>\n</smil>\n");
+    ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, p->ism) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ processes */
+
+static bool alive(archiver_t *a)
+{
+    int status;
+
+    if (a->pid <= 0) {
+        return false;
+    }
+    if (a->child) {
+        pid_t r = waitpid(a->pid, &status, WNOHANG);
+        if (r == a->pid || (r < 0 && errno == ECHILD)) {
+            return false;
+        }
+        return true;
+    }
+    return kill(a->pid, 0) == 0 || errno == EPERM;
+}
+
+/* True if pid runs an archiver writing to video (its command line names it). */
+static bool is_our_archiver(pid_t pid, const char *video)
+{
+    char path[64], buf[8192];
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int) pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        return false;
+    }
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) {
+        return false;
+    }
+    for (ssize_t i = 0; i < n; i++) {
+        buf[i] = buf[i] == '\0' ? '\n' : buf[i];
+    }
+    buf[n] = '\0';
+    return strstr(buf, video) != NULL;
+}
+
+static pid_t read_pid_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int pid = 0;
+
+    if (f != NULL) {
+        if (fscanf(f, "%d", &pid) != 1) {
+            pid = 0;
+        }
+        fclose(f);
+    }
+    return (pid_t) pid;
+}
+
+static void write_pid_file(const char *path, pid_t pid)
+{
+    char tmp[LIVE_PATH_MAX + 8];
+    FILE *f;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if ((f = fopen(tmp, "w")) != NULL) {
+        fprintf(f, "%d\n", (int) pid);
+        fflush(f);
+        fsync(fileno(f));
+        fclose(f);
+        rename(tmp, path);
+    }
+}
+
+static void add_arg(char **argv, int *k, const char *s)
+{
+    argv[(*k)++] = (char *) s;
+}
+
+/* ffmpeg pulling the channel's stream into the two track files. */
+static pid_t spawn_archiver(const app_t *app, const archive_paths_t *p)
+{
+    static const char *frag_video = "+frag_keyframe+empty_moov+default_base_moof";
+    static const char *frag_audio = "+empty_moov+default_base_moof";
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t def, none;
+    char *argv[64];
+    pid_t pid = 0;
+    int k = 0, rc;
+
+    add_arg(argv, &k, app->cfg.ffmpeg_path);
+    add_arg(argv, &k, "-nostdin");
+    add_arg(argv, &k, "-hide_banner");
+    add_arg(argv, &k, "-loglevel");
+    add_arg(argv, &k, "warning");
+    add_arg(argv, &k, "-i");
+    add_arg(argv, &k, p->source);
+    const char *video_out[] = { "-map", "0:v:0", "-c", "copy", "-f", "mp4", "-movflags", frag_video,
+                                "-flush_packets", "1", "-y", p->video };
+    const char *audio_out[] = { "-map", "0:a:0", "-c", "copy", "-f", "mp4", "-movflags", frag_audio,
+                                "-frag_duration", "2000000", "-flush_packets", "1", "-y", p->audio };
+    for (size_t i = 0; i < sizeof(video_out) / sizeof(video_out[0]); i++) {
+        add_arg(argv, &k, video_out[i]);
+    }
+    for (size_t i = 0; i < sizeof(audio_out) / sizeof(audio_out[0]); i++) {
+        add_arg(argv, &k, audio_out[i]);
+    }
+    argv[k] = NULL;
+
+    sigemptyset(&def);
+    sigaddset(&def, SIGPIPE);
+    sigaddset(&def, SIGTERM);
+    sigaddset(&def, SIGINT);
+    sigemptyset(&none);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF
+                                    | POSIX_SPAWN_SETSIGMASK);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setsigdefault(&attr, &def);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, p->log_file,
+                                     O_WRONLY | O_CREAT | O_APPEND, 0660);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    rc = posix_spawnp(&pid, app->cfg.ffmpeg_path, &fa, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) {
+        log_error("live: cannot run %s: %s", app->cfg.ffmpeg_path, strerror(rc));
+        return 0;
+    }
+    write_pid_file(p->pid_file, pid);
+    return pid;
+}
+
+/* The last line ffmpeg wrote (the reason it stopped), for the log. */
+static void last_log_line(const char *path, char *out, size_t cap)
+{
+    char buf[1024];
+    FILE *f = fopen(path, "r");
+    long size;
+    size_t n;
+
+    out[0] = '\0';
+    if (f == NULL) {
+        return;
+    }
+    fseek(f, 0, SEEK_END);
+    size = ftell(f);
+    fseek(f, size > (long) sizeof(buf) - 1 ? size - (long) sizeof(buf) + 1 : 0, SEEK_SET);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
+        n--;
+    }
+    buf[n] = '\0';
+    if (snprintf(out, cap, "%s", strrchr(buf, '\n') != NULL ? strrchr(buf, '\n') + 1 : buf)
+        >= (int) cap) {
+        out[cap - 1] = '\0';
+    }
+}
+
+/* ------------------------------------------------------------ the table */
+
+static archiver_t *find(const char *program_id)
+{
+    for (size_t i = 0; i < LIVE_MAX_ARCHIVERS; i++) {
+        if (strcmp(L.a[i].program_id, program_id) == 0) {
+            return &L.a[i];
+        }
+    }
+    return NULL;
+}
+
+static archiver_t *add(const char *program_id)
+{
+    archiver_t *a = find(program_id);
+
+    for (size_t i = 0; a == NULL && i < LIVE_MAX_ARCHIVERS; i++) {
+        if (L.a[i].program_id[0] == '\0') {
+            a = &L.a[i];
+            memset(a, 0, sizeof(*a));
+            snprintf(a->program_id, sizeof(a->program_id), "%s", program_id);
+        }
+    }
+    return a;
+}
+
+/* One Running program: its archiver adopted, started, or its exit noted. */
+static void supervise(const archive_paths_t *p, const char *program_id, int64_t now)
+{
+    archiver_t *a = add(program_id);
+    char reason[512];
+    pid_t pid;
+
+    if (a == NULL || a->done || a->stopping) {
+        return;
+    }
+    if (a->pid > 0 && !alive(a)) {
+        last_log_line(p->log_file, reason, sizeof(reason));
+        a->pid = 0;
+        if (file_size(p->video) > 0) {
+            a->done = true;   /* the publisher left: one session per program in this version */
+            log_warn("live: archiver of %s ended (%s); the archive is kept, a new publish is "
+                     "not archived by this program", program_id, reason[0] ? reason : "exit");
+            return;
+        }
+        log_warn("live: archiver of %s exited before writing (%s); retrying", program_id,
+                 reason[0] ? reason : "exit");
+        a->retry_at_ms = now + LIVE_RETRY_MS;
+    }
+    if (a->pid > 0 || now < a->retry_at_ms) {
+        return;
+    }
+    pid = read_pid_file(p->pid_file);
+    if (pid > 0 && is_our_archiver(pid, p->video)) {
+        a->pid = pid;
+        a->child = false;
+        log_info("live: adopted archiver %d of %s", (int) pid, program_id);
+        return;
+    }
+    if ((pid = spawn_archiver(L.app, p)) > 0) {
+        a->pid = pid;
+        a->child = true;
+        log_info("live: archiver %d of %s pulls %s", (int) pid, program_id, p->source);
+    } else {
+        a->retry_at_ms = now + LIVE_RETRY_MS;
+    }
+}
+
+typedef struct {
+    api_ctx_t *c;
+    json_t    *running;     /* program id -> paths as [dir…] */
+} tick_walk_t;
+
+static int collect_running(const char *id, json_t *rec, void *arg)
+{
+    tick_walk_t *w = arg;
+    const char *state = entity_str(rec, "State");
+
+    if (state != NULL && strcmp(state, "Running") == 0) {
+        json_object_set(w->running, id, rec);
+    }
+    return 0;
+}
+
+static void tick(void)
+{
+    api_ctx_t c = { .app = L.app, .now_ms = time_now_ms() };
+    tick_walk_t w = { &c, json_object() };
+    const char *id;
+    json_t *rec;
+    archive_paths_t p;
+
+    if (catalog_begin(L.app->store, false, &c.txn) != 0) {
+        json_decref(w.running);
+        return;
+    }
+    catalog_each(&c.txn, entity_programs.name, collect_running, &w);
+    pthread_mutex_lock(&L.lock);
+    json_object_foreach(w.running, id, rec) {
+        if (paths_of_program(&c, rec, &p) == 0) {
+            supervise(&p, id, c.now_ms);
+        }
+    }
+    for (size_t i = 0; i < LIVE_MAX_ARCHIVERS; i++) {   /* forget programs no longer Running */
+        archiver_t *a = &L.a[i];
+        if (a->program_id[0] != '\0' && !a->stopping
+            && json_object_get(w.running, a->program_id) == NULL) {
+            if (alive(a)) {
+                kill(a->pid, SIGINT);
+            }
+            memset(a, 0, sizeof(*a));
+        }
+    }
+    pthread_mutex_unlock(&L.lock);
+    catalog_abort(&c.txn);
+    json_decref(w.running);
+}
+
+static void *supervisor(void *arg)
+{
+    (void) arg;
+    while (!L.quit) {
+        tick();
+        usleep(LIVE_TICK_MS * 1000);
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------ API side */
+
+static int ensure_dir(const char *path)
+{
+    return mkdir(path, 0770) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+int live_archive_begin(api_ctx_t *c, json_t *program)
+{
+    archive_paths_t p;
+    char live_dir[LIVE_PATH_MAX];
+
+    snprintf(live_dir, sizeof(live_dir), "%s/live", c->app->cfg.work_dir);
+    if (paths_of_program(c, program, &p) != 0 || ensure_dir(c->app->cfg.work_dir) != 0
+        || ensure_dir(live_dir) != 0 || ensure_dir(p.dir) != 0) {
+        return api_fail(c, 500, "StorageError", "cannot make the archive's folders: %s",
+                        strerror(errno));
+    }
+    if (write_ism(&p, 0) != 0) {
+        return api_fail(c, 500, "StorageError", "cannot write %s: %s", p.ism, strerror(errno));
+    }
+    json_object_set_new(program, "_startedMs", json_integer(c->now_ms));
+    pthread_mutex_lock(&L.lock);
+    archiver_t *a = find(entity_str(program, "Id"));
+    if (a != NULL) {
+        memset(a, 0, sizeof(*a));      /* a restarted program archives again */
+    }
+    pthread_mutex_unlock(&L.lock);
+    return asset_register_files(c, entity_str(program, "AssetId"));
+}
+
+/* SIGINT, then SIGKILL after the grace time; waits for the end. */
+static void stop_process(archiver_t *a)
+{
+    for (int waited = 0; alive(a); waited += 50) {
+        if (waited == 0) {
+            kill(a->pid, SIGINT);
+        } else if (waited == LIVE_STOP_GRACE_MS) {
+            log_warn("live: archiver %d did not stop in %d ms: killed", (int) a->pid,
+                     LIVE_STOP_GRACE_MS);
+            kill(a->pid, SIGKILL);
+        }
+        usleep(50 * 1000);
+    }
+    a->pid = 0;
+}
+
+int live_archive_end(api_ctx_t *c, json_t *program)
+{
+    archive_paths_t p;
+    archiver_t *a, copy = { 0 };
+    pid_t pid;
+    double seconds = (double) (c->now_ms - entity_int(program, "_startedMs", c->now_ms)) / 1000.0;
+
+    if (paths_of_program(c, program, &p) != 0) {
+        return api_fail(c, 500, "InternalError", "bad program record");
+    }
+    pthread_mutex_lock(&L.lock);
+    a = add(entity_str(program, "Id"));
+    if (a != NULL) {
+        a->stopping = true;
+        copy = *a;
+    }
+    pthread_mutex_unlock(&L.lock);
+    if (copy.pid <= 0 && (pid = read_pid_file(p.pid_file)) > 0 && is_our_archiver(pid, p.video)) {
+        copy.pid = pid;       /* not adopted yet (a stop right after a restart) */
+        copy.child = false;
+    }
+    stop_process(&copy);
+    unlink(p.pid_file);
+    pthread_mutex_lock(&L.lock);
+    if (a != NULL) {
+        a->pid = 0;
+        a->done = true;
+    }
+    pthread_mutex_unlock(&L.lock);
+    if (write_ism(&p, seconds) != 0) {
+        return api_fail(c, 500, "StorageError", "cannot write %s: %s", p.ism, strerror(errno));
+    }
+    log_info("live: archive of %s closed: %s (%lld bytes), %s (%lld bytes)",
+             entity_str(program, "Id"), p.video, (long long) file_size(p.video), p.audio,
+             (long long) file_size(p.audio));
+    return asset_register_files(c, entity_str(program, "AssetId"));
+}
+
+int live_archivers_start(app_t *app)
+{
+    L.app = app;
+    L.quit = false;
+    if (pthread_create(&L.thread, NULL, supervisor, NULL) != 0) {
+        log_error("live: cannot start the archiver supervisor");
+        return -1;
+    }
+    L.running = true;
+    return 0;
+}
+
+void live_archivers_stop(void)
+{
+    if (L.running) {
+        L.quit = true;
+        pthread_join(L.thread, NULL);
+        L.running = false;
+    }
+}
