@@ -252,6 +252,8 @@ static pid_t spawn_archiver(const app_t *app, const archive_paths_t *p)
     add_arg(argv, &k, "-hide_banner");
     add_arg(argv, &k, "-loglevel");
     add_arg(argv, &k, "warning");
+    add_arg(argv, &k, "-f");             /* FLV with timestamp discontinuities (AVFMT_TS_DISCONT) */
+    add_arg(argv, &k, "live_flv");
     add_arg(argv, &k, "-i");
     add_arg(argv, &k, p->source);
     const char *video_out[] = { "-map", "0:v:0", "-c", "copy", "-f", "mp4", "-movflags", frag_video,
@@ -479,11 +481,13 @@ int live_archive_begin(api_ctx_t *c, json_t *program)
     return asset_register_files(c, entity_str(program, "AssetId"));
 }
 
-/* SIGINT, then SIGKILL after the grace time; waits for the end. */
+/* SIGINT twice (ffmpeg's first one ends its loop, the second interrupts a
+ * read blocked on an idle stream; either way it writes the last fragment),
+ * then SIGKILL after the grace time; waits for the end. */
 static void stop_process(archiver_t *a)
 {
     for (int waited = 0; alive(a); waited += 50) {
-        if (waited == 0) {
+        if (waited == 0 || waited == LIVE_STOP_GRACE_MS / 2) {
             kill(a->pid, SIGINT);
         } else if (waited == LIVE_STOP_GRACE_MS) {
             log_warn("live: archiver %d did not stop in %d ms: killed", (int) a->pid,

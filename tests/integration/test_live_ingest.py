@@ -1,0 +1,192 @@
+"""RTMP ingest into a program's archive, with real publishers: an nginx
+with Debian's nginx-rtmp (conf/rtmp-ingest.conf.in) whose callbacks reach
+mediaplaned, ffmpeg publishing testsrc2 + sine (H.264 + AAC) to the
+channel's Input endpoint URL + a stream name, and the archive checked after
+Program Stop: ffprobe reads each file, the archived video decodes to the
+same frames (framemd5) as the publisher's own encoded stream (kept by
+ffmpeg's tee muxer), and the asset has its Files.  Refusals: an unknown
+stream key, a client outside the IP allow list, a stopped channel."""
+
+import getpass
+import re
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import NGINX, free_port
+from platform_harness import TOP, Daemon, client_for, render
+from test_api_live import act, run
+
+RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
+
+pytestmark = pytest.mark.skipif(not RTMP_MODULE.exists() or shutil.which("ffmpeg") is None,
+                                reason="needs libnginx-mod-rtmp and ffmpeg")
+
+
+class RtmpServer:
+    def __init__(self, prefix: Path, api_port: int):
+        self.prefix = prefix
+        self.port = free_port()
+        (prefix / "logs").mkdir(parents=True, exist_ok=True)
+        self.conf = prefix / "rtmp.conf"
+        self.conf.write_text(render(TOP / "conf" / "rtmp-ingest.conf.in", {
+            "RTMP_MODULE": RTMP_MODULE, "PREFIX": prefix, "DAEMON": "off",
+            "RTMP_LISTEN": "127.0.0.1:%d" % self.port, "API_LISTEN": "127.0.0.1:%d" % api_port}))
+        self.proc = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(self.conf)],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=open(prefix / "logs" / "stderr.log", "ab"))
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("nginx-rtmp did not start: %s" % (prefix / "logs").glob("*"))
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+    def error_log(self) -> str:
+        p = self.prefix / "logs" / "rtmp-error.log"
+        return p.read_text(errors="replace") if p.exists() else ""
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    root = tmp_path_factory.mktemp("live")
+    api_port = free_port()
+    rtmp = RtmpServer(root / "rtmp", api_port)
+    url = "rtmp://127.0.0.1:%d/" % rtmp.port
+    daemon = Daemon(root / "data", api_port, "http://127.0.0.1:%d/" % free_port(),
+                    extra={"rtmp_url": url, "rtmp_local_url": url}).start()
+    yield type("Live", (), {"rtmp": rtmp, "daemon": daemon, "root": root,
+                            "ams": client_for("http://127.0.0.1:%d" % api_port)})
+    daemon.stop()
+    rtmp.stop()
+    assert not daemon.crashes(), daemon.crashes()
+
+
+def channel(ams, allow):
+    body = {"Name": "ch-%s" % uuid.uuid4().hex[:10],
+            "Input": {"StreamingProtocol": "RTMP",
+                      "AccessControl": {"IP": {"Allow": allow}}}}
+    r = ams.post("Channels", body)
+    assert r.status == 202, r
+    ch = run(ams, "Channels", r.json["Id"], "Start")
+    return ch, ch["Input"]["Endpoints"][0]["Url"]
+
+
+LOOPBACK = [{"Name": "lo", "Address": "127.0.0.0", "SubnetPrefixLength": 8}]
+
+
+def publish(url: str, seconds: int, local: Path = None, timeout: float = 60):
+    """ffmpeg publishing H.264 (2 s GOPs) + AAC in real time to url; with
+    local, the same encoded stream is also written there (tee muxer)."""
+    args = ["ffmpeg", "-v", "error", "-nostdin", "-re",
+            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", str(seconds), "-map", "0:v", "-map", "1:a",
+            "-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-keyint_min", "50",
+            "-sc_threshold", "0", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k"]
+    if local is not None:
+        args += ["-flags", "+global_header", "-f", "tee",
+                 "[f=flv:onfail=abort]%s|[f=mp4]%s" % (url, local)]
+    else:
+        args += ["-f", "flv", url]
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+
+
+def frame_hashes(path: Path) -> list:
+    out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:v:0",
+                          "-f", "framemd5", "-"], capture_output=True, text=True, check=True).stdout
+    return [l.split(",")[-1].strip() for l in out.splitlines() if l and not l.startswith("#")]
+
+
+def probe(path: Path) -> str:
+    return subprocess.run(["ffprobe", "-v", "error", "-show_entries",
+                           "stream=codec_name:format=duration", "-of", "compact", str(path)],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_publish_is_archived_frame_exact(live):
+    ams = live.ams
+    ch, url = channel(ams, LOOPBACK)
+    assert re.fullmatch(r"rtmp://127\.0\.0\.1:\d+/live/[0-9a-f]{32}", url)
+    asset = ams.create("Assets", {"Name": "live-archive"})
+    r = ams.post("Programs", {"Name": "show", "ChannelId": ch["Id"], "AssetId": asset["Id"],
+                              "ArchiveWindowLength": "PT10M", "ManifestName": "show"})
+    assert r.status == 202, r
+    program = run(ams, "Programs", r.json["Id"], "Start")
+    assert program["State"] == "Running"
+    time.sleep(1.5)   # the archiver is waiting on the stream before the publisher comes
+    local = live.root / "published.mp4"
+    res = publish(url + "/stream1", 10, local)
+    assert res.returncode == 0, res.stderr
+    time.sleep(1)
+    run(ams, "Programs", program["Id"], "Stop")
+
+    folder = live.daemon.data_dir / "media" / ("asset-" + asset["Id"].split(":")[-1])
+    video, audio, ism = folder / "show_video.mp4", folder / "show_audio.mp4", folder / "show.ism"
+    assert "codec_name=h264" in probe(video)
+    assert "codec_name=aac" in probe(audio)
+    text = ism.read_text()
+    assert 'src="show_video.mp4"' in text and 'src="show_audio.mp4"' in text
+    # fragmented: a moof per GOP (10 s at 2 s GOPs)
+    data = video.read_bytes()
+    assert data.count(b"moof") >= 4 and b"mvex" in data
+
+    # the archive is the publisher's encoded stream from the frame it began
+    # with: the archiver waits on the stream before the publish, so it gets
+    # every frame from the first keyframe on (offset 0 expected)
+    want, got = frame_hashes(local), frame_hashes(video)
+    assert got, "no frames archived"
+    offset = want.index(got[0])
+    assert got == want[offset:offset + len(got)]
+    assert offset == 0 and len(got) >= len(want) - 2, (offset, len(got), len(want))
+
+    files = {f["Name"]: f for f in ams.values("Assets%s/Files" % ams.key(asset["Id"]))}
+    assert set(files) == {"show.ism", "show_video.mp4", "show_audio.mp4"}
+    assert files["show.ism"]["IsPrimary"]
+    assert int(files["show_video.mp4"]["ContentFileSize"]) == video.stat().st_size
+    assert "publish accepted" in live.daemon.log()
+    run(ams, "Channels", ch["Id"], "Stop")
+
+
+def refused(url: str):
+    res = publish(url, 2, timeout=30)
+    assert res.returncode != 0, "publish to %s was accepted" % url
+    return res
+
+
+def test_unknown_stream_key_is_refused(live):
+    ch, url = channel(live.ams, LOOPBACK)
+    wrong = re.sub(r"[0-9a-f]{32}$", uuid.uuid4().hex, url)
+    refused(wrong + "/s")
+    assert re.search(r"rtmp connect refused: unknown stream key", live.daemon.log())
+    refused(url.rsplit("/", 1)[0] + "/s")            # no key at all
+    run(live.ams, "Channels", ch["Id"], "Stop")
+
+
+def test_client_outside_allow_list_is_refused(live):
+    ch, url = channel(live.ams, [{"Name": "lan", "Address": "10.0.0.0", "SubnetPrefixLength": 8}])
+    refused(url + "/s")
+    assert re.search(r"refused: the client address is outside the channel's IP allow list "
+                     r"\(channel '%s', client 127\.0\.0\.1\)" % ch["Name"], live.daemon.log())
+    run(live.ams, "Channels", ch["Id"], "Stop")
+    ch2, url2 = channel(live.ams, [])                 # empty list: nobody
+    refused(url2 + "/s")
+    run(live.ams, "Channels", ch2["Id"], "Stop")
+
+
+def test_stopped_channel_refuses(live):
+    ch, url = channel(live.ams, LOOPBACK)
+    run(live.ams, "Channels", ch["Id"], "Stop")
+    refused(url + "/s")
+    assert "the channel is not Running" in live.daemon.log()
