@@ -89,6 +89,11 @@ LOOPBACK = [{"Name": "lo", "Address": "127.0.0.0", "SubnetPrefixLength": 8}]
 def publish(url: str, seconds: int, local: Path = None, timeout: float = 60):
     """ffmpeg publishing H.264 (2 s GOPs) + AAC in real time to url; with
     local, the same encoded stream is also written there (tee muxer)."""
+    return subprocess.run(publish_args(url, seconds, local), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def publish_args(url: str, seconds: int, local: Path = None) -> list:
     args = ["ffmpeg", "-v", "error", "-nostdin", "-re",
             "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
@@ -100,7 +105,7 @@ def publish(url: str, seconds: int, local: Path = None, timeout: float = 60):
                  "[f=flv:onfail=abort]%s|[f=mp4]%s" % (url, local)]
     else:
         args += ["-f", "flv", url]
-    return subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+    return args
 
 
 def frame_hashes(path: Path) -> list:
@@ -190,3 +195,31 @@ def test_stopped_channel_refuses(live):
     run(live.ams, "Channels", ch["Id"], "Stop")
     refused(url + "/s")
     assert "the channel is not Running" in live.daemon.log()
+
+
+def test_archive_goes_on_through_a_daemon_sigkill(live):
+    """The archiver is detached from the daemon: a SIGKILLed daemon leaves it
+    archiving, the restarted daemon adopts it (pid file + command line), and
+    Program Stop then finalizes the archive with every frame."""
+    ams = live.ams
+    ch, url = channel(ams, LOOPBACK)
+    asset = ams.create("Assets", {"Name": "live-archive-kill"})
+    r = ams.post("Programs", {"Name": "killed", "ChannelId": ch["Id"], "AssetId": asset["Id"],
+                              "ArchiveWindowLength": "PT10M"})
+    program = run(ams, "Programs", r.json["Id"], "Start")
+    time.sleep(1.5)
+    local = live.root / "published-kill.mp4"
+    pub = subprocess.Popen(publish_args(url + "/s", 10, local), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(4)
+    live.daemon.kill()
+    live.daemon.start()
+    assert pub.wait(timeout=60) == 0
+    time.sleep(1)
+    assert "adopted archiver" in live.daemon.log()
+    run(ams, "Programs", program["Id"], "Stop")
+    folder = live.daemon.data_dir / "media" / ("asset-" + asset["Id"].split(":")[-1])
+    want, got = frame_hashes(local), frame_hashes(folder / "killed_video.mp4")
+    assert got == want, (len(got), len(want))
+    assert "codec_name=aac" in probe(folder / "killed_audio.mp4")
+    run(ams, "Channels", ch["Id"], "Stop")
