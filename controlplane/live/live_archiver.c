@@ -14,6 +14,13 @@
  * process group: a daemon SIGKILL leaves it archiving; the next daemon
  * finds it by the pid file, checks /proc/<pid>/cmdline still names the
  * archive, and adopts it.
+ *
+ * Reconnects: an archiver ends when its publisher leaves (nginx-rtmp
+ * `play_restart on` sends it Play.Stop; it writes its last fragment); the
+ * next one waits for the next publish and writes session n into
+ * <work_dir>/live/<program>/<n>_{video,audio}.mp4.  Program Stop joins the
+ * sessions to the first (ffmpeg concat demuxer, stream copy): a continuous
+ * timeline without the time the encoder was away.
  */
 #define _GNU_SOURCE
 #include "live/live_archiver.h"
@@ -67,6 +74,7 @@ typedef struct {
     char ism[LIVE_PATH_MAX];
     char video[LIVE_PATH_MAX];
     char audio[LIVE_PATH_MAX];
+    char sessions[LIVE_PATH_MAX]; /* <work_dir>/live/<program guid>: sessions 2, 3, … */
     char pid_file[LIVE_PATH_MAX];
     char log_file[LIVE_PATH_MAX];
     char source[LIVE_PATH_MAX];
@@ -81,7 +89,7 @@ static int archive_paths(const app_t *app, const char *program_id, const char *a
     if (guid == NULL || asset_container_name(asset_id, container, sizeof(container)) != 0) {
         return -1;
     }
-    int n[7];
+    int n[8];
 
     n[0] = snprintf(p->dir, sizeof(p->dir), "%s/%s", app->cfg.media_root, container);
     n[1] = snprintf(p->ism, sizeof(p->ism), "%s/%s.ism", p->dir, manifest);
@@ -89,6 +97,7 @@ static int archive_paths(const app_t *app, const char *program_id, const char *a
     n[3] = snprintf(p->audio, sizeof(p->audio), "%s/%s_audio.mp4", p->dir, manifest);
     n[4] = snprintf(p->pid_file, sizeof(p->pid_file), "%s/live/%s.pid", app->cfg.work_dir, guid);
     n[5] = snprintf(p->log_file, sizeof(p->log_file), "%s/live/%s.log", app->cfg.work_dir, guid);
+    n[7] = snprintf(p->sessions, sizeof(p->sessions), "%s/live/%s", app->cfg.work_dir, guid);
     n[6] = snprintf(p->source, sizeof(p->source), "%slive/%s", app->cfg.rtmp_local_url,
                     token != NULL ? token : "");
     for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
@@ -115,6 +124,36 @@ static off_t file_size(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* The track files of publish session k: session 1 writes the archive's
+ * own files in the asset's folder; later ones (after a publisher
+ * reconnected) <sessions>/<k>_video.mp4, joined to it at Program Stop. */
+static void session_files(const archive_paths_t *p, int k, char *video, char *audio, size_t cap)
+{
+    if (k <= 1) {
+        snprintf(video, cap, "%s", p->video);
+        snprintf(audio, cap, "%s", p->audio);
+    } else {
+        if (snprintf(video, cap, "%s/%d_video.mp4", p->sessions, k) >= (int) cap
+            || snprintf(audio, cap, "%s/%d_audio.mp4", p->sessions, k) >= (int) cap) {
+            video[0] = audio[0] = '\0';
+        }
+    }
+}
+
+/* The first session without video written yet. */
+static int next_session(const archive_paths_t *p)
+{
+    char video[LIVE_PATH_MAX + 32], audio[LIVE_PATH_MAX + 32];
+    int k = 1;
+
+    for (;; k++) {
+        session_files(p, k, video, audio, sizeof(video));
+        if (file_size(video) <= 0) {
+            return k;
+        }
+    }
 }
 
 /* ------------------------------------------------------------ the .ism */
@@ -178,8 +217,9 @@ static bool alive(archiver_t *a)
     return kill(a->pid, 0) == 0 || errno == EPERM;
 }
 
-/* True if pid runs an archiver writing to video (its command line names it). */
-static bool is_our_archiver(pid_t pid, const char *video)
+/* True if pid runs the archiver of p (its command line names the archive's
+ * files or the program's sessions folder). */
+static bool is_our_archiver(pid_t pid, const archive_paths_t *p)
 {
     char path[64], buf[8192];
     ssize_t n;
@@ -198,7 +238,7 @@ static bool is_our_archiver(pid_t pid, const char *video)
         buf[i] = buf[i] == '\0' ? '\n' : buf[i];
     }
     buf[n] = '\0';
-    return strstr(buf, video) != NULL;
+    return strstr(buf, p->video) != NULL || strstr(buf, p->sessions) != NULL;
 }
 
 static pid_t read_pid_file(const char *path)
@@ -235,8 +275,9 @@ static void add_arg(char **argv, int *k, const char *s)
     argv[(*k)++] = (char *) s;
 }
 
-/* ffmpeg pulling the channel's stream into the two track files. */
-static pid_t spawn_archiver(const app_t *app, const archive_paths_t *p)
+/* ffmpeg pulling the channel's stream into the two track files of a session. */
+static pid_t spawn_archiver(const app_t *app, const archive_paths_t *p, const char *video,
+                            const char *audio)
 {
     static const char *frag_video = "+frag_keyframe+empty_moov+default_base_moof";
     static const char *frag_audio = "+empty_moov+default_base_moof";
@@ -257,9 +298,9 @@ static pid_t spawn_archiver(const app_t *app, const archive_paths_t *p)
     add_arg(argv, &k, "-i");
     add_arg(argv, &k, p->source);
     const char *video_out[] = { "-map", "0:v:0", "-c", "copy", "-f", "mp4", "-movflags", frag_video,
-                                "-flush_packets", "1", "-y", p->video };
+                                "-flush_packets", "1", "-y", video };
     const char *audio_out[] = { "-map", "0:a:0", "-c", "copy", "-f", "mp4", "-movflags", frag_audio,
-                                "-frag_duration", "2000000", "-flush_packets", "1", "-y", p->audio };
+                                "-frag_duration", "2000000", "-flush_packets", "1", "-y", audio };
     for (size_t i = 0; i < sizeof(video_out) / sizeof(video_out[0]); i++) {
         add_arg(argv, &k, video_out[i]);
     }
@@ -348,12 +389,15 @@ static archiver_t *add(const char *program_id)
     return a;
 }
 
-/* One Running program: its archiver adopted, started, or its exit noted. */
+/* One Running program: its archiver adopted, started, or its exit noted.
+ * An archiver ends when its publisher leaves (nginx-rtmp play_restart); the
+ * next one waits for the next publish and writes the next session. */
 static void supervise(const archive_paths_t *p, const char *program_id, int64_t now)
 {
     archiver_t *a = add(program_id);
-    char reason[512];
+    char reason[512], video[LIVE_PATH_MAX + 32], audio[LIVE_PATH_MAX + 32];
     pid_t pid;
+    int k;
 
     if (a == NULL || a->done || a->stopping) {
         return;
@@ -361,30 +405,31 @@ static void supervise(const archive_paths_t *p, const char *program_id, int64_t 
     if (a->pid > 0 && !alive(a)) {
         last_log_line(p->log_file, reason, sizeof(reason));
         a->pid = 0;
-        if (file_size(p->video) > 0) {
-            a->done = true;   /* the publisher left: one session per program in this version */
-            log_warn("live: archiver of %s ended (%s); the archive is kept, a new publish is "
-                     "not archived by this program", program_id, reason[0] ? reason : "exit");
-            return;
-        }
-        log_warn("live: archiver of %s exited before writing (%s); retrying", program_id,
-                 reason[0] ? reason : "exit");
-        a->retry_at_ms = now + LIVE_RETRY_MS;
+        log_info("live: archiver of %s ended (%s)", program_id, reason[0] ? reason : "exit");
+        a->retry_at_ms = now + LIVE_RETRY_MS / 4;
     }
     if (a->pid > 0 || now < a->retry_at_ms) {
         return;
     }
     pid = read_pid_file(p->pid_file);
-    if (pid > 0 && is_our_archiver(pid, p->video)) {
+    if (pid > 0 && is_our_archiver(pid, p)) {
         a->pid = pid;
         a->child = false;
         log_info("live: adopted archiver %d of %s", (int) pid, program_id);
         return;
     }
-    if ((pid = spawn_archiver(L.app, p)) > 0) {
+    k = next_session(p);
+    session_files(p, k, video, audio, sizeof(video));
+    if (k > 1 && mkdir(p->sessions, 0770) != 0 && errno != EEXIST) {
+        log_error("live: cannot make %s: %s", p->sessions, strerror(errno));
+        a->retry_at_ms = now + LIVE_RETRY_MS;
+        return;
+    }
+    if (video[0] != '\0' && (pid = spawn_archiver(L.app, p, video, audio)) > 0) {
         a->pid = pid;
         a->child = true;
-        log_info("live: archiver %d of %s pulls %s", (int) pid, program_id, p->source);
+        log_info("live: archiver %d of %s pulls %s (session %d)", (int) pid, program_id,
+                 p->source, k);
     } else {
         a->retry_at_ms = now + LIVE_RETRY_MS;
     }
@@ -450,6 +495,105 @@ static void *supervisor(void *arg)
     return NULL;
 }
 
+/* ------------------------------------------------------------ sessions */
+
+/* Runs ffmpeg with args to the end (output to the program's log); 0 on exit 0. */
+static int run_ffmpeg(const app_t *app, const archive_paths_t *p, char **args)
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int rc, status = -1;
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, p->log_file,
+                                     O_WRONLY | O_CREAT | O_APPEND, 0660);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    rc = posix_spawnp(&pid, app->cfg.ffmpeg_path, &fa, NULL, args, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        return -1;
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int fsync_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+    if (fd < 0) {
+        return -1;
+    }
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* One track: sessions 1..n joined end to end by ffmpeg's concat demuxer
+ * (each session's timestamps follow the previous one's end: a continuous
+ * timeline, the time the encoder was away left out) into a temporary file,
+ * fsync'ed and renamed over session 1's file. */
+static int join_track(const app_t *app, const archive_paths_t *p, bool video, int n)
+{
+    char list[LIVE_PATH_MAX + 32], out[LIVE_PATH_MAX + 32];
+    char v[LIVE_PATH_MAX + 32], a[LIVE_PATH_MAX + 32];
+    const char *target = video ? p->video : p->audio;
+    FILE *f;
+
+    snprintf(list, sizeof(list), "%s/%s.txt", p->sessions, video ? "video" : "audio");
+    snprintf(out, sizeof(out), "%s.join.tmp", target);
+    if ((f = fopen(list, "w")) == NULL) {
+        return -1;
+    }
+    for (int k = 1; k <= n; k++) {
+        session_files(p, k, v, a, sizeof(v));
+        if (file_size(video ? v : a) > 0) {
+            fprintf(f, "file '%s'\n", video ? v : a);
+        }
+    }
+    if (fclose(f) != 0) {
+        return -1;
+    }
+    char *args[] = { (char *) app->cfg.ffmpeg_path, "-nostdin", "-hide_banner", "-loglevel", "warning",
+                     "-f", "concat", "-safe", "0", "-i", list, "-map", "0", "-c", "copy",
+                     "-f", "mp4", "-movflags",
+                     video ? "+frag_keyframe+empty_moov+default_base_moof"
+                           : "+empty_moov+default_base_moof",
+                     "-frag_duration", video ? "0" : "2000000", "-y", out, NULL };
+    if (run_ffmpeg(app, p, args) != 0 || fsync_path(out) != 0 || rename(out, target) != 0) {
+        unlink(out);
+        return -1;
+    }
+    unlink(list);
+    return 0;
+}
+
+/* After the last archiver: later sessions joined to the first, then removed. */
+static int join_sessions(const app_t *app, const archive_paths_t *p)
+{
+    char v[LIVE_PATH_MAX + 32], a[LIVE_PATH_MAX + 32];
+    int n = next_session(p) - 1;
+
+    if (n <= 1) {
+        return 0;
+    }
+    if (join_track(app, p, true, n) != 0 || join_track(app, p, false, n) != 0) {
+        log_error("live: cannot join the %d publish sessions of %s (see %s)", n, p->dir, p->log_file);
+        return -1;
+    }
+    for (int k = 2; k <= n; k++) {
+        session_files(p, k, v, a, sizeof(v));
+        unlink(v);
+        unlink(a);
+    }
+    rmdir(p->sessions);
+    fsync_path(p->dir);
+    log_info("live: joined %d publish sessions into %s", n, p->video);
+    return 0;
+}
+
 /* ------------------------------------------------------------ API side */
 
 static int ensure_dir(const char *path)
@@ -487,7 +631,7 @@ int live_archive_begin(api_ctx_t *c, json_t *program)
 static void stop_process(archiver_t *a)
 {
     for (int waited = 0; alive(a); waited += 50) {
-        if (waited == 0 || waited == LIVE_STOP_GRACE_MS / 2) {
+        if (waited == 0 || waited == 1500) {
             kill(a->pid, SIGINT);
         } else if (waited == LIVE_STOP_GRACE_MS) {
             log_warn("live: archiver %d did not stop in %d ms: killed", (int) a->pid,
@@ -516,7 +660,7 @@ int live_archive_end(api_ctx_t *c, json_t *program)
         copy = *a;
     }
     pthread_mutex_unlock(&L.lock);
-    if (copy.pid <= 0 && (pid = read_pid_file(p.pid_file)) > 0 && is_our_archiver(pid, p.video)) {
+    if (copy.pid <= 0 && (pid = read_pid_file(p.pid_file)) > 0 && is_our_archiver(pid, &p)) {
         copy.pid = pid;       /* not adopted yet (a stop right after a restart) */
         copy.child = false;
     }
@@ -528,6 +672,9 @@ int live_archive_end(api_ctx_t *c, json_t *program)
         a->done = true;
     }
     pthread_mutex_unlock(&L.lock);
+    if (join_sessions(c->app, &p) != 0) {
+        return api_fail(c, 500, "StorageError", "cannot join the archive's publish sessions");
+    }
     if (write_ism(&p, seconds) != 0) {
         return api_fail(c, 500, "StorageError", "cannot write %s: %s", p.ism, strerror(errno));
     }

@@ -86,16 +86,16 @@ def channel(ams, allow):
 LOOPBACK = [{"Name": "lo", "Address": "127.0.0.0", "SubnetPrefixLength": 8}]
 
 
-def publish(url: str, seconds: int, local: Path = None, timeout: float = 60):
+def publish(url: str, seconds: int, local: Path = None, timeout: float = 60, source="testsrc2"):
     """ffmpeg publishing H.264 (2 s GOPs) + AAC in real time to url; with
     local, the same encoded stream is also written there (tee muxer)."""
-    return subprocess.run(publish_args(url, seconds, local), capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(publish_args(url, seconds, local, source), capture_output=True,
+                          text=True, timeout=timeout)
 
 
-def publish_args(url: str, seconds: int, local: Path = None) -> list:
+def publish_args(url: str, seconds: int, local: Path = None, source="testsrc2") -> list:
     args = ["ffmpeg", "-v", "error", "-nostdin", "-re",
-            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+            "-f", "lavfi", "-i", "%s=size=640x360:rate=25" % source,
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
             "-t", str(seconds), "-map", "0:v", "-map", "1:a",
             "-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-keyint_min", "50",
@@ -222,4 +222,39 @@ def test_archive_goes_on_through_a_daemon_sigkill(live):
     want, got = frame_hashes(local), frame_hashes(folder / "killed_video.mp4")
     assert got == want, (len(got), len(want))
     assert "codec_name=aac" in probe(folder / "killed_audio.mp4")
+    run(ams, "Channels", ch["Id"], "Stop")
+
+
+def test_reconnect_continues_the_archive(live):
+    """An encoder that disconnects and publishes again: each publish session
+    is archived, and Program Stop joins them into one timeline (the second
+    session's frames follow the first's, timestamps continuous, the time
+    the encoder was away left out)."""
+    ams = live.ams
+    ch, url = channel(ams, LOOPBACK)
+    asset = ams.create("Assets", {"Name": "live-archive-reconnect"})
+    r = ams.post("Programs", {"Name": "again", "ChannelId": ch["Id"], "AssetId": asset["Id"],
+                              "ArchiveWindowLength": "PT10M"})
+    program = run(ams, "Programs", r.json["Id"], "Start")
+    time.sleep(1.5)
+    first, second = live.root / "session1.mp4", live.root / "session2.mp4"
+    assert publish(url + "/s", 4, first).returncode == 0
+    time.sleep(3)
+    assert publish(url + "/s", 4, second, source="testsrc").returncode == 0
+    time.sleep(1)
+    run(ams, "Programs", program["Id"], "Stop")
+    folder = live.daemon.data_dir / "media" / ("asset-" + asset["Id"].split(":")[-1])
+    video = folder / "again_video.mp4"
+    got, want = frame_hashes(video), frame_hashes(first) + frame_hashes(second)
+    assert got == want, (len(got), len(want))
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                          "packet=dts_time", "-of", "csv=p=0", str(video)],
+                         capture_output=True, text=True, check=True).stdout
+    dts = [float(x) for x in out.split()]
+    steps = [b - a for a, b in zip(dts, dts[1:])]
+    assert min(steps) > 0 and max(steps) < 0.081, (min(steps), max(steps))   # 25 fps: 0.04
+    assert "codec_name=aac" in probe(folder / "again_audio.mp4")
+    assert "joined 2 publish sessions" in live.daemon.log()
+    files = {f["Name"] for f in ams.values("Assets%s/Files" % ams.key(asset["Id"]))}
+    assert files == {"again.ism", "again_video.mp4", "again_audio.mp4"}
     run(ams, "Channels", ch["Id"], "Stop")
