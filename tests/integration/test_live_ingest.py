@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import NGINX, free_port
+from isobmff import find, walk
 from platform_harness import TOP, Daemon, client_for, render
 from test_api_live import act, run
 
@@ -143,9 +144,14 @@ def test_publish_is_archived_frame_exact(live):
     assert "codec_name=aac" in probe(audio)
     text = ism.read_text()
     assert 'src="show_video.mp4"' in text and 'src="show_audio.mp4"' in text
-    # fragmented: a moof per GOP (10 s at 2 s GOPs)
-    data = video.read_bytes()
-    assert data.count(b"moof") >= 4 and b"mvex" in data
+    # fragmented MP4 as ffmpeg writes it: ftyp, moov with mvex, a moof + mdat
+    # per GOP (10 s at 2 s GOPs), and the fragment index (mfra) at the end
+    for path, fragments in ((video, 5), (audio, 5)):
+        boxes = [p for (p, _, _) in walk(path.read_bytes()) if "/" not in p]
+        assert boxes[:2] == ["ftyp", "moov"] and boxes[-1] == "mfra", boxes
+        assert boxes[2:-1] == ["moof", "mdat"] * (len(boxes[2:-1]) // 2), boxes
+        assert len(boxes[2:-1]) // 2 >= fragments, boxes
+        assert find(path.read_bytes(), "moov/mvex")
 
     # the archive is the publisher's encoded stream from the frame it began
     # with: the archiver waits on the stream before the publish, so it gets
@@ -257,4 +263,40 @@ def test_reconnect_continues_the_archive(live):
     assert "joined 2 publish sessions" in live.daemon.log()
     files = {f["Name"] for f in ams.values("Assets%s/Files" % ams.key(asset["Id"]))}
     assert files == {"again.ism", "again_video.mp4", "again_audio.mp4"}
+    run(ams, "Channels", ch["Id"], "Stop")
+
+
+@pytest.mark.skipif(shutil.which("gst-launch-1.0") is None, reason="needs GStreamer")
+def test_gstreamer_rtmp2sink_publish(live):
+    """GStreamer's rtmp2sink (its own RTMP client: app = the path up to the
+    last '/') publishes an H.264 + AAC clip stream-copied from an MP4; the
+    archive holds exactly the clip's frames."""
+    ams = live.ams
+    ch, url = channel(ams, LOOPBACK)
+    asset = ams.create("Assets", {"Name": "live-archive-gst"})
+    r = ams.post("Programs", {"Name": "gst", "ChannelId": ch["Id"], "AssetId": asset["Id"],
+                              "ArchiveWindowLength": "PT10M"})
+    program = run(ams, "Programs", r.json["Id"], "Start")
+    clip = live.root / "gst-clip.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+                    "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=48000", "-t", "6",
+                    "-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-keyint_min", "50",
+                    "-sc_threshold", "0", "-pix_fmt", "yuv420p", "-c:a", "aac", "-y", str(clip)],
+                   check=True)
+    time.sleep(1.5)
+    pipeline = ("filesrc location=%s ! qtdemux name=d "
+                "d.video_0 ! queue ! h264parse ! m.video "
+                "d.audio_0 ! queue ! aacparse ! m.audio "
+                "flvmux name=m streamable=true ! identity sync=true ! "
+                "rtmp2sink location=%s/gst-stream" % (clip, url))
+    res = subprocess.run(["gst-launch-1.0", "-q", "-e"] + pipeline.split(), capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 0, res.stderr + res.stdout
+    time.sleep(1)
+    run(ams, "Programs", program["Id"], "Stop")
+    folder = live.daemon.data_dir / "media" / ("asset-" + asset["Id"].split(":")[-1])
+    assert frame_hashes(folder / "gst_video.mp4") == frame_hashes(clip)
+    assert "codec_name=aac" in probe(folder / "gst_audio.mp4")
+    assert re.search(r"publish accepted: channel '%s', stream 'gst-stream'" % ch["Name"],
+                     live.daemon.log())
     run(ams, "Channels", ch["Id"], "Stop")
