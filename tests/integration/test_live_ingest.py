@@ -300,3 +300,57 @@ def test_gstreamer_rtmp2sink_publish(live):
     assert re.search(r"publish accepted: channel '%s', stream 'gst-stream'" % ch["Name"],
                      live.daemon.log())
     run(ams, "Channels", ch["Id"], "Stop")
+
+
+def malformed_rtmp(port: int) -> bytes:
+    """A client that completes the RTMP handshake and then sends a chunk
+    claiming a 16 MB message (over max_message): returns what the server
+    sent after that (b"" once it closed the connection)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"\x03" + bytes(1536))                 # C0 + C1 (plain handshake)
+        got = b""
+        while len(got) < 1 + 1536 * 2:                    # S0 + S1 + S2
+            chunk = s.recv(65536)
+            assert chunk, "closed during the handshake"
+            got += chunk
+        s.sendall(bytes(1536))                            # C2
+        # chunk stream 3, fmt 0: timestamp 0, length 0xFFFFFF, type 20 (AMF0 command)
+        s.sendall(b"\x03" + b"\x00\x00\x00" + b"\xff\xff\xff" + b"\x14" + bytes(4) + bytes(128))
+        rest = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                return rest
+            if not chunk:
+                return rest
+            rest += chunk
+
+
+def test_malformed_rtmp_is_dropped_others_unaffected(live):
+    """A malformed RTMP connection is dropped with a logged reason while
+    another channel's publish and archive go on untouched, and the channel
+    still takes a proper publish afterwards."""
+    ams = live.ams
+    ch, url = channel(ams, LOOPBACK)
+    other, other_url = channel(ams, LOOPBACK)
+    asset = ams.create("Assets", {"Name": "live-archive-other"})
+    r = ams.post("Programs", {"Name": "other", "ChannelId": other["Id"], "AssetId": asset["Id"],
+                              "ArchiveWindowLength": "PT10M"})
+    program = run(ams, "Programs", r.json["Id"], "Start")
+    time.sleep(1.5)
+    local = live.root / "other.mp4"
+    pub = subprocess.Popen(publish_args(other_url + "/s", 6, local), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2)
+    assert malformed_rtmp(live.rtmp.port) == b""
+    assert re.search(r"too big message", live.rtmp.error_log())
+    assert pub.wait(timeout=60) == 0
+    time.sleep(1)
+    run(ams, "Programs", program["Id"], "Stop")
+    folder = live.daemon.data_dir / "media" / ("asset-" + asset["Id"].split(":")[-1])
+    assert frame_hashes(folder / "other_video.mp4") == frame_hashes(local)
+    res = publish(url + "/s", 2)
+    assert res.returncode == 0, res.stderr
+    for c in (ch, other):
+        run(ams, "Channels", c["Id"], "Stop")
