@@ -7,9 +7,10 @@
  * with one fragmented-MP4 output per track (video: a fragment per GOP,
  * `+frag_keyframe`; audio: 2 s fragments), `+empty_moov+default_base_moof`
  * (the form the fmp4-input origin packages, as ffmpeg's own), written
- * fragment by fragment (`-flush_packets 1`): a crash of the archiver, the
- * daemon or nginx loses at most the fragment in flight, and what is on
- * disk stays readable.  Its pid is kept in <work_dir>/live/<program>.pid
+ * fragment by fragment (`-flush_packets 1`), and fsync'ed by the supervisor
+ * every tick: a crash of the archiver, the daemon or nginx loses at most the
+ * fragment in flight (a power loss, that and the last LIVE_TICK_MS of
+ * writes), and what is on disk stays readable.  Its pid is kept in <work_dir>/live/<program>.pid
  * and its output in <program>.log beside it.  The process is its own
  * process group: a daemon SIGKILL leaves it archiving; the next daemon
  * finds it by the pid file, checks /proc/<pid>/cmdline still names the
@@ -55,6 +56,7 @@ typedef struct {
     bool    child;          /* ours (waitpid) or adopted (kill 0) */
     bool    done;           /* archived a session and ended: not restarted */
     bool    stopping;       /* Program Stop owns it now */
+    int     session;        /* the publish session it writes (adopted: the last one begun) */
     int64_t retry_at_ms;
 } archiver_t;
 
@@ -363,6 +365,22 @@ static void last_log_line(const char *path, char *out, size_t cap)
     }
 }
 
+static int fsync_path(const char *path);
+
+/* What an archiver wrote so far made durable: ffmpeg writes each fragment
+ * whole but never fsyncs, so the supervisor does, every tick (a power loss
+ * then loses at most the fragment in flight and LIVE_TICK_MS of writes). */
+static void sync_session(const archive_paths_t *p, int k)
+{
+    char video[LIVE_PATH_MAX + 32], audio[LIVE_PATH_MAX + 32];
+
+    session_files(p, k, video, audio, sizeof(video));
+    if (video[0] != '\0') {
+        fsync_path(video);
+        fsync_path(audio);
+    }
+}
+
 /* ------------------------------------------------------------ the table */
 
 static archiver_t *find(const char *program_id)
@@ -402,6 +420,10 @@ static void supervise(const archive_paths_t *p, const char *program_id, int64_t 
     if (a == NULL || a->done || a->stopping) {
         return;
     }
+    if (a->pid > 0) {
+        sync_session(p, a->session);
+        sync_session(p, a->session + 1);   /* an adopted one may be past the last begun */
+    }
     if (a->pid > 0 && !alive(a)) {
         last_log_line(p->log_file, reason, sizeof(reason));
         a->pid = 0;
@@ -415,6 +437,7 @@ static void supervise(const archive_paths_t *p, const char *program_id, int64_t 
     if (pid > 0 && is_our_archiver(pid, p)) {
         a->pid = pid;
         a->child = false;
+        a->session = next_session(p) > 1 ? next_session(p) - 1 : 1;
         log_info("live: adopted archiver %d of %s", (int) pid, program_id);
         return;
     }
@@ -428,6 +451,7 @@ static void supervise(const archive_paths_t *p, const char *program_id, int64_t 
     if (video[0] != '\0' && (pid = spawn_archiver(L.app, p, video, audio)) > 0) {
         a->pid = pid;
         a->child = true;
+        a->session = k;
         log_info("live: archiver %d of %s pulls %s (session %d)", (int) pid, program_id,
                  p->source, k);
     } else {
