@@ -354,3 +354,26 @@ def test_malformed_rtmp_is_dropped_others_unaffected(live):
     assert res.returncode == 0, res.stderr
     for c in (ch, other):
         run(ams, "Channels", c["Id"], "Stop")
+
+
+def test_readme_live_session(live, tmp_path):
+    """README, Live channels: the curl + ffmpeg session runs as written (after
+    the API guide's first block: token, headers, uri), publish shortened."""
+    from test_readme_examples import README
+    from platform_harness import CLIENT_ID, CLIENT_SECRET
+    text = README.read_text()
+    start, end = text.index("<!-- live-session -->"), text.index("<!-- /live-session -->")
+    [block] = re.findall(r"^```sh\n(.*?)^```$", text[start:end], re.S | re.M)
+    setup = "set -euo pipefail\n" + re.findall(r"^```sh\n(.*?)^```$", text[text.index(
+        "<!-- api-session -->"):], re.S | re.M)[0]
+    script = setup + "\n" + block.replace("-t 20", "-t 4")
+    env = {"BASE": "http://127.0.0.1:%d" % live.daemon.port, "CLIENT_ID": CLIENT_ID,
+           "CLIENT_SECRET": CLIENT_SECRET, "PATH": "/usr/bin:/bin"}
+    r = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, "stdout:\n%s\nstderr:\n%s" % (r.stdout, r.stderr)
+    lines = r.stdout.split()
+    assert lines.count("Succeeded") == 4, r.stdout
+    assert re.search(r"^rtmp://127\.0\.0\.1:\d+/live/[0-9a-f]{32}$", r.stdout, re.M)
+    for line in ("show.ism true", "show_video.mp4 false", "show_audio.mp4 false"):
+        assert re.search("^%s$" % line, r.stdout, re.M), r.stdout
