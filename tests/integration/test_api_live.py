@@ -226,3 +226,46 @@ def test_metadata_lists_live_sets(ams):
     for name in ("Channels", "Programs"):
         assert 'EntitySet Name="%s"' % name in text
     assert 'NavigationProperty Name="Programs"' in text
+
+
+def test_channel_preview_and_policies_rules(ams):
+    bad_preview = {"AccessControl": {"IP": {"Allow": [{"Address": "1.2.3.4", "SubnetPrefixLength": 33}]}}}
+    fails(ams.post("Channels", {"Name": "pv", "Input": OPEN_INPUT, "Preview": bad_preview}), 400,
+          r"Preview.AccessControl.IP.Allow\[0\]")
+    fails(ams.post("Channels", {"Name": "xs", "Input": OPEN_INPUT,
+                                "CrossSiteAccessPolicies": {"CrossDomainPolicy": "<not xml"}}), 400,
+          "CrossDomainPolicy is not a well-formed XML document")
+    many = {"StreamingProtocol": "RTMP", "AccessControl": {"IP": {"Allow": [
+        {"Address": "10.0.0.%d" % i} for i in range(65)]}}}
+    fails(ams.post("Channels", {"Name": "many", "Input": many}), 400, "at most 64 IP allow entries")
+    many["AccessControl"]["IP"]["Allow"].pop()
+    ch = new_channel(ams, Input=many, Preview={"AccessControl": None})
+    got = ams.entity("Channels", ch["Id"]).json
+    assert len(got["Input"]["AccessControl"]["IP"]["Allow"]) == 64
+    assert got["Preview"]["Endpoints"] == []
+
+
+def test_program_manifest_names_unique_in_channel(ams):
+    ch = new_channel(ams)
+    new_program(ams, ch["Id"], Name="a1", ManifestName="show")
+    asset = ams.create("Assets", {"Name": "x"})
+    fails(ams.post("Programs", {"Name": "a2", "ChannelId": ch["Id"], "AssetId": asset["Id"],
+                                "ArchiveWindowLength": "PT1H", "ManifestName": "show"}), 409,
+          "ManifestName")
+    fails(ams.post("Programs", {"Name": "A1", "ChannelId": ch["Id"], "AssetId": asset["Id"],
+                                "ArchiveWindowLength": "PT1H"}), 409, "program of this Name")
+
+
+def test_running_program_asset_takes_an_origin_locator(ams):
+    """The archive's .ism is the asset's primary file from Start on, so the
+    asset can be published with an origin locator while the program runs."""
+    ch = new_channel(ams)
+    run(ams, "Channels", ch["Id"], "Start")
+    p = new_program(ams, ch["Id"], ManifestName="live1")
+    run(ams, "Programs", p["Id"], "Start")
+    files = ams.values("Assets%s/Files" % ams.key(p["AssetId"]))
+    assert [(f["Name"], f["IsPrimary"]) for f in files] == [("live1.ism", True)]
+    loc = ams.publish(p["AssetId"])
+    assert loc["Type"] == 2 and loc["Path"].endswith("/")
+    run(ams, "Programs", p["Id"], "Stop")
+    run(ams, "Channels", ch["Id"], "Stop")
