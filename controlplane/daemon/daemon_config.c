@@ -21,6 +21,7 @@ void config_defaults(daemon_config_t *c)
     snprintf(c->token_issuer, sizeof(c->token_issuer), "https://mediaplane/oauth2");
     snprintf(c->encoder_complexity, sizeof(c->encoder_complexity), "Balanced");
     snprintf(c->ffmpeg_path, sizeof(c->ffmpeg_path), "ffmpeg");
+    c->live_max_programs = 64;
     c->threads = 4;
     c->max_body = 4u << 20;
     c->catalog_map_size = (size_t) 1 << 30;
@@ -126,6 +127,16 @@ static int set_webhook_deny(daemon_config_t *c, const char *v)
     notify_deny_t d;
     return notify_deny_parse(v, &d) == 0 ? copy_text(c->webhook_deny, sizeof(c->webhook_deny), v)
                                          : -1;
+}
+
+/* At most 64: the archiver supervisor's table (live/live_archiver.c). */
+static int set_live_max_programs(daemon_config_t *c, const char *v)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end != '\0' || n < 1 || n > 64) return -1;
+    c->live_max_programs = (unsigned) n;
+    return 0;
 }
 
 static int set_threads(daemon_config_t *c, const char *v)
@@ -235,6 +246,7 @@ static const struct {
     { "rtmp_url", set_rtmp_url, "an rtmp:// URL" },
     { "rtmp_local_url", set_rtmp_local_url, "an rtmp:// URL" },
     { "ffmpeg_path", set_ffmpeg_path, "an executable" },
+    { "live_max_programs", set_live_max_programs, "1..64" },
     { "encoder_complexity", set_encoder_complexity, "Speed|Balanced|Quality" },
     { "threads", set_threads, "1..256" },
     { "max_body", set_max_body, "a size like 4m" },

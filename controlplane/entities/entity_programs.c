@@ -216,6 +216,29 @@ static int program_on_delete(api_ctx_t *c, const json_t *rec)
 
 /* ------------------------------------------------------------ actions */
 
+static int count_running(const char *id, json_t *rec, void *arg)
+{
+    const char *state = entity_str(rec, "State");
+
+    (void) id;
+    *(unsigned *) arg += state != NULL && strcmp(state, "Stopped") != 0;
+    return 0;
+}
+
+/* live_max_programs: programs not Stopped in the whole installation. */
+static int check_installation_bound(api_ctx_t *c)
+{
+    unsigned running = 0, max = c->app->cfg.live_max_programs;
+
+    catalog_each(&c->txn, entity_programs.name, count_running, &running);
+    if (running >= max) {
+        return api_fail(c, 403, "QuotaExceeded",
+                        "at most %u programs may run at once in this installation "
+                        "(live_max_programs)", max);
+    }
+    return 0;
+}
+
 static int program_start(api_ctx_t *c, const entity_set_t *set, json_t *rec, json_t *body,
                          json_t **result)
 {
@@ -244,6 +267,9 @@ static int program_start(api_ctx_t *c, const entity_set_t *set, json_t *rec, jso
         return api_fail(c, 400, "InvalidOperation",
                         "at most %d programs of a channel may run at once",
                         LIVE_MAX_RUNNING_PROGRAMS);
+    }
+    if (check_installation_bound(c) != 0) {
+        return -1;
     }
     json_object_set_new(rec, "State", json_string("Starting"));
     if (entity_save(c, &entity_programs, rec) != 0) {

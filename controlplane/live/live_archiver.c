@@ -44,7 +44,6 @@
 
 extern char **environ;
 
-#define LIVE_MAX_ARCHIVERS   64
 #define LIVE_TICK_MS         500
 #define LIVE_RETRY_MS        2000
 #define LIVE_STOP_GRACE_MS   10000

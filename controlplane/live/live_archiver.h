@@ -14,7 +14,8 @@
 
 #include <jansson.h>
 
-#define LIVE_MAX_RUNNING_PROGRAMS 3
+#define LIVE_MAX_RUNNING_PROGRAMS 3    /* per channel, as AMS */
+#define LIVE_MAX_ARCHIVERS        64   /* per daemon: the most live_max_programs may be */
 
 /* Program Start's second half (in its transaction): the asset folder and
  * the archive's .ism made, the .ism registered as the asset's primary

@@ -24,6 +24,7 @@ from platform_harness import TOP, Daemon, client_for, render
 from test_api_live import act, run
 
 RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
+LIVE_MAX_PROGRAMS = 4         # the daemon's live_max_programs in this module
 
 pytestmark = pytest.mark.skipif(not RTMP_MODULE.exists() or shutil.which("ffmpeg") is None,
                                 reason="needs libnginx-mod-rtmp and ffmpeg")
@@ -66,7 +67,8 @@ def live(tmp_path_factory):
     rtmp = RtmpServer(root / "rtmp", api_port)
     url = "rtmp://127.0.0.1:%d/" % rtmp.port
     daemon = Daemon(root / "data", api_port, "http://127.0.0.1:%d/" % free_port(),
-                    extra={"rtmp_url": url, "rtmp_local_url": url}).start()
+                    extra={"rtmp_url": url, "rtmp_local_url": url,
+                           "live_max_programs": LIVE_MAX_PROGRAMS}).start()
     yield type("Live", (), {"rtmp": rtmp, "daemon": daemon, "root": root,
                             "ams": client_for("http://127.0.0.1:%d" % api_port)})
     daemon.stop()
@@ -399,3 +401,28 @@ def test_origin_plays_the_archive(live, origin, media_root):
                           "-f", "framemd5", "-"], capture_output=True, text=True, check=True).stdout
     got = [l.split(",")[-1].strip() for l in out.splitlines() if l and not l.startswith("#")]
     assert got == frame_hashes(folder / "show_video.mp4")
+
+
+def test_running_programs_bounded_by_live_max_programs(live):
+    """live_max_programs bounds the archivers of the whole installation: at
+    the bound, one more Start is refused (403) until a program stops."""
+    ams = live.ams
+    channels = [channel(ams, LOOPBACK)[0] for _ in range(2)]
+    programs = []
+    for i in range(LIVE_MAX_PROGRAMS + 1):
+        asset = ams.create("Assets", {"Name": "bound-%d" % i})
+        r = ams.post("Programs", {"Name": "b%d" % i, "ChannelId": channels[i % 2]["Id"],
+                                  "AssetId": asset["Id"], "ArchiveWindowLength": "PT10M"})
+        assert r.status == 202, r
+        programs.append(r.json)
+    for p in programs[:LIVE_MAX_PROGRAMS]:
+        assert run(ams, "Programs", p["Id"], "Start")["State"] == "Running"
+    r = act(ams, "Programs", programs[-1]["Id"], "Start")
+    assert r.status == 403, r
+    assert "at most %d programs may run at once" % LIVE_MAX_PROGRAMS in r.error_message()
+    run(ams, "Programs", programs[0]["Id"], "Stop")
+    assert run(ams, "Programs", programs[-1]["Id"], "Start")["State"] == "Running"
+    for p in programs[1:]:
+        run(ams, "Programs", p["Id"], "Stop")
+    for c in channels:
+        run(ams, "Channels", c["Id"], "Stop")
