@@ -380,6 +380,22 @@ static void sync_session(const archive_paths_t *p, int k)
     }
 }
 
+/* The stream key (the last path segment of the source URL) starred out of
+ * text bound for the daemon's log: the key is a secret. */
+static void mask_key(const archive_paths_t *p, char *text)
+{
+    const char *key = strrchr(p->source, '/');
+    char *at;
+    size_t n;
+
+    if (key == NULL || (n = strlen(key + 1)) == 0) {
+        return;
+    }
+    while ((at = strstr(text, key + 1)) != NULL) {
+        memset(at, '*', n);
+    }
+}
+
 /* ------------------------------------------------------------ the table */
 
 static archiver_t *find(const char *program_id)
@@ -425,6 +441,7 @@ static void supervise(const archive_paths_t *p, const char *program_id, int64_t 
     }
     if (a->pid > 0 && !alive(a)) {
         last_log_line(p->log_file, reason, sizeof(reason));
+        mask_key(p, reason);
         a->pid = 0;
         log_info("live: archiver of %s ended (%s)", program_id, reason[0] ? reason : "exit");
         a->retry_at_ms = now + LIVE_RETRY_MS / 4;
@@ -451,8 +468,8 @@ static void supervise(const archive_paths_t *p, const char *program_id, int64_t 
         a->pid = pid;
         a->child = true;
         a->session = k;
-        log_info("live: archiver %d of %s pulls %s (session %d)", (int) pid, program_id,
-                 p->source, k);
+        log_info("live: archiver %d of %s pulls its channel's stream (session %d)", (int) pid,
+                 program_id, k);
     } else {
         a->retry_at_ms = now + LIVE_RETRY_MS;
     }

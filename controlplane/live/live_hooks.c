@@ -192,10 +192,32 @@ static http_response_t *on_publish(app_t *app, http_request_t *req)
     return redirect(token);
 }
 
-static http_response_t *on_publish_done(http_request_t *req)
+/* The channel's Name for a log line (never the stream key: it is a secret). */
+static void channel_name_of(app_t *app, const char *token, char *name, size_t cap)
 {
-    log_info("rtmp publish ended: stream key in %s, client %s",
-             http_arg(req, "tcurl") ? http_arg(req, "tcurl") : "?",
+    catalog_txn_t txn;
+    token_walk_t w = { token, NULL };
+
+    snprintf(name, cap, "?");
+    if (catalog_begin(app->store, false, &txn) != 0) {
+        return;
+    }
+    catalog_each(&txn, entity_channels.name, match_token, &w);
+    catalog_abort(&txn);
+    if (w.found != NULL) {
+        snprintf(name, cap, "%s", entity_str(w.found, "Name"));
+        json_decref(w.found);
+    }
+}
+
+static http_response_t *on_publish_done(app_t *app, http_request_t *req)
+{
+    char token[LIVE_TOKEN_LEN + 1], channel[64] = "?";
+
+    if (token_of_tc_url(http_arg(req, "tcurl"), token) == 0) {
+        channel_name_of(app, token, channel, sizeof(channel));
+    }
+    log_info("rtmp publish ended: channel '%s', client %s", channel,
              http_arg(req, "addr") ? http_arg(req, "addr") : "?");
     return http_response_text(200, "text/plain", "");
 }
@@ -214,7 +236,7 @@ http_response_t *live_hooks_handle(app_t *app, http_request_t *req)
         return on_publish(app, req);
     }
     if (strcmp(req->path, "/rtmp/on_publish_done") == 0) {
-        return on_publish_done(req);
+        return on_publish_done(app, req);
     }
     return http_response_text(404, "text/plain", "no such RTMP callback\n");
 }

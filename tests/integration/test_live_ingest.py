@@ -170,6 +170,8 @@ def test_publish_is_archived_frame_exact(live):
     assert files["show.ism"]["IsPrimary"]
     assert int(files["show_video.mp4"]["ContentFileSize"]) == video.stat().st_size
     assert "publish accepted" in live.daemon.log()
+    assert "rtmp publish ended: channel '%s'" % ch["Name"] in live.daemon.log()
+    assert url.rsplit("/", 1)[1] not in live.daemon.log()      # the stream key is never logged
     run(ams, "Channels", ch["Id"], "Stop")
 
 
