@@ -30,7 +30,9 @@
  * drops the connection.  A publish is renamed (3xx, `Location: <token>`),
  * so every channel's stream is `live/<token>` inside the server whatever
  * the encoder called it; a second publisher to the same channel is refused
- * by nginx-rtmp ("already publishing").  Plain `live` connections are only
+ * by nginx-rtmp ("already publishing").  `on_update` asks again every
+ * few seconds while a publisher streams: a channel stopped, deleted or
+ * whose allow list no longer admits the publisher drops it.  Plain `live` connections are only
  * accepted from loopback: they are the archivers, which play (nginx:
  * `allow play 127.0.0.1; deny play all;`) and cannot publish (no token).
  *
@@ -222,6 +224,25 @@ static http_response_t *on_publish_done(app_t *app, http_request_t *req)
     return http_response_text(200, "text/plain", "");
 }
 
+/* nginx-rtmp asks again every notify_update_timeout while a publisher
+ * streams: a channel stopped (or an allow list changed) since then drops it. */
+static http_response_t *on_update(app_t *app, http_request_t *req)
+{
+    const char *addr = http_arg(req, "addr"), *call = http_arg(req, "call"), *why;
+    char token[LIVE_TOKEN_LEN + 1], channel[64];
+
+    if (call == NULL || strcmp(call, "update_publish") != 0) {
+        return http_response_text(200, "text/plain", "");     /* players: the archivers */
+    }
+    if (token_of_tc_url(http_arg(req, "tcurl"), token) != 0) {
+        return refuse("update", "no stream key in the URL", "", addr);
+    }
+    if ((why = refusal(app, token, addr, channel, sizeof(channel))) != NULL) {
+        return refuse("update", why, channel, addr);
+    }
+    return http_response_text(200, "text/plain", "");
+}
+
 bool live_hooks_route(const char *path)
 {
     return strncmp(path, "/rtmp/", 6) == 0;
@@ -234,6 +255,9 @@ http_response_t *live_hooks_handle(app_t *app, http_request_t *req)
     }
     if (strcmp(req->path, "/rtmp/on_publish") == 0) {
         return on_publish(app, req);
+    }
+    if (strcmp(req->path, "/rtmp/on_update") == 0) {
+        return on_update(app, req);
     }
     if (strcmp(req->path, "/rtmp/on_publish_done") == 0) {
         return on_publish_done(app, req);

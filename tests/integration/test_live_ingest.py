@@ -428,3 +428,20 @@ def test_running_programs_bounded_by_live_max_programs(live):
         run(ams, "Programs", p["Id"], "Stop")
     for c in channels:
         run(ams, "Channels", c["Id"], "Stop")
+
+
+def test_channel_stop_drops_its_publisher(live):
+    """Stopping a channel (or narrowing its allow list) drops a publisher
+    already streaming within nginx-rtmp's update interval (5 s)."""
+    ams = live.ams
+    ch, url = channel(ams, LOOPBACK)
+    started = time.time()
+    pub = subprocess.Popen(publish_args(url + "/s", 20), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(3)
+    assert pub.poll() is None, "the publish did not start"
+    run(ams, "Channels", ch["Id"], "Stop")
+    rc = pub.wait(timeout=30)
+    assert rc != 0 and time.time() - started < 12, (rc, time.time() - started)
+    assert re.search(r"rtmp update refused: the channel is not Running \(channel '%s'" % ch["Name"],
+                     live.daemon.log())
