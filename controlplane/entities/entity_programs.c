@@ -284,7 +284,8 @@ static int program_stop(api_ctx_t *c, const entity_set_t *set, json_t *rec, json
     (void) set;
     (void) body;
     (void) result;
-    if (!in_state(rec, "Running")) {
+    /* Starting too: a Start whose completion failed must not leave it stuck */
+    if (!in_state(rec, "Running") && !in_state(rec, "Starting")) {
         return api_fail(c, 400, "InvalidOperation", "the program is %s, not Running",
                         state_of(rec));
     }
