@@ -201,6 +201,29 @@ static int write_ism(const archive_paths_t *p, double seconds)
 
 /* ------------------------------------------------------------ processes */
 
+/* True if pid has exited but nobody reaped it (state Z or X in /proc). */
+static bool is_zombie(pid_t pid)
+{
+    char path[64], buf[512];
+    const char *close_paren;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        return false;
+    }
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) {
+        return false;
+    }
+    buf[n] = '\0';
+    close_paren = strrchr(buf, ')');
+    return close_paren != NULL && close_paren[1] == ' '
+           && (close_paren[2] == 'Z' || close_paren[2] == 'X');
+}
+
 static bool alive(archiver_t *a)
 {
     int status;
@@ -215,7 +238,10 @@ static bool alive(archiver_t *a)
         }
         return true;
     }
-    return kill(a->pid, 0) == 0 || errno == EPERM;
+    if (kill(a->pid, 0) != 0 && errno != EPERM) {
+        return false;
+    }
+    return !is_zombie(a->pid);    /* an adopted one is reaped by whoever adopted it, if at all */
 }
 
 /* True if pid runs the archiver of p (its command line names the archive's

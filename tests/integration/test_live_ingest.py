@@ -86,6 +86,29 @@ def channel(ams, allow):
     return ch, ch["Input"]["Endpoints"][0]["Url"]
 
 
+def wait_player(live, url: str, plays: int = 1, timeout: float = 30) -> None:
+    """Until the program's archiver has played the channel's stream `plays`
+    times (nginx-rtmp logs each play): then a publish is archived from its
+    first frame, however slow the machine is."""
+    needle = "play: name='%s'" % url.rsplit("/", 1)[1]
+    deadline = time.time() + timeout
+    while live.rtmp.error_log().count(needle) < plays:
+        assert time.time() < deadline, "no archiver played %s" % needle
+        time.sleep(0.1)
+    time.sleep(0.3)
+
+
+def wait_archived(live, program_id: str, sessions: int = 1, timeout: float = 30) -> None:
+    """Until the program's archiver has ended `sessions` times by itself (its
+    publisher left and it wrote its last fragment): a Stop after that cannot
+    cut the tail of a publish the archiver is still reading."""
+    needle = "live: archiver of %s ended" % program_id
+    deadline = time.time() + timeout
+    while live.daemon.log().count(needle) < sessions:
+        assert time.time() < deadline, "the archiver of %s did not end" % program_id
+        time.sleep(0.1)
+
+
 LOOPBACK = [{"Name": "lo", "Address": "127.0.0.0", "SubnetPrefixLength": 8}]
 
 
@@ -133,11 +156,11 @@ def test_publish_is_archived_frame_exact(live):
     assert r.status == 202, r
     program = run(ams, "Programs", r.json["Id"], "Start")
     assert program["State"] == "Running"
-    time.sleep(1.5)   # the archiver is waiting on the stream before the publisher comes
+    wait_player(live, url)   # the archiver is waiting on the stream before the publisher comes
     local = live.root / "published.mp4"
     res = publish(url + "/stream1", 10, local)
     assert res.returncode == 0, res.stderr
-    time.sleep(1)
+    wait_archived(live, program["Id"])
     run(ams, "Programs", program["Id"], "Stop")
 
     folder = live.daemon.data_dir / "media" / ("asset-" + asset["Id"].split(":")[-1])
@@ -218,7 +241,7 @@ def test_archive_goes_on_through_a_daemon_sigkill(live):
     r = ams.post("Programs", {"Name": "killed", "ChannelId": ch["Id"], "AssetId": asset["Id"],
                               "ArchiveWindowLength": "PT10M"})
     program = run(ams, "Programs", r.json["Id"], "Start")
-    time.sleep(1.5)
+    wait_player(live, url)
     local = live.root / "published-kill.mp4"
     pub = subprocess.Popen(publish_args(url + "/s", 10, local), stdin=subprocess.DEVNULL,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -226,7 +249,7 @@ def test_archive_goes_on_through_a_daemon_sigkill(live):
     live.daemon.kill()
     live.daemon.start()
     assert pub.wait(timeout=60) == 0
-    time.sleep(1)
+    wait_archived(live, program["Id"])
     assert "adopted archiver" in live.daemon.log()
     run(ams, "Programs", program["Id"], "Stop")
     folder = live.daemon.data_dir / "media" / ("asset-" + asset["Id"].split(":")[-1])
@@ -247,12 +270,12 @@ def test_reconnect_continues_the_archive(live):
     r = ams.post("Programs", {"Name": "again", "ChannelId": ch["Id"], "AssetId": asset["Id"],
                               "ArchiveWindowLength": "PT10M"})
     program = run(ams, "Programs", r.json["Id"], "Start")
-    time.sleep(1.5)
+    wait_player(live, url)
     first, second = live.root / "session1.mp4", live.root / "session2.mp4"
     assert publish(url + "/s", 4, first).returncode == 0
-    time.sleep(3)
+    wait_player(live, url, 2)      # the next archiver waits for the next publish
     assert publish(url + "/s", 4, second, source="testsrc").returncode == 0
-    time.sleep(1)
+    wait_archived(live, program["Id"], 2)
     run(ams, "Programs", program["Id"], "Stop")
     folder = live.daemon.data_dir / "media" / ("asset-" + asset["Id"].split(":")[-1])
     video = folder / "again_video.mp4"
@@ -288,7 +311,7 @@ def test_gstreamer_rtmp2sink_publish(live):
                     "-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-keyint_min", "50",
                     "-sc_threshold", "0", "-pix_fmt", "yuv420p", "-c:a", "aac", "-y", str(clip)],
                    check=True)
-    time.sleep(1.5)
+    wait_player(live, url)
     pipeline = ("filesrc location=%s ! qtdemux name=d "
                 "d.video_0 ! queue ! h264parse ! m.video "
                 "d.audio_0 ! queue ! aacparse ! m.audio "
@@ -297,7 +320,7 @@ def test_gstreamer_rtmp2sink_publish(live):
     res = subprocess.run(["gst-launch-1.0", "-q", "-e"] + pipeline.split(), capture_output=True,
                          text=True, timeout=60)
     assert res.returncode == 0, res.stderr + res.stdout
-    time.sleep(1)
+    wait_archived(live, program["Id"])
     run(ams, "Programs", program["Id"], "Stop")
     folder = live.daemon.data_dir / "media" / ("asset-" + asset["Id"].split(":")[-1])
     assert frame_hashes(folder / "gst_video.mp4") == frame_hashes(clip)
@@ -343,7 +366,7 @@ def test_malformed_rtmp_is_dropped_others_unaffected(live):
     r = ams.post("Programs", {"Name": "other", "ChannelId": other["Id"], "AssetId": asset["Id"],
                               "ArchiveWindowLength": "PT10M"})
     program = run(ams, "Programs", r.json["Id"], "Start")
-    time.sleep(1.5)
+    wait_player(live, other_url)
     local = live.root / "other.mp4"
     pub = subprocess.Popen(publish_args(other_url + "/s", 6, local), stdin=subprocess.DEVNULL,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -351,7 +374,7 @@ def test_malformed_rtmp_is_dropped_others_unaffected(live):
     assert malformed_rtmp(live.rtmp.port) == b""
     assert re.search(r"too big message", live.rtmp.error_log())
     assert pub.wait(timeout=60) == 0
-    time.sleep(1)
+    wait_archived(live, program["Id"])
     run(ams, "Programs", program["Id"], "Stop")
     folder = live.daemon.data_dir / "media" / ("asset-" + asset["Id"].split(":")[-1])
     assert frame_hashes(folder / "other_video.mp4") == frame_hashes(local)
