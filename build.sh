@@ -42,7 +42,7 @@ PY=/usr/bin/python3    # Debian's python: python3-pytest & co. live only there
 
 APT_PACKAGES=(
   build-essential clang pkg-config libclang-rt-14-dev
-  nginx nginx-dev libpcre2-dev libpcre3-dev zlib1g-dev libssl-dev
+  nginx nginx-dev libnginx-mod-rtmp libpcre2-dev libpcre3-dev zlib1g-dev libssl-dev
   liblmdb-dev lmdb-utils libjansson-dev libmicrohttpd-dev libxml2-dev libcmocka-dev
   libcurl4-openssl-dev openssl
   ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev

@@ -16,6 +16,7 @@
 #include "keys/protection_key.h"
 #include "notify/notify.h"
 #include "sched/scheduler.h"
+#include "live/live_archiver.h"
 #include "storage/blob_store.h"
 #include "util/secret_file.h"
 #include "util/time_text.h"
@@ -302,6 +303,13 @@ int main(int argc, char **argv)
         catalog_store_close(app.store);
         return 1;
     }
+    if (live_archivers_start(&app) != 0) {
+        scheduler_stop();
+        notify_sender_stop(&app);
+        http_server_stop(server);
+        catalog_store_close(app.store);
+        return 1;
+    }
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -322,6 +330,7 @@ int main(int argc, char **argv)
     log_info("stopping");
     http_server_stop(tls_server);
     http_server_stop(server);
+    live_archivers_stop();         /* archivers keep running: the next start adopts them */
     scheduler_stop();
     notify_sender_stop(&app);      /* after the producers; queued messages stay in the outbox */
     catalog_store_close(app.store);

@@ -13,6 +13,7 @@
 #include "arm/arm_path.h"
 #include "arm/arm_router.h"
 #include "daemon/daemon_log.h"
+#include "live/live_hooks.h"
 #include "odata/odata_render.h"
 #include "util/time_text.h"
 
@@ -220,6 +221,9 @@ static http_response_t *route(app_t *app, http_request_t *req)
     }
     if (arm_oidc_is_path(req->path)) {
         return arm_oidc_handle(app, req);
+    }
+    if (live_hooks_route(req->path)) {
+        return live_hooks_handle(app, req);
     }
     if (strcmp(req->path, "/healthz") == 0) {
         return http_response_text(200, "text/plain", "ok\n");

@@ -20,6 +20,8 @@ void config_defaults(daemon_config_t *c)
     snprintf(c->account_name, sizeof(c->account_name), "mediaplane");
     snprintf(c->token_issuer, sizeof(c->token_issuer), "https://mediaplane/oauth2");
     snprintf(c->encoder_complexity, sizeof(c->encoder_complexity), "Balanced");
+    snprintf(c->ffmpeg_path, sizeof(c->ffmpeg_path), "ffmpeg");
+    c->live_max_programs = 64;
     c->threads = 4;
     c->max_body = 4u << 20;
     c->catalog_map_size = (size_t) 1 << 30;
@@ -121,12 +123,25 @@ TEXT_SETTING(account_name)
 TEXT_SETTING(token_issuer)
 TEXT_SETTING(encoder_path)
 TEXT_SETTING(work_dir)
+TEXT_SETTING(rtmp_url)
+TEXT_SETTING(rtmp_local_url)
+TEXT_SETTING(ffmpeg_path)
 
 static int set_webhook_deny(daemon_config_t *c, const char *v)
 {
     notify_deny_t d;
     return notify_deny_parse(v, &d) == 0 ? copy_text(c->webhook_deny, sizeof(c->webhook_deny), v)
                                          : -1;
+}
+
+/* At most 64: the archiver supervisor's table (live/live_archiver.c). */
+static int set_live_max_programs(daemon_config_t *c, const char *v)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end != '\0' || n < 1 || n > 64) return -1;
+    c->live_max_programs = (unsigned) n;
+    return 0;
 }
 
 static int set_threads(daemon_config_t *c, const char *v)
@@ -240,6 +255,10 @@ static const struct {
     { "token_issuer", set_token_issuer, "a URI" },
     { "encoder_path", set_encoder_path, "an executable" },
     { "work_dir", set_work_dir, "a directory" },
+    { "rtmp_url", set_rtmp_url, "an rtmp:// URL" },
+    { "rtmp_local_url", set_rtmp_local_url, "an rtmp:// URL" },
+    { "ffmpeg_path", set_ffmpeg_path, "an executable" },
+    { "live_max_programs", set_live_max_programs, "1..64" },
     { "encoder_complexity", set_encoder_complexity, "Speed|Balanced|Quality" },
     { "threads", set_threads, "1..256" },
     { "max_body", set_max_body, "a size like 4m" },
@@ -346,6 +365,36 @@ static int finish_tls(daemon_config_t *c, char *err, size_t errlen)
     return 0;
 }
 
+/* rtmp_url: rtmp://<streaming_url's host>:1935/ unless set; rtmp_local_url:
+ * rtmp://127.0.0.1:1935/ unless set; both end with '/'. */
+static int default_rtmp_urls(daemon_config_t *c, char *err, size_t errlen)
+{
+    const char *host = strstr(c->streaming_url, "://");
+    size_t n;
+
+    host = host != NULL ? host + 3 : c->streaming_url;
+    n = strcspn(host, ":/?#");
+    if (host[0] == '[') {
+        n = strcspn(host, "]") + 1;
+    }
+    if (c->rtmp_url[0] == '\0'
+        && (size_t) snprintf(c->rtmp_url, sizeof(c->rtmp_url), "rtmp://%.*s:1935/", (int) n, host)
+               >= sizeof(c->rtmp_url)) {
+        snprintf(err, errlen, "streaming_url is too long");
+        return -1;
+    }
+    if (c->rtmp_local_url[0] == '\0') {
+        snprintf(c->rtmp_local_url, sizeof(c->rtmp_local_url), "rtmp://127.0.0.1:1935/");
+    }
+    if (strncmp(c->rtmp_url, "rtmp://", 7) != 0 || strncmp(c->rtmp_local_url, "rtmp://", 7) != 0) {
+        snprintf(err, errlen, "rtmp_url and rtmp_local_url must be rtmp:// URLs");
+        return -1;
+    }
+    ensure_slash(c->rtmp_url, sizeof(c->rtmp_url));
+    ensure_slash(c->rtmp_local_url, sizeof(c->rtmp_local_url));
+    return 0;
+}
+
 int config_finish(daemon_config_t *c, char *err, size_t errlen)
 {
     if (c->media_root[0] == '\0') {
@@ -382,6 +431,9 @@ int config_finish(daemon_config_t *c, char *err, size_t errlen)
     }
     ensure_slash(c->key_delivery_url, sizeof(c->key_delivery_url));
     if (finish_tls(c, err, errlen) != 0) {
+        return -1;
+    }
+    if (default_rtmp_urls(c, err, errlen) != 0) {
         return -1;
     }
     if (c->nclients == 0) {

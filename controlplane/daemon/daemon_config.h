@@ -35,6 +35,10 @@ typedef struct {
     char     encoder_path[CONFIG_PATH_MAX]; /* mediaplane-encoder ("" = next to the daemon) */
     char     work_dir[CONFIG_PATH_MAX];   /* encoding work dirs (default <data_dir>/work) */
     char     encoder_complexity[16];      /* Speed | Balanced | Quality: presets without their own */
+    char     rtmp_url[CONFIG_URL_MAX];    /* public base of RTMP ingest URLs, ends with '/' */
+    char     rtmp_local_url[CONFIG_URL_MAX]; /* the RTMP server as archivers reach it, ends with '/' */
+    char     ffmpeg_path[CONFIG_PATH_MAX]; /* the archivers' ffmpeg */
+    unsigned live_max_programs;           /* programs archiving at once, whole daemon (1..64) */
     unsigned threads;
     size_t   max_body;                    /* API request body limit, bytes */
     size_t   catalog_map_size;            /* LMDB map size, bytes */

@@ -28,6 +28,8 @@ static const entity_set_t *const all_sets[] = {
     &entity_ingest_manifests,
     &entity_ingest_manifest_assets,
     &entity_ingest_manifest_files,
+    &entity_channels,
+    &entity_programs,
     &entity_reserved_units,     /* last: their ids have no prefix */
     &entity_storage_accounts,
     NULL,

@@ -32,6 +32,8 @@ extern const entity_set_t entity_operations;
 extern const entity_set_t entity_notification_endpoints;
 extern const entity_set_t entity_key_policies;
 extern const entity_set_t entity_key_policy_options;
+extern const entity_set_t entity_channels;
+extern const entity_set_t entity_programs;
 
 #define AMS_TYPE(name) "Microsoft.Cloud.Media.Vod.Rest.Data.Models." name
 
@@ -127,5 +129,10 @@ int endpoint_unpublish(api_ctx_t *c, const json_t *rec);
 /* "h:<host>" keys of an endpoint record's HostName and CustomHostNames as a
  * JSON array of strings (invalid names are left out). */
 json_t *endpoint_host_keys(const json_t *rec);
+
+/* Channels (entity_channels.c): a channel record's State ("Stopped" when
+ * unset), and the number of its programs and of those not Stopped. */
+const char *channel_state(const json_t *rec);
+void channel_count_programs(api_ctx_t *c, const char *channel_id, int *programs, int *running);
 
 #endif

@@ -9,11 +9,10 @@
  */
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
+#include "entities/access_checks.h"
 #include "catalog/catalog_endpoint.h"
 #include "catalog/catalog_schema.h"
-#include "jobs/job_xml.h"
 
-#include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,31 +102,9 @@ static int check_host_names(api_ctx_t *c, const json_t *rec)
     return 0;
 }
 
-static int check_ip_entry(api_ctx_t *c, json_t *entry, size_t i)
+static int check_access_control(api_ctx_t *c, json_t *rec)
 {
-    json_t *prefix = json_object_get(entry, "SubnetPrefixLength");
-    const char *addr = entity_str(entry, "Address");
-    catalog_ip_range_t range;
-    long long bits = -1;
-
-    if (!json_is_object(entry) || addr == NULL) {
-        return api_fail(c, 400, "InvalidValue", "AccessControl.IP.Allow[%zu] needs an Address", i);
-    }
-    if (prefix != NULL && !json_is_null(prefix)) {
-        bits = json_is_integer(prefix) ? json_integer_value(prefix) : 999;
-    }
-    if (bits > 128 || catalog_ip_range_parse(addr, (int) bits, &range) != 0) {
-        return api_fail(c, 400, "InvalidValue",
-                        "AccessControl.IP.Allow[%zu]: '%s' with SubnetPrefixLength is not an "
-                        "IPv4 or IPv6 range", i, addr);
-    }
-    return 0;
-}
-
-static int check_access_control(api_ctx_t *c, const json_t *rec)
-{
-    json_t *ac = json_object_get(rec, "AccessControl"), *akamai, *keys, *ip, *allow, *entry;
-    size_t i;
+    json_t *ac = json_object_get(rec, "AccessControl"), *akamai, *keys;
 
     if (ac == NULL || json_is_null(ac)) {
         return 0;
@@ -139,24 +116,7 @@ static int check_access_control(api_ctx_t *c, const json_t *rec)
                         "Akamai signature header authentication is not supported by mediaplane's "
                         "origin; use the IP allow list");
     }
-    ip = json_object_get(ac, "IP");
-    allow = json_object_get(ip, "Allow");
-    if (json_is_object(allow) && json_is_array(json_object_get(allow, "results"))) {
-        json_object_set(ip, "Allow", json_object_get(allow, "results"));   /* verbose form */
-        allow = json_object_get(ip, "Allow");
-    }
-    if (allow != NULL && !json_is_null(allow) && !json_is_array(allow)) {
-        return api_fail(c, 400, "InvalidValue", "AccessControl.IP.Allow must be a list");
-    }
-    if (json_array_size(allow) > CATALOG_EP_MAX_IP) {
-        return api_fail(c, 400, "InvalidValue", "at most %d IP allow entries", CATALOG_EP_MAX_IP);
-    }
-    json_array_foreach(allow, i, entry) {
-        if (check_ip_entry(c, entry, i) != 0) {
-            return -1;
-        }
-    }
-    return 0;
+    return ip_allow_check(c, ac, "AccessControl");
 }
 
 /* CacheControl.MaxAge (Edm.Int64, seconds): stored as text like AMS sends it. */
@@ -184,45 +144,6 @@ static int check_cache_control(api_ctx_t *c, json_t *rec)
     }
     snprintf(text, sizeof(text), "%lld", age);
     json_object_set_new(cc, "MaxAge", json_string(text));
-    return 0;
-}
-
-/* Well-formed XML, nothing loaded from the network, no internal DTD subset
- * (a DOCTYPE naming the public cross-domain DTD is fine: it is not read). */
-static int check_policy(api_ctx_t *c, const json_t *policies, const char *name)
-{
-    json_t *v = json_object_get(policies, name);
-    xmlDocPtr doc;
-    bool ok;
-
-    if (v == NULL || json_is_null(v)) {
-        return 0;
-    }
-    if (!json_is_string(v) || json_string_length(v) == 0
-        || json_string_length(v) > CATALOG_EP_POLICY_MAX) {
-        return api_fail(c, 400, "InvalidValue", "CrossSiteAccessPolicies.%s must be XML text of "
-                        "at most %d bytes", name, CATALOG_EP_POLICY_MAX);
-    }
-    job_xml_init();
-    doc = xmlReadMemory(json_string_value(v), (int) json_string_length(v), NULL, NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    ok = doc != NULL && xmlDocGetRootElement(doc) != NULL
-         && (doc->intSubset == NULL || doc->intSubset->children == NULL);
-    xmlFreeDoc(doc);
-    return ok ? 0 : api_fail(c, 400, "InvalidValue",
-                             "CrossSiteAccessPolicies.%s is not a well-formed XML document", name);
-}
-
-static int check_policies(api_ctx_t *c, const json_t *rec)
-{
-    json_t *p = json_object_get(rec, "CrossSiteAccessPolicies");
-
-    if (p == NULL || json_is_null(p)) {
-        return 0;
-    }
-    if (check_policy(c, p, "ClientAccessPolicy") != 0 || check_policy(c, p, "CrossDomainPolicy") != 0) {
-        return -1;
-    }
     return 0;
 }
 
@@ -283,7 +204,7 @@ static int check_all(api_ctx_t *c, json_t *rec)
 {
     if (check_name(c, entity_str(rec, "Name")) != 0 || check_host_names(c, rec) != 0
         || check_access_control(c, rec) != 0 || check_cache_control(c, rec) != 0
-        || check_policies(c, rec) != 0 || check_unique(c, rec) != 0) {
+        || cross_site_policies_check(c, json_object_get(rec, "CrossSiteAccessPolicies")) != 0 || check_unique(c, rec) != 0) {
         return -1;
     }
     return 0;

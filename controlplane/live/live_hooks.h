@@ -1,0 +1,16 @@
+/*
+ * live_hooks.h — the RTMP server's callbacks (nginx-rtmp on_connect,
+ * on_publish, on_publish_done with `notify_method get`) on mediaplaned's
+ * listener under /rtmp/: publish authentication against the catalog.
+ */
+#ifndef LIVE_HOOKS_H
+#define LIVE_HOOKS_H
+
+#include "api/api_context.h"
+
+#include <stdbool.h>
+
+bool live_hooks_route(const char *path);
+http_response_t *live_hooks_handle(app_t *app, http_request_t *req);
+
+#endif
