@@ -4,7 +4,7 @@
  *
  *   mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]
  *                      [--complexity Speed|Balanced|Quality] [--x264-preset P]
- *                      --input FILE [--input FILE ...]
+ *                      [--storage-keys FILE] --input FILE [--input FILE ...]
  *   mediaplane-encoder --check-config FILE
  *
  * Exit 0 success, 1 task failed ("error" line), 2 usage, 3 canceled (SIGTERM/SIGINT).
@@ -19,6 +19,7 @@
 #include "enc_quality.h"
 #include "enc_quality_report.h"
 #include "enc_runner.h"
+#include "enc_storage.h"
 #include "enc_vtt.h"
 
 #include <getopt.h>
@@ -35,6 +36,7 @@
 
 typedef struct {
     const char *config_file, *check_config, *output_dir, *basename, *speed_preset;
+    const char *storage_keys;         /* --storage-keys: keys of storage-encrypted inputs */
     enc_complexity_t complexity;      /* --complexity: the default of presets without one */
     char *inputs[MAX_INPUTS];
     int input_count;
@@ -64,7 +66,7 @@ static int usage(const char *why)
     fprintf(stderr, "mediaplane-encoder: %s\n"
             "usage: mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]\n"
             "                          [--complexity Speed|Balanced|Quality] [--x264-preset PRESET]\n"
-            "                          --input FILE [--input FILE ...]\n"
+            "                          [--storage-keys FILE] --input FILE [--input FILE ...]\n"
             "       mediaplane-encoder --check-config FILE\n", why);
     return EXIT_USAGE;
 }
@@ -76,7 +78,8 @@ static int parse_args(int argc, char **argv, args_t *a)
         { "basename", required_argument, NULL, 'b' }, { "input", required_argument, NULL, 'i' },
         { "check-config", required_argument, NULL, 'k' },
         { "x264-preset", required_argument, NULL, 'x' },
-        { "complexity", required_argument, NULL, 'q' }, { NULL, 0, NULL, 0 }
+        { "complexity", required_argument, NULL, 'q' },
+        { "storage-keys", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 }
     };
     memset(a, 0, sizeof(*a));
     a->complexity = ENC_COMPLEXITY_BALANCED;
@@ -88,6 +91,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         case 'b': a->basename = optarg; break;
         case 'k': a->check_config = optarg; break;
         case 'x': a->speed_preset = optarg; break;
+        case 's': a->storage_keys = optarg; break;
         case 'q':
             if ((a->complexity = enc_complexity_parse(optarg)) == ENC_COMPLEXITY_UNSET) {
                 return -1;
@@ -402,8 +406,9 @@ static void report_perf(const enc_plan_t *p, const args_t *a, const enc_run_resu
     }
 }
 
-static int run_task(const args_t *a)
+static int run_task(args_t *a)
 {
+    static char clear[MAX_INPUTS][ENC_STORAGE_PATH_MAX];
     static enc_preset_t preset;
     static enc_sources_t src;
     static enc_plan_t plan;
@@ -413,6 +418,11 @@ static int run_task(const args_t *a)
     enc_event_progress(0, 1);
     if (enc_config_load(a->config_file, &preset, err, sizeof(err)) != 0) {
         return fail(a->output_dir, "InvalidConfiguration", err);
+    }
+    if (a->storage_keys != NULL
+        && enc_storage_inputs(a->storage_keys, a->inputs, a->input_count, clear, err,
+                              sizeof(err)) != 0) {
+        return fail(a->output_dir, "InvalidInput", err);
     }
     if (enc_pick_sources(a->inputs, a->input_count, &src, err, sizeof(err)) != 0) {
         return fail(a->output_dir, "InvalidInput", err);

@@ -26,6 +26,7 @@ from clients import HLS_INPUT
 from media import framemd5, http_get, http_head
 from test_api_content_keys import new_key
 from test_cenc_delivery import link
+from test_jobs_run import clips, create_job, outputs_of, task, tasks_of, wait_state  # noqa: F401
 
 ALL_PROTOCOLS = 1 | 2 | 4 | 16          # Smooth, DASH, HLS, progressive download
 
@@ -194,3 +195,57 @@ def test_wrong_iv_is_a_clear_error_not_a_crash(platform, abr_set, tmp_path):
     assert r.status == 415, r.status
     assert "mediaplane: cannot package" in platform.origin.error_log()
     assert platform.origin.running and not platform.origin.crashes()
+
+
+def test_deleted_key_is_refused_by_the_origin_and_fails_jobs(platform, abr_set, tmp_path):
+    ams = platform.client()
+    src = abr_set.renditions[0].path
+    asset, kid, key, ivs = upload_encrypted(ams, tmp_path, {src.name: src})
+    clear_policy(ams, asset["Id"])
+    loc = ams.publish(asset["Id"])
+    assert http_get(loc["Path"] + src.name + "/Manifest").status == 200
+    assert ams.delete("ContentKeys" + ams.key(kid)).status == 204
+    for path in ("/Manifest(format=mpd-time-csf)", ""):          # cold file, progressive
+        r = http_get(loc["Path"] + src.name + path)
+        assert r.status == 403, (path, r.status)
+    assert "is storage-encrypted but its key" in platform.origin.error_log()
+    assert platform.origin.running and not platform.origin.crashes()
+    job = create_job(ams, [asset["Id"]], [task()])
+    done = wait_state(ams, job["Id"], {3, 4, 5}, timeout=300)
+    assert done["State"] == 4
+    details = tasks_of(ams, job["Id"])[0]["ErrorDetails"]
+    assert "storage-encrypted" in details[0]["Message"], details
+
+
+def video_frames_of_outputs(ams, platform, job_id):
+    out = outputs_of(ams, job_id)[0]
+    folder = platform.daemon.data_dir / "media" / ("asset-" + out["Id"].split(":")[-1])
+    mp4 = sorted(p for p in folder.iterdir() if p.suffix == ".mp4")
+    assert mp4, list(folder.iterdir())
+    return [(p.name, framemd5(p, "a:0" if "Audio" in p.name else "v:0")) for p in mp4]
+
+
+def test_job_decrypts_storage_encrypted_input(platform, clips, tmp_path):
+    ams = platform.client()
+    src = clips["clip"]
+    enc, kid, key, ivs = upload_encrypted(ams, tmp_path, {src.name: src})
+    clear = ams.upload_asset("clear-input", {src.name: src})
+    jobs = [create_job(ams, [a["Id"]], [task()]) for a in (enc, clear)]
+    done = [wait_state(ams, j["Id"], {3, 4, 5}, timeout=600) for j in jobs]
+    assert [d["State"] for d in done] == [3, 3], [tasks_of(ams, j["Id"]) for j in jobs]
+    # x264 runs are not bit-exact here: the same files, the source's frame count
+    got, want = (video_frames_of_outputs(ams, platform, j["Id"]) for j in jobs)
+    assert [n for n, _ in got] == [n for n, _ in want]
+    frames = len(framemd5(src, "v:0"))
+    assert all(len(h) == frames for n, h in got if "Audio" not in n)
+
+
+def test_job_with_a_wrong_iv_is_an_error_with_a_message(platform, clips, tmp_path):
+    ams = platform.client()
+    src = clips["clip"]
+    enc, kid, key, ivs = upload_encrypted(ams, tmp_path, {src.name: src}, iv_of={src.name: 99})
+    job = create_job(ams, [enc["Id"]], [task()])
+    done = wait_state(ams, job["Id"], {3, 4, 5}, timeout=300)
+    assert done["State"] == 4
+    details = tasks_of(ams, job["Id"])[0]["ErrorDetails"]
+    assert details and details[0]["Message"], details
