@@ -10,8 +10,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <libgen.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,20 @@ static int fits(int n, size_t cap)
     return n >= 0 && (size_t) n < cap;
 }
 
+/* "out <hex key>": the key of storage-encrypted outputs. */
+static int output_line(const char *line, mp_storage_key_t *k, int *has, char *err, size_t cap)
+{
+    char hex[2 * MP_STORAGE_KEY_LEN + 2];
+    int rc = sscanf(line, "out %65s", hex) == 1 && parse_key(hex, k) == 0 ? 0 : -1;
+
+    OPENSSL_cleanse(hex, sizeof(hex));
+    if (rc != 0) {
+        snprintf(err, cap, "malformed storage keys file");
+    }
+    *has = rc == 0;
+    return rc;
+}
+
 /* One "<index> <hex key> <iv>" line: the input decrypted. */
 static int decrypt_line(const char *line, const char *dir, char **inputs, int count,
                         char (*clear)[ENC_STORAGE_PATH_MAX], char *err, size_t cap)
@@ -124,7 +140,8 @@ static int decrypt_line(const char *line, const char *dir, char **inputs, int co
 }
 
 int enc_storage_inputs(const char *keys_file, char **inputs, int count,
-                       char (*clear)[ENC_STORAGE_PATH_MAX], char *err, size_t cap)
+                       char (*clear)[ENC_STORAGE_PATH_MAX], mp_storage_key_t *out_key,
+                       int *has_out_key, char *err, size_t cap)
 {
     char dir[ENC_STORAGE_PATH_MAX], line[256];
     FILE *f = fopen(keys_file, "r");
@@ -138,10 +155,82 @@ int enc_storage_inputs(const char *keys_file, char **inputs, int count,
     snprintf(dir, sizeof(dir), "%s", dirname(dir));
     while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
         line[strcspn(line, "\n")] = '\0';
-        rc = line[0] ? decrypt_line(line, dir, inputs, count, clear, err, cap) : 0;
+        if (strncmp(line, "out ", 4) == 0) {
+            rc = output_line(line, out_key, has_out_key, err, cap);
+        } else {
+            rc = line[0] ? decrypt_line(line, dir, inputs, count, clear, err, cap) : 0;
+        }
     }
     OPENSSL_cleanse(line, sizeof(line));
     fclose(f);
     unlink(keys_file);
+    return rc;
+}
+
+/* path encrypted in place (same size), 1 MB at a time. */
+static int encrypt_in_place(const char *path, const mp_storage_key_t *k, char *err, size_t cap)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC), rc = 0;
+    uint8_t *buf = malloc(CHUNK);
+    uint64_t off = 0;
+    ssize_t n = 0;
+
+    if (fd < 0 || buf == NULL) {
+        rc = -1;
+    }
+    while (rc == 0 && (n = pread(fd, buf, CHUNK, (off_t) off)) > 0) {
+        if (mp_storage_xor(k, off, buf, (size_t) n) != MP_OK
+            || pwrite(fd, buf, (size_t) n, (off_t) off) != n) {
+            rc = -1;
+        }
+        off += (uint64_t) n;
+    }
+    if (n < 0 || (fd >= 0 && close(fd) != 0)) {
+        rc = -1;
+    }
+    if (rc != 0) {
+        snprintf(err, cap, "cannot encrypt output '%s': %s", path, strerror(errno));
+    }
+    free(buf);
+    return rc;
+}
+
+int enc_storage_outputs(const char *keys_file, const char *output_dir,
+                        const mp_storage_key_t *k, char *err, size_t cap)
+{
+    char dir[ENC_STORAGE_PATH_MAX], path[ENC_STORAGE_PATH_MAX];
+    DIR *d = opendir(output_dir);
+    FILE *ivs = NULL;
+    struct dirent *e;
+    mp_storage_key_t fk = *k;
+    int rc = 0;
+
+    snprintf(dir, sizeof(dir), "%s", keys_file);
+    if (d == NULL || !fits(snprintf(path, sizeof(path), "%s/storage-ivs", dirname(dir)),
+                           sizeof(path))
+        || (ivs = fopen(path, "w")) == NULL) {
+        snprintf(err, cap, "cannot list the IVs of the encrypted outputs: %s", strerror(errno));
+        rc = -1;
+    }
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !fits(snprintf(path, sizeof(path), "%s/%s", output_dir,
+                                                  e->d_name), sizeof(path))) {
+            continue;
+        }
+        if (RAND_bytes((uint8_t *) &fk.iv, sizeof(fk.iv)) != 1) {
+            snprintf(err, cap, "no randomness for an IV");
+            rc = -1;
+        } else if ((rc = encrypt_in_place(path, &fk, err, cap)) == 0) {
+            fprintf(ivs, "%s %llu\n", e->d_name, (unsigned long long) fk.iv);
+        }
+    }
+    OPENSSL_cleanse(&fk, sizeof(fk));
+    if (ivs != NULL && fclose(ivs) != 0 && rc == 0) {
+        snprintf(err, cap, "cannot write the IVs of the encrypted outputs");
+        rc = -1;
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
     return rc;
 }

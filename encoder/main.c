@@ -23,6 +23,7 @@
 #include "enc_vtt.h"
 
 #include <getopt.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -409,6 +410,8 @@ static void report_perf(const enc_plan_t *p, const args_t *a, const enc_run_resu
 static int run_task(args_t *a)
 {
     static char clear[MAX_INPUTS][ENC_STORAGE_PATH_MAX];
+    static mp_storage_key_t out_key;
+    int encrypt_outputs = 0;
     static enc_preset_t preset;
     static enc_sources_t src;
     static enc_plan_t plan;
@@ -420,8 +423,8 @@ static int run_task(args_t *a)
         return fail(a->output_dir, "InvalidConfiguration", err);
     }
     if (a->storage_keys != NULL
-        && enc_storage_inputs(a->storage_keys, a->inputs, a->input_count, clear, err,
-                              sizeof(err)) != 0) {
+        && enc_storage_inputs(a->storage_keys, a->inputs, a->input_count, clear, &out_key,
+                              &encrypt_outputs, err, sizeof(err)) != 0) {
         return fail(a->output_dir, "InvalidInput", err);
     }
     if (enc_pick_sources(a->inputs, a->input_count, &src, err, sizeof(err)) != 0) {
@@ -489,6 +492,13 @@ static int run_task(args_t *a)
     }
     if (canceled) {
         return cancel_exit(a->output_dir);
+    }
+    if (encrypt_outputs) {
+        int erc = enc_storage_outputs(a->storage_keys, a->output_dir, &out_key, err, sizeof(err));
+        OPENSSL_cleanse(&out_key, sizeof(out_key));
+        if (erc != 0) {
+            return fail(a->output_dir, "EncodingFailed", err);
+        }
     }
     enc_outdir_list(a->output_dir, enc_event_output);
     report_perf(&plan, a, &res, plan.layer_count > 0 ? quality : NULL, &qres,

@@ -10,6 +10,7 @@
  */
 #include "sched/sched_internal.h"
 #include "daemon/daemon_log.h"
+#include "sched/task_storage_keys.h"
 #include "entities/entity_sets.h"
 #include "jobs/job_state.h"
 #include "sched/job_lifecycle.h"
@@ -69,6 +70,9 @@ static int store_outputs(api_ctx_t *c, sched_running_t *r, const json_t *task, c
     }
     if (asset_register_files(c, first) != 0) {
         snprintf(why, cap, "cannot register the output files: %s", c->err.message);
+        return -1;
+    }
+    if (task_storage_mark_outputs(c, r->work.dir, first, why, cap) != 0) {
         return -1;
     }
     return 0;

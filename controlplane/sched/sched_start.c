@@ -161,6 +161,11 @@ int sched_start_task(app_t *app, const char *task_id)
         goto done;
     }
     paths = input_paths(&c, task, keys, why, sizeof(why));
+    if (paths != NULL && task_storage_output_line(&c, task, keys, why, sizeof(why)) != 0) {
+        memset(&c.err, 0, sizeof(c.err));      /* the task fails; the transaction goes on */
+        json_decref(paths);
+        paths = NULL;
+    }
     if (paths == NULL) {
         fail_at_start(&c, job, task, "InvalidInput", why);
         sched_end(&c);

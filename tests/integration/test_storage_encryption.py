@@ -15,7 +15,7 @@ never handed out by the key service.  Wrong fields are 400 with a message;
 a wrong IV is a 415 with a reason, never a crash.
 """
 
-import os
+import base64
 import random
 import uuid
 
@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from clients import HLS_INPUT
 from media import framemd5, http_get, http_head
-from test_api_content_keys import new_key
+from test_api_content_keys import dotnet_checksum, new_key, openssl
 from test_cenc_delivery import link
 from test_jobs_run import clips, create_job, outputs_of, task, tasks_of, wait_state  # noqa: F401
 
@@ -249,3 +249,56 @@ def test_job_with_a_wrong_iv_is_an_error_with_a_message(platform, clips, tmp_pat
     assert done["State"] == 4
     details = tasks_of(ams, job["Id"])[0]["ErrorDetails"]
     assert details and details[0]["Message"], details
+
+
+def test_job_writes_storage_encrypted_outputs(platform, clips, tmp_path):
+    """assetCreationOptions 1 on the output: a new StorageEncryption key
+    linked to the output asset, every output encrypted on disk with its own
+    IV (recorded on its Files row); the key, unwrapped here with the
+    daemon's protection key (openssl), decrypts them as the SDK would, and
+    the origin streams the asset: its frames are those of the decrypted
+    files."""
+    ams = platform.client()
+    src = clips["clip"]
+    clear_in = ams.upload_asset("clear-input", {src.name: src})
+    body = ("<taskBody><inputAsset>JobInputAsset(0)</inputAsset><outputAsset "
+            "assetCreationOptions=\"1\">JobOutputAsset(0)</outputAsset></taskBody>")
+    job = create_job(ams, [clear_in["Id"]], [task(body=body)])
+    done = wait_state(ams, job["Id"], {3, 4, 5}, timeout=600)
+    assert done["State"] == 3, tasks_of(ams, job["Id"])
+    out = outputs_of(ams, job["Id"])[0]
+    assert out["Options"] == 1
+    keys = ams.values("Assets%s/ContentKeys" % ams.key(out["Id"]))
+    assert [k["ContentKeyType"] for k in keys] == [1]
+    pem = platform.daemon.data_dir / "keys" / "protection.pem"
+    key = openssl("pkeyutl", "-decrypt", "-inkey", str(pem), "-pkeyopt", "rsa_padding_mode:oaep",
+                  data=base64.b64decode(keys[0]["EncryptedContentKey"]))
+    assert len(key) == 32
+    assert keys[0]["Checksum"] == dotnet_checksum(key, uuid.UUID(keys[0]["Id"].split(":")[-1]))
+    folder = platform.daemon.data_dir / "media" / ("asset-" + out["Id"].split(":")[-1])
+    files = ams.values("Assets%s/Files" % ams.key(out["Id"]))
+    assert files and all(f["IsEncrypted"] and f["EncryptionKeyId"] == keys[0]["Id"]
+                         and f["EncryptionScheme"] == "StorageEncryption" for f in files)
+    ivs = {f["Name"]: int(f["InitializationVector"]) for f in files}
+    assert len(set(ivs.values())) == len(ivs)
+    clear_dir = tmp_path / "decrypted"
+    clear_dir.mkdir()
+    for name, iv in ivs.items():
+        stored = (folder / name).read_bytes()
+        clear = sdk_encrypt(stored, key, iv)
+        if name.endswith(".mp4"):
+            assert stored[4:8] != b"ftyp" and clear[4:8] == b"ftyp", name
+        (clear_dir / name).write_bytes(clear)
+    video = sorted(n for n in ivs if n.endswith(".mp4") and "Audio" not in n)
+    ism = [n for n in ivs if n.endswith(".ism")][0]
+    clear_policy(ams, out["Id"])
+    loc = ams.publish(out["Id"])
+    base = loc["Path"] + ism + "/"
+    hls = http_get(base + "Manifest(format=m3u8-aapl)")
+    assert hls.status == 200, hls.text
+    playlists = [l for l in hls.text.splitlines() if l and not l.startswith("#")]
+    want = {framemd5(clear_dir / v, "v:0")[0]: framemd5(clear_dir / v, "v:0") for v in video}
+    got = framemd5(base + playlists[0], "v:0", HLS_INPUT)
+    assert got == want[got[0]]
+    r = http_get(loc["Path"] + video[0], {"Range": "bytes=0-99"})
+    assert r.status == 206 and r.body == (clear_dir / video[0]).read_bytes()[:100]
