@@ -196,6 +196,6 @@ done:
     json_decref(task);
     json_decref(job);
     json_decref(paths);
-    json_decref(keys);
+    task_storage_keys_free(keys);
     return rc;
 }

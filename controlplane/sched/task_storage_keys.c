@@ -224,3 +224,17 @@ int task_storage_keys_write(const char *path, const json_t *lines, char *why, si
     }
     return rc;
 }
+
+void task_storage_keys_free(json_t *lines)
+{
+    size_t i;
+    json_t *l;
+
+    json_array_foreach(lines, i, l) {
+        char *s = (char *) json_string_value(l);
+        if (s != NULL) {
+            OPENSSL_cleanse(s, strlen(s));
+        }
+    }
+    json_decref(lines);
+}

@@ -40,4 +40,7 @@ int task_storage_mark_outputs(api_ctx_t *c, const char *work_dir, const char *as
 /* lines into path (0600).  0, or -1 with why. */
 int task_storage_keys_write(const char *path, const json_t *lines, char *why, size_t cap);
 
+/* The key text in lines wiped, then lines released. */
+void task_storage_keys_free(json_t *lines);
+
 #endif
