@@ -4,7 +4,7 @@
  *
  *   mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]
  *                      [--complexity Speed|Balanced|Quality] [--x264-preset P]
- *                      [--no-sandbox] --input FILE [--input FILE ...]
+ *                      [--storage-keys FILE] [--no-sandbox] --input FILE [--input FILE ...]
  *   mediaplane-encoder --check-config FILE
  *
  * Before it opens any input the task confines itself (enc_sandbox.h): it and
@@ -24,12 +24,14 @@
 #include "enc_quality_report.h"
 #include "enc_runner.h"
 #include "enc_sandbox.h"
+#include "enc_storage.h"
 #include "enc_vtt.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +46,7 @@
 
 typedef struct {
     const char *config_file, *check_config, *output_dir, *basename, *speed_preset;
+    const char *storage_keys;         /* --storage-keys: keys of storage-encrypted inputs */
     enc_complexity_t complexity;      /* --complexity: the default of presets without one */
     int no_sandbox;                   /* --no-sandbox: skip the Landlock confinement */
     char *inputs[MAX_INPUTS];
@@ -74,7 +77,7 @@ static int usage(const char *why)
     fprintf(stderr, "mediaplane-encoder: %s\n"
             "usage: mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]\n"
             "                          [--complexity Speed|Balanced|Quality] [--x264-preset PRESET]\n"
-            "                          [--no-sandbox] --input FILE [--input FILE ...]\n"
+            "                          [--storage-keys FILE] [--no-sandbox] --input FILE [--input FILE ...]\n"
             "       mediaplane-encoder --check-config FILE\n", why);
     return EXIT_USAGE;
 }
@@ -87,7 +90,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         { "check-config", required_argument, NULL, 'k' },
         { "x264-preset", required_argument, NULL, 'x' },
         { "complexity", required_argument, NULL, 'q' }, { "no-sandbox", no_argument, NULL, 'n' },
-        { NULL, 0, NULL, 0 }
+        { "storage-keys", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 }
     };
     memset(a, 0, sizeof(*a));
     a->complexity = ENC_COMPLEXITY_BALANCED;
@@ -100,6 +103,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         case 'k': a->check_config = optarg; break;
         case 'x': a->speed_preset = optarg; break;
         case 'n': a->no_sandbox = 1; break;
+        case 's': a->storage_keys = optarg; break;
         case 'q':
             if ((a->complexity = enc_complexity_parse(optarg)) == ENC_COMPLEXITY_UNSET) {
                 return -1;
@@ -414,8 +418,11 @@ static void report_perf(const enc_plan_t *p, const args_t *a, const enc_run_resu
     }
 }
 
-static int run_task(const args_t *a)
+static int run_task(args_t *a)
 {
+    static char clear[MAX_INPUTS][ENC_STORAGE_PATH_MAX];
+    static mp_storage_key_t out_key;
+    int encrypt_outputs = 0;
     static enc_preset_t preset;
     static enc_sources_t src;
     static enc_plan_t plan;
@@ -425,6 +432,11 @@ static int run_task(const args_t *a)
     enc_event_progress(0, 1);
     if (enc_config_load(a->config_file, &preset, err, sizeof(err)) != 0) {
         return fail(a->output_dir, "InvalidConfiguration", err);
+    }
+    if (a->storage_keys != NULL
+        && enc_storage_inputs(a->storage_keys, a->inputs, a->input_count, clear, &out_key,
+                              &encrypt_outputs, err, sizeof(err)) != 0) {
+        return fail(a->output_dir, "InvalidInput", err);
     }
     if (enc_pick_sources(a->inputs, a->input_count, &src, err, sizeof(err)) != 0) {
         return fail(a->output_dir, "InvalidInput", err);
@@ -491,6 +503,13 @@ static int run_task(const args_t *a)
     }
     if (canceled) {
         return cancel_exit(a->output_dir);
+    }
+    if (encrypt_outputs) {
+        int erc = enc_storage_outputs(a->storage_keys, a->output_dir, &out_key, err, sizeof(err));
+        OPENSSL_cleanse(&out_key, sizeof(out_key));
+        if (erc != 0) {
+            return fail(a->output_dir, "EncodingFailed", err);
+        }
     }
     enc_outdir_list(a->output_dir, enc_event_output);
     report_perf(&plan, a, &res, plan.layer_count > 0 ? quality : NULL, &qres,

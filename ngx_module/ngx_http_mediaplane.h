@@ -16,6 +16,7 @@
 #include "mp_producer.h"
 #include "crypto/mp_protection.h"
 #include "catalog/catalog_okey.h"
+#include "crypto/mp_storage_cipher.h"
 
 #define NGX_HTTP_MEDIAPLANE_MAX_FILES (ISM_MAX_ENTRIES + 1)
 
@@ -61,6 +62,7 @@ typedef struct {
     void *blob;                       /* index / ism: in the cache or on the heap */
     size_t blob_size;
     int is_ism;
+    mp_storage_key_t *storage;        /* storage-encrypted file: its key and IV, else NULL */
     char err[MP_ERR_LEN];             /* parse failure reason (from the thread) */
 } ngx_http_mediaplane_file_t;
 
@@ -71,6 +73,7 @@ typedef struct {
     mp_source_t src;                  /* first: the core calls src.read(&src, ...) */
     ngx_fd_t fd;
     uint64_t size;                    /* file size at open */
+    const mp_storage_key_t *storage;  /* decrypt what is read (AMS storage encryption) */
     u_char *map_addr;                 /* current mapping or NULL */
     size_t map_len;
     uint64_t map_off;                 /* file offset of map_addr */
@@ -87,6 +90,9 @@ struct ngx_http_mediaplane_ctx_s {
     time_t manifest_max_age;          /* the location's, or the endpoint's CacheControl */
     time_t segment_max_age;
     ngx_str_t asset_dir;              /* folder of the asset, with trailing '/' */
+    ngx_str_t storage_dir;            /* storage-encrypted asset: "asset-<guid>", else empty */
+    off_t partial_start;              /* a Range answered by the module itself (206) */
+    off_t partial_total;              /* ... of a file of this size; 0: no partial answer */
     ngx_uint_t file_count;            /* files[0] is the .ism when there is one */
     ngx_http_mediaplane_file_t *files;      /* file_count entries, from the pool */
     ngx_uint_t pending[NGX_HTTP_MEDIAPLANE_MAX_FILES];  /* files to parse in the thread */
@@ -148,7 +154,7 @@ ngx_int_t ngx_http_mediaplane_post(ngx_http_mediaplane_ctx_t *ctx,
 
 /* ngx_http_mediaplane_source.c — media files as mp_source_t, residency */
 void ngx_http_mediaplane_source_init(ngx_http_mediaplane_source_t *s, ngx_fd_t fd,
-    uint64_t size);
+    uint64_t size, const mp_storage_key_t *storage);
 void ngx_http_mediaplane_source_unmap(ngx_http_mediaplane_source_t *s);
 ngx_uint_t ngx_http_mediaplane_cached(ngx_fd_t fd, uint64_t off, uint64_t end);
 
@@ -160,6 +166,10 @@ ngx_int_t ngx_http_mediaplane_envelope(ngx_http_mediaplane_ctx_t *ctx,
     const catalog_origin_t *o);
 ngx_int_t ngx_http_mediaplane_common(ngx_http_mediaplane_ctx_t *ctx,
     const catalog_origin_t *o, ngx_uint_t cbcs);
+/* A file of a storage-encrypted asset: its key and IV from the catalog into
+ * f->storage (NULL: a clear file); 403 when the key is not available. */
+ngx_int_t ngx_http_mediaplane_storage_file(ngx_http_mediaplane_ctx_t *ctx,
+    ngx_http_mediaplane_file_t *f);
 
 /* ngx_http_mediaplane_keyservice.c — the key service */
 ngx_int_t ngx_http_mediaplane_key_handler(ngx_http_request_t *r);

@@ -303,6 +303,10 @@ ngx_http_mediaplane_catalog_resolve(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *d
     }
     p = ngx_cpymem(dir->data, root->data, root->len);
     *p++ = '/';
+    if (o.flags & CATALOG_ORIGIN_FLAG_STORAGE) {
+        ctx->storage_dir.data = p;
+        ctx->storage_dir.len = dir_len;
+    }
     p = ngx_cpymem(p, o.asset_dir, dir_len);
     *p = '/';
     *name = (u_char *) file;

@@ -172,3 +172,77 @@ ngx_http_mediaplane_common(ngx_http_mediaplane_ctx_t *ctx, const catalog_origin_
     ctx->req.protection = pr;
     return NGX_OK;
 }
+
+/* ---- storage encryption: the key and IV of a file ---- */
+
+static void
+ngx_http_mediaplane_storage_wipe(void *data)
+{
+    OPENSSL_cleanse(data, sizeof(mp_storage_key_t));
+}
+
+/* The ofiles record of "<asset folder>/<name>": NGX_OK (found), NGX_DECLINED
+ * (a clear file) or an HTTP error. */
+static ngx_int_t
+ngx_http_mediaplane_storage_record(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_file_t *f,
+    catalog_ofile_t *rec)
+{
+    catalog_reader_t *reader = ngx_http_mediaplane_catalog_reader(ctx->r, ctx->conf);
+    const char *name = (const char *) f->path.data + ctx->asset_dir.len;
+    size_t name_len = f->path.len - ctx->asset_dir.len, klen;
+    char dir[CATALOG_ORIGIN_DIR_MAX], key[CATALOG_OFILE_KEY_MAX + 1], err[256] = "";
+
+    if (reader == NULL) {
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+    ngx_cpystrn((u_char *) dir, ctx->storage_dir.data,
+                ngx_min(ctx->storage_dir.len + 1, sizeof(dir)));
+    klen = catalog_ofile_key(dir, name, name_len, key, sizeof(key));
+    if (klen == 0 || f->path.len <= ctx->asset_dir.len) {
+        return NGX_HTTP_NOT_FOUND;
+    }
+    switch (catalog_reader_ofile(reader, key, klen, rec, err, sizeof(err))) {
+    case CATALOG_FOUND:
+        return NGX_OK;
+    case CATALOG_NOT_FOUND:
+        return NGX_DECLINED;
+    default:
+        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0, "mediaplane: %s", err);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+}
+
+ngx_int_t
+ngx_http_mediaplane_storage_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_file_t *f)
+{
+    char guid[CATALOG_GUID_LEN + 1];
+    ngx_pool_cleanup_t *cln;
+    catalog_ofile_t rec;
+    catalog_okey_t key;
+    ngx_int_t rc;
+
+    rc = ngx_http_mediaplane_storage_record(ctx, f, &rec);
+    if (rc != NGX_OK) {
+        return rc == NGX_DECLINED ? NGX_OK : rc;
+    }
+    mp_drm_guid_text(rec.kid, guid);
+    rc = ngx_http_mediaplane_open_key(ctx->r, ctx->conf, guid, &key);
+    if (rc != NGX_OK || key.key_len != MP_STORAGE_KEY_LEN) {
+        catalog_okey_wipe(&key);
+        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                      "mediaplane: \"%s\" is storage-encrypted but its key %s is not "
+                      "available: refused", f->path.data, guid);
+        return NGX_HTTP_FORBIDDEN;
+    }
+    cln = ngx_pool_cleanup_add(ctx->r->pool, sizeof(mp_storage_key_t));
+    if (cln == NULL) {
+        catalog_okey_wipe(&key);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    f->storage = cln->data;
+    ngx_memcpy(f->storage->key, key.key, MP_STORAGE_KEY_LEN);
+    f->storage->iv = rec.iv;
+    catalog_okey_wipe(&key);
+    cln->handler = ngx_http_mediaplane_storage_wipe;
+    return NGX_OK;
+}

@@ -104,14 +104,22 @@ ngx_http_mediaplane_open(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediaplane_fil
     f->file.log = r->connection->log;
     f->file.directio = f->of.is_directio;
 
+    if (ctx->storage_dir.len > 0) {
+        ngx_int_t rc = ngx_http_mediaplane_storage_file(ctx, f);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
     /* the index format version too: a reload that brings a newer module
      * keeps the zone, and must not read blobs of the old layout */
-    f->key.data = ngx_pnalloc(r->pool, f->path.len + 4 * NGX_OFF_T_LEN + 6);
+    f->key.data = ngx_pnalloc(r->pool, f->path.len + 4 * NGX_OFF_T_LEN + 8);
     if (f->key.data == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-    p = ngx_sprintf(f->key.data, "%V|%uA|%T|%O|v%ui", &f->path, (ngx_atomic_uint_t) f->of.uniq,
-                    f->of.mtime, f->of.size, (ngx_uint_t) MP_INDEX_VERSION);
+    p = ngx_sprintf(f->key.data, "%V|%uA|%T|%O|v%ui%s", &f->path, (ngx_atomic_uint_t) f->of.uniq,
+                    f->of.mtime, f->of.size, (ngx_uint_t) MP_INDEX_VERSION,
+                    f->storage ? "s" : "");
     f->key.len = p - f->key.data;
 
     return NGX_OK;
@@ -233,7 +241,7 @@ ngx_http_mediaplane_index_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediapla
     job.ba.alloc.alloc = ngx_http_mediaplane_blob_alloc;
     job.ba.alloc.free = ngx_http_mediaplane_blob_free;
     job.ba.zone = ctx->cache_zone;
-    ngx_http_mediaplane_source_init(&job.source, f->of.fd, (uint64_t) f->of.size);
+    ngx_http_mediaplane_source_init(&job.source, f->of.fd, (uint64_t) f->of.size, f->storage);
     job.file = f;
     job.limits.max_moov = ctx->conf->max_moov_size;
     job.limits.max_samples = (uint32_t) ctx->conf->max_samples;
@@ -291,7 +299,7 @@ ngx_http_mediaplane_parse_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediapla
     void *stored;
 
     if (f->is_ism) {
-        ngx_http_mediaplane_source_init(&source, f->of.fd, (uint64_t) f->of.size);
+        ngx_http_mediaplane_source_init(&source, f->of.fd, (uint64_t) f->of.size, f->storage);
         ngx_http_mediaplane_parse_ism(f, &source.src);
         if (f->blob) {
             f->node = ngx_http_mediaplane_cache_insert(ctx->cache_zone, &f->key, f->blob,

@@ -269,7 +269,11 @@ ngx_http_mediaplane_handle(ngx_http_request_t *r)
     }
 
     if (ctx->req.kind == MP_REQ_FILE) {
-        return ngx_http_mediaplane_send_file(ctx);
+        rc = ngx_http_mediaplane_send_file(ctx);    /* produced when storage-encrypted */
+        if (rc == NGX_DONE) {
+            r->main->count++;
+        }
+        return rc;
     }
 
     if (!ctx->req.asset_is_ism) {

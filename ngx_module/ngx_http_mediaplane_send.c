@@ -4,7 +4,10 @@
  * ranges), then the body: a memory buffer (manifests, init segments), a
  * header plus file buffers (fMP4 segments: sendfile, or thread-pool reads
  * with `aio threads`), or a produced body (MPEG-TS, ciphers), which
- * ngx_http_mediaplane_stream.c streams.
+ * ngx_http_mediaplane_stream.c streams.  Files of storage-encrypted assets
+ * never go out with sendfile: their segments and progressive downloads are
+ * produced (read + decrypted), a single Range of a download decrypting only
+ * the bytes asked for.
  */
 #include "ngx_http_mediaplane.h"
 
@@ -97,6 +100,30 @@ ngx_http_mediaplane_push_tail(ngx_http_request_t *r)
     }
 }
 
+/* A Range the module answers itself: 206 with its Content-Range. */
+static ngx_int_t
+ngx_http_mediaplane_partial(ngx_http_mediaplane_ctx_t *ctx, off_t length)
+{
+    ngx_http_request_t *r = ctx->r;
+    ngx_table_elt_t *h = ngx_list_push(&r->headers_out.headers);
+
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+    h->value.data = ngx_pnalloc(r->pool, sizeof("bytes -/") + 3 * NGX_OFF_T_LEN);
+    if (h->value.data == NULL) {
+        return NGX_ERROR;
+    }
+    h->hash = 1;
+    ngx_str_set(&h->key, "Content-Range");
+    h->value.len = ngx_sprintf(h->value.data, "bytes %O-%O/%O", ctx->partial_start,
+                               ctx->partial_start + length - 1, ctx->partial_total)
+                   - h->value.data;
+    r->headers_out.content_range = h;
+    r->headers_out.status = NGX_HTTP_PARTIAL_CONTENT;
+    return NGX_OK;
+}
+
 /* Status, type, length, validators; then the header goes out. */
 ngx_int_t
 ngx_http_mediaplane_send_headers(ngx_http_mediaplane_ctx_t *ctx, const char *type,
@@ -112,12 +139,15 @@ ngx_http_mediaplane_send_headers(ngx_http_mediaplane_ctx_t *ctx, const char *typ
     }
 
     r->headers_out.status = NGX_HTTP_OK;
+    if (ctx->partial_total > 0 && ngx_http_mediaplane_partial(ctx, length) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
     r->headers_out.content_type.data = (u_char *) type;
     r->headers_out.content_type.len = ngx_strlen(type);
     r->headers_out.content_type_len = r->headers_out.content_type.len;
     r->headers_out.content_length_n = length;
     r->headers_out.last_modified_time = mtime;
-    r->allow_ranges = 1;
+    r->allow_ranges = ctx->partial_total == 0;
 
     if (ngx_http_set_etag(r) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -276,10 +306,92 @@ ngx_http_mediaplane_send_response(ngx_http_mediaplane_ctx_t *ctx)
         return ngx_http_mediaplane_send_memory(ctx, ctx->res.content_type, ctx->res.head.p,
                                                ctx->res.head.pos, ctx->res.is_manifest);
     case MP_BODY_RANGES:
-        return ngx_http_mediaplane_send_ranges(ctx);
+        if (ctx->files[ctx->res.range_file + (ctx->req.asset_is_ism ? 1 : 0)].storage == NULL) {
+            return ngx_http_mediaplane_send_ranges(ctx);
+        }
+        if (mp_response_ranges_as_stream(&ctx->res) != MP_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+        return ngx_http_mediaplane_send_stream(ctx);
     default:
         return ngx_http_mediaplane_send_stream(ctx);
     }
+}
+
+/* The one range of "Range: bytes=a-b" (or a-, or -n) within a file of
+ * size bytes; NGX_DECLINED for anything else (no or several ranges,
+ * If-Range, unsatisfiable: nginx's range filter answers those). */
+static ngx_int_t
+ngx_http_mediaplane_single_range(ngx_http_request_t *r, off_t size, off_t *start, off_t *len)
+{
+    u_char *p, *last;
+    off_t v[2] = { -1, -1 };
+    ngx_uint_t i, digits;
+
+    if (r->headers_in.range == NULL || r->headers_in.if_range != NULL || size <= 0
+        || r->headers_in.range->value.len < 6
+        || ngx_strncasecmp(r->headers_in.range->value.data, (u_char *) "bytes=", 6) != 0)
+    {
+        return NGX_DECLINED;
+    }
+    p = r->headers_in.range->value.data + 6;
+    last = r->headers_in.range->value.data + r->headers_in.range->value.len;
+    for (i = 0; i < 2; i++) {
+        while (p < last && *p == ' ') {
+            p++;
+        }
+        for (digits = 0; p < last && *p >= '0' && *p <= '9' && digits < 18; p++, digits++) {
+            v[i] = (v[i] < 0 ? 0 : v[i] * 10) + (*p - '0');
+        }
+        while (p < last && *p == ' ') {
+            p++;
+        }
+        if (i == 0 && (p == last || *p++ != '-')) {
+            return NGX_DECLINED;
+        }
+    }
+    if (p != last || (v[0] < 0 && v[1] <= 0)) {
+        return NGX_DECLINED;
+    }
+    if (v[0] < 0) {                                  /* the last n bytes */
+        v[0] = v[1] < size ? size - v[1] : 0;
+        v[1] = size - 1;
+    }
+    if (v[0] >= size || (v[1] >= 0 && v[1] < v[0])) {
+        return NGX_DECLINED;
+    }
+    if (v[1] < 0 || v[1] >= size) {
+        v[1] = size - 1;
+    }
+    *start = v[0];
+    *len = v[1] - v[0] + 1;
+    return NGX_OK;
+}
+
+/* Progressive download of a storage-encrypted file: its clear bytes (all,
+ * or the one range asked for) produced through its decrypting source. */
+static ngx_int_t
+ngx_http_mediaplane_send_decrypted(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_mediaplane_file_t *f = &ctx->files[0];
+    ngx_pool_cleanup_t *cln = ngx_pool_cleanup_add(ctx->r->pool, 0);
+    off_t start = 0, len = f->of.size;
+
+    if (cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    cln->handler = ngx_http_mediaplane_free_response;
+    cln->data = &ctx->res;
+    if (ngx_http_mediaplane_single_range(ctx->r, f->of.size, &start, &len) == NGX_OK) {
+        ctx->partial_start = start;
+        ctx->partial_total = f->of.size;
+    }
+    if (mp_response_file_stream(&ctx->res, 0, (uint64_t) start, (uint64_t) len, "video/mp4")
+        != MP_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return ngx_http_mediaplane_send_stream(ctx);
 }
 
 /* Progressive download of an .mp4 of the asset, with ranges and HEAD. */
@@ -291,6 +403,10 @@ ngx_http_mediaplane_send_file(ngx_http_mediaplane_ctx_t *ctx)
     ngx_chain_t out;
     ngx_buf_t *b;
     ngx_int_t rc;
+
+    if (f->storage != NULL && f->of.size > 0) {
+        return ngx_http_mediaplane_send_decrypted(ctx);
+    }
 
     rc = ngx_http_mediaplane_send_headers(ctx, "video/mp4", f->of.size,
                                           ctx->segment_max_age);

@@ -6,7 +6,9 @@
  * worker (the caller then continues in a thread task) — whoever owns the
  * file; a mapping view for the index builder (touched under the SIGBUS
  * guard of ngx_http_mediaplane_load.c); and page-cache residency of byte
- * ranges, which the sendfile fast path of fMP4 segments needs.
+ * ranges, which the sendfile fast path of fMP4 segments needs.  Files of
+ * storage-encrypted assets are decrypted as they are read (AES-256-CTR at
+ * their offsets: only the bytes read) and have no mapping view.
  */
 #include "ngx_http_mediaplane.h"
 
@@ -76,12 +78,30 @@ ngx_http_mediaplane_preadv(ngx_http_mediaplane_source_t *s, struct iovec *iov, i
     return MP_OK;
 }
 
+/* Storage encryption: the bytes just read of iov[0..count), decrypted. */
+static int
+ngx_http_mediaplane_decrypt(ngx_http_mediaplane_source_t *s, const struct iovec *iov, int count,
+    uint64_t offset, int rc)
+{
+    int i;
+
+    for (i = 0; rc == MP_OK && s->storage != NULL && i < count; i++) {
+        rc = mp_storage_xor(s->storage, offset, iov[i].iov_base, iov[i].iov_len);
+        offset += iov[i].iov_len;
+    }
+    return rc;
+}
+
 static int
 ngx_http_mediaplane_source_read(mp_source_t *src, void *buf, size_t len, uint64_t offset)
 {
+    ngx_http_mediaplane_source_t *s = (ngx_http_mediaplane_source_t *) src;
     struct iovec iov = { buf, len };
+    int rc = ngx_http_mediaplane_preadv(s, &iov, 1, offset);
 
-    return ngx_http_mediaplane_preadv((ngx_http_mediaplane_source_t *) src, &iov, 1, offset);
+    iov.iov_base = buf;
+    iov.iov_len = len;
+    return ngx_http_mediaplane_decrypt(s, &iov, 1, offset, rc);
 }
 
 static int
@@ -94,7 +114,8 @@ ngx_http_mediaplane_source_readv(mp_source_t *src, const struct iovec *iov, int 
         return MP_ERR_IO;
     }
     ngx_memcpy(copy, iov, count * sizeof(struct iovec));   /* advanced on short reads */
-    return ngx_http_mediaplane_preadv((ngx_http_mediaplane_source_t *) src, copy, count, offset);
+    return ngx_http_mediaplane_decrypt((ngx_http_mediaplane_source_t *) src, iov, count, offset,
+        ngx_http_mediaplane_preadv((ngx_http_mediaplane_source_t *) src, copy, count, offset));
 }
 
 /* ---- the view: one mapping at a time, for the index builder ---- */
@@ -140,12 +161,14 @@ ngx_http_mediaplane_source_view(mp_source_t *src, uint64_t offset, size_t need, 
 }
 
 void
-ngx_http_mediaplane_source_init(ngx_http_mediaplane_source_t *s, ngx_fd_t fd, uint64_t size)
+ngx_http_mediaplane_source_init(ngx_http_mediaplane_source_t *s, ngx_fd_t fd, uint64_t size,
+    const mp_storage_key_t *storage)
 {
     ngx_memzero(s, sizeof(*s));
     s->src.read = ngx_http_mediaplane_source_read;
     s->src.readv = ngx_http_mediaplane_source_readv;
-    s->src.view = ngx_http_mediaplane_source_view;
+    s->src.view = storage == NULL ? ngx_http_mediaplane_source_view : NULL;
+    s->storage = storage;
     s->src.ctx = s;
     s->fd = fd;
     s->size = size;

@@ -108,7 +108,8 @@ ngx_http_mediaplane_stream_sources(ngx_http_mediaplane_ctx_t *ctx)
     }
     for (i = 0; i < n; i++) {
         f = &ctx->files[first + i];
-        ngx_http_mediaplane_source_init(&ctx->sources[i], f->of.fd, (uint64_t) f->of.size);
+        ngx_http_mediaplane_source_init(&ctx->sources[i], f->of.fd, (uint64_t) f->of.size,
+                                        f->storage);
         ctx->source_ptrs[i] = &ctx->sources[i].src;
     }
     return NGX_OK;

@@ -17,6 +17,10 @@
 #define CATALOG_PROTO_PROGRESSIVE 0x10
 #define CATALOG_PROTO_ALL         0xFFFF
 
+/* flags: the asset is storage-encrypted (AssetCreationOptions 1): its files
+ * may have ofiles records (catalog_ofile.h) that say how to decrypt them */
+#define CATALOG_ORIGIN_FLAG_STORAGE 0x01
+
 #define CATALOG_ORIGIN_DIR_MAX    128
 #define CATALOG_ORIGIN_URI_MAX    1024   /* key URI of AES-128 envelope encryption */
 #define CATALOG_ORIGIN_COMMON_URIS 5
@@ -28,7 +32,7 @@ typedef struct {
     int64_t  expiry_ms;       /* locator ExpirationDateTime, unix ms (0: never) */
     uint32_t protocols_clear; /* protocols served in the clear */
     uint32_t protocols_blocked; /* protocols refused with 403 (policy says so) */
-    uint32_t flags;           /* reserved */
+    uint32_t flags;           /* CATALOG_ORIGIN_FLAG_* */
     char     asset_dir[CATALOG_ORIGIN_DIR_MAX]; /* "asset-<guid>", NUL-terminated */
     /* AES-128 envelope encryption (DynamicEnvelopeEncryption policies) */
     uint32_t protocols_envelope; /* protocols served encrypted with the key below */

@@ -20,9 +20,11 @@ struct catalog_reader {
     MDB_dbi  origin;
     MDB_dbi  endpoints;
     MDB_dbi  okeys;
+    MDB_dbi  ofiles;
     int      have_dbi;
     int      have_endpoints;   /* 0: the writer predates endpoints */
     int      have_okeys;       /* 0: the writer predates envelope keys */
+    int      have_ofiles;      /* 0: the writer predates storage encryption */
 };
 
 static void set_err(char *err, size_t errlen, const char *what, int rc)
@@ -139,6 +141,12 @@ static int open_origin_dbi(catalog_reader_t *r)
     }
     rc = mdb_dbi_open(txn, CATALOG_DB_ORIGIN_KEYS, 0, &r->okeys);
     r->have_okeys = (rc == 0);
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    rc = mdb_dbi_open(txn, CATALOG_DB_ORIGIN_FILES, 0, &r->ofiles);
+    r->have_ofiles = (rc == 0);
     if (rc != 0 && rc != MDB_NOTFOUND) {
         mdb_txn_abort(txn);
         return rc;
@@ -327,6 +335,32 @@ catalog_lookup_t catalog_reader_okey(catalog_reader_t *r, const char *guid, size
     result = r->have_okeys
              ? get_by_guid(r, r->okeys, key_text, "key", take_okey, &copy, err, errlen)
              : CATALOG_NOT_FOUND;
+    mdb_txn_reset(r->txn);
+    return result;
+}
+
+catalog_lookup_t catalog_reader_ofile(catalog_reader_t *r, const char *key, size_t klen,
+                                      catalog_ofile_t *out, char *err, size_t errlen)
+{
+    MDB_val k = { .mv_size = klen, .mv_data = (void *) key }, val;
+    catalog_lookup_t result = begin_lookup(r, err, errlen);
+    int rc;
+
+    if (result != CATALOG_FOUND) {
+        return result;
+    }
+    rc = r->have_ofiles ? mdb_get(r->txn, r->ofiles, &k, &val) : MDB_NOTFOUND;
+    if (rc == MDB_NOTFOUND) {
+        result = CATALOG_NOT_FOUND;
+    } else if (rc != 0) {
+        set_err(err, errlen, "catalog lookup", rc);
+        result = CATALOG_ERROR;
+    } else if (catalog_ofile_decode(val.mv_data, val.mv_size, out) != 0) {
+        if (err != NULL && errlen > 0) {
+            snprintf(err, errlen, "catalog: malformed storage record for %.*s", (int) klen, key);
+        }
+        result = CATALOG_CORRUPT;
+    }
     mdb_txn_reset(r->txn);
     return result;
 }

@@ -9,6 +9,7 @@
 #include "catalog_endpoint.h"
 #include "catalog_origin.h"
 #include "catalog_okey.h"
+#include "catalog_ofile.h"
 
 typedef struct catalog_reader catalog_reader_t;
 
@@ -54,6 +55,11 @@ catalog_lookup_t catalog_reader_endpoint(catalog_reader_t *r, catalog_endpoint_q
 catalog_lookup_t catalog_reader_okey(catalog_reader_t *r, const char *guid, size_t len,
                                      uint8_t *buf, size_t cap, size_t *got, char *err,
                                      size_t errlen);
+
+/* The storage-encryption record of a file (catalog_ofile.h) under key
+ * "<asset folder>/<name>": FOUND, NOT_FOUND (a clear file), CORRUPT or ERROR. */
+catalog_lookup_t catalog_reader_ofile(catalog_reader_t *r, const char *key, size_t klen,
+                                      catalog_ofile_t *out, char *err, size_t errlen);
 
 /* Lower-cases and checks a GUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
  * returns 0 if well-formed. out needs 37 bytes. */

@@ -39,6 +39,12 @@
 #define CATALOG_DB_ORIGIN        "origin"
 
 /*
+ * okeys: content keys sealed for the origin (catalog_okey.h); ofiles: the
+ * storage-encrypted files of published assets, "<asset folder>/<name>" ->
+ * key id + InitializationVector (catalog_ofile.h).
+ */
+
+/*
  * endpoints: the StreamingEndpoints as the origin sees them, one
  * catalog_endpoint record (catalog_endpoint.h) per host name:
  *   "h:<host>"  (catalog_host_key: lower case, no port) for each endpoint's

@@ -7,6 +7,7 @@
 #include "catalog/catalog_store.h"
 #include "catalog/catalog_schema.h"
 #include "catalog/catalog_okey.h"
+#include "catalog/catalog_ofile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@ struct catalog_store {
 
 static const char *const schema_dbs[] = {
     CATALOG_DB_META, CATALOG_DB_LINKS, CATALOG_DB_ORIGIN, CATALOG_DB_ORIGIN_KEYS, CATALOG_DB_ENDPOINTS,
-    CATALOG_DB_OUTBOX,
+    CATALOG_DB_OUTBOX, CATALOG_DB_ORIGIN_FILES,
     NULL
 };
 

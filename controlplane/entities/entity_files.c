@@ -1,10 +1,12 @@
 /*
  * entity_files.c — Files (AssetFile): one row per blob of an asset, made by
  * CreateFileInfos or posted by the client.  Rules: the parent asset exists,
- * names are unique in the asset and safe as file names, at most one primary.
+ * names are unique in the asset and safe as file names, at most one primary,
+ * storage-encrypted files say how (storage_file_check.c).
  */
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
+#include "entities/storage_file_check.h"
 #include "storage/blob_names.h"
 
 #include <string.h>
@@ -65,6 +67,7 @@ static int check_file(api_ctx_t *c, json_t *rec)
     const char *asset = entity_str(rec, "ParentAssetId");
     sibling_check_t s = { c, rec, 0 };
     const char *size = entity_str(rec, "ContentFileSize");
+    uint64_t iv;
 
     if (!blob_name_ok(entity_str(rec, "Name"))) {
         return api_fail(c, 400, "InvalidValue",
@@ -76,6 +79,9 @@ static int check_file(api_ctx_t *c, json_t *rec)
     }
     if (!catalog_exists(&c->txn, "Assets", asset)) {
         return api_fail(c, 400, "InvalidValue", "ParentAssetId '%s' is not an existing asset", asset);
+    }
+    if (storage_file_check(c, rec, &iv, NULL) != 0) {
+        return -1;
     }
     catalog_each_link(&c->txn, asset, "Files", check_sibling, &s);
     return s.rc;

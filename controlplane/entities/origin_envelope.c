@@ -136,22 +136,31 @@ static int key_auth(api_ctx_t *c, const json_t *key, int any_delivery, catalog_o
 int origin_publish_key(api_ctx_t *c, const json_t *key, const char *guid, int any_delivery)
 {
     static __thread catalog_okey_t ok;
+
+    memset(&ok, 0, sizeof(ok));
+    if (key_auth(c, key, any_delivery, &ok) != 0) {
+        OPENSSL_cleanse(&ok, sizeof(ok));
+        return -1;
+    }
+    return origin_seal_key(c, key, guid, &ok, 16);
+}
+
+int origin_seal_key(api_ctx_t *c, const json_t *key, const char *guid, catalog_okey_t *ok,
+                    size_t want_len)
+{
     static __thread uint8_t buf[CATALOG_OKEY_MAX_SIZE];
     size_t len = 0, key_len = 0;
     int rc;
 
-    memset(&ok, 0, sizeof(ok));
-    if (key_auth(c, key, any_delivery, &ok) != 0) {
-        return -1;
-    }
     if (master_key_open_bound(c->app->master_key, entity_str(key, "Id"),
-                              entity_str(key, "_Sealed"), ok.key, sizeof(ok.key), &key_len) != 0
-        || key_len != 16) {
+                              entity_str(key, "_Sealed"), ok->key, sizeof(ok->key), &key_len) != 0
+        || key_len != want_len) {
+        OPENSSL_cleanse(ok, sizeof(*ok));
         return api_fail(c, 500, "InternalError", "the content key cannot be opened");
     }
-    ok.key_len = (uint32_t) key_len;
-    len = catalog_okey_seal(c->app->origin_key, guid, &ok, buf, sizeof(buf));
-    OPENSSL_cleanse(&ok, sizeof(ok));
+    ok->key_len = (uint32_t) key_len;
+    len = catalog_okey_seal(c->app->origin_key, guid, ok, buf, sizeof(buf));
+    OPENSSL_cleanse(ok, sizeof(*ok));
     if (len == 0) {
         return api_fail(c, 500, "InternalError", "the content key cannot be sealed");
     }

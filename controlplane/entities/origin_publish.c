@@ -3,11 +3,13 @@
  * in step with origin locators: one binary record per locator GUID holding
  * the asset folder, the validity window, the protocols allowed in the
  * clear and those served encrypted: AES-128 envelope (origin_envelope.c)
- * or common encryption (origin_common.c).  Written in the same transaction
+ * or common encryption (origin_common.c); the files of storage-encrypted
+ * assets (origin_storage.c).  Written in the same transaction
  * as the API change, so the origin sees both or neither.
  */
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
+#include "entities/origin_keys.h"
 #include "catalog/catalog_origin.h"
 #include "catalog/catalog_schema.h"
 
@@ -126,7 +128,8 @@ int origin_publish_locator(api_ctx_t *c, const json_t *locator)
     if (asset_container_name(asset, o.asset_dir, sizeof(o.asset_dir)) != 0) {
         return api_fail(c, 500, "InternalError", "locator without a valid asset");
     }
-    if (delivery_protocols(c, asset, &o) != 0) {
+    if (delivery_protocols(c, asset, &o) != 0
+        || origin_storage(c, asset, o.asset_dir, &o.flags) != 0) {
         return -1;
     }
     len = catalog_origin_encode(&o, buf, sizeof(buf));

@@ -21,7 +21,7 @@ extern char **environ;
 
 static char **build_argv(const encoder_args_t *a)
 {
-    size_t n = 8 + 2 * a->ninputs + 1, k = 0;
+    size_t n = 10 + 2 * a->ninputs + 1, k = 0;
     char **argv = calloc(n, sizeof(*argv));
 
     if (argv == NULL) {
@@ -35,6 +35,10 @@ static char **build_argv(const encoder_args_t *a)
     if (a->complexity != NULL) {
         argv[k++] = "--complexity";
         argv[k++] = (char *) a->complexity;
+    }
+    if (a->storage_keys != NULL) {
+        argv[k++] = "--storage-keys";
+        argv[k++] = (char *) a->storage_keys;
     }
     for (size_t i = 0; i < a->ninputs; i++) {
         argv[k++] = "--input";

@@ -33,6 +33,7 @@ typedef struct {
     const char *const *inputs;     /* primary file first */
     size_t      ninputs;
     const char *complexity;        /* --complexity (the daemon's encoder_complexity); NULL: none */
+    const char *storage_keys;      /* --storage-keys (task_storage_keys.h); NULL: none */
 } encoder_args_t;
 
 /* 0, or -1 with err. */

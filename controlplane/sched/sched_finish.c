@@ -10,6 +10,7 @@
  */
 #include "sched/sched_internal.h"
 #include "daemon/daemon_log.h"
+#include "sched/task_storage_keys.h"
 #include "entities/entity_sets.h"
 #include "jobs/job_state.h"
 #include "sched/job_lifecycle.h"
@@ -95,8 +96,8 @@ static void stage_outputs(app_t *app, sched_running_t *r, staged_outputs_t *s)
     s->moved = task_workdir_move_outputs(&r->work, dest, s->why, sizeof(s->why)) == 0;
 }
 
-static int store_outputs(api_ctx_t *c, const staged_outputs_t *staged, const json_t *task,
-                         char *why, size_t cap)
+static int store_outputs(api_ctx_t *c, const sched_running_t *r, const staged_outputs_t *staged,
+                         const json_t *task, char *why, size_t cap)
 {
     const char *first = first_output(task);
 
@@ -106,6 +107,9 @@ static int store_outputs(api_ctx_t *c, const staged_outputs_t *staged, const jso
     }
     if (asset_register_files(c, first) != 0) {
         snprintf(why, cap, "cannot register the output files: %s", c->err.message);
+        return -1;
+    }
+    if (task_storage_mark_outputs(c, r->work.dir, first, why, cap) != 0) {
         return -1;
     }
     return 0;
@@ -158,7 +162,7 @@ static void record(api_ctx_t *c, sched_running_t *r, const staged_outputs_t *sta
     }
     switch (outcome_of(r)) {
     case RUN_FINISHED:
-        if (store_outputs(c, staged, task, why, sizeof(why)) != 0) {
+        if (store_outputs(c, r, staged, task, why, sizeof(why)) != 0) {
             c->err.status = 0;         /* a storage problem fails the task, not the txn */
             fail(c, r, job, task, "EncodingFailed", why);
         } else {

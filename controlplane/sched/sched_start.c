@@ -10,6 +10,7 @@
 #include "jobs/job_state.h"
 #include "jobs/processor_config.h"
 #include "sched/job_lifecycle.h"
+#include "sched/task_storage_keys.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 
 typedef struct {
     api_ctx_t *c;
-    json_t    *files;        /* [[primary?, name], …] */
+    json_t    *files;        /* [[primary?, name, file id], …] */
 } file_walk_t;
 
 static int collect_file(const char *to, void *arg)
@@ -28,8 +29,8 @@ static int collect_file(const char *to, void *arg)
     json_t *rec = NULL;
 
     if (catalog_get(&w->c->txn, "Files", to, &rec) == 0 && entity_str(rec, "Name") != NULL) {
-        json_array_append_new(w->files, json_pack("[b,s]", json_is_true(json_object_get(rec, "IsPrimary")),
-                                                  entity_str(rec, "Name")));
+        json_array_append_new(w->files, json_pack("[b,s,s]", json_is_true(json_object_get(rec, "IsPrimary")),
+                                                  entity_str(rec, "Name"), to));
     }
     json_decref(rec);
     return 0;
@@ -45,8 +46,9 @@ static int primary_first(const void *a, const void *b)
     return strcmp(json_string_value(json_array_get(x, 1)), json_string_value(json_array_get(y, 1)));
 }
 
-/* Paths of the input files (new array of strings), or NULL with *why set. */
-static json_t *input_paths(api_ctx_t *c, const json_t *task, char *why, size_t cap)
+/* Paths of the input files (new array of strings), or NULL with *why set;
+ * the keys of storage-encrypted ones into keys (task_storage_keys.h). */
+static json_t *input_paths(api_ctx_t *c, const json_t *task, json_t *keys, char *why, size_t cap)
 {
     json_t *ids = json_object_get(task, "_InputAssetIds"), *id, *paths = json_array();
     size_t i;
@@ -65,6 +67,12 @@ static json_t *input_paths(api_ctx_t *c, const json_t *task, char *why, size_t c
         for (k = 0; k < n; k++) {
             snprintf(path, sizeof(path), "%s/%s/%s", c->app->cfg.media_root, container,
                      json_string_value(json_array_get(sorted[k], 1)));
+            if (task_storage_key_line(c, json_string_value(json_array_get(sorted[k], 2)),
+                                      json_array_size(paths), keys, why, cap) != 0) {
+                json_decref(w.files);
+                json_decref(paths);
+                return NULL;
+            }
             json_array_append_new(paths, json_string(path));
         }
         json_decref(w.files);
@@ -78,8 +86,9 @@ static json_t *input_paths(api_ctx_t *c, const json_t *task, char *why, size_t c
 }
 
 static int spawn(api_ctx_t *c, sched_running_t *r, const json_t *task, const json_t *paths,
-                 char *why, size_t cap)
+                 const json_t *keys, char *why, size_t cap)
 {
+    char keys_path[TASK_WORKDIR_MAX + 16];
     const char *inputs[256];
     size_t n = 0, i;
     json_t *p;
@@ -94,8 +103,14 @@ static int spawn(api_ctx_t *c, sched_running_t *r, const json_t *task, const jso
     if (task_workdir_create(&r->work, config ? config : "", why, cap) != 0) {
         return -1;
     }
+    snprintf(keys_path, sizeof(keys_path), "%s/storage-keys", r->work.dir);
+    if (json_array_size(keys) > 0 && task_storage_keys_write(keys_path, keys, why, cap) != 0) {
+        task_workdir_remove(r->work.dir);
+        return -1;
+    }
     args = (encoder_args_t) { c->app->cfg.encoder_path, r->work.config, r->work.out, inputs, n,
-                              c->app->cfg.encoder_complexity };
+                              c->app->cfg.encoder_complexity,
+                              json_array_size(keys) > 0 ? keys_path : NULL };
     if (encoder_proc_start(&r->proc, &args, why, cap) != 0) {
         task_workdir_remove(r->work.dir);
         return -1;
@@ -131,7 +146,7 @@ static int mark_running(api_ctx_t *c, json_t *job, json_t *task, pid_t pid)
 int sched_start_task(app_t *app, const char *task_id)
 {
     api_ctx_t c;
-    json_t *task = NULL, *job = NULL, *paths = NULL;
+    json_t *task = NULL, *job = NULL, *paths = NULL, *keys = json_array();
     sched_running_t *r = sched_slot_new();
     char why[1024];
     int rc = -1;
@@ -145,14 +160,19 @@ int sched_start_task(app_t *app, const char *task_id)
         sched_abort(&c);
         goto done;
     }
-    paths = input_paths(&c, task, why, sizeof(why));
+    paths = input_paths(&c, task, keys, why, sizeof(why));
+    if (paths != NULL && task_storage_output_line(&c, task, keys, why, sizeof(why)) != 0) {
+        memset(&c.err, 0, sizeof(c.err));      /* the task fails; the transaction goes on */
+        json_decref(paths);
+        paths = NULL;
+    }
     if (paths == NULL) {
         fail_at_start(&c, job, task, "InvalidInput", why);
         sched_end(&c);
         rc = 0;
         goto done;
     }
-    if (spawn(&c, r, task, paths, why, sizeof(why)) != 0) {
+    if (spawn(&c, r, task, paths, keys, why, sizeof(why)) != 0) {
         log_error("scheduler: task %s: %s", task_id, why);
         fail_at_start(&c, job, task, "EncodingFailed", why);
         sched_end(&c);
@@ -176,5 +196,6 @@ done:
     json_decref(task);
     json_decref(job);
     json_decref(paths);
+    task_storage_keys_free(keys);
     return rc;
 }

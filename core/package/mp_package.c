@@ -511,6 +511,32 @@ int mp_package(const mp_request_t *req, const mp_presentation_t *p, const mp_pac
     return rc;
 }
 
+int mp_response_ranges_as_stream(mp_response_t *res)
+{
+    char err[MP_ERR_LEN];
+    return res->kind == MP_BODY_RANGES ? mp_fmp4_as_stream(res, res->range_file, err, sizeof(err))
+                                       : MP_OK;
+}
+
+int mp_response_file_stream(mp_response_t *res, uint32_t file_no, uint64_t offset,
+                            uint64_t length, const char *content_type)
+{
+    memset(res, 0, sizeof(*res));
+    mp_wr_init_dynamic(&res->head);
+    res->ranges = malloc(sizeof(mp_range_t));
+    if (res->ranges == NULL) {
+        return MP_ERR_NO_MEMORY;
+    }
+    res->ranges[0].offset = offset;
+    res->ranges[0].length = length;
+    res->range_count = 1;
+    res->range_file = file_no;
+    res->kind = MP_BODY_RANGES;
+    res->content_type = content_type;
+    res->content_length = length;
+    return mp_response_ranges_as_stream(res);
+}
+
 void mp_response_free(mp_response_t *r)
 {
     mp_wr_free(&r->head);

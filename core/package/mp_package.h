@@ -68,6 +68,18 @@ int mp_package_with_timeline(const mp_request_t *req, const mp_presentation_t *p
                              const mp_timeline_t *tl, mp_response_t *out, char *err,
                              size_t err_len);
 
+/* An MP_BODY_RANGES response as MP_BODY_STREAM (the same bytes through a
+ * producer: for files whose bytes must pass through the process, e.g.
+ * storage-encrypted ones, decrypted by their source).  Other kinds are
+ * left alone.  MP_OK or MP_ERR_NO_MEMORY. */
+int mp_response_ranges_as_stream(mp_response_t *res);
+
+/* length bytes at offset of file file_no as a produced body (progressive
+ * download of a file that must pass through the process).  res is
+ * initialised here.  MP_OK or MP_ERR_NO_MEMORY. */
+int mp_response_file_stream(mp_response_t *res, uint32_t file_no, uint64_t offset,
+                            uint64_t length, const char *content_type);
+
 void mp_response_free(mp_response_t *r);
 
 #endif
