@@ -151,8 +151,9 @@ int enc_storage_inputs(const char *keys_file, char **inputs, int count,
         snprintf(err, cap, "storage keys file '%s': %s", keys_file, strerror(errno));
         return -1;
     }
-    snprintf(dir, sizeof(dir), "%s", keys_file);
-    snprintf(dir, sizeof(dir), "%s", dirname(dir));
+    char copy[ENC_STORAGE_PATH_MAX];
+    snprintf(copy, sizeof(copy), "%s", keys_file);
+    snprintf(dir, sizeof(dir), "%s", dirname(copy));     /* not in place: overlapping copy */
     while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
         line[strcspn(line, "\n")] = '\0';
         if (strncmp(line, "out ", 4) == 0) {

@@ -192,7 +192,7 @@ def test_tls_settings_are_checked(tmp_path):
     from platform_harness import DAEMON_OPT, DAEMON_SAN, TLS_DIR
     daemon = str(DAEMON_SAN if DAEMON_SAN.exists() else DAEMON_OPT)
     conf = tmp_path / "d.conf"
-    conf.write_text("listen 127.0.0.1:0\ndata_dir %s\nclient a b\n" % (tmp_path / "data"))
+    conf.write_text("listen 127.0.0.1:0\ndata_dir %s\nclient a %s\n" % (tmp_path / "data", "s" * 16))
 
     def check(*overrides, test_only=True):
         args = [daemon, "-c", str(conf)] + [a for o in overrides for a in ("-o", o)]
