@@ -43,16 +43,6 @@ static const entity_nav_t channel_navs[] = {
     { NULL, NULL, 0, NULL, false, NULL },
 };
 
-const char *channel_state(const json_t *rec)
-{
-    const char *s = entity_str(rec, "State");
-    return s != NULL ? s : "Stopped";
-}
-
-static bool in_state(const json_t *rec, const char *state)
-{
-    return strcmp(channel_state(rec), state) == 0;
-}
 
 /* ------------------------------------------------------------ checks */
 
@@ -278,9 +268,9 @@ static int channel_on_delete(api_ctx_t *c, const json_t *rec)
 {
     int programs, running;
 
-    if (!in_state(rec, "Stopped")) {
+    if (!entity_in_state(rec, "Stopped")) {
         return api_fail(c, 400, "InvalidOperation",
-                        "a channel must be Stopped to be deleted (it is %s)", channel_state(rec));
+                        "a channel must be Stopped to be deleted (it is %s)", entity_state(rec));
     }
     channel_count_programs(c, entity_str(rec, "Id"), &programs, &running);
     if (programs > 0) {
@@ -294,9 +284,9 @@ static int channel_on_delete(api_ctx_t *c, const json_t *rec)
 
 static int transition(api_ctx_t *c, json_t *rec, const char *from, const char *to)
 {
-    if (!in_state(rec, from)) {
+    if (!entity_in_state(rec, from)) {
         return api_fail(c, 400, "InvalidOperation", "the channel is %s, not %s",
-                        channel_state(rec), from);
+                        entity_state(rec), from);
     }
     json_object_set_new(rec, "State", json_string(to));
     if (entity_save(c, &entity_channels, rec) != 0) {
@@ -338,9 +328,9 @@ static int channel_reset(api_ctx_t *c, const entity_set_t *set, json_t *rec, jso
     (void) set;
     (void) body;
     (void) result;
-    if (!in_state(rec, "Running")) {
+    if (!entity_in_state(rec, "Running")) {
         return api_fail(c, 400, "InvalidOperation", "the channel is %s, not Running",
-                        channel_state(rec));
+                        entity_state(rec));
     }
     json_object_set_new(rec, "_lastReset", json_integer(c->now_ms));
     if (entity_save(c, &entity_channels, rec) != 0) {
@@ -378,11 +368,11 @@ static int channel_complete(api_ctx_t *c, const char *id)
     if (catalog_get(&c->txn, entity_channels.name, id, &rec) != 0) {
         return 0;
     }
-    if (in_state(rec, "Starting")) {
+    if (entity_in_state(rec, "Starting")) {
         json_object_set_new(rec, "State", json_string("Running"));
         set_endpoints(c, rec, true);
         rc = entity_save(c, &entity_channels, rec);
-    } else if (in_state(rec, "Stopping")) {
+    } else if (entity_in_state(rec, "Stopping")) {
         json_object_set_new(rec, "State", json_string("Stopped"));
         set_endpoints(c, rec, false);
         rc = entity_save(c, &entity_channels, rec);

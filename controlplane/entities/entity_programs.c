@@ -44,16 +44,6 @@ static const entity_nav_t program_navs[] = {
     { NULL, NULL, 0, NULL, false, NULL },
 };
 
-static const char *state_of(const json_t *rec)
-{
-    const char *s = entity_str(rec, "State");
-    return s != NULL ? s : "Stopped";
-}
-
-static bool in_state(const json_t *rec, const char *state)
-{
-    return strcmp(state_of(rec), state) == 0;
-}
 
 /* ------------------------------------------------------------ checks */
 
@@ -198,7 +188,7 @@ static int program_on_update(api_ctx_t *c, json_t *rec, const json_t *old)
     if (check_window(c, rec) != 0) {
         return -1;
     }
-    if (!in_state(old, "Stopped") && strcmp(was, entity_str(rec, "ArchiveWindowLength")) != 0) {
+    if (!entity_in_state(old, "Stopped") && strcmp(was, entity_str(rec, "ArchiveWindowLength")) != 0) {
         return api_fail(c, 400, "InvalidOperation",
                         "ArchiveWindowLength can change only while the program is Stopped");
     }
@@ -207,9 +197,9 @@ static int program_on_update(api_ctx_t *c, json_t *rec, const json_t *old)
 
 static int program_on_delete(api_ctx_t *c, const json_t *rec)
 {
-    if (!in_state(rec, "Stopped")) {
+    if (!entity_in_state(rec, "Stopped")) {
         return api_fail(c, 400, "InvalidOperation",
-                        "a program must be Stopped to be deleted (it is %s)", state_of(rec));
+                        "a program must be Stopped to be deleted (it is %s)", entity_state(rec));
     }
     return operation_begin(c, entity_str(rec, "Id"));
 }
@@ -249,14 +239,14 @@ static int program_start(api_ctx_t *c, const entity_set_t *set, json_t *rec, jso
     (void) set;
     (void) body;
     (void) result;
-    if (!in_state(rec, "Stopped")) {
+    if (!entity_in_state(rec, "Stopped")) {
         return api_fail(c, 400, "InvalidOperation", "the program is %s, not Stopped",
-                        state_of(rec));
+                        entity_state(rec));
     }
     if (entity_load(c, &entity_channels, entity_str(rec, "ChannelId"), &channel) != 0) {
         return -1;
     }
-    channel_running = strcmp(channel_state(channel), "Running") == 0;
+    channel_running = entity_in_state(channel, "Running");
     json_decref(channel);
     if (!channel_running) {
         return api_fail(c, 400, "InvalidOperation",
@@ -285,9 +275,9 @@ static int program_stop(api_ctx_t *c, const entity_set_t *set, json_t *rec, json
     (void) body;
     (void) result;
     /* Starting too: a Start whose completion failed must not leave it stuck */
-    if (!in_state(rec, "Running") && !in_state(rec, "Starting")) {
+    if (!entity_in_state(rec, "Running") && !entity_in_state(rec, "Starting")) {
         return api_fail(c, 400, "InvalidOperation", "the program is %s, not Running",
-                        state_of(rec));
+                        entity_state(rec));
     }
     json_object_set_new(rec, "State", json_string("Stopping"));
     if (entity_save(c, &entity_programs, rec) != 0) {
@@ -312,10 +302,10 @@ static int program_complete(api_ctx_t *c, const char *id)
     if (catalog_get(&c->txn, entity_programs.name, id, &rec) != 0) {
         return 0;
     }
-    if (in_state(rec, "Starting")) {
+    if (entity_in_state(rec, "Starting")) {
         rc = live_archive_begin(c, rec);
         json_object_set_new(rec, "State", json_string("Running"));
-    } else if (in_state(rec, "Stopping")) {
+    } else if (entity_in_state(rec, "Stopping")) {
         rc = live_archive_end(c, rec);
         json_object_set_new(rec, "State", json_string("Stopped"));
     }

@@ -65,6 +65,17 @@ const char *entity_str(const json_t *rec, const char *name)
     return json_string_value(json_object_get(rec, name));
 }
 
+const char *entity_state(const json_t *rec)
+{
+    const char *s = entity_str(rec, "State");
+    return s != NULL ? s : "Stopped";
+}
+
+bool entity_in_state(const json_t *rec, const char *state)
+{
+    return strcmp(entity_state(rec), state) == 0;
+}
+
 int64_t entity_time(const json_t *rec, const char *name, int64_t dflt)
 {
     int64_t ms;

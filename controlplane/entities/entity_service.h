@@ -60,6 +60,10 @@ int entity_list(api_ctx_t *c, const entity_set_t *set, const char *owner_id,
 json_t *entity_nav_ids(api_ctx_t *c, const char *owner_id, const entity_nav_t *nav);
 
 const char *entity_str(const json_t *rec, const char *name);   /* NULL if not a string */
+/* The State of a startable entity (StreamingEndpoints, Channels, Programs):
+ * "Stopped" when it has none yet; entity_in_state compares it. */
+const char *entity_state(const json_t *rec);
+bool        entity_in_state(const json_t *rec, const char *state);
 long long   entity_int(const json_t *rec, const char *name, long long dflt);
 /* A DateTime property in unix ms, or dflt when absent/null/unparsable. */
 int64_t     entity_time(const json_t *rec, const char *name, int64_t dflt);

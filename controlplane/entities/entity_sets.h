@@ -130,9 +130,8 @@ int endpoint_unpublish(api_ctx_t *c, const json_t *rec);
  * JSON array of strings (invalid names are left out). */
 json_t *endpoint_host_keys(const json_t *rec);
 
-/* Channels (entity_channels.c): a channel record's State ("Stopped" when
- * unset), and the number of its programs and of those not Stopped. */
-const char *channel_state(const json_t *rec);
+/* Channels (entity_channels.c): the number of a channel's programs and of
+ * those not Stopped. */
 void channel_count_programs(api_ctx_t *c, const char *channel_id, int *programs, int *running);
 
 #endif

@@ -50,16 +50,6 @@ static const entity_nav_t ep_navs[] = {
     { NULL, NULL, 0, NULL, false, NULL },
 };
 
-static const char *state_of(const json_t *rec)
-{
-    const char *s = entity_str(rec, "State");
-    return s != NULL ? s : "Stopped";
-}
-
-static bool in_state(const json_t *rec, const char *state)
-{
-    return strcmp(state_of(rec), state) == 0;
-}
 
 /* ------------------------------------------------------------ checks */
 
@@ -286,9 +276,9 @@ static int ep_on_delete(api_ctx_t *c, const json_t *rec)
     if (json_is_true(json_object_get(rec, "_default"))) {
         return api_fail(c, 400, "InvalidOperation", "the default streaming endpoint cannot be deleted");
     }
-    if (!in_state(rec, "Stopped")) {
+    if (!entity_in_state(rec, "Stopped")) {
         return api_fail(c, 400, "InvalidOperation",
-                        "a streaming endpoint must be Stopped to be deleted (it is %s)", state_of(rec));
+                        "a streaming endpoint must be Stopped to be deleted (it is %s)", entity_state(rec));
     }
     if (endpoint_unpublish(c, rec) != 0) {
         return -1;
@@ -301,9 +291,9 @@ static int ep_on_delete(api_ctx_t *c, const json_t *rec)
 /* state change + operation; the completion finishes the transition. */
 static int transition(api_ctx_t *c, json_t *rec, const char *from, const char *to)
 {
-    if (!in_state(rec, from)) {
+    if (!entity_in_state(rec, from)) {
         return api_fail(c, 400, "InvalidOperation", "the streaming endpoint is %s, not %s",
-                        state_of(rec), from);
+                        entity_state(rec), from);
     }
     json_object_set_new(rec, "State", json_string(to));
     if (entity_save(c, &entity_streaming_endpoints, rec) != 0 || endpoint_publish(c, rec, NULL) != 0) {
@@ -349,7 +339,7 @@ static int ep_scale(api_ctx_t *c, const entity_set_t *set, json_t *rec, json_t *
         return -1;
     }
     json_object_set_new(rec, "_pendingScaleUnits", json_integer(units));
-    if (in_state(rec, "Stopped")) {           /* stored now, no origin change */
+    if (entity_in_state(rec, "Stopped")) {           /* stored now, no origin change */
         if (entity_save(c, &entity_streaming_endpoints, rec) != 0) {
             return -1;
         }
@@ -376,7 +366,7 @@ static int ep_complete(api_ctx_t *c, const char *id)
     if (catalog_get(&c->txn, entity_streaming_endpoints.name, id, &rec) != 0) {
         return 0;
     }
-    state = state_of(rec);
+    state = entity_state(rec);
     if (strcmp(state, "Starting") == 0 || strcmp(state, "Scaling") == 0) {
         json_object_set_new(rec, "State", json_string("Running"));
     } else if (strcmp(state, "Stopping") == 0) {

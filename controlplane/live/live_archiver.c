@@ -30,6 +30,7 @@
 #include "daemon/daemon_log.h"
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
+#include "util/proc_info.h"
 #include "util/time_text.h"
 
 #include <errno.h>
@@ -83,29 +84,6 @@ static int paths_of_program(api_ctx_t *c, const json_t *program, archive_paths_t
 
 /* ------------------------------------------------------------ processes */
 
-/* True if pid has exited but nobody reaped it (state Z or X in /proc). */
-static bool is_zombie(pid_t pid)
-{
-    char path[64], buf[512];
-    const char *close_paren;
-    ssize_t n;
-    int fd;
-
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        return false;
-    }
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0) {
-        return false;
-    }
-    buf[n] = '\0';
-    close_paren = strrchr(buf, ')');
-    return close_paren != NULL && close_paren[1] == ' '
-           && (close_paren[2] == 'Z' || close_paren[2] == 'X');
-}
-
 static bool alive(archiver_t *a)
 {
     int status;
@@ -123,31 +101,14 @@ static bool alive(archiver_t *a)
     if (kill(a->pid, 0) != 0 && errno != EPERM) {
         return false;
     }
-    return !is_zombie(a->pid);    /* an adopted one is reaped by whoever adopted it, if at all */
+    return !proc_is_zombie(a->pid);    /* an adopted one is reaped by whoever adopted it, if at all */
 }
 
 /* True if pid runs the archiver of p (its command line names the archive's
  * files or the program's sessions folder). */
 static bool is_our_archiver(pid_t pid, const archive_paths_t *p)
 {
-    char path[64], buf[8192];
-    ssize_t n;
-    int fd;
-
-    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int) pid);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        return false;
-    }
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0) {
-        return false;
-    }
-    for (ssize_t i = 0; i < n; i++) {
-        buf[i] = buf[i] == '\0' ? '\n' : buf[i];
-    }
-    buf[n] = '\0';
-    return strstr(buf, p->video) != NULL || strstr(buf, p->sessions) != NULL;
+    return proc_cmdline_contains(pid, p->video) || proc_cmdline_contains(pid, p->sessions);
 }
 
 static pid_t read_pid_file(const char *path)

@@ -132,7 +132,7 @@ static const char *refusal(app_t *app, const char *token, const char *addr, char
         return "unknown stream key";
     }
     snprintf(name, cap, "%s", entity_str(w.found, "Name"));
-    if (strcmp(channel_state(w.found), "Running") != 0) {
+    if (!entity_in_state(w.found, "Running")) {
         why = "the channel is not Running";
     } else if (addr == NULL || !ip_allow_permits(json_object_get(json_object_get(w.found, "Input"),
                                                                  "AccessControl"), addr)) {

@@ -12,6 +12,7 @@
 #include "sched/sched_internal.h"
 #include "daemon/daemon_log.h"
 #include "entities/entity_sets.h"
+#include "util/proc_info.h"
 #include "jobs/job_state.h"
 #include "sched/job_lifecycle.h"
 
@@ -27,25 +28,7 @@
 /* True when process pid's command line mentions the task's work dir. */
 static bool runs_task(pid_t pid, const char *workdir)
 {
-    char path[64], buf[8192];
-    ssize_t n;
-    int fd;
-
-    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int) pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return false;
-    }
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0) {
-        return false;
-    }
-    for (ssize_t i = 0; i < n; i++) {
-        if (buf[i] == '\0') buf[i] = ' ';
-    }
-    buf[n] = '\0';
-    return strstr(buf, workdir) != NULL;
+    return proc_cmdline_contains(pid, workdir);
 }
 
 /* Kills every process that still runs the task (its process group too):

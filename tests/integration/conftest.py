@@ -334,6 +334,22 @@ def platform(origin_factory, _prefix_root):
     assert not crashes, "mediaplaned crashed or sanitizers fired:\n" + "\n".join(crashes)
 
 
+@pytest.fixture(scope="module")
+def arm_url(platform) -> str:
+    """The daemon's v3 (ARM) base URL on its HTTPS listener."""
+    if not platform.daemon.running:
+        platform.daemon.start()
+    assert platform.daemon.arm_url, "build/tls/server.pem missing: run ./build.sh build"
+    return platform.daemon.arm_url
+
+
+@pytest.fixture(scope="module")
+def arm(arm_url):
+    """An ArmClient (tests/integration/armv3.py) for the v3 API."""
+    from armv3 import ArmClient
+    return ArmClient(arm_url)
+
+
 @pytest.fixture(scope="session")
 def hd_clip(tmp_path_factory) -> Path:
     from encode_checks import make_clip

@@ -328,5 +328,23 @@ def ffmpeg_decode(src: Union[str, Path], extra_input: Sequence[str] = (),
                + ["-i", str(src), "-f", "null", "-"], timeout=timeout, check=False)
 
 
+def make_sdk_clip(path: Path) -> Path:
+    """A 6 s 640x360 H.264/AAC MP4: what the SDK workflow tests upload."""
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=size=640x360:rate=30:duration=6", "-f", "lavfi", "-i",
+                    "sine=frequency=440:sample_rate=48000:duration=6", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    str(path)], check=True, timeout=120)
+    return path
+
+
+def run_node_workflow(script: Path, env: dict, timeout: float) -> dict:
+    """Run a tests/*-sdk workflow.js; its last stdout line is a JSON summary."""
+    p = subprocess.run(["node", str(script)], capture_output=True, text=True, env=env,
+                       timeout=timeout)
+    assert p.returncode == 0, "workflow.js failed:\n%s\n%s" % (p.stdout, p.stderr)
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
 def have(tool: str) -> bool:
     return shutil.which(tool) is not None

@@ -6,16 +6,15 @@ upload through a SAS locator created with a .NET-style StartTime, its
 AMS-era preset name, outputs, an origin locator and a SAS download locator.
 The download answers HEAD and a range; HLS, DASH and Smooth of the output play."""
 
-import json
 import os
 import shutil
-import subprocess
 import urllib.parse
 from pathlib import Path
 
 import pytest
 
 from clients import decode_ok, gst_play, have_gst, manifest_suffix
+from media import make_sdk_clip, run_node_workflow
 from platform_harness import CLIENT_ID, CLIENT_SECRET
 
 SDK_DIR = Path(__file__).resolve().parents[1] / "amsv2-sdk"
@@ -28,21 +27,12 @@ def run_workflow(base: str, clip: Path, preset: str) -> dict:
         pytest.fail("node missing: run ./build.sh deps")
     env = dict(os.environ, MP_BASE=base, MP_CLIENT_ID=CLIENT_ID, MP_CLIENT_SECRET=CLIENT_SECRET,
                MP_CLIP=str(clip), MP_PRESET=preset, TZ="UTC")
-    p = subprocess.run(["node", str(SDK_DIR / "workflow.js")], capture_output=True, text=True,
-                       env=env, timeout=900)
-    assert p.returncode == 0, "workflow.js failed:\n%s\n%s" % (p.stdout, p.stderr)
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    return run_node_workflow(SDK_DIR / "workflow.js", env, timeout=900)
 
 
 @pytest.fixture(scope="module")
 def sdk_clip(tmp_path_factory) -> Path:
-    clip = tmp_path_factory.mktemp("sdk") / "clip.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc2=size=640x360:rate=30:duration=6", "-f", "lavfi", "-i",
-                    "sine=frequency=440:sample_rate=48000:duration=6", "-c:v", "libx264",
-                    "-preset", "ultrafast", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac",
-                    str(clip)], check=True, timeout=120)
-    return clip
+    return make_sdk_clip(tmp_path_factory.mktemp("sdk") / "clip.mp4")
 
 
 def test_azure_media_sdk_vod_workflow(platform, sdk_clip):

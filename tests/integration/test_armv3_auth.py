@@ -15,19 +15,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from armv3 import TENANT, ArmClient, call, get_token, tls_context
-from platform_harness import AmsClient, CLIENT_ID
+from platform_harness import CLIENT_ID
 
 
 def b64url(data: str) -> bytes:
     return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
-
-
-@pytest.fixture(scope="module")
-def arm_url(platform):
-    if not platform.daemon.running:
-        platform.daemon.start()
-    assert platform.daemon.arm_url, "build/tls/server.pem missing: run ./build.sh build"
-    return platform.daemon.arm_url
 
 
 def test_https_listener_with_the_local_ca(arm_url, platform):

@@ -11,22 +11,12 @@ import urllib.parse
 import urllib.request
 import uuid
 
-import pytest
 
-from armv3 import ArmClient
 from clients import decode_ok
 from media import http_get
 
 CLEAR_KEY = "#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration"
 OPEN = "#Microsoft.Media.ContentKeyPolicyOpenRestriction"
-
-
-@pytest.fixture(scope="module")
-def arm(platform):
-    if not platform.daemon.running:
-        platform.daemon.start()
-    assert platform.daemon.arm_url, "build/tls/server.pem missing: run ./build.sh build"
-    return ArmClient(platform.daemon.arm_url)
 
 
 def v3_asset(arm, name, abr_set):

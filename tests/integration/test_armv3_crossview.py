@@ -8,18 +8,8 @@ import urllib.parse
 import urllib.request
 import uuid
 
-import pytest
 
-from armv3 import ArmClient
 from clients import decode_ok
-
-
-@pytest.fixture(scope="module")
-def arm(platform):
-    if not platform.daemon.running:
-        platform.daemon.start()
-    assert platform.daemon.arm_url, "build/tls/server.pem missing: run ./build.sh build"
-    return ArmClient(platform.daemon.arm_url)
 
 
 def abr_files(abr_set) -> dict:

@@ -9,19 +9,10 @@ import urllib.parse
 import urllib.request
 import uuid
 
-import pytest
 
-from armv3 import ArmClient, call
+from armv3 import call
 
 BUILTIN = "#Microsoft.Media.BuiltInStandardEncoderPreset"
-
-
-@pytest.fixture(scope="module")
-def arm(platform):
-    if not platform.daemon.running:
-        platform.daemon.start()
-    assert platform.daemon.arm_url, "build/tls/server.pem missing: run ./build.sh build"
-    return ArmClient(platform.daemon.arm_url)
 
 
 def jreq(arm, method, rel, body=None):

@@ -7,10 +7,8 @@ a built-in preset, a job to Finished, a streaming locator and listPaths, then th
 stopped and started as long-running operations.
 The HLS and DASH paths it lists play through ffmpeg on the origin."""
 
-import json
 import os
 import shutil
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 
 from armv3 import GROUP, SUBSCRIPTION, TENANT
 from clients import decode_ok
+from media import make_sdk_clip, run_node_workflow
 from platform_harness import CLIENT_ID, CLIENT_SECRET, TLS_DIR
 
 SDK_DIR = Path(__file__).resolve().parents[1] / "armv3-sdk"
@@ -34,29 +33,12 @@ def run_workflow(arm_url: str, clip: Path, run: str) -> dict:
                MP_CLIENT_SECRET=CLIENT_SECRET, MP_CLIP=str(clip), MP_RUN=run,
                NODE_EXTRA_CA_CERTS=str(TLS_DIR / "ca.pem"))
     env.pop("NODE_TLS_REJECT_UNAUTHORIZED", None)
-    p = subprocess.run(["node", str(SDK_DIR / "workflow.js")], capture_output=True, text=True,
-                       env=env, timeout=1200)
-    assert p.returncode == 0, "workflow.js failed:\n%s\n%s" % (p.stdout, p.stderr)
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    return run_node_workflow(SDK_DIR / "workflow.js", env, timeout=1200)
 
 
 @pytest.fixture(scope="module")
 def sdk_clip(tmp_path_factory) -> Path:
-    clip = tmp_path_factory.mktemp("armv3") / "clip.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc2=size=640x360:rate=30:duration=6", "-f", "lavfi", "-i",
-                    "sine=frequency=440:sample_rate=48000:duration=6", "-c:v", "libx264",
-                    "-preset", "ultrafast", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac",
-                    str(clip)], check=True, timeout=120)
-    return clip
-
-
-@pytest.fixture(scope="module")
-def arm_url(platform):
-    if not platform.daemon.running:
-        platform.daemon.start()
-    assert platform.daemon.arm_url, "build/tls/server.pem missing: run ./build.sh build"
-    return platform.daemon.arm_url
+    return make_sdk_clip(tmp_path_factory.mktemp("armv3") / "clip.mp4")
 
 
 def test_arm_sdk_vod_workflow(platform, arm_url, sdk_clip):
