@@ -80,12 +80,28 @@ static int is_rs256(const json_t *header)
     return alg != NULL && strcmp(alg, "RS256") == 0;
 }
 
+/* "<arm_url>/<tenant>/v2.0": what arm_token_issue writes, for any tenant */
+static bool issuer_is_ours(const app_t *app, const char *iss)
+{
+    size_t n = strlen(app->cfg.arm_url), len;
+    const char *tenant;
+
+    if (iss == NULL || strncmp(iss, app->cfg.arm_url, n) != 0 || iss[n] != '/') {
+        return false;
+    }
+    tenant = iss + n + 1;
+    len = strlen(tenant);
+    return len > 5 && len - 5 <= ARM_TENANT_MAX && strcmp(tenant + len - 5, "/v2.0") == 0
+           && memchr(tenant, '/', len - 5) == NULL;
+}
+
 static arm_token_result_t check_claims(const app_t *app, const json_t *claims, long long now_s)
 {
     const char *aud = json_string_value(json_object_get(claims, "aud"));
     json_t *exp = json_object_get(claims, "exp"), *nbf = json_object_get(claims, "nbf");
 
-    if (aud == NULL || strcmp(aud, app->cfg.arm_url) != 0 || !json_is_integer(exp)) {
+    if (aud == NULL || strcmp(aud, app->cfg.arm_url) != 0 || !json_is_integer(exp)
+        || !issuer_is_ours(app, json_string_value(json_object_get(claims, "iss")))) {
         return ARM_TOKEN_INVALID;
     }
     if (json_is_integer(nbf) && json_integer_value(nbf) > now_s + CLOCK_SKEW_S) {

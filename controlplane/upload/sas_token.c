@@ -105,13 +105,15 @@ int sas_verify(const uint8_t key[32], const char *container, const char *instanc
 {
     const char *sv = arg(ctx, "sv"), *si = arg(ctx, "si"), *st = arg(ctx, "st");
     const char *se = arg(ctx, "se"), *sp = arg(ctx, "sp"), *sig = arg(ctx, "sig");
+    const char *sr = arg(ctx, "sr");
     char want[64], given[64];
 
-    if (sv == NULL || si == NULL || st == NULL || se == NULL || sp == NULL || sig == NULL) {
+    if (sv == NULL || sr == NULL || si == NULL || st == NULL || se == NULL || sp == NULL
+        || sig == NULL) {
         snprintf(err, errlen, "the URL carries no complete shared access signature");
         return -1;
     }
-    if (strcmp(sv, SAS_VERSION) != 0 || strlen(si) != 36 || strlen(sig) >= sizeof(given)
+    if (strcmp(sv, SAS_VERSION) != 0 || strcmp(sr, "c") != 0 || strlen(si) != 36 || strlen(sig) >= sizeof(given)
         || parse_perms(sp, &g->permissions) != 0 || time_parse(st, &g->start_ms) != 0
         || time_parse(se, &g->expiry_ms) != 0) {
         snprintf(err, errlen, "malformed shared access signature");
