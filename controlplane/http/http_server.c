@@ -64,6 +64,11 @@ static bool looks_like_address(const char *s)
     return n > 0 && n < 64 && strspn(s, "0123456789abcdefABCDEF.:") == n;
 }
 
+bool http_peer_is_loopback(const http_request_t *req)
+{
+    return is_loopback(req->peer);
+}
+
 const char *http_client_address(const http_request_t *req)
 {
     const char *real = http_header(req, "X-Real-IP");

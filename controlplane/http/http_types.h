@@ -70,6 +70,8 @@ const char *http_header(const http_request_t *req, const char *name);
  * nginx in front of the daemon sets it) and the header is an address, else
  * the peer itself. */
 const char *http_client_address(const http_request_t *req);
+/* Whether the TCP peer itself is a loopback address. */
+bool http_peer_is_loopback(const http_request_t *req);
 const char *http_arg(const http_request_t *req, const char *name);
 /* Calls fn for each query argument; stops on non-zero. */
 int http_each_arg(const http_request_t *req, int (*fn)(const char *k, const char *v, void *arg),

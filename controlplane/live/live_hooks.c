@@ -250,6 +250,11 @@ bool live_hooks_route(const char *path)
 
 http_response_t *live_hooks_handle(app_t *app, http_request_t *req)
 {
+    /* nginx-rtmp calls from this host; the daemon's other listeners (the
+     * HTTPS one may face the network) must not offer the callbacks */
+    if (!http_peer_is_loopback(req)) {
+        return http_response_text(403, "text/plain", "RTMP callbacks are for the local nginx-rtmp only\n");
+    }
     if (strcmp(req->path, "/rtmp/on_connect") == 0) {
         return on_connect(app, req);
     }

@@ -269,3 +269,37 @@ def test_running_program_asset_takes_an_origin_locator(ams):
     assert loc["Type"] == 2 and loc["Path"].endswith("/")
     run(ams, "Programs", p["Id"], "Stop")
     run(ams, "Channels", ch["Id"], "Stop")
+
+
+def test_rtmp_callbacks_answer_loopback_peers_only(_prefix_root):
+    """The nginx-rtmp callbacks (/rtmp/on_publish …) are for the local
+    nginx-rtmp: a daemon listening on every address answers them 403 when the
+    TCP peer is not a loopback address."""
+    import subprocess
+    import urllib.error
+    import urllib.request
+    from conftest import free_port
+    from platform_harness import Daemon
+    addrs = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+    host = next((a for a in addrs if "." in a and not a.startswith("127.")), None)
+    if host is None:
+        pytest.skip("no non-loopback IPv4 address on this machine")
+    port = free_port()
+    d = Daemon(_prefix_root / ("rtmp-peer-%d" % port), port, "http://127.0.0.1:%d" % port,
+               extra={"listen": "0.0.0.0:%d" % port}).start()
+    try:
+        def status(h):
+            req = urllib.request.Request("http://%s:%d/rtmp/on_publish" % (h, port),
+                                         data=b"app=live&name=x&addr=127.0.0.1", method="POST")
+            try:
+                with urllib.request.urlopen(req, timeout=10) as r:
+                    return r.status, r.read()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read()
+        code, body = status(host)
+        assert code == 403 and b"local nginx-rtmp" in body, (code, body)
+        code, body = status("127.0.0.1")
+        assert code != 403 or b"local nginx-rtmp" not in body, (code, body)
+    finally:
+        d.stop()
+    assert not d.crashes(), d.crashes()
