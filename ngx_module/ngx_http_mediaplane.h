@@ -19,6 +19,9 @@
 #include "crypto/mp_storage_cipher.h"
 
 #define NGX_HTTP_MEDIAPLANE_MAX_FILES (ISM_MAX_ENTRIES + 1)
+/* Cache-Control max-age of a live manifest at most (it changes with every
+ * fragment the archiver writes) */
+#define NGX_HTTP_MEDIAPLANE_LIVE_MAX_AGE 1
 
 typedef struct {
     ngx_shm_zone_t *cache_zone;
@@ -91,6 +94,8 @@ struct ngx_http_mediaplane_ctx_s {
     time_t segment_max_age;
     ngx_str_t asset_dir;              /* folder of the asset, with trailing '/' */
     ngx_str_t storage_dir;            /* storage-encrypted asset: "asset-<guid>", else empty */
+    ngx_uint_t is_live;               /* a Running program's growing archive (catalog) */
+    mp_live_t live;                   /* ... its availability start, DVR window, now */
     off_t partial_start;              /* a Range answered by the module itself (206) */
     off_t partial_total;              /* ... of a file of this size; 0: no partial answer */
     ngx_uint_t file_count;            /* files[0] is the .ism when there is one */

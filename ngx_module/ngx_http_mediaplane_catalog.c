@@ -250,6 +250,22 @@ ngx_http_mediaplane_verdict(ngx_http_mediaplane_ctx_t *ctx, const catalog_origin
     }
 }
 
+/* A Running program's archive: its files grow (the index ends at their last
+ * whole fragment), manifests are live and short-lived in caches. */
+static void
+ngx_http_mediaplane_catalog_live(ngx_http_mediaplane_ctx_t *ctx, const catalog_origin_t *o)
+{
+    ngx_time_t *tp = ngx_timeofday();
+
+    ctx->is_live = 1;
+    ctx->live.start_ms = o->live_start_ms;
+    ctx->live.now_ms = (int64_t) tp->sec * 1000 + (int64_t) tp->msec;
+    ctx->live.window_10m = o->live_window_ms > 0 ? (uint64_t) o->live_window_ms * 10000 : 0;
+    if (ctx->manifest_max_age > NGX_HTTP_MEDIAPLANE_LIVE_MAX_AGE) {
+        ctx->manifest_max_age = NGX_HTTP_MEDIAPLANE_LIVE_MAX_AGE;
+    }
+}
+
 ngx_int_t
 ngx_http_mediaplane_catalog_resolve(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *dir,
     u_char **name, size_t *name_len)
@@ -309,6 +325,9 @@ ngx_http_mediaplane_catalog_resolve(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *d
     }
     p = ngx_cpymem(p, o.asset_dir, dir_len);
     *p = '/';
+    if (o.flags & CATALOG_ORIGIN_FLAG_LIVE) {
+        ngx_http_mediaplane_catalog_live(ctx, &o);
+    }
     *name = (u_char *) file;
     return NGX_OK;
 }

@@ -248,6 +248,7 @@ ngx_http_mediaplane_index_file(ngx_http_mediaplane_ctx_t *ctx, ngx_http_mediapla
     job.limits.max_tracks = (uint32_t) ctx->conf->max_tracks;
     job.limits.max_fragments = (uint32_t) ctx->conf->max_fragments;
     job.limits.max_index = ctx->conf->max_index_size;
+    job.limits.growing = (int) ctx->is_live;
 
     if (ngx_http_mediaplane_guard(ngx_http_mediaplane_index_guarded, &job)) {
         if (job.ba.building != NULL) {

@@ -78,10 +78,12 @@ ngx_http_mediaplane_manifest_key(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *key)
     return ngx_http_mediaplane_memo_key(ctx, 'M', &what, key);
 }
 
+/* A manifest worth remembering: not a live one (it moves with the clock). */
 static int
 ngx_http_mediaplane_is_manifest(ngx_http_mediaplane_ctx_t *ctx)
 {
-    return ctx->req.kind == MP_REQ_MANIFEST || ctx->req.kind == MP_REQ_PLAYLIST;
+    return (ctx->req.kind == MP_REQ_MANIFEST || ctx->req.kind == MP_REQ_PLAYLIST)
+           && !ctx->is_live;
 }
 
 ngx_int_t

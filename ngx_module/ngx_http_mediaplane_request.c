@@ -136,12 +136,16 @@ ngx_http_mediaplane_package(ngx_http_mediaplane_ctx_t *ctx)
         indexes[i] = ctx->files[first + i].blob;
     }
 
+    ngx_memzero(&tl, sizeof(tl));
     rc = mp_presentation_build(&ctx->pres, ism, &files, indexes, err, sizeof(err));
     if (rc == MP_OK) {
         rc = ngx_http_mediaplane_timeline(ctx, &tl);
         if (rc != MP_OK) {
             ngx_cpystrn((u_char *) err, (u_char *) "no samples to segment", sizeof(err));
         }
+    }
+    if (rc == MP_OK && ctx->is_live) {
+        mp_timeline_live(&tl, &ctx->live);    /* whole segments in the DVR window */
     }
     if (rc == MP_OK) {
         rc = mp_package_with_timeline(&ctx->req, &ctx->pres, &tl, &ctx->res, err, sizeof(err));

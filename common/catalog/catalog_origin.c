@@ -9,7 +9,9 @@
  *   [ "MPO3" adds: u32 cenc | 16 kid | u32 cbcs | 16 kid | u32 has_iv | 16 iv |
  *     5 x (u16 len | bytes): common key URI, ClearKey, Widevine, PlayReady,
  *     FairPlay URLs ]
- * Records written before MPO3 (no common encryption) still decode.
+ *   [ "MPO4" adds: i64 live window ms | i64 live start ms ]
+ * Records written before MPO4 (no live facts) and MPO3 (no common
+ * encryption) still decode.
  */
 #include "catalog_origin.h"
 #include "catalog_bytes.h"
@@ -18,7 +20,9 @@
 
 #define ORIGIN_MAGIC_V1 "MPO1"
 #define ORIGIN_MAGIC_V2 "MPO2"
-#define ORIGIN_MAGIC "MPO3"
+#define ORIGIN_MAGIC_V3 "MPO3"
+#define ORIGIN_MAGIC "MPO4"
+#define ORIGIN_LIVE_FIXED (8 + 8)
 #define ORIGIN_FIXED (4 + 8 + 8 + 4 + 4 + 4 + 2)
 #define ORIGIN_ENVELOPE_FIXED (4 + 16 + 4 + 16 + 2)
 #define ORIGIN_COMMON_FIXED (4 + 16 + 4 + 16 + 4 + 16)
@@ -64,12 +68,13 @@ static uint8_t *catalog_origin_encode_common(const catalog_origin_t *o, uint8_t 
     return p;
 }
 
-/* The MPO3 tail at buf (rest bytes); -1 unless it is exactly that. */
-static int catalog_origin_decode_common(const uint8_t *buf, size_t rest, catalog_origin_t *o)
+/* The MPO3 part at buf (rest bytes): its length, or -1 if malformed. */
+static long catalog_origin_decode_common(const uint8_t *buf, size_t rest, catalog_origin_t *o)
 {
     if (rest < ORIGIN_COMMON_FIXED) {
         return -1;
     }
+    size_t used = ORIGIN_COMMON_FIXED;
     o->protocols_cenc = catalog_get_u32(buf);
     memcpy(o->cenc_kid, buf + 4, 16);
     o->protocols_cbcs = catalog_get_u32(buf + 20);
@@ -92,8 +97,9 @@ static int catalog_origin_decode_common(const uint8_t *buf, size_t rest, catalog
         u[len] = '\0';
         buf += 2 + len;
         rest -= 2 + len;
+        used += 2 + len;
     }
-    return rest == 0 ? 0 : -1;
+    return (long) used;
 }
 
 size_t catalog_origin_encode(const catalog_origin_t *o, uint8_t *buf, size_t cap)
@@ -104,7 +110,8 @@ size_t catalog_origin_encode(const catalog_origin_t *o, uint8_t *buf, size_t cap
     uint8_t *p = buf;
 
     if (dir_len >= CATALOG_ORIGIN_DIR_MAX || uri_len >= CATALOG_ORIGIN_URI_MAX || common == 0
-        || cap < ORIGIN_FIXED + dir_len + ORIGIN_ENVELOPE_FIXED + uri_len + common) {
+        || cap < ORIGIN_FIXED + dir_len + ORIGIN_ENVELOPE_FIXED + uri_len + common
+                                 + ORIGIN_LIVE_FIXED) {
         return 0;
     }
     memcpy(p, ORIGIN_MAGIC, 4);
@@ -123,6 +130,8 @@ size_t catalog_origin_encode(const catalog_origin_t *o, uint8_t *buf, size_t cap
     p = catalog_put_u16(p + 16, (uint16_t) uri_len);
     memcpy(p, o->envelope_key_uri, uri_len);
     p = catalog_origin_encode_common(o, p + uri_len);
+    p = catalog_put_u64(p, (uint64_t) o->live_window_ms);
+    p = catalog_put_u64(p, (uint64_t) o->live_start_ms);
     return (size_t) (p - buf);
 }
 
@@ -150,13 +159,13 @@ static long catalog_origin_decode_envelope(const uint8_t *buf, size_t rest, cata
 int catalog_origin_decode(const uint8_t *buf, size_t len, catalog_origin_t *o)
 {
     size_t dir_len, rest;
-    long env;
+    long env, common = 0;
     int version;
 
     if (len < ORIGIN_FIXED) {
         return -1;
     }
-    version = memcmp(buf, ORIGIN_MAGIC, 4) == 0 ? 3 : memcmp(buf, ORIGIN_MAGIC_V2, 4) == 0 ? 2
+    version = memcmp(buf, ORIGIN_MAGIC, 4) == 0 ? 4 : memcmp(buf, ORIGIN_MAGIC_V3, 4) == 0 ? 3 : memcmp(buf, ORIGIN_MAGIC_V2, 4) == 0 ? 2
             : memcmp(buf, ORIGIN_MAGIC_V1, 4) == 0 ? 1 : 0;
     if (version == 0) {
         return -1;
@@ -170,11 +179,24 @@ int catalog_origin_decode(const uint8_t *buf, size_t len, catalog_origin_t *o)
     rest = len - ORIGIN_FIXED - dir_len;
     if (version >= 2) {
         env = catalog_origin_decode_envelope(buf + ORIGIN_FIXED + dir_len, rest, o);
-        if (env < 0 || (version == 2 && (size_t) env != rest)
-            || (version == 3 && catalog_origin_decode_common(buf + ORIGIN_FIXED + dir_len + env,
-                                                             rest - (size_t) env, o) != 0)) {
+        if (env < 0 || (version == 2 && (size_t) env != rest)) {
             return -1;
         }
+        rest -= (size_t) env;
+    }
+    if (version >= 3) {
+        common = catalog_origin_decode_common(buf + len - rest, rest, o);
+        if (common < 0 || (version == 3 && (size_t) common != rest)) {
+            return -1;
+        }
+        rest -= (size_t) common;
+    }
+    if (version == 4) {
+        if (rest != ORIGIN_LIVE_FIXED) {
+            return -1;
+        }
+        o->live_window_ms = (int64_t) catalog_get_u64(buf + len - rest);
+        o->live_start_ms = (int64_t) catalog_get_u64(buf + len - rest + 8);
     }
     o->start_ms = (int64_t) catalog_get_u64(buf + 4);
     o->expiry_ms = (int64_t) catalog_get_u64(buf + 12);

@@ -20,11 +20,14 @@
 /* flags: the asset is storage-encrypted (AssetCreationOptions 1): its files
  * may have ofiles records (catalog_ofile.h) that say how to decrypt them */
 #define CATALOG_ORIGIN_FLAG_STORAGE 0x01
+/* flags: the asset is the archive of a Running program: its files grow,
+ * manifests are live (live_window_ms, live_start_ms below) */
+#define CATALOG_ORIGIN_FLAG_LIVE    0x02
 
 #define CATALOG_ORIGIN_DIR_MAX    128
 #define CATALOG_ORIGIN_URI_MAX    1024   /* key URI of AES-128 envelope encryption */
 #define CATALOG_ORIGIN_COMMON_URIS 5
-#define CATALOG_ORIGIN_MAX_SIZE   (256 + CATALOG_ORIGIN_DIR_MAX \
+#define CATALOG_ORIGIN_MAX_SIZE   (256 + 16 + CATALOG_ORIGIN_DIR_MAX \
                                    + (1 + CATALOG_ORIGIN_COMMON_URIS) * CATALOG_ORIGIN_URI_MAX)
 
 typedef struct {
@@ -57,6 +60,10 @@ typedef struct {
     char     widevine_url[CATALOG_ORIGIN_URI_MAX];
     char     playready_url[CATALOG_ORIGIN_URI_MAX];
     char     fairplay_url[CATALOG_ORIGIN_URI_MAX];
+    /* live (CATALOG_ORIGIN_FLAG_LIVE): the program's ArchiveWindowLength
+     * (the DVR window) and when it started (unix ms) */
+    int64_t  live_window_ms;
+    int64_t  live_start_ms;
 } catalog_origin_t;
 
 /* Returns the encoded length, or 0 if cap is too small / dir too long. */

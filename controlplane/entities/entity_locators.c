@@ -14,7 +14,6 @@
 #include <string.h>
 
 #define LOCATOR_SAS    1
-#define LOCATOR_ORIGIN 2
 #define LOCATORS_PER_ASSET 5
 
 static const entity_prop_t locator_props[] = {

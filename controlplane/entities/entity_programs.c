@@ -312,6 +312,9 @@ static int program_complete(api_ctx_t *c, const char *id)
     if (rc == 0) {
         rc = entity_save(c, &entity_programs, rec);
     }
+    if (rc == 0) {      /* the asset's origin locators: live while Running */
+        rc = origin_republish_asset(c, entity_str(rec, "AssetId"));
+    }
     json_decref(rec);
     return rc;
 }

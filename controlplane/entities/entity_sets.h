@@ -63,9 +63,14 @@ int storage_accounts_seed(api_ctx_t *c);
 /* A new record's StorageAccountName: the one account (400 for another). */
 int storage_account_assign(api_ctx_t *c, json_t *rec);
 
+#define LOCATOR_ORIGIN 2   /* Locator Type OnDemandOrigin */
+
 /* Rewrites (or removes) the origin record of a locator (catalog_origin.h). */
 int origin_publish_locator(api_ctx_t *c, const json_t *locator);
 int origin_unpublish_locator(api_ctx_t *c, const char *locator_id);
+/* Rewrites the origin records of every origin locator of an asset (its
+ * live facts changed: Program Start/Stop). 0, or -1 after api_fail(). */
+int origin_republish_asset(api_ctx_t *c, const char *asset_id);
 
 /* AES-128 envelope of an asset for its origin record (origin_envelope.c):
  * key id, IV, key URI from the policy's configuration text (NULL: none),

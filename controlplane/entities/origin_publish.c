@@ -12,6 +12,7 @@
 #include "entities/origin_keys.h"
 #include "catalog/catalog_origin.h"
 #include "catalog/catalog_schema.h"
+#include "util/duration_parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,38 @@ static int delivery_protocols(api_ctx_t *c, const char *asset_id, catalog_origin
     return rc;
 }
 
+typedef struct {
+    const char       *asset_id;
+    catalog_origin_t *o;
+} live_probe_t;
+
+/* A Running program archiving into the asset makes it live: the DVR window
+ * is its ArchiveWindowLength, the availability start the time it became
+ * Running (its LastModified then; a Running program cannot change its
+ * window). */
+static int probe_running_program(const char *id, json_t *rec, void *arg)
+{
+    live_probe_t *p = arg;
+    double seconds = 0;
+
+    (void) id;
+    if (!entity_in_state(rec, "Running") || strcmp(entity_str(rec, "AssetId"), p->asset_id) != 0) {
+        return 0;
+    }
+    p->o->flags |= CATALOG_ORIGIN_FLAG_LIVE;
+    if (duration_parse(entity_str(rec, "ArchiveWindowLength"), &seconds) == 0 && seconds > 0) {
+        p->o->live_window_ms = (int64_t) (seconds * 1000.0);
+    }
+    p->o->live_start_ms = entity_time(rec, "LastModified", 0);
+    return 1;
+}
+
+static void origin_live(api_ctx_t *c, const char *asset_id, catalog_origin_t *o)
+{
+    live_probe_t p = { asset_id, o };
+    catalog_each(&c->txn, "Programs", probe_running_program, &p);
+}
+
 int origin_publish_locator(api_ctx_t *c, const json_t *locator)
 {
     const char *id = entity_str(locator, "Id"), *guid = entity_guid(id);
@@ -132,6 +165,7 @@ int origin_publish_locator(api_ctx_t *c, const json_t *locator)
         || origin_storage(c, asset, o.asset_dir, &o.flags) != 0) {
         return -1;
     }
+    origin_live(c, asset, &o);
     len = catalog_origin_encode(&o, buf, sizeof(buf));
     if (len == 0) {
         return api_fail(c, 500, "InternalError", "cannot encode the origin record");
@@ -147,4 +181,25 @@ int origin_unpublish_locator(api_ctx_t *c, const char *locator_id)
 
     return (rc == 0 || rc == MDB_NOTFOUND) ? 0
            : api_fail(c, 500, "InternalError", "origin record: %s", mdb_strerror(rc));
+}
+
+static int republish_one(const char *locator_id, void *arg)
+{
+    api_ctx_t *c = arg;
+    json_t *loc = NULL;
+    int rc = 0;
+
+    if (catalog_get(&c->txn, "Locators", locator_id, &loc) != 0) {
+        return 0;
+    }
+    if (entity_int(loc, "Type", 0) == LOCATOR_ORIGIN) {
+        rc = origin_publish_locator(c, loc) != 0 ? 1 : 0;
+    }
+    json_decref(loc);
+    return rc;
+}
+
+int origin_republish_asset(api_ctx_t *c, const char *asset_id)
+{
+    return catalog_each_link(&c->txn, asset_id, "Locators", republish_one, c) != 0 ? -1 : 0;
 }

@@ -15,6 +15,7 @@
 #include "../segment/mp_track_info.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 typedef struct {
     const mp_presentation_t *p;
@@ -254,8 +255,36 @@ static int dash_wr_set(mp_wr_t *w, const dash_set_t *s, uint32_t id,
 
 /* ---- MPD ---------------------------------------------------------------- */
 
-static void dash_wr_mpd_open(mp_wr_t *w, const mp_presentation_t *p, mp_format_t format,
-                             const mp_protection_t *pr)
+/* xs:dateTime of a unix time in ms, UTC. */
+static void dash_wr_utc(mp_wr_t *w, int64_t ms)
+{
+    time_t secs = (time_t) (ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    mp_wr_printf(w, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) (ms % 1000));
+}
+
+/* A live MPD: dynamic, its availability start put where the end of the
+ * listed timeline is now (every listed segment is available), the DVR
+ * window as the time-shift buffer, refreshed every 2 s. */
+static void dash_wr_live_attrs(mp_wr_t *w, const mp_timeline_t *tl)
+{
+    const mp_live_t *live = tl->live;
+    uint64_t window_ms = live->window_10m / 10000;
+    mp_wr_str(w, " type=\"dynamic\" availabilityStartTime=\"");
+    dash_wr_utc(w, live->now_ms - (int64_t) (tl->end_10m / 10000));
+    mp_wr_str(w, "\" publishTime=\"");
+    dash_wr_utc(w, live->now_ms);
+    mp_wr_str(w, "\" minimumUpdatePeriod=\"PT2S\"");
+    if (window_ms != 0) {
+        mp_wr_printf(w, " timeShiftBufferDepth=\"PT%llu.%03lluS\"",
+                     (unsigned long long) (window_ms / 1000), (unsigned long long) (window_ms % 1000));
+    }
+}
+
+static void dash_wr_mpd_open(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *tl,
+                             mp_format_t format, const mp_protection_t *pr)
 {
     uint64_t end = p->end_10m > p->start_10m ? p->end_10m : p->duration_10m;
     uint64_t ms = (end - p->start_10m + 5000) / 10000;
@@ -264,14 +293,17 @@ static void dash_wr_mpd_open(mp_wr_t *w, const mp_presentation_t *p, mp_format_t
     if (pr != NULL) {
         mp_wr_str(w, DASH_PROTECTION_NAMESPACES);
     }
-    mp_wr_str(w, " type=\"static\""
-              " profiles=\"urn:mpeg:dash:profile:isoff-live:2011");
+    if (tl->live != NULL) {
+        dash_wr_live_attrs(w, tl);
+    } else {
+        mp_wr_printf(w, " type=\"static\" mediaPresentationDuration=\"PT%llu.%03lluS\"",
+                     (unsigned long long) (ms / 1000), (unsigned long long) (ms % 1000));
+    }
+    mp_wr_str(w, " profiles=\"urn:mpeg:dash:profile:isoff-live:2011");
     if (format == MP_FMT_DASH_CMAF) {
         mp_wr_str(w, ",urn:mpeg:dash:profile:cmaf:2019");
     }
-    mp_wr_printf(w, "\" mediaPresentationDuration=\"PT%llu.%03lluS\" minBufferTime=\"PT2S\">\n"
-                 "<Period id=\"0\" start=\"PT0S\">\n",
-                 (unsigned long long) (ms / 1000), (unsigned long long) (ms % 1000));
+    mp_wr_str(w, "\" minBufferTime=\"PT2S\">\n<Period id=\"0\" start=\"PT0S\">\n");
 }
 
 int dash_write_mpd(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *tl,
@@ -286,14 +318,20 @@ int dash_write_mpd(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *
     if (p->count == 0) {
         return MP_ERR_BAD_MEDIA;
     }
-    dash_wr_mpd_open(w, p, format, pr);
+    dash_wr_mpd_open(w, p, tl, format, pr);
     for (uint32_t i = 0; i < p->count && rc == MP_OK; i++) {
         if (dash_opens_set(p, i)) {
             dash_collect(&s, i);
             rc = dash_wr_set(w, &s, id++, pr);
         }
     }
-    mp_wr_str(w, "</Period>\n</MPD>\n");
+    mp_wr_str(w, "</Period>\n");
+    if (tl->live != NULL) {
+        mp_wr_str(w, "<UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\" value=\"");
+        dash_wr_utc(w, tl->live->now_ms);
+        mp_wr_str(w, "\"/>\n");
+    }
+    mp_wr_str(w, "</MPD>\n");
     if (rc == MP_OK && w->failed) {
         rc = MP_ERR_NO_MEMORY;
     }

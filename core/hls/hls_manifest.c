@@ -611,16 +611,20 @@ int hls_write_media(mp_wr_t *w, const mp_presentation_t *p, const mp_pres_track_
         return MP_ERR_NOT_FOUND;
     }
     hls_wr_header(w, hp);
-    mp_wr_printf(w, "#EXT-X-TARGETDURATION:%llu\n#EXT-X-MEDIA-SEQUENCE:0\n"
-                 "#EXT-X-PLAYLIST-TYPE:VOD\n",
-                 (unsigned long long) hls_target_duration(segs, count));
+    /* live: a sliding window (no playlist type), the sequence number of its
+     * first segment in the whole archive, no end */
+    mp_wr_printf(w, "#EXT-X-TARGETDURATION:%llu\n#EXT-X-MEDIA-SEQUENCE:%u\n%s",
+                 (unsigned long long) hls_target_duration(segs, count), tl->first_no,
+                 tl->live != NULL ? "" : "#EXT-X-PLAYLIST-TYPE:VOD\n");
     if (!hls_is_ts(hp)) {
         mp_wr_printf(w, "#EXT-X-MAP:URI=\"Fragments(%s=i,format=%s)\"\n", t->name,
                      mp_format_name(hp->format));
     }
     hls_wr_key(w, hp);
     hls_wr_segments(w, t, segs, count, hp);
-    mp_wr_str(w, "#EXT-X-ENDLIST\n");
+    if (tl->live == NULL) {
+        mp_wr_str(w, "#EXT-X-ENDLIST\n");
+    }
     free(segs);
     return hls_done(w);
 }

@@ -12,6 +12,10 @@
  * times are kept relative to it and the base goes into the presentation
  * offset, like an edit list.  A later tfdt ahead of the samples so far opens
  * a gap (a new dts run); one behind them is ignored (samples stay contiguous).
+ *
+ * A growing file (limits.growing: a live archive being written) ends where
+ * its last complete moof+mdat ends: the file size is cut there when a box
+ * after it is half-written (header or body), so both walks see the same.
  */
 #include "mp4_internal.h"
 
@@ -476,6 +480,37 @@ static int mp4_frag_moof_at(mp4_parse_ctx_t *ctx, mp_source_t *m, uint64_t off, 
     return mp4_frag_read_moof(ctx, p + hdr, (size_t) size - hdr, off, mdat_off, mdat_end, fill);
 }
 
+/* Is the top-level box at off whole (for a moof: with the whole mdat
+ * after it)?  Only a growing file asks; malformed boxes are reported by
+ * the walk as for any file. */
+static int mp4_frag_whole_at(mp4_parse_ctx_t *ctx, mp_source_t *m, uint64_t off, int with_mdat)
+{
+    const uint8_t *p;
+    size_t got;
+    uint64_t left = ctx->file_size - off, size;
+    uint32_t type;
+    size_t need = left < 16 ? (size_t) left : 16;
+    if (left < 8) {
+        return 0;                    /* not even a header yet */
+    }
+    if (m->view(m, off, need, ctx->walk_window, &p, &got) != MP_OK) {
+        return 1;
+    }
+    if (mp_rd32(p) == 0 || (mp_rd32(p) == 1 && need < 16)) {
+        return 0;                    /* to the end of the file, or a header still short */
+    }
+    if (mp4_box_header(p, need, &size, &type) == 0) {
+        return 1;
+    }
+    if (size > left) {
+        return 0;
+    }
+    if (type != MP_FOURCC('m', 'o', 'o', 'f') || !with_mdat) {
+        return 1;
+    }
+    return size < left && mp4_frag_whole_at(ctx, m, off + size, 0);
+}
+
 int mp4_frag_walk(mp4_parse_ctx_t *ctx, mp_source_t *m, uint64_t moov_end, int fill)
 {
     uint32_t max_fragments = ctx->limits.max_fragments ? ctx->limits.max_fragments
@@ -487,6 +522,10 @@ int mp4_frag_walk(mp4_parse_ctx_t *ctx, mp_source_t *m, uint64_t moov_end, int f
         uint64_t size;
         uint32_t type;
         size_t hdr;
+        if (ctx->limits.growing && !mp4_frag_whole_at(ctx, m, off, 1)) {
+            ctx->file_size = off;    /* the half-written tail is not there yet */
+            break;
+        }
         if (mp4_frag_box_at(ctx, m, off, &size, &type, &hdr) != MP_OK) {
             return MP_ERR_BAD_MEDIA;
         }

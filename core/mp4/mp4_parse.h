@@ -42,6 +42,9 @@ typedef struct {
     uint32_t max_tracks;        /* packaged (audio and video) tracks */
     uint64_t max_index;         /* bytes of the index blob */
     uint32_t max_fragments;     /* moofs of a fragmented file (MP4_MAX_FRAGMENTS) */
+    int      growing;           /* a live archive being written: the walk ends at
+                                   the last complete moof+mdat, a half-written
+                                   tail is not an error */
 } mp4_limits_t;
 
 /* mp4_index_source with every bound of lim (NULL: the built-in ones). */

@@ -211,7 +211,13 @@ int mss_write_manifest(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline
     }
     mp_wr_printf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                  "<SmoothStreamingMedia MajorVersion=\"2\" MinorVersion=\"2\" Duration=\"%llu\""
-                 " TimeScale=\"10000000\">\n", (unsigned long long) p->duration_10m);
+                 " TimeScale=\"10000000\"", tl->live != NULL ? 0ull
+                                               : (unsigned long long) p->duration_10m);
+    if (tl->live != NULL) {     /* live: the DVR window; no tfrf look-ahead */
+        mp_wr_printf(w, " IsLive=\"TRUE\" DVRWindowLength=\"%llu\" LookAheadFragmentCount=\"0\"",
+                     (unsigned long long) tl->live->window_10m);
+    }
+    mp_wr_str(w, ">\n");
     if (pr != NULL) {
         mss_wr_protection(w, pr);
     }

@@ -139,9 +139,27 @@ int mp_timeline_build(const mp_presentation_t *p, uint64_t target_10m, mp_timeli
 
 void mp_timeline_free(mp_timeline_t *tl)
 {
-    free(tl->bounds_10m);
+    free(tl->bounds_10m != NULL ? tl->bounds_10m - tl->first_no : NULL);  /* live moved it */
     tl->bounds_10m = NULL;
     tl->count = 0;
+    tl->first_no = 0;
+}
+
+void mp_timeline_live(mp_timeline_t *tl, const mp_live_t *live)
+{
+    uint64_t window_10m = live->window_10m;
+    tl->live = live;
+    tl->closed = 1;
+    if (tl->count < 2) {
+        tl->count = 0;
+        return;
+    }
+    tl->end_10m = tl->bounds_10m[tl->count - 1];
+    while (window_10m != 0 && tl->count > 2 && tl->bounds_10m[1] + window_10m <= tl->end_10m) {
+        tl->bounds_10m++;
+        tl->count--;
+        tl->first_no++;
+    }
 }
 
 /* First sample of t at/after boundary b: for video the first key frame.
@@ -152,7 +170,7 @@ static uint32_t mp_boundary_sample(const mp_pres_track_t *t, const mp_timeline_t
 {
     const mp_track_t *tr = t->track;
     int video = tr->type == MP_TRACK_VIDEO;
-    if (b == 0 && !video) {
+    if (b == 0 && tl->first_no == 0 && !video) {
         return 0;              /* anything before the first boundary opens segment 0 */
     }
     uint64_t t10 = tl->bounds_10m[b];
@@ -195,12 +213,21 @@ int mp_track_segment_at_boundary(const mp_pres_track_t *t, const mp_timeline_t *
         return MP_ERR_NOT_FOUND;
     }
     uint32_t end = t->track->sample_count;
+    uint32_t last = tl->closed ? tl->count - 1 : tl->count;
+    if (tl->closed && b >= last) {
+        return MP_ERR_NOT_FOUND;
+    }
+    int ended = !tl->closed;
     for (uint32_t n = b + 1; n < tl->count; n++) {
         uint32_t s = mp_boundary_sample(t, tl, n, &hint);
         if (s > first) {
             end = s;
+            ended = 1;
             break;
         }
+    }
+    if (!ended) {
+        return MP_ERR_NOT_FOUND;   /* no later boundary moved: still being written */
     }
     mp_fill_seg(t, first, end, out);
     return MP_OK;
@@ -210,7 +237,8 @@ uint32_t mp_track_segments(const mp_pres_track_t *t, const mp_timeline_t *tl, mp
 {
     uint32_t n = 0, prev = 0, hint = 0;
     int have_prev = 0;
-    for (uint32_t b = 0; b <= tl->count; b++) {
+    uint32_t stop = tl->closed ? tl->count : tl->count + 1;
+    for (uint32_t b = 0; b < stop; b++) {
         uint32_t s = b < tl->count ? mp_boundary_sample(t, tl, b, &hint) : t->track->sample_count;
         if (have_prev && s > prev) {
             mp_fill_seg(t, prev, s, &out[n++]);
@@ -249,7 +277,8 @@ int mp_track_segment_nth(const mp_pres_track_t *t, const mp_timeline_t *tl, uint
 {
     uint32_t seen = 0, prev = 0, hint = 0;
     int have_prev = 0;
-    for (uint32_t b = 0; b <= tl->count; b++) {
+    uint32_t stop = tl->closed ? tl->count : tl->count + 1;
+    for (uint32_t b = 0; b < stop; b++) {
         uint32_t s = b < tl->count ? mp_boundary_sample(t, tl, b, &hint) : t->track->sample_count;
         if (have_prev && s > prev) {
             if (seen++ == n) {

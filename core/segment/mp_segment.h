@@ -11,10 +11,25 @@
 
 #include "mp_presentation.h"
 
+/* A live presentation's facts for the manifests: when it became available
+ * (unix ms), the time of this answer, the DVR window (10 MHz, 0: all). */
+typedef struct {
+    int64_t  start_ms;
+    int64_t  now_ms;
+    uint64_t window_10m;
+} mp_live_t;
+
 typedef struct {
     uint64_t *bounds_10m;   /* boundary start times, ascending; bounds_10m[0] is the first */
     uint32_t count;
     uint64_t end_10m;       /* end of the reference track */
+    /* live (mp_timeline_live): the last boundary closes the last segment
+     * instead of opening one that runs to the end of the samples, and the
+     * boundaries before the DVR window are left out: bounds_10m[0] is
+     * boundary number first_no of the whole archive */
+    const mp_live_t *live;  /* NULL: on demand */
+    int      closed;
+    uint32_t first_no;
 } mp_timeline_t;
 
 /* One segment of one track: samples [first, end). */
@@ -32,6 +47,14 @@ typedef struct {
  * MP_ERR_NO_MEMORY. */
 int mp_timeline_build(const mp_presentation_t *p, uint64_t target_10m, mp_timeline_t *tl);
 void mp_timeline_free(mp_timeline_t *tl);
+
+/* A live archive's timeline (bounds stay where they are; only the view
+ * moves): the samples after the last boundary are a segment still being
+ * written (it ends at a key frame that does not exist yet), so the last
+ * boundary closes the timeline; the segments that end window_10m or more
+ * before it are left out (live->window_10m; 0: none).  tl keeps live.  Fewer than two boundaries leave no
+ * segment. */
+void mp_timeline_live(mp_timeline_t *tl, const mp_live_t *live);
 
 /* Segments of one track (empty ones skipped); out needs tl->count entries.
  * Returns the number written. */

@@ -1,6 +1,7 @@
 /*
  * test_catalog_records.c — the origin record with its envelope tail
- * (catalog_origin.c: MPO3 round trip with common encryption, MPO2 and MPO1
+ * (catalog_origin.c: MPO4 round trip with common encryption and live facts,
+ * MPO3, MPO2 and MPO1
  * records of older daemons still decode, the verdicts) and sealed content keys for the origin
  * (catalog_okey.c: round trip; another key id, another origin key, any
  * flipped byte or a truncated record never opens).
@@ -15,13 +16,15 @@
 static const uint8_t origin_key[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
 static const char kid[] = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
 
-static void test_origin_v3_round_trip(void **state)
+static void test_origin_v4_round_trip(void **state)
 {
     (void) state;
     static catalog_origin_t o = { .start_ms = 5, .expiry_ms = 9, .protocols_clear = 0,
                                   .protocols_blocked = 0, .protocols_envelope = CATALOG_PROTO_HLS,
                                   .envelope_has_iv = 1, .protocols_cenc = CATALOG_PROTO_DASH,
-                                  .protocols_cbcs = CATALOG_PROTO_PROGRESSIVE, .cbcs_has_iv = 1 };
+                                  .protocols_cbcs = CATALOG_PROTO_PROGRESSIVE, .cbcs_has_iv = 1,
+                                  .flags = CATALOG_ORIGIN_FLAG_LIVE,
+                                  .live_window_ms = 300000, .live_start_ms = 1796688000123 };
     static catalog_origin_t d;
     static uint8_t buf[CATALOG_ORIGIN_MAX_SIZE];
     strcpy(o.asset_dir, "asset-1234");
@@ -57,6 +60,9 @@ static void test_origin_v3_round_trip(void **state)
     assert_string_equal(d.widevine_url, "");
     assert_string_equal(d.playready_url, o.playready_url);
     assert_string_equal(d.fairplay_url, o.fairplay_url);
+    assert_int_equal(d.flags, CATALOG_ORIGIN_FLAG_LIVE);
+    assert_int_equal(d.live_window_ms, 300000);
+    assert_int_equal(d.live_start_ms, 1796688000123);
     assert_int_equal(catalog_origin_check(&d, 6, CATALOG_PROTO_HLS), CATALOG_ENVELOPE);
     assert_int_equal(catalog_origin_check(&d, 6, CATALOG_PROTO_DASH), CATALOG_CENC);
     assert_int_equal(catalog_origin_check(&d, 6, CATALOG_PROTO_PROGRESSIVE), CATALOG_CBCS);
@@ -69,6 +75,13 @@ static void test_origin_v3_round_trip(void **state)
     o.fairplay_url[CATALOG_ORIGIN_URI_MAX - 1] = 'f';
     assert_int_equal(catalog_origin_encode(&o, buf + 0, sizeof(buf)), 0);
     o.fairplay_url[CATALOG_ORIGIN_URI_MAX - 1] = '\0';
+    /* an MPO3 record (no live facts) of an older daemon */
+    memcpy(buf, "MPO3", 4);
+    assert_int_equal(catalog_origin_decode(buf, n - 16, &d), 0);
+    assert_string_equal(d.fairplay_url, o.fairplay_url);
+    assert_int_equal(d.live_window_ms, 0);
+    assert_int_equal(catalog_origin_decode(buf, n, &d), -1);   /* MPO3 with a tail */
+    n -= 16;
     /* an MPO2 record (envelope, no common encryption) of an older daemon */
     size_t common = 4 + 16 + 4 + 16 + 4 + 16 + 5 * 2 + strlen(o.common_key_uri)
                     + strlen(o.clearkey_url) + strlen(o.playready_url) + strlen(o.fairplay_url);
@@ -127,7 +140,7 @@ static void test_okey_seal_and_open(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_origin_v3_round_trip),
+        cmocka_unit_test(test_origin_v4_round_trip),
         cmocka_unit_test(test_okey_seal_and_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

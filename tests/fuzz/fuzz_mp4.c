@@ -11,7 +11,8 @@
  * packaged: manifests, HLS media playlists, init segments, fMP4 fragments
  * (payload ranges checked against the file) and MPEG-TS segments muxed to the
  * end.  mp4_index_mapped (the file parsed in place) must agree with
- * mp4_index_file.  Any sanitizer report or abort() is a bug.
+ * mp4_index_file; indexed as a growing file (limits.growing) it must index
+ * whatever indexes whole, and stay inside the file.  Any sanitizer report or abort() is a bug.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,6 +261,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(strcmp(err, err3) == 0);
     }
     free(ix3);
+    /* As a growing file (a live archive): an index whose samples lie in the
+     * file, or a failure with a message; whatever indexes whole indexes so. */
+    mp4_limits_t growing = { .growing = 1 };
+    char err4[MP_ERR_LEN] = "";
+    mp_index_t *ix4 = mp4_index_source_limited(&m, size, &growing, NULL, err4, sizeof(err4));
+    FUZZ_CHECK(ix4 != NULL || ix == NULL);
+    if (ix4 != NULL) {
+        fuzz_check_index(ix4, size);
+    } else {
+        FUZZ_CHECK(err4[0] != '\0');
+    }
+    free(ix4);
     if (ix == NULL) {
         FUZZ_CHECK(err[0] != '\0');
         return 0;

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import NGINX, free_port
 from isobmff import find, walk
-from platform_harness import TOP, Daemon, client_for, render
+from platform_harness import TOP, Daemon, client_for, locations_snippet, render
 from test_api_live import act, run
 
 RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
@@ -468,3 +468,89 @@ def test_channel_stop_drops_its_publisher(live):
     assert rc != 0 and time.time() - started < 12, (rc, time.time() - started)
     assert re.search(r"rtmp update refused: the channel is not Running \(channel '%s'" % ch["Name"],
                      live.daemon.log())
+
+
+@pytest.fixture(scope="module")
+def live_origin(live, origin_factory):
+    """A catalog-mode origin over the live daemon's catalog and media."""
+    return origin_factory(server_extra=locations_snippet(live.daemon.port, live.daemon.data_dir))
+
+
+def decoded(url: str, seconds: float = None) -> list:
+    """framemd5 of the first video stream ffmpeg reads from url."""
+    picky = ["-extension_picky", "0"] if "m3u8" in url else []    # an HLS demuxer option
+    args = ["ffmpeg", "-v", "error"] + picky + ["-i", url, "-map", "0:v:0"]
+    if seconds is not None:
+        args += ["-t", str(seconds)]
+    out = subprocess.run(args + ["-f", "framemd5", "-"], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    return [l.split(",")[-1].strip() for l in out.stdout.splitlines()
+            if l and not l.startswith("#")]
+
+
+def test_origin_serves_a_running_program_live(live, live_origin):
+    """While a program runs, its origin locator serves the growing archive as
+    live: HLS (TS and fMP4) without EXT-X-ENDLIST, growing between fetches,
+    DASH type="dynamic" with the DVR window, Smooth IsLive; short manifest
+    Cache-Control; ffmpeg reads the live HLS and DASH.  After Program Stop
+    the same URLs are VoD and decode to exactly the archive's frames."""
+    from media import http_get
+    ams = live.ams
+    ch, url = channel(ams, LOOPBACK)
+    asset = ams.create("Assets", {"Name": "live-origin"})
+    r = ams.post("Programs", {"Name": "liveshow", "ChannelId": ch["Id"], "AssetId": asset["Id"],
+                              "ArchiveWindowLength": "PT5M", "ManifestName": "show"})
+    assert r.status == 202, r
+    program = run(ams, "Programs", r.json["Id"], "Start")
+    loc = ams.publish(asset["Id"])          # a locator created while the program runs
+    base = live_origin.url("/%s/show.ism/" % loc["Id"].split(":")[-1])
+    wait_player(live, url)
+    pub = subprocess.Popen(publish_args(url + "/stream1", 30), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 30
+        while True:    # until two key frames (one whole segment) are archived
+            m = http_get(base + "Manifest(format=m3u8-aapl)")
+            if m.status == 200 and b"Manifest(video" in m.body:
+                video_pl = [l for l in m.body.decode().splitlines() if "Manifest(video" in l][0]
+                media = base + video_pl
+                first = http_get(media)
+                if first.status == 200 and b"#EXTINF:" in first.body:
+                    break
+            assert time.time() < deadline, (m.status, m.body[:300])
+            time.sleep(1)
+        text = first.body.decode()
+        assert "#EXT-X-ENDLIST" not in text and "PLAYLIST-TYPE" not in text, text
+        assert "#EXTINF:" in text, text
+        assert first.headers["Cache-Control"] == "max-age=1"
+        mpd = http_get(base + "Manifest(format=mpd-time-csf)")
+        assert mpd.status == 200, mpd
+        assert b'type="dynamic"' in mpd.body and b'timeShiftBufferDepth="PT300.000S"' in mpd.body
+        assert b"UTCTiming" in mpd.body
+        ism = http_get(base + "Manifest")
+        assert b'IsLive="TRUE"' in ism.body and b'DVRWindowLength="3000000000"' in ism.body
+        # a segment not yet there: 404, not 500
+        assert http_get(base + "QualityLevels(1)/Fragments(video=999999999999)").status == 404
+        # ffmpeg plays the live HLS (fMP4 and TS) and DASH
+        assert len(decoded(media, 2)) >= 25
+        assert len(decoded(base + "Manifest(format=m3u8-aapl-v3)", 2)) >= 25
+        assert len(decoded(base + "Manifest(format=mpd-time-csf)", 2)) >= 25
+        time.sleep(5)
+        later = http_get(media).body.decode()
+        assert later.count("#EXTINF:") > text.count("#EXTINF:"), (text, later)
+        assert pub.wait(timeout=60) == 0, pub.stderr.read()
+    finally:
+        if pub.poll() is None:
+            pub.kill()
+    wait_archived(live, program["Id"])
+    run(ams, "Programs", program["Id"], "Stop")
+    # Stop rewrites the .ism with the measured bitrates: the variant URLs change
+    m = http_get(base + "Manifest(format=m3u8-aapl)").body.decode()
+    media = base + [l for l in m.splitlines() if "Manifest(video" in l][0]
+    text = http_get(media).body.decode()
+    assert text.rstrip().endswith("#EXT-X-ENDLIST"), text
+    assert b'type="static"' in http_get(base + "Manifest(format=mpd-time-csf)").body
+    folder = live.daemon.data_dir / "media" / ("asset-" + asset["Id"].split(":")[-1])
+    assert decoded(media) == frame_hashes(folder / "show_video.mp4")
+    run(ams, "Channels", ch["Id"], "Stop")

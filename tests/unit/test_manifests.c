@@ -795,6 +795,79 @@ static void test_hls_mixed_audio_groups(void **state)
 
 /* ---- shared helpers ----------------------------------------------------- */
 
+/* A live archive (mp_timeline_live): the segment after the last key frame is
+ * still being written and is not listed; a 6 s DVR window keeps the last three
+ * 2 s segments; HLS has no end and a moving media sequence, DASH is dynamic,
+ * Smooth is live. */
+static void test_live_manifests(void **state)
+{
+    (void) state;
+    fixture_t *f = fx_new(1, 1, 60);
+    mp_live_t live = { .start_ms = 1799999990000LL, .now_ms = 1800000018000LL,
+                       .window_10m = 60000000 };
+    mp_timeline_live(&f->tl, &live);
+    assert_int_equal(f->tl.first_no, 6);
+    assert_int_equal(f->tl.count, 4);
+    assert_int_equal(f->tl.end_10m, 180000000);
+
+    media_arg_t arg = { fx_track(f, "video", 3000000), { .format = MP_FMT_HLS_V4 } };
+    char *m = render(wr_media, f, &arg);
+    assert_contains(m, "#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:6\n#EXT-X-MAP:");
+    assert_contains(m, "#EXTINF:2.000,\nFragments(video=120000000,format=m3u8-aapl)\n"
+                       "#EXTINF:2.000,\nFragments(video=140000000,format=m3u8-aapl)\n"
+                       "#EXTINF:2.000,\nFragments(video=160000000,format=m3u8-aapl)\n");
+    assert_int_equal(count_of(m, "#EXTINF:"), 3);
+    assert_null(strstr(m, "ENDLIST"));
+    assert_null(strstr(m, "PLAYLIST-TYPE"));
+    free(m);
+    media_arg_t audio = { &f->p.tracks[f->p.count - 1], { .format = MP_FMT_HLS_V4 } };
+    assert_int_equal(audio.t->track->type, MP_TRACK_AUDIO);
+    m = render(wr_media, f, &audio);
+    assert_int_equal(count_of(m, "#EXTINF:"), 3);
+    assert_contains(m, "#EXT-X-MEDIA-SEQUENCE:6\n");
+    free(m);
+
+    /* segments: in the window yes; before it, or still growing, no */
+    mp_seg_t seg;
+    const mp_pres_track_t *v = fx_track(f, "video", 3000000);
+    assert_int_equal(mp_track_segment_at(v, &f->tl, 160000000, &seg), MP_OK);
+    assert_int_equal(seg.duration_10m, 20000000);
+    assert_int_equal(mp_track_segment_at(v, &f->tl, 180000000, &seg), MP_ERR_NOT_FOUND);
+    assert_int_equal(mp_track_segment_at(v, &f->tl, 100000000, &seg), MP_ERR_NOT_FOUND);
+
+    mp_format_t fmt = MP_FMT_DASH_CSF;
+    m = render(wr_mpd, f, &fmt);
+    assert_well_formed_xml(m);
+    assert_contains(m, " type=\"dynamic\" availabilityStartTime=\"2027-01-15T08:00:00.000Z\""
+                       " publishTime=\"2027-01-15T08:00:18.000Z\" minimumUpdatePeriod=\"PT2S\""
+                       " timeShiftBufferDepth=\"PT6.000S\"");
+    assert_contains(m, "<UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\" "
+                       "value=\"2027-01-15T08:00:18.000Z\"/>\n</MPD>");
+    assert_contains(m, "t=\"120000000\"");
+    assert_null(strstr(m, "mediaPresentationDuration"));
+    assert_null(strstr(m, "t=\"100000000\""));
+    free(m);
+
+    m = render(wr_mss, f, NULL);
+    assert_well_formed_xml(m);
+    assert_contains(m, "Duration=\"0\" TimeScale=\"10000000\" IsLive=\"TRUE\" "
+                       "DVRWindowLength=\"60000000\" LookAheadFragmentCount=\"0\">");
+    assert_contains(m, "t=\"120000000\"");
+    assert_null(strstr(m, "t=\"100000000\""));
+    free(m);
+    fx_free(f);
+
+    /* no window: everything but the growing segment */
+    f = fx_new(1, 1, 60);
+    live.window_10m = 0;
+    mp_timeline_live(&f->tl, &live);
+    m = render(wr_media, f, &(media_arg_t) { fx_track(f, "video", 3000000), { .format = MP_FMT_HLS_TS } });
+    assert_contains(m, "#EXT-X-MEDIA-SEQUENCE:0\n");
+    assert_int_equal(count_of(m, "#EXTINF:"), 9);
+    free(m);
+    fx_free(f);
+}
+
 static void test_languages(void **state)
 {
     (void) state;
@@ -826,6 +899,7 @@ int main(void)
         cmocka_unit_test(test_mss_hevc_and_dolby),
         cmocka_unit_test(test_hls_mixed_audio_groups),
         cmocka_unit_test(test_languages),
+        cmocka_unit_test(test_live_manifests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

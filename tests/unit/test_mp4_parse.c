@@ -1770,6 +1770,53 @@ static void test_fragmented_errors(void **state)
 
 /* A trun without per-sample fields claims 2^32 - 1 samples of the defaults:
  * bounded by the file's bytes and by max_samples before any is expanded. */
+static uint32_t total_samples(const mp_index_t *ix)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < ix->track_count; i++) {
+        n += mp_index_track(ix, i)->sample_count;
+    }
+    return n;
+}
+
+/* A growing file (a live archive being written): cut anywhere in its
+ * fragments, it indexes up to its last whole moof+mdat (what an ordinary
+ * file refuses as truncated), never more samples than the whole file, and
+ * more as it grows; whole, it is the same as an ordinary file. */
+static void test_fragmented_growing_file(void **state)
+{
+    (void) state;
+    mf_opts_t o = { .layout = FL_MOOF_BASE };
+    mp4_limits_t growing = { .growing = 1 };
+    size_t len;
+    mf_layout_t l;
+    uint8_t *file = mf_build(&o, &len, &l);
+    char err[MP_ERR_LEN] = "";
+    mp_index_t *whole = index_of(file, len, err, sizeof(err));
+    assert_non_null(whole);
+    mp_index_t *grown = index_limited(file, len, len, &growing, NULL, err, sizeof(err));
+    assert_non_null(grown);
+    assert_int_equal(total_samples(grown), total_samples(whole));
+    free(grown);
+    uint32_t prev = 0, indexed = 0;
+    for (size_t cut = (size_t) l.voff[0]; cut < len; cut++) {
+        mp_index_t *ix = index_limited(file, cut, cut, &growing, NULL, err, sizeof(err));
+        if (ix == NULL) {
+            continue;      /* no whole fragment yet: the origin answers 404 then */
+        }
+        indexed++;
+        assert_true(total_samples(ix) >= prev);
+        assert_true(total_samples(ix) < total_samples(whole));
+        prev = total_samples(ix);
+        free(ix);
+    }
+    assert_true(indexed > 0 && prev > 0);
+    /* the same cut in an ordinary file is refused */
+    assert_null(index_of(file, len - 1, err, sizeof(err)));
+    free(whole);
+    free(file);
+}
+
 static void test_fragmented_sample_count_overflow(void **state)
 {
     (void) state;
@@ -1840,6 +1887,7 @@ int main(void)
         cmocka_unit_test(test_index_widths),
         cmocka_unit_test(test_fragmented_layouts),
         cmocka_unit_test(test_fragmented_errors),
+        cmocka_unit_test(test_fragmented_growing_file),
         cmocka_unit_test(test_fragmented_sample_count_overflow),
         cmocka_unit_test(test_fragmented_limits_at_the_bound),
     };
