@@ -130,7 +130,7 @@ http_response_t *arm_page_answer(arm_req_t *r, arm_page_t *p)
         encode_path(r->c.req->path, path, sizeof(path));
         snprintf(link, sizeof(link), "%s%s?api-version=%s&$skiptoken=%ld", r->c.app->cfg.arm_url,
                  path, http_arg(r->c.req, "api-version"), p->skip + ARM_PAGE);
-        json_object_set_new(body, "nextLink", json_string(link));
+        json_object_set_new(body, "@odata.nextLink", json_string(link));
     }
     return arm_json(200, body);
 }

@@ -36,7 +36,7 @@ int arm_resource_id(const arm_req_t *r, const char *collection, const char *name
 json_t *arm_resource(const arm_req_t *r, const char *collection, const char *type,
                      const char *name, json_t *properties);
 
-/* Lists answer ARM_PAGE entries a page, then "nextLink" (the same URL with
+/* Lists answer ARM_PAGE entries a page, then "@odata.nextLink" (the same URL with
  * $skiptoken=<offset>, fetched verbatim by the SDK).  A walk calls
  * arm_page_take for every match: true means "add it"; arm_page_full tells
  * it to stop scanning. */
@@ -51,7 +51,7 @@ typedef struct {
 http_response_t *arm_page_init(arm_req_t *r, arm_page_t *p);
 bool arm_page_take(arm_page_t *p);
 bool arm_page_full(const arm_page_t *p);
-/* {"value":[…],"nextLink"?}; takes p->value. */
+/* {"value":[…],"@odata.nextLink"?} (the name every AMS v3 collection used); takes p->value. */
 http_response_t *arm_page_answer(arm_req_t *r, arm_page_t *p);
 
 /* The handlers (arm_<collection>.c). */

@@ -57,6 +57,18 @@ class ArmClient:
         self.base = "%s/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Media/" \
                     "mediaServices/%s" % (arm_url, SUBSCRIPTION, GROUP, account)
 
+    def names(self, rel: str, api_version="2022-08-01") -> list:
+        """Every entry's name of a list, following @odata.nextLink as the SDK does."""
+        status, _, page = self.req("GET", rel, api_version=api_version)
+        out = []
+        while True:
+            assert status == 200, page
+            out += [e["name"] for e in page["value"]]
+            if "@odata.nextLink" not in page:
+                return out
+            status, _, page = call("GET", page["@odata.nextLink"],
+                                   headers={"Authorization": "Bearer " + self.token})
+
     def req(self, method: str, rel: str, body=None, api_version="2022-08-01", token=None):
         url = self.base + ("/" + rel if rel else "")
         if api_version is not None:

@@ -67,7 +67,7 @@ def test_v2_asset_published_by_a_v3_locator(platform, arm, abr_set):
     asset = ams.upload_asset(name, abr_files(abr_set))
     status, _, v3 = arm.req("GET", "assets/" + name)
     assert status == 200 and v3["properties"]["assetId"] == asset["Id"].split(":")[-1], v3
-    assert name in [a["name"] for a in arm.req("GET", "assets")[2]["value"]]
+    assert name in arm.names("assets")
     loc_name = "loc-" + name
     status, _, loc = arm.req("PUT", "streamingLocators/" + loc_name, {"properties": {
         "assetName": name, "streamingPolicyName": "Predefined_DownloadAndClearStreaming"}})

@@ -81,9 +81,8 @@ def test_transform_checks(arm):
     body = transform(arm, name.upper())                          # same transform, replaced
     assert body["properties"]["created"] == created
     assert len(body["properties"]["outputs"]) == 1
-    status, _, listed = jreq(arm, "GET", "transforms")
-    assert name.upper() in [t["name"] for t in listed["value"]] or \
-        name in [t["name"] for t in listed["value"]]
+    listed = arm.names("transforms", api_version="2022-07-01")
+    assert name.upper() in listed or name in listed
     status, _, _ = jreq(arm, "DELETE", "transforms/" + name)
     assert status == 200
     status, _, body = jreq(arm, "GET", "transforms/" + name)
@@ -154,7 +153,7 @@ def test_failed_and_canceled_jobs_keep_the_output_asset(arm, tmp_path):
 
 def test_lists_page_with_next_link(arm):
     """More than a page (1000) of transforms: the first answer has 1000 and a
-    nextLink the SDK GETs verbatim; the last has the rest and none."""
+    @odata.nextLink the SDK GETs verbatim; the last has the rest and none."""
     import http.client
     import json
     from urllib.parse import urlsplit
@@ -178,10 +177,10 @@ def test_lists_page_with_next_link(arm):
         assert status == 200, page
         pages += 1
         names += [t["name"] for t in page["value"]]
-        if "nextLink" not in page:
+        if "@odata.nextLink" not in page:
             break
         assert len(page["value"]) == 1000
-        url = page["nextLink"]
+        url = page["@odata.nextLink"]
         assert url.startswith(arm.arm_url + "/subscriptions/") and "$skiptoken=" in url
         status, _, page = call("GET", url, headers={"Authorization": "Bearer " + arm.token})
     assert pages >= 2
