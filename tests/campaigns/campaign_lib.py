@@ -73,10 +73,14 @@ def wait_workers(origin, count: int, timeout: float = 10) -> list:
     return pids
 
 
+CUT = "200 cut mid-body"
+
+
 class Getter:
     """One keep-alive HTTP/1.1 connection to a loopback origin; get(path)
     returns (status, body) and reconnects after errors (status 0 = the
-    connection failed or was closed without an answer)."""
+    connection failed or was closed without an answer, CUT = a status line
+    and headers, then the connection closed before the whole body)."""
 
     def __init__(self, port: int, timeout: float = 30):
         self.port = port
@@ -84,13 +88,19 @@ class Getter:
         self.conn = None
 
     def get(self, path: str, method: str = "GET"):
+        # references from mutated manifests may hold any byte: sent escaped
+        path = urllib.parse.quote(path, safe="/()=,;:?&%!$'*+@~-._")
         for attempt in range(2):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             try:
                 self.conn.request(method, path)
                 r = self.conn.getresponse()
-                body = r.read()
+                try:
+                    body = r.read()
+                except http.client.IncompleteRead:
+                    self.close()
+                    return CUT, b""       # the status went out, the body was cut short
                 if r.getheader("Connection", "").lower() == "close":
                     self.close()
                 return r.status, body
