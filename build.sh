@@ -9,6 +9,8 @@
 #                      a clip, upload it through the API, encode it with a job ("H264
 #                      Multiple Bitrate 720p"), publish the output, print playable URLs
 #   ./build.sh bench   deps + build + every tests/bench/*/run
+#   ./build.sh campaigns  deps + build + the hardening campaigns (tests/campaigns/: zzuf
+#                      media, SIGKILL crash consistency, 10-minute soak; ~25 minutes)
 #   ./build.sh stop    stop the demo nginx and mediaplaned
 #   ./build.sh clean   stop the demo, remove build/ and .demo/
 #
@@ -50,7 +52,7 @@ APT_PACKAGES=(
   python3 python3-pytest python3-pytest-timeout python3-m3u8 python3-mpegdash python3-cryptography
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-libav
-  chromium wrk curl jq xz-utils libxml2-utils mediainfo
+  chromium wrk curl jq xz-utils libxml2-utils mediainfo zzuf
 )
 
 log() { printf '== build.sh: %s\n' "$*" >&2; }
@@ -517,6 +519,23 @@ cmd_bench() {
   return $rc
 }
 
+# ---------------------------------------------------------------- campaigns
+
+# The hardening campaigns (tests/campaigns/, long: not part of `test`):
+# zzuf-mutated media through the origin, SIGKILLs of mediaplaned under load,
+# a soak at saturation.  MEDIAPLANE_CAMPAIGNS picks some (space-separated
+# names, default all); each prints its figures and fails on a violation.
+cmd_campaigns() {
+  local c rc=0
+  maybe_deps
+  build
+  for c in ${MEDIAPLANE_CAMPAIGNS:-zzuf_media crash_consistency soak}; do
+    log "campaign: $c"
+    MEDIAPLANE_BUILD=$BUILD "$PY" "$TOP/tests/campaigns/$c" || { rc=1; log "campaign $c FAILED"; }
+  done
+  return $rc
+}
+
 # ---------------------------------------------------------------- main
 
 case "${1:-build}" in
@@ -525,7 +544,8 @@ case "${1:-build}" in
   test)  cmd_test ;;
   demo)  cmd_demo ;;
   bench) cmd_bench ;;
+  campaigns) cmd_campaigns ;;
   stop)  cmd_stop ;;
   clean) cmd_stop; rm -rf "$BUILD" "$DEMO_DIR" ;;
-  *) echo "usage: $0 {deps|build|test|demo|bench|stop|clean}" >&2; exit 2 ;;
+  *) echo "usage: $0 {deps|build|test|demo|bench|campaigns|stop|clean}" >&2; exit 2 ;;
 esac

@@ -10,6 +10,7 @@
 #include "arm/arm_signing_key.h"
 #include "catalog/catalog_schema.h"
 #include "daemon/daemon_log.h"
+#include "entities/asset_folders_sweep.h"
 #include "entities/entity_sets.h"
 #include "http/http_server.h"
 #include "keys/master_key.h"
@@ -239,8 +240,10 @@ static int open_state(app_t *app)
         return -1;
     }
     operations_resume(app);
-    /* no upload can be live yet: every temp file is a leftover */
-    sweep_storage(app, time(NULL));
+    /* no upload can be live yet: every temp file is a leftover, including
+     * one written in this very second (the sweep removes mtime < before) */
+    sweep_storage(app, time(NULL) + 1);
+    asset_folders_sweep(app);
     return 0;
 }
 

@@ -74,6 +74,32 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(lone_daemon):
     assert c.post("Assets", {"Name": "after"}).status == 201
 
 
+def test_restart_sweeps_leftover_folders_and_uploads(lone_daemon):
+    """What a SIGKILL can leave on disk (found by tests/campaigns/crash_consistency):
+    an asset folder whose create never committed or whose delete committed
+    without removing it, and a temp upload written in the very second of the
+    restart.  The start-up sweep removes them; folders of live assets stay."""
+    base = "http://127.0.0.1:%d" % lone_daemon.port
+    c = client_for(base)
+    keep = c.post("Assets", {"Name": "kept"}).json
+    media = lone_daemon.data_dir / "media"
+    lone_daemon.kill()
+    orphan = media / "asset-00000000-0000-4000-8000-000000000001"   # no such asset
+    orphan.mkdir()
+    (orphan / "a.mp4").write_bytes(b"x" * 100)
+    keep_dir = media / ("asset-" + keep["Id"].split(":")[-1])
+    (keep_dir / "a.mp4").write_bytes(b"kept")
+    incoming = keep_dir / ".incoming"
+    incoming.mkdir(exist_ok=True)
+    (incoming / "cut-upload").write_bytes(b"partial")   # mtime: this second
+    lone_daemon.start()
+    assert not orphan.exists()
+    assert not list(incoming.iterdir())
+    assert (keep_dir / "a.mp4").read_bytes() == b"kept"
+    assert c.entity("Assets", keep["Id"]).status == 200
+    assert "the folder of no asset" in lone_daemon.log()
+
+
 def test_garbage_never_crashes_the_daemon(lone_daemon):
     import socket
     base = "http://127.0.0.1:%d" % lone_daemon.port
