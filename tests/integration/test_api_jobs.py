@@ -4,7 +4,6 @@ every validation rule with its status, output assets, cancel and delete
 rules.  The scheduler is paused (CurrentReservedUnits 0) while these run, so
 jobs stay Queued; tests/integration/test_jobs_run.py runs them."""
 
-import datetime
 import re
 import urllib.parse
 import uuid
@@ -221,16 +220,13 @@ def test_job_validation(paused, source, case, status, needle):
         tasks = [task(body(outputs=(("JobOutputAsset(1)", ""),)))]
     elif case == "unknown_property":
         extra = {"Bogus": 1}
-    # only the last minute's assets: the whole list pages at 1000, and other
-    # tests' jobs deleting assets meanwhile shift its pages
-    since = (datetime.datetime.utcnow() - datetime.timedelta(minutes=1)).strftime(
-        "%Y-%m-%dT%H:%M:%S")
-    recent = "Assets?$filter=" + urllib.parse.quote("Created ge datetime'%s'" % since)
-    before = {a["Id"] for a in ams.all_values(recent)}
-    r = ams.post("Jobs", job_body(ams, inputs, tasks, **extra))
+    # the job's name is unique, and output assets are named after it
+    # ("JobOutputAsset(0)_<job name>"): none may exist after the refusal
+    name = "rejected-" + uuid.uuid4().hex[:12]
+    r = ams.post("Jobs", job_body(ams, inputs, tasks, **dict({"Name": name}, **extra)))
     assert needle in error_of(r, status)
-    # nothing was left behind (no output assets of a rejected job)
-    assert {a["Id"] for a in ams.all_values(recent)} - before == set()
+    mine = "Assets?$filter=" + urllib.parse.quote("substringof('%s', Name)" % name)
+    assert ams.values(mine) == []
 
 
 def test_subscriptions_stored(paused, source):
