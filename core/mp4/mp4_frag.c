@@ -517,15 +517,13 @@ int mp4_frag_walk(mp4_parse_ctx_t *ctx, mp_source_t *m, uint64_t moov_end, int f
                                                        : MP4_MAX_FRAGMENTS;
     /* styp, sidx, moof, mdat per fragment, and a few more (mfra, free) */
     uint64_t max_boxes = 4 * (uint64_t) max_fragments + 64, boxes = 0;
-    uint64_t end = ctx->walk_end ? ctx->walk_end : ctx->file_size;
     ctx->fragments = 0;
-    for (uint64_t off = moov_end; off < end; ) {
+    for (uint64_t off = moov_end; off < ctx->file_size; ) {
         uint64_t size;
         uint32_t type;
         size_t hdr;
         if (ctx->limits.growing && !mp4_frag_whole_at(ctx, m, off, 1)) {
-            ctx->walk_end = off;     /* the half-written tail is not there yet; the fill
-                                        walk stops here too */
+            ctx->file_size = off;    /* the half-written tail is not there yet */
             break;
         }
         if (mp4_frag_box_at(ctx, m, off, &size, &type, &hdr) != MP_OK) {

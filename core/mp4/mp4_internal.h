@@ -58,8 +58,6 @@ typedef struct {
     char *err;
     size_t err_len;
     uint64_t file_size;
-    uint64_t walk_end;          /* a growing file: where its whole fragments end (0: file_size);
-                                   samples may still point past it, into bytes that exist */
     mp_allocator_t *alloc;      /* for the index blob; NULL = malloc */
     mp4_limits_t limits;        /* 0 fields: no bound beyond the built-in ones */
     uint32_t movie_timescale;
