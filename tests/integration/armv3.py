@@ -1,6 +1,7 @@
 """A small v3 (ARM) client for the tests: HTTPS to the daemon's tls_listen
 with build/tls's CA, the OIDC client-credentials token, JSON calls."""
 
+import datetime
 import json
 import ssl
 import urllib.error
@@ -68,6 +69,24 @@ class ArmClient:
                 return out
             status, _, page = call("GET", page["@odata.nextLink"],
                                    headers={"Authorization": "Bearer " + self.token})
+
+    def upload_asset(self, name: str, files: dict) -> None:
+        """Create asset `name` and Put Blob each {file name: bytes} through the
+        SAS URL listContainerSas gives, as @azure/storage-blob would."""
+        status, _, body = self.req("PUT", "assets/" + name, {"properties": {}})
+        assert status == 201, body
+        expiry = (datetime.datetime.utcnow() + datetime.timedelta(minutes=30)).strftime(
+            "%Y-%m-%dT%H:%M:%S.000Z")
+        status, _, sas = self.req("POST", "assets/%s/listContainerSas" % name,
+                                  {"permissions": "ReadWrite", "expiryTime": expiry})
+        assert status == 200, sas
+        base, query = sas["assetContainerSasUrls"][0].split("?", 1)
+        for fname, data in files.items():
+            req = urllib.request.Request("%s/%s?%s" % (base, urllib.parse.quote(fname), query),
+                                         data=data, method="PUT",
+                                         headers={"x-ms-blob-type": "BlockBlob"})
+            with urllib.request.urlopen(req, timeout=60) as r:
+                assert r.status == 201
 
     def req(self, method: str, rel: str, body=None, api_version="2022-08-01", token=None):
         url = self.base + ("/" + rel if rel else "")

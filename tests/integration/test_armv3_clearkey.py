@@ -5,10 +5,7 @@ origin's key service; ffmpeg plays it fetching the key, the segments are
 not clear, and the refusals (token restrictions, no policy, clear + ClearKey
 locators on one asset) answer 400/409."""
 
-import datetime
 import re
-import urllib.parse
-import urllib.request
 import uuid
 
 
@@ -20,19 +17,7 @@ OPEN = "#Microsoft.Media.ContentKeyPolicyOpenRestriction"
 
 
 def v3_asset(arm, name, abr_set):
-    status, _, body = arm.req("PUT", "assets/" + name, {"properties": {}})
-    assert status == 201, body
-    expiry = (datetime.datetime.utcnow() + datetime.timedelta(minutes=30)).strftime(
-        "%Y-%m-%dT%H:%M:%S.000Z")
-    status, _, sas = arm.req("POST", "assets/%s/listContainerSas" % name,
-                             {"permissions": "ReadWrite", "expiryTime": expiry})
-    base, query = sas["assetContainerSasUrls"][0].split("?", 1)
-    for p in abr_set.files + [abr_set.ism]:
-        req = urllib.request.Request("%s/%s?%s" % (base, urllib.parse.quote(p.name), query),
-                                     data=p.read_bytes(), method="PUT",
-                                     headers={"x-ms-blob-type": "BlockBlob"})
-        with urllib.request.urlopen(req, timeout=60) as r:
-            assert r.status == 201
+    arm.upload_asset(name, {p.name: p.read_bytes() for p in abr_set.files + [abr_set.ism]})
 
 
 def test_clear_key_locator_plays_encrypted_hls(platform, arm, abr_set):

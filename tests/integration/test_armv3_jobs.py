@@ -2,11 +2,8 @@
 job states and errors, cancelJob, and that a v3 job's output asset (the
 client's) survives a failure or a cancel, as in AMS v3."""
 
-import datetime
 import subprocess
 import time
-import urllib.parse
-import urllib.request
 import uuid
 
 
@@ -24,22 +21,6 @@ def transform(arm, name, preset="H264SingleBitrate720p"):
         {"preset": {"@odata.type": BUILTIN, "presetName": preset}}]}})
     assert status in (200, 201), body
     return body
-
-
-def asset_with(arm, name, files: dict):
-    status, _, body = arm.req("PUT", "assets/" + name, {"properties": {}})
-    assert status == 201, body
-    expiry = (datetime.datetime.utcnow() + datetime.timedelta(minutes=30)).strftime(
-        "%Y-%m-%dT%H:%M:%S.000Z")
-    status, _, sas = arm.req("POST", "assets/%s/listContainerSas" % name,
-                             {"permissions": "ReadWrite", "expiryTime": expiry})
-    base, query = sas["assetContainerSasUrls"][0].split("?", 1)
-    for fname, data in files.items():
-        req = urllib.request.Request("%s/%s?%s" % (base, urllib.parse.quote(fname), query),
-                                     data=data, method="PUT",
-                                     headers={"x-ms-blob-type": "BlockBlob"})
-        with urllib.request.urlopen(req, timeout=60) as r:
-            assert r.status == 201
 
 
 def job_body(inp, out):
@@ -108,7 +89,7 @@ def test_failed_and_canceled_jobs_keep_the_output_asset(arm, tmp_path):
     run = uuid.uuid4().hex[:6]
     t = "trf-" + run
     transform(arm, t)
-    asset_with(arm, "bad-in-" + run, {"junk.mp4": b"not a video at all" * 100})
+    arm.upload_asset("bad-in-" + run, {"junk.mp4": b"not a video at all" * 100})
     arm.req("PUT", "assets/bad-out-" + run, {"properties": {}})
     status, _, job = jreq(arm, "PUT", "transforms/%s/jobs/bad-%s" % (t, run),
                           job_body("bad-in-" + run, "bad-out-" + run))
@@ -129,7 +110,7 @@ def test_failed_and_canceled_jobs_keep_the_output_asset(arm, tmp_path):
                     "testsrc2=size=1280x720:rate=30:duration=60", "-c:v", "libx264",
                     "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(clip)], check=True,
                    timeout=300)
-    asset_with(arm, "long-in-" + run, {"long.mp4": clip.read_bytes()})
+    arm.upload_asset("long-in-" + run, {"long.mp4": clip.read_bytes()})
     arm.req("PUT", "assets/long-out-" + run, {"properties": {}})
     status, _, job = jreq(arm, "PUT", "transforms/%s/jobs/long-%s" % (t, run),
                           job_body("long-in-" + run, "long-out-" + run))
