@@ -284,12 +284,7 @@ static int channel_on_delete(api_ctx_t *c, const json_t *rec)
 
 static int transition(api_ctx_t *c, json_t *rec, const char *from, const char *to)
 {
-    if (!entity_in_state(rec, from)) {
-        return api_fail(c, 400, "InvalidOperation", "the channel is %s, not %s",
-                        entity_state(rec), from);
-    }
-    json_object_set_new(rec, "State", json_string(to));
-    if (entity_save(c, &entity_channels, rec) != 0) {
+    if (entity_move_state(c, &entity_channels, rec, "the channel", from, to) != 0) {
         return -1;
     }
     return operation_begin(c, entity_str(rec, "Id"));

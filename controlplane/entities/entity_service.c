@@ -76,6 +76,17 @@ bool entity_in_state(const json_t *rec, const char *state)
     return strcmp(entity_state(rec), state) == 0;
 }
 
+int entity_move_state(api_ctx_t *c, const entity_set_t *set, json_t *rec, const char *noun,
+                      const char *from, const char *to)
+{
+    if (!entity_in_state(rec, from)) {
+        return api_fail(c, 400, "InvalidOperation", "%s is %s, not %s", noun, entity_state(rec),
+                        from);
+    }
+    json_object_set_new(rec, "State", json_string(to));
+    return entity_save(c, set, rec);
+}
+
 int64_t entity_time(const json_t *rec, const char *name, int64_t dflt)
 {
     int64_t ms;

@@ -64,6 +64,10 @@ const char *entity_str(const json_t *rec, const char *name);   /* NULL if not a 
  * "Stopped" when it has none yet; entity_in_state compares it. */
 const char *entity_state(const json_t *rec);
 bool        entity_in_state(const json_t *rec, const char *state);
+/* A startable entity from State `from` to `to`, saved; 400 naming `noun`
+ * ("the channel") when it is not in `from`.  0 or -1. */
+int         entity_move_state(api_ctx_t *c, const entity_set_t *set, json_t *rec,
+                              const char *noun, const char *from, const char *to);
 long long   entity_int(const json_t *rec, const char *name, long long dflt);
 /* A DateTime property in unix ms, or dflt when absent/null/unparsable. */
 int64_t     entity_time(const json_t *rec, const char *name, int64_t dflt);

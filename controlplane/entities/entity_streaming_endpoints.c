@@ -291,12 +291,8 @@ static int ep_on_delete(api_ctx_t *c, const json_t *rec)
 /* state change + operation; the completion finishes the transition. */
 static int transition(api_ctx_t *c, json_t *rec, const char *from, const char *to)
 {
-    if (!entity_in_state(rec, from)) {
-        return api_fail(c, 400, "InvalidOperation", "the streaming endpoint is %s, not %s",
-                        entity_state(rec), from);
-    }
-    json_object_set_new(rec, "State", json_string(to));
-    if (entity_save(c, &entity_streaming_endpoints, rec) != 0 || endpoint_publish(c, rec, NULL) != 0) {
+    if (entity_move_state(c, &entity_streaming_endpoints, rec, "the streaming endpoint", from, to) != 0
+        || endpoint_publish(c, rec, NULL) != 0) {
         return -1;
     }
     return operation_begin(c, entity_str(rec, "Id"));
