@@ -536,9 +536,13 @@ def test_origin_serves_a_running_program_live(live, live_origin):
         assert len(decoded(media, 2)) >= 25
         assert len(decoded(base + "Manifest(format=m3u8-aapl-v3)", 2)) >= 25
         assert len(decoded(base + "Manifest(format=mpd-time-csf)", 2)) >= 25
-        time.sleep(5)
-        later = http_get(media).body.decode()
-        assert later.count("#EXTINF:") > text.count("#EXTINF:"), (text, later)
+        deadline = time.time() + 20    # a segment is 6 s of media: poll, don't guess
+        while True:
+            later = http_get(media).body.decode()
+            if later.count("#EXTINF:") > text.count("#EXTINF:"):
+                break
+            assert time.time() < deadline and pub.poll() is None, (text, later)
+            time.sleep(1)
         assert pub.wait(timeout=60) == 0, pub.stderr.read()
     finally:
         if pub.poll() is None:
