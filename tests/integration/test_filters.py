@@ -6,13 +6,20 @@ validation (400 naming the field), the documented bounds, unknown names in
 URLs (400), and manifests following a changed filter at once (the manifest
 cache keys on the filter's rules)."""
 
+import os
 import re
+import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 
+from armv3 import GROUP, SUBSCRIPTION, TENANT
 from clients import decode_ok, input_opts
-from media import ffprobe_json, http_get
+from media import ffprobe_json, http_get, run_node_workflow
+from platform_harness import CLIENT_ID, CLIENT_SECRET, TLS_DIR
+
+SDK_DIR = Path(__file__).resolve().parents[1] / "armv3-sdk"
 
 ACCOUNT_MAX = 64
 ASSET_MAX = 32
@@ -151,6 +158,39 @@ def test_v2_and_v3_are_one_filter(published, arm):
     assert fname in arm.names("assets/%s/assetFilters" % aname)
     assert arm.req("GET", "assets/%s/assetFilters/nope" % aname)[0] == 404
     assert arm.req("DELETE", "assets/%s/assetFilters/%s" % (aname, fname))[0] == 200
+
+
+def test_v3_sdk_filters(published, arm, arm_url, abr_set):
+    """@azure/arm-mediaservices, unmodified (tests/armv3-sdk/filters.js)."""
+    ams, asset, loc = published
+    if not (SDK_DIR / "node_modules" / "@azure/arm-mediaservices").is_dir() or not shutil.which("node"):
+        pytest.fail("tests/armv3-sdk/node_modules or node missing: run ./build.sh deps")
+    run = uuid.uuid4().hex[:8]
+    env = dict(os.environ, MP_ARM_URL=arm_url, MP_TENANT=TENANT, MP_SUBSCRIPTION=SUBSCRIPTION,
+               MP_GROUP=GROUP, MP_ACCOUNT="mediaplane", MP_CLIENT_ID=CLIENT_ID,
+               MP_CLIENT_SECRET=CLIENT_SECRET, MP_RUN=run, MP_ASSET=v3_asset_name(arm, asset),
+               NODE_EXTRA_CA_CERTS=str(TLS_DIR / "ca.pem"))
+    env.pop("NODE_TLS_REJECT_UNAUTHORIZED", None)
+    out = run_node_workflow(SDK_DIR / "filters.js", env, timeout=300)
+    sd, audio = out["names"]["account"], out["names"]["asset"]
+    assert out["accountCreated"] == {"name": sd, "type": "Microsoft.Media/mediaservices/accountFilters",
+                                     "start": 40000000, "firstQuality": 800000,
+                                     "selections": [2, 1]}
+    assert sd in out["accountFilters"]
+    assert out["accountPatched"] == {"firstQuality": 2500000, "selections": 2}
+    assert out["accountGot"] == 2500000
+    assert out["assetCreated"]["name"] == audio and audio in out["assetFilters"]
+    assert out["assetCreated"]["type"] == "Microsoft.Media/mediaservices/assets/assetFilters"
+    assert out["badRule"]["status"] == 400 and "Operator" in out["badRule"]["message"]
+    # the v2 view and the origin apply what the SDK made
+    v2 = ams.entity("Filters", sd).json
+    assert v2["FirstQuality"] == {"Bitrate": 2500000}
+    info = streams(url(loc, abr_set, "format=mpd-time-csf,filter=" + sd), "mpd-time-csf")
+    assert [s["height"] for s in info["streams"] if s["codec_type"] == "video"] == [360]
+    assert abs(float(info["format"]["duration"]) - 6.0) <= 2.1
+    info = streams(url(loc, abr_set, "format=m3u8-aapl,filter=" + audio), "m3u8-aapl")
+    assert {s["codec_type"] for s in info["streams"]} == {"audio"}
+    assert arm.req("DELETE", "accountFilters/" + sd)[0] == 200
 
 
 BAD_RULES = [
