@@ -106,6 +106,16 @@ def test_v2_asset_filter_ids_and_navigation(published):
     assert ams.delete("AssetFilters" + ams.key(f["Id"])).status == 204
 
 
+def test_asset_filters_go_with_their_asset(published):
+    ams, _, _ = published
+    other = ams.create("Assets", {"Name": unique("gone")})
+    f = asset_filter(ams, other, "f1", Tracks=[{"PropertyConditions": [cond("Type", "audio")]}])
+    assert ams.entity("AssetFilters", f["Id"]).status == 200
+    assert ams.delete("Assets" + ams.key(other["Id"])).status == 204
+    assert ams.entity("AssetFilters", f["Id"]).status == 404
+    assert f["Id"] not in [x["Id"] for x in ams.values("AssetFilters")]
+
+
 def v3_asset_name(arm, asset):
     guid = asset["Id"].split(":")[-1]
     status, _, page = arm.req("GET", "assets")
