@@ -17,6 +17,7 @@
 #include "crypto/mp_protection.h"
 #include "catalog/catalog_okey.h"
 #include "crypto/mp_storage_cipher.h"
+#include "filter/mp_filter.h"
 
 #define NGX_HTTP_MEDIAPLANE_MAX_FILES (ISM_MAX_ENTRIES + 1)
 /* Cache-Control max-age of a live manifest at most (it changes with every
@@ -107,6 +108,8 @@ struct ngx_http_mediaplane_ctx_s {
     mp_presentation_t pres;
     mp_response_t res;
     mp_protection_t protection;       /* req.protection points here when encrypted */
+    mp_filter_set_t filter_set;       /* req.filters points here when filter= names some */
+    ngx_str_t filter_key;             /* MD5 of their catalog texts: the manifest cache key */
     /* asynchronous work */
     ngx_thread_task_t *task;
     ngx_http_mediaplane_work_pt work;       /* runs in a thread pool thread */
@@ -222,6 +225,11 @@ ngx_int_t ngx_http_mediaplane_status(int mp_rc);
  * window and the delivery policy for the requested protocol. */
 ngx_int_t ngx_http_mediaplane_catalog_resolve(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *dir,
     u_char **name, size_t *name_len);
+/* ngx_http_mediaplane_filters.c — filter=a;b of a manifest or playlist:
+ * the named filters of the asset (asset_dir "asset-<guid>") or the account
+ * into ctx->filter_set; 400 for an unknown name. */
+ngx_int_t ngx_http_mediaplane_catalog_filters(ngx_http_mediaplane_ctx_t *ctx,
+    catalog_reader_t *reader, const char *asset_dir);
 /* Catalog mode: /crossdomain.xml and /clientaccesspolicy.xml from the
  * streaming endpoint's CrossSiteAccessPolicies; NGX_DECLINED for other URIs. */
 ngx_int_t ngx_http_mediaplane_catalog_policy(ngx_http_mediaplane_ctx_t *ctx);

@@ -310,6 +310,10 @@ ngx_http_mediaplane_catalog_resolve(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *d
     if (rc != NGX_OK) {
         return rc;
     }
+    rc = ngx_http_mediaplane_catalog_filters(ctx, reader, o.asset_dir);
+    if (rc != NGX_OK) {
+        return rc;
+    }
 
     dir_len = ngx_strlen(o.asset_dir);
     dir->len = root->len + 1 + dir_len + 1;

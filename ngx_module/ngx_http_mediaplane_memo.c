@@ -46,8 +46,8 @@ ngx_http_mediaplane_manifest_key(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *key)
     ngx_str_t what;
     int i;
 
-    /* the durations and the protection (key tags, ContentProtection) shape
-     * the body; everything else comes from the URI */
+    /* the durations, the protection (key tags, ContentProtection) and the
+     * filters' rules shape the body; everything else comes from the URI */
     p = ngx_sprintf(buf, "%M|%M|", ctx->conf->segment_duration, ctx->conf->fragment_duration);
     if (pr != NULL) {
         p = ngx_sprintf(p, "%d%d", (int) pr->method, pr->has_iv);
@@ -64,7 +64,7 @@ ngx_http_mediaplane_manifest_key(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *key)
         len[i] = ngx_strlen(urls[i]);
         total += len[i] + 1;
     }
-    what.len = (p - buf) + total + ctx->r->uri.len;
+    what.len = (p - buf) + total + ctx->r->uri.len + 1 + ctx->filter_key.len;
     what.data = ngx_pnalloc(ctx->r->pool, what.len);
     if (what.data == NULL) {
         return NGX_ERROR;
@@ -74,7 +74,11 @@ ngx_http_mediaplane_manifest_key(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *key)
         p = ngx_cpymem(p, urls[i], len[i]);
         *p++ = '|';
     }
-    ngx_memcpy(p, ctx->r->uri.data, ctx->r->uri.len);
+    p = ngx_cpymem(p, ctx->r->uri.data, ctx->r->uri.len);
+    *p++ = '|';
+    if (ctx->filter_key.len > 0) {                  /* the filters' rules */
+        ngx_memcpy(p, ctx->filter_key.data, ctx->filter_key.len);
+    }
     return ngx_http_mediaplane_memo_key(ctx, 'M', &what, key);
 }
 

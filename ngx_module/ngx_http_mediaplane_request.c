@@ -99,6 +99,14 @@ ngx_http_mediaplane_resolve(ngx_http_mediaplane_ctx_t *ctx)
     if (rc != NGX_OK) {
         return rc;
     }
+    if (ctx->req.filter != NULL
+        && (ctx->req.kind == MP_REQ_MANIFEST || ctx->req.kind == MP_REQ_PLAYLIST))
+    {
+        ngx_log_error(NGX_LOG_INFO, ctx->r->connection->log, 0,
+                      "mediaplane: \"%V\": filters are served in catalog mode only",
+                      &ctx->r->uri);
+        return NGX_HTTP_BAD_REQUEST;
+    }
 
     while (slash > ctx->req.asset && *slash != '/') {
         slash--;

@@ -21,10 +21,12 @@ struct catalog_reader {
     MDB_dbi  endpoints;
     MDB_dbi  okeys;
     MDB_dbi  ofiles;
+    MDB_dbi  ofilters;
     int      have_dbi;
     int      have_endpoints;   /* 0: the writer predates endpoints */
     int      have_okeys;       /* 0: the writer predates envelope keys */
     int      have_ofiles;      /* 0: the writer predates storage encryption */
+    int      have_ofilters;    /* 0: the writer predates manifest filters */
 };
 
 static void set_err(char *err, size_t errlen, const char *what, int rc)
@@ -147,6 +149,12 @@ static int open_origin_dbi(catalog_reader_t *r)
     }
     rc = mdb_dbi_open(txn, CATALOG_DB_ORIGIN_FILES, 0, &r->ofiles);
     r->have_ofiles = (rc == 0);
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    rc = mdb_dbi_open(txn, CATALOG_DB_ORIGIN_FILTERS, 0, &r->ofilters);
+    r->have_ofilters = (rc == 0);
     if (rc != 0 && rc != MDB_NOTFOUND) {
         mdb_txn_abort(txn);
         return rc;
@@ -360,6 +368,36 @@ catalog_lookup_t catalog_reader_ofile(catalog_reader_t *r, const char *key, size
             snprintf(err, errlen, "catalog: malformed storage record for %.*s", (int) klen, key);
         }
         result = CATALOG_CORRUPT;
+    }
+    mdb_txn_reset(r->txn);
+    return result;
+}
+
+catalog_lookup_t catalog_reader_ofilter(catalog_reader_t *r, const char *key, size_t klen,
+                                        char *buf, size_t cap, size_t *got, char *err,
+                                        size_t errlen)
+{
+    MDB_val k = { .mv_size = klen, .mv_data = (void *) key }, val;
+    catalog_lookup_t result = begin_lookup(r, err, errlen);
+    int rc;
+
+    if (result != CATALOG_FOUND) {
+        return result;
+    }
+    rc = r->have_ofilters ? mdb_get(r->txn, r->ofilters, &k, &val) : MDB_NOTFOUND;
+    if (rc == MDB_NOTFOUND) {
+        result = CATALOG_NOT_FOUND;
+    } else if (rc != 0) {
+        set_err(err, errlen, "catalog lookup", rc);
+        result = CATALOG_ERROR;
+    } else if (val.mv_size > cap) {
+        if (err != NULL && errlen > 0) {
+            snprintf(err, errlen, "catalog: filter record %.*s is too long", (int) klen, key);
+        }
+        result = CATALOG_CORRUPT;
+    } else {
+        memcpy(buf, val.mv_data, val.mv_size);
+        *got = val.mv_size;
     }
     mdb_txn_reset(r->txn);
     return result;

@@ -10,6 +10,7 @@
 #include "catalog_origin.h"
 #include "catalog_okey.h"
 #include "catalog_ofile.h"
+#include "catalog_ofilter.h"
 
 typedef struct catalog_reader catalog_reader_t;
 
@@ -60,6 +61,13 @@ catalog_lookup_t catalog_reader_okey(catalog_reader_t *r, const char *guid, size
  * "<asset folder>/<name>": FOUND, NOT_FOUND (a clear file), CORRUPT or ERROR. */
 catalog_lookup_t catalog_reader_ofile(catalog_reader_t *r, const char *key, size_t klen,
                                       catalog_ofile_t *out, char *err, size_t errlen);
+
+/* The text of a manifest filter (catalog_ofilter.h) under key
+ * "<scope>/<name>", copied into buf (cap bytes, CATALOG_OFILTER_MAX_SIZE is
+ * enough): FOUND with *got set, NOT_FOUND, CORRUPT (too long) or ERROR. */
+catalog_lookup_t catalog_reader_ofilter(catalog_reader_t *r, const char *key, size_t klen,
+                                        char *buf, size_t cap, size_t *got, char *err,
+                                        size_t errlen);
 
 /* Lower-cases and checks a GUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
  * returns 0 if well-formed. out needs 37 bytes. */

@@ -42,6 +42,9 @@
  * okeys: content keys sealed for the origin (catalog_okey.h); ofiles: the
  * storage-encrypted files of published assets, "<asset folder>/<name>" ->
  * key id + InitializationVector (catalog_ofile.h).
+ *
+ * ofilters: manifest filters (Filters / AssetFilters) in the text form the
+ * origin's format core reads, "<scope>/<name>" (catalog_ofilter.h).
  */
 
 /*

@@ -7,6 +7,7 @@
  *   DELETE assets/{name}               200, or 204 when there was none
  *   POST   assets/{name}/listContainerSas       (arm_container_sas.c)
  *   POST   assets/{name}/listStreamingLocators  (arm_locators.c)
+ *   …      assets/{name}/assetFilters…           (arm_filters.c)
  */
 #include "arm/arm_error.h"
 #include "arm/arm_names.h"
@@ -163,6 +164,20 @@ static http_response_t *asset_action(arm_req_t *r)
     return out;
 }
 
+/* assets/{name}/assetFilters[/{filter}] (arm_filters.c). */
+static http_response_t *asset_filters(arm_req_t *r)
+{
+    json_t *rec = arm_asset_find(r, r->path.seg[1]);
+    http_response_t *out;
+
+    if (rec == NULL) {
+        return arm_error(404, "ResourceNotFound", "the asset '%s' was not found", r->path.seg[1]);
+    }
+    out = arm_asset_filters(r, rec);
+    json_decref(rec);
+    return out;
+}
+
 bool arm_assets_writes(const arm_req_t *r)
 {
     return strcmp(r->method, "GET") != 0 && !arm_path_seg_is(&r->path, 2, "listStreamingLocators");
@@ -178,9 +193,12 @@ http_response_t *arm_assets_handle(arm_req_t *r)
     if (r->path.nseg == 2) {
         return one_asset(r);
     }
+    if (arm_path_seg_is(&r->path, 2, "assetFilters")) {
+        return asset_filters(r);
+    }
     if (r->path.nseg == 3) {
         return asset_action(r);
     }
-    return arm_error(404, "NotSupported", "'%s' under an asset is not served (asset filters "
-                     "and tracks are not implemented yet)", r->path.seg[2]);
+    return arm_error(404, "NotSupported", "'%s' under an asset is not served (tracks are not "
+                     "implemented yet)", r->path.seg[2]);
 }

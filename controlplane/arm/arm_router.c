@@ -23,6 +23,7 @@ static const arm_resource_t resources[] = {
     { "contentKeyPolicies", NULL, arm_key_policies_handle },
     { "streamingEndpoints", arm_endpoints_writes, arm_endpoints_handle },
     { "streamingEndpointOperations", NULL, arm_endpoint_operation_handle },
+    { "accountFilters", NULL, arm_account_filters_handle },
 };
 
 static const arm_resource_t *find_resource(const arm_path_t *p)

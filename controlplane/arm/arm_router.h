@@ -71,5 +71,8 @@ http_response_t *arm_endpoint_operation_handle(arm_req_t *r);
 http_response_t *arm_container_sas(arm_req_t *r, const json_t *asset);
 /* POST assets/{n}/listStreamingLocators (arm_locators.c). */
 http_response_t *arm_asset_locators(arm_req_t *r, const json_t *asset);
+/* accountFilters… and assets/{n}/assetFilters… (arm_filters.c). */
+http_response_t *arm_account_filters_handle(arm_req_t *r);
+http_response_t *arm_asset_filters(arm_req_t *r, const json_t *asset);
 
 #endif

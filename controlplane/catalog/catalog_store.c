@@ -8,6 +8,7 @@
 #include "catalog/catalog_schema.h"
 #include "catalog/catalog_okey.h"
 #include "catalog/catalog_ofile.h"
+#include "catalog/catalog_ofilter.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,7 +29,7 @@ struct catalog_store {
 
 static const char *const schema_dbs[] = {
     CATALOG_DB_META, CATALOG_DB_LINKS, CATALOG_DB_ORIGIN, CATALOG_DB_ORIGIN_KEYS, CATALOG_DB_ENDPOINTS,
-    CATALOG_DB_OUTBOX, CATALOG_DB_ORIGIN_FILES,
+    CATALOG_DB_OUTBOX, CATALOG_DB_ORIGIN_FILES, CATALOG_DB_ORIGIN_FILTERS,
     NULL
 };
 

@@ -34,6 +34,7 @@ static const entity_nav_t asset_navs[] = {
     { "ParentAssets", "Assets", NAV_LINKS, NULL, true, NULL },
     { "DeliveryPolicies", "AssetDeliveryPolicies", NAV_LINKS, NULL, true, NULL },
     { "StorageAccount", "StorageAccounts", NAV_REFERENCE, "StorageAccountName", false, NULL },
+    { "AssetFilters", "AssetFilters", NAV_CHILDREN, "ParentAssetId", false, NULL },
     { NULL, NULL, 0, NULL, false, NULL },
 };
 
@@ -273,6 +274,7 @@ static int asset_on_delete(api_ctx_t *c, const json_t *rec)
 
     if (jobs_check_asset_deletable(c, id) != 0
         || delete_children(c, id, "Locators") != 0 || delete_children(c, id, "Files") != 0
+        || delete_children(c, id, "AssetFilters") != 0
         || delete_orphaned_keys(c, id) != 0) {
         return -1;
     }

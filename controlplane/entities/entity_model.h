@@ -61,7 +61,8 @@ typedef struct {
 #define ES_ID_REQUIRED 0x04
 #define ES_NO_UPDATE  0x08
 #define ES_SERVER_MADE 0x10  /* clients may not POST or DELETE: the server makes and removes them */
-#define ES_NAME_KEY   0x20   /* keyed by a name ([A-Za-z0-9._-]), not a GUID (StorageAccounts) */
+#define ES_NAME_KEY   0x20   /* keyed by a name ([A-Za-z0-9._~:#$-]), not a GUID (StorageAccounts,
+                               Filters, AssetFilters) */
 
 typedef struct entity_set entity_set_t;
 
@@ -91,6 +92,10 @@ struct entity_set {
     /* Finishes a long-running operation (entity_operations.c) on the entity
      * target_id, in the transaction after the one that started it. */
     int (*complete_operation)(api_ctx_t *c, const char *target_id);
+    /* The key of a new record made from its checked body (sets keyed by
+     * name, e.g. Filters); NULL: a new GUID id (or the client's Id).  0, or
+     * -1 after api_fail().  out: ENTITY_ID_MAX bytes. */
+    int (*make_id)(api_ctx_t *c, const json_t *rec, char *out);
 };
 
 /* registry */

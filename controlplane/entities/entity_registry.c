@@ -32,6 +32,8 @@ static const entity_set_t *const all_sets[] = {
     &entity_programs,
     &entity_reserved_units,     /* last: their ids have no prefix */
     &entity_storage_accounts,
+    &entity_filters,            /* keyed by name: no prefix either */
+    &entity_asset_filters,
     NULL,
 };
 

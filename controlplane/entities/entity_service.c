@@ -34,10 +34,11 @@ const char *entity_guid(const char *id)
     return colon != NULL ? colon + 1 : NULL;
 }
 
-/* A name key as it is: 1..ENTITY_ID_MAX-1 of [A-Za-z0-9._-]. */
+/* A name key as it is: 1..ENTITY_ID_MAX-1 of [A-Za-z0-9._~:#$-] (':#$' for
+ * AssetFilters ids, "<asset id>__#$#__<name>" as AMS made them). */
 static int normalize_name_key(const char *in, char out[ENTITY_ID_MAX])
 {
-    size_t len = strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+    size_t len = strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~:#$-");
 
     if (len == 0 || in[len] != '\0' || len >= ENTITY_ID_MAX) {
         return -1;
@@ -485,7 +486,8 @@ int entity_create(api_ctx_t *c, const entity_set_t *set, json_t *body, json_t **
         goto done;
     }
     if (entity_apply_body(c, set, rec, body, true, navs) != 0
-        || choose_id(c, set, json_object_get(body, "d") ? json_object_get(body, "d") : body, id) != 0) {
+        || (set->make_id != NULL ? set->make_id(c, rec, id)
+            : choose_id(c, set, json_object_get(body, "d") ? json_object_get(body, "d") : body, id)) != 0) {
         goto done;
     }
     json_object_set_new(rec, "Id", json_string(id));

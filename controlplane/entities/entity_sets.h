@@ -34,6 +34,8 @@ extern const entity_set_t entity_key_policies;
 extern const entity_set_t entity_key_policy_options;
 extern const entity_set_t entity_channels;
 extern const entity_set_t entity_programs;
+extern const entity_set_t entity_filters;          /* entity_filters.c */
+extern const entity_set_t entity_asset_filters;
 
 #define AMS_TYPE(name) "Microsoft.Cloud.Media.Vod.Rest.Data.Models." name
 

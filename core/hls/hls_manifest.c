@@ -225,8 +225,13 @@ static void hls_wr_quoted(mp_wr_t *w, const char *s)
 
 static void hls_wr_playlist_uri(mp_wr_t *w, const mp_pres_track_t *t, const hls_params_t *hp)
 {
-    mp_wr_printf(w, "QualityLevels(%u)/Manifest(%s,format=%s)", t->bitrate, t->name,
+    mp_wr_printf(w, "QualityLevels(%u)/Manifest(%s,format=%s", t->bitrate, t->name,
                  mp_format_name(hp->format));
+    if (hp->filter != NULL) {
+        /* the media playlist trims its segments by the same filters */
+        mp_wr_printf(w, ",filter=%.*s", (int) hp->filter_len, hp->filter);
+    }
+    mp_wr_str(w, ")");
 }
 
 /* Rendition label: the language's name, else the stream name. */

@@ -14,6 +14,8 @@ typedef struct {
     mp_format_t format;        /* MP_FMT_HLS_V4, MP_FMT_HLS_CMAF or MP_FMT_HLS_TS */
     int audio_only;            /* TS: add an audio-only variant */
     const struct mp_protection_s *protection;   /* AES-128: EXT-X-KEY; NULL: clear */
+    const char *filter;        /* filter=a;b carried into playlist URIs (NULL: none) */
+    size_t filter_len;
 } hls_params_t;
 
 /* {asset}/Manifest(format=...) */

@@ -14,6 +14,7 @@
 #include "../ts/ts_sample_aes.h"
 #include "../crypto/mp_aes_cbc.h"
 #include "../crypto/mp_protection.h"
+#include "../filter/mp_filter.h"
 #include "../cmaf/fmp4_cenc_producer.h"
 #include "../segment/mp_track_info.h"
 #include "mp_ranges_producer.h"
@@ -116,7 +117,8 @@ static int mp_build_manifest(const mp_request_t *req, const mp_presentation_t *p
     int rc;
     const char *type;
     if (mp_format_is_hls(req->format)) {
-        hls_params_t hp = { req->format, req->audio_only, req->protection };
+        hls_params_t hp = { req->format, req->audio_only, req->protection,
+                            req->filters ? req->filter : NULL, req->filter_len };
         rc = hls_write_master(&out->head, p, &hp);
         type = "application/vnd.apple.mpegurl";
     } else if (mp_format_is_dash(req->format)) {
@@ -152,7 +154,8 @@ static int mp_build_playlist(const mp_request_t *req, const mp_presentation_t *p
     if (t == NULL) {
         return MP_ERR_NOT_FOUND;
     }
-    hls_params_t hp = { req->format, req->audio_only, req->protection };
+    hls_params_t hp = { req->format, req->audio_only, req->protection,
+                        req->filters ? req->filter : NULL, req->filter_len };
     int rc = hls_write_media(&out->head, p, t, tl, &hp);
     if (rc != MP_OK) {
         return mp_fail(err, el, rc, rc == MP_ERR_NO_MEMORY ? "out of memory"
@@ -460,6 +463,30 @@ static const mp_route_t mp_routes[] = {
     { 0, 0, NULL }
 };
 
+/* A manifest or playlist through the request's filters (filter/mp_filter.h):
+ * fewer tracks and segments; fragments and init segments are never
+ * filtered, so the URLs listed serve the unfiltered bytes. */
+static int mp_build_filtered(mp_builder_t build, const mp_request_t *req,
+                             const mp_presentation_t *p, const mp_timeline_t *tl,
+                             mp_response_t *out, char *err, size_t el)
+{
+    mp_presentation_t *fp = malloc(sizeof(*fp));
+    mp_timeline_t ftl = *tl;
+    if (fp == NULL) {
+        return mp_fail(err, el, MP_ERR_NO_MEMORY, "out of memory");
+    }
+    int hls_master = req->kind == MP_REQ_MANIFEST && mp_format_is_hls(req->format);
+    int rc = mp_filter_presentation(req->filters, p, hls_master, fp, err, el);
+    if (rc == MP_OK) {
+        rc = mp_filter_timeline(req->filters, &ftl, fp, err, el);
+    }
+    if (rc == MP_OK) {
+        rc = build(req, fp, &ftl, out, err, el);
+    }
+    free(fp);
+    return rc;
+}
+
 uint64_t mp_package_target(const mp_request_t *req, const mp_package_conf_t *conf)
 {
     return mp_format_is_hls(req->format) ? conf->hls_segment_10m : conf->fragment_10m;
@@ -493,6 +520,10 @@ int mp_package_with_timeline(const mp_request_t *req, const mp_presentation_t *p
         && req->format == MP_FMT_SMOOTH) {
         return mp_fail(err, el, MP_ERR_BAD_REQUEST,
                        "Smooth Streaming is protected with 'cenc' (PlayReady), not 'cbcs'");
+    }
+    if (req->filters != NULL && req->filters->count > 0 &&
+        (req->kind == MP_REQ_MANIFEST || req->kind == MP_REQ_PLAYLIST)) {
+        return mp_build_filtered(route->build, req, p, tl, out, err, el);
     }
     return route->build(req, p, tl, out, err, el);
 }

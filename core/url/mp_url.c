@@ -135,6 +135,54 @@ static void mp_split_kv(mp_str_t item, mp_str_t *key, mp_str_t *value)
     }
 }
 
+static int mp_filter_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '~' || c == '-';
+}
+
+int mp_url_filter_name_ok(const char *name, size_t len)
+{
+    if (len == 0 || len > MP_URL_FILTER_NAME_MAX) {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!mp_filter_name_char(name[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* filter=a;b;c: up to MP_URL_MAX_FILTERS names of [A-Za-z0-9._~-]. */
+static int mp_parse_filter(mp_str_t value, mp_request_t *r, char *err, size_t el)
+{
+    mp_str_t rest = value;
+    uint32_t count = 0;
+    do {
+        const char *semi = memchr(rest.p, ';', rest.len);
+        size_t len = semi ? (size_t) (semi - rest.p) : rest.len;
+        if (!mp_url_filter_name_ok(rest.p, len)) {
+            snprintf(err, el, "filter names are 1..%d characters of A-Z a-z 0-9 . _ ~ -",
+                     MP_URL_FILTER_NAME_MAX);
+            return MP_ERR_BAD_REQUEST;
+        }
+        if (++count > MP_URL_MAX_FILTERS) {
+            snprintf(err, el, "at most %d filters in filter=", MP_URL_MAX_FILTERS);
+            return MP_ERR_BAD_REQUEST;
+        }
+        rest.p += len + (semi ? 1 : 0);
+        rest.len -= len + (semi ? 1 : 0);
+        if (semi && rest.len == 0) {
+            return mp_fail(err, el, MP_ERR_BAD_REQUEST, "empty filter name");
+        }
+    } while (rest.len > 0);
+    r->filter = value.p;
+    r->filter_len = value.len;
+    r->filter_count = count;
+    return MP_OK;
+}
+
 /* Options shared by Manifest(...) and Fragments(...): format, audio-only,
  * encryption. */
 static int mp_apply_option(mp_str_t key, mp_str_t value, mp_request_t *r, char *err, size_t el)
@@ -170,7 +218,10 @@ static int mp_apply_option(mp_str_t key, mp_str_t value, mp_request_t *r, char *
         return mp_fail(err, el, MP_ERR_BAD_REQUEST,
                        "encryption must be cbc, cenc or cbcs-aapl");
     }
-    /* filter= and later options are accepted and ignored for now. */
+    if (mp_str_ieq(key, "filter")) {
+        return mp_parse_filter(value, r, err, el);
+    }
+    /* later options are accepted and ignored */
     return MP_OK;
 }
 

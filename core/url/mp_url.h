@@ -1,6 +1,6 @@
 /*
  * mp_url.h — parses AMS dynamic-packaging URLs into a request:
- *   {asset}.ism/Manifest[(format=...,audio-only=false)]                manifests
+ *   {asset}.ism/Manifest[(format=...,audio-only=false,filter=a;b)]     manifests
  *   {asset}.ism/QualityLevels(b)/Manifest(video,format=m3u8-aapl)     HLS media playlist
  *   {asset}.ism/QualityLevels(b)/Fragments(video=t[,format=...])      segment (t = 10 MHz)
  *   {asset}.ism/QualityLevels(b)/Fragments(video=i,format=...)        init segment
@@ -41,6 +41,8 @@ typedef enum {
 } mp_encryption_t;
 
 #define MP_STREAM_NAME_LEN 32
+#define MP_URL_MAX_FILTERS 3        /* filter=a;b;c, as AMS allowed */
+#define MP_URL_FILTER_NAME_MAX 64   /* characters of one name */
 
 typedef struct {
     mp_req_kind_t kind;
@@ -53,6 +55,14 @@ typedef struct {
     uint64_t time_10m;         /* Fragments(x=t) */
     int audio_only;            /* HLS v3: offer an audio-only variant (default 1) */
     mp_encryption_t encryption;
+    /* filter=a;b (dynamic manifests): the names as written, pointing into
+     * the URI (NULL: none), and how many (1..MP_URL_MAX_FILTERS) */
+    const char *filter;
+    size_t filter_len;
+    uint32_t filter_count;
+    /* set by the caller, not from the URL: the filters those names stand
+     * for (filter/mp_filter.h); NULL applies none */
+    const struct mp_filter_set_s *filters;
     /* set by the caller, not from the URL: the delivery policy's protection
      * (crypto/mp_protection.h); NULL serves in the clear */
     const struct mp_protection_s *protection;
@@ -62,6 +72,10 @@ typedef struct {
  * unknown format -> 400) or MP_ERR_NOT_FOUND (not a packaging URL, e.g. a raw
  * .ism or an unknown extension -> 404), with a reason in err. */
 int mp_url_parse(const char *uri, size_t len, mp_request_t *out, char *err, size_t err_len);
+
+/* A filter name as URLs carry it: 1..MP_URL_FILTER_NAME_MAX characters of
+ * [A-Za-z0-9._~-]. */
+int mp_url_filter_name_ok(const char *name, size_t len);
 
 /* The format option as written in URLs ("m3u8-aapl", ... ; "" for Smooth). */
 const char *mp_format_name(mp_format_t f);

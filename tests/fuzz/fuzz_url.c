@@ -50,6 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              (req.asset[j] == '.' && (j + 1 == req.asset_len || req.asset[j + 1] == '/'))));
             }
         }
+        /* filter=: 1..3 valid names inside the URI */
+        if (req.filter != NULL) {
+            FUZZ_CHECK(req.filter >= uri && req.filter + req.filter_len <= uri + size);
+            FUZZ_CHECK(req.filter_count >= 1 && req.filter_count <= MP_URL_MAX_FILTERS);
+        }
         (void) mp_format_name(req.format);
     }
     free(uri);

@@ -48,7 +48,7 @@ def test_every_entity_set_appears_with_key_and_properties(ams):
         assert type_name.startswith(NS + ".")
         etype = types[type_name[len(NS) + 1:]]
         key = {"EncodingReservedUnitTypes": "AccountId",          # AMS keyed them so
-               "StorageAccounts": "Name"}.get(name, "Id")
+               "StorageAccounts": "Name", "Filters": "Name"}.get(name, "Id")
         assert [r.get("Name") for r in etype.find(EDM + "Key")] == [key]
         props = {p.get("Name"): p for p in etype.findall(EDM + "Property")}
         assert props[key].get("Type") == "Edm.String" and props[key].get("Nullable") == "false"
