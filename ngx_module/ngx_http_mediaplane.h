@@ -142,12 +142,16 @@ ngx_http_mediaplane_cache_node_t *ngx_http_mediaplane_cache_publish(ngx_shm_zone
     ngx_str_t *key, void *blob, size_t size, void **stored);
 void ngx_http_mediaplane_cache_release(ngx_http_mediaplane_cache_node_t *node);
 /* Release node when the request ends. */
+void ngx_http_mediaplane_cache_mark(ngx_shm_zone_t *zone);
+ngx_int_t ngx_http_mediaplane_cache_any_marked(ngx_shm_zone_t *zone);
 ngx_int_t ngx_http_mediaplane_cache_pin(ngx_http_request_t *r,
     ngx_http_mediaplane_cache_node_t *node);
 
 /* ngx_http_mediaplane_memo.c — cached manifests and timelines */
 ngx_int_t ngx_http_mediaplane_manifest_lookup(ngx_http_mediaplane_ctx_t *ctx);
 void ngx_http_mediaplane_manifest_store(ngx_http_mediaplane_ctx_t *ctx);
+ngx_int_t ngx_http_mediaplane_bad_segment(ngx_http_mediaplane_ctx_t *ctx);
+void ngx_http_mediaplane_bad_segment_mark(ngx_http_mediaplane_ctx_t *ctx);
 ngx_int_t ngx_http_mediaplane_timeline(ngx_http_mediaplane_ctx_t *ctx, mp_timeline_t *tl);
 
 /* ngx_http_mediaplane_load.c — files, indexes, thread tasks */

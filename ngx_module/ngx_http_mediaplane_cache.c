@@ -24,6 +24,7 @@ typedef struct {
     ngx_rbtree_t rbtree;
     ngx_rbtree_node_t sentinel;
     ngx_queue_t lru;                  /* head = most recently used */
+    ngx_atomic_t marked;              /* a segment was ever marked bad (a hint) */
 } ngx_http_mediaplane_cache_sh_t;
 
 /* Keys are long (a path and the file's identity) and hashed on every
@@ -60,6 +61,7 @@ ngx_http_mediaplane_cache_init_zone(ngx_shm_zone_t *zone, void *data)
 
     ngx_rbtree_init(&sh->rbtree, &sh->sentinel, ngx_str_rbtree_insert_value);
     ngx_queue_init(&sh->lru);
+    sh->marked = 0;
     shpool->data = sh;
     zone->data = sh;
     shpool->log_nomem = 0;            /* a full zone is normal: we evict */
@@ -254,4 +256,22 @@ ngx_http_mediaplane_cache_pin(ngx_http_request_t *r, ngx_http_mediaplane_cache_n
     cln->handler = ngx_http_mediaplane_cache_unpin;
     cln->data = node;
     return NGX_OK;
+}
+
+/* Whether any entry was ever inserted with ngx_http_mediaplane_cache_mark:
+ * read without the lock, so that requests skip a lookup that cannot hit. */
+void
+ngx_http_mediaplane_cache_mark(ngx_shm_zone_t *zone)
+{
+    ngx_http_mediaplane_cache_sh_t *sh = zone->data;
+
+    sh->marked = 1;
+}
+
+ngx_int_t
+ngx_http_mediaplane_cache_any_marked(ngx_shm_zone_t *zone)
+{
+    ngx_http_mediaplane_cache_sh_t *sh = zone->data;
+
+    return sh->marked != 0;
 }

@@ -3,7 +3,8 @@
  * kept in the same shared-memory cache as the indexes: generated manifests
  * and playlists (small, hot, and identical for every viewer) and segment
  * timelines (so a segment request of a long asset does not re-derive every
- * boundary).  Keys name the request plus the identity (path, inode, mtime,
+ * boundary), and segments found malformed only after their headers went out
+ * (so the next request for them is refused before its first byte).  Keys name the request plus the identity (path, inode, mtime,
  * size) of every file involved, so any change to the asset is a new key.
  */
 #include "ngx_http_mediaplane.h"
@@ -209,4 +210,56 @@ ngx_http_mediaplane_timeline(ngx_http_mediaplane_ctx_t *ctx, mp_timeline_t *tl)
         ngx_http_mediaplane_cache_release(node);
     }
     return MP_OK;
+}
+
+static ngx_int_t
+ngx_http_mediaplane_bad_segment_key(ngx_http_mediaplane_ctx_t *ctx, ngx_str_t *key)
+{
+    return ngx_http_mediaplane_memo_key(ctx, 'B', &ctx->r->uri, key);
+}
+
+/* NGX_OK when this segment of these files failed mid-stream before (its
+ * samples are malformed: the muxer found out only while streaming, after
+ * Content-Length went out), else NGX_DECLINED. */
+ngx_int_t
+ngx_http_mediaplane_bad_segment(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_mediaplane_main_conf_t *mcf;
+    ngx_http_mediaplane_cache_node_t *node;
+    ngx_str_t key;
+    size_t size;
+    void *blob;
+
+    mcf = ngx_http_get_module_main_conf(ctx->r, ngx_http_mediaplane_module);
+    if (!ngx_http_mediaplane_cache_any_marked(mcf->cache_zone)
+        || ngx_http_mediaplane_bad_segment_key(ctx, &key) != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+    node = ngx_http_mediaplane_cache_acquire(mcf->cache_zone, &key, &blob, &size);
+    if (node == NULL) {
+        return NGX_DECLINED;
+    }
+    ngx_http_mediaplane_cache_release(node);
+    return NGX_OK;
+}
+
+void
+ngx_http_mediaplane_bad_segment_mark(ngx_http_mediaplane_ctx_t *ctx)
+{
+    ngx_http_mediaplane_main_conf_t *mcf;
+    ngx_http_mediaplane_cache_node_t *node;
+    ngx_str_t key;
+    void *stored;
+    u_char one = 1;
+
+    if (ngx_http_mediaplane_bad_segment_key(ctx, &key) != NGX_OK) {
+        return;
+    }
+    mcf = ngx_http_get_module_main_conf(ctx->r, ngx_http_mediaplane_module);
+    ngx_http_mediaplane_cache_mark(mcf->cache_zone);
+    node = ngx_http_mediaplane_cache_insert(mcf->cache_zone, &key, &one, 1, &stored);
+    if (node) {
+        ngx_http_mediaplane_cache_release(node);
+    }
 }

@@ -301,8 +301,13 @@ ngx_http_mediaplane_stream_send_chunk(ngx_http_mediaplane_ctx_t *ctx)
         }
     } else if (ctx->stream_rc != MP_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "mediaplane: \"%V\": producing the segment failed mid-stream (error %d)",
-                      &r->uri, ctx->stream_rc);
+                      "mediaplane: \"%V\": producing the segment failed mid-stream (error %d)%s",
+                      &r->uri, ctx->stream_rc,
+                      ctx->stream_rc == MP_ERR_BAD_MEDIA
+                      ? ": its samples are malformed; the next requests for it get 415" : "");
+        if (ctx->stream_rc == MP_ERR_BAD_MEDIA) {
+            ngx_http_mediaplane_bad_segment_mark(ctx);
+        }
         return NGX_ERROR;                 /* headers are out: abort the connection */
     }
 
@@ -388,6 +393,13 @@ ngx_int_t
 ngx_http_mediaplane_send_stream(ngx_http_mediaplane_ctx_t *ctx)
 {
     size_t size;
+
+    if (ngx_http_mediaplane_bad_segment(ctx) == NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, ctx->r->connection->log, 0,
+                      "mediaplane: \"%V\": the samples of this segment are malformed "
+                      "(found while streaming it before): answering 415", &ctx->r->uri);
+        return NGX_HTTP_UNSUPPORTED_MEDIA_TYPE;
+    }
 
     if (!ctx->r->header_only) {
         size = ctx->conf->ts_buffer_size / 188 * 188;
