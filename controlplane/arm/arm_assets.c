@@ -7,7 +7,9 @@
  *   DELETE assets/{name}               200, or 204 when there was none
  *   POST   assets/{name}/listContainerSas       (arm_container_sas.c)
  *   POST   assets/{name}/listStreamingLocators  (arm_locators.c)
+ *   POST   assets/{name}/getEncryptionKey       (arm_asset_key.c)
  */
+#include "arm/arm_asset_key.h"
 #include "arm/arm_error.h"
 #include "arm/arm_names.h"
 #include "arm/arm_router.h"
@@ -156,6 +158,8 @@ static http_response_t *asset_action(arm_req_t *r)
         out = arm_container_sas(r, rec);
     } else if (arm_path_seg_is(&r->path, 2, "listStreamingLocators")) {
         out = arm_asset_locators(r, rec);
+    } else if (arm_path_seg_is(&r->path, 2, "getEncryptionKey")) {
+        out = arm_asset_encryption_key(r, rec);
     } else {
         out = arm_error(404, "NotSupported", "asset action '%s' is not served", r->path.seg[2]);
     }
@@ -165,7 +169,8 @@ static http_response_t *asset_action(arm_req_t *r)
 
 bool arm_assets_writes(const arm_req_t *r)
 {
-    return strcmp(r->method, "GET") != 0 && !arm_path_seg_is(&r->path, 2, "listStreamingLocators");
+    return strcmp(r->method, "GET") != 0 && !arm_path_seg_is(&r->path, 2, "listStreamingLocators")
+           && !arm_path_seg_is(&r->path, 2, "getEncryptionKey");
 }
 
 http_response_t *arm_assets_handle(arm_req_t *r)
