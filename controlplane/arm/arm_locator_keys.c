@@ -9,7 +9,7 @@
  * request's value), wrapped with the daemon's protection key as a v2 client
  * would, under the scheme's content key policy.  The delivery policy names
  * the license servers: the drm custom URL templates with {ContentKeyId} and
- * {AlternativeMediaId} replaced, else the key service's PlayReady/,
+ * {AlternativeMediaId} (percent-encoded) replaced, else the key service's PlayReady/,
  * Widevine/ and FairPlay/ URLs (which answer 501: those licenses need the
  * vendors' certificates).
  *
@@ -162,14 +162,17 @@ static int add_config(setup_t *s, json_t *cfg, int key, const char *tmpl, const 
                       const char *fallback)
 {
     const char *media = json_string_value(json_object_get(s->props, "alternativeMediaId"));
-    char url[URL_MAX + 1];
+    char url[URL_MAX + 1], media_enc[3 * 300 + 1];
 
     if (tmpl == NULL) {
         if (fallback == NULL) {
             return 0;
         }
         snprintf(url, sizeof(url), "%s%s", s->r->c.app->cfg.key_delivery_url, fallback);
-    } else if (expand_template(tmpl, kid_guid, media != NULL ? media : s->locator_guid, url) != 0) {
+    } else if (url_encode(media != NULL ? media : s->locator_guid,
+                          strlen(media != NULL ? media : s->locator_guid), media_enc,
+                          sizeof(media_enc)) < 0
+               || expand_template(tmpl, kid_guid, media_enc, url) != 0) {
         return api_fail(&s->r->c, 400, "InvalidResource", "a license or key URL template of the "
                         "streaming policy is longer than %d bytes once expanded", URL_MAX);
     }

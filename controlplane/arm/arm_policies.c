@@ -156,6 +156,18 @@ static json_t *policy_json(arm_req_t *r, const json_t *p)
 
 /* ---- checking a custom policy: each 400 names the field */
 
+/* Nothing that could break out of a manifest attribute: no quotes, angle
+ * brackets, backslashes, white space or control characters. */
+static bool url_chars_ok(const char *v)
+{
+    for (; *v != '\0'; v++) {
+        if ((unsigned char) *v <= ' ' || strchr("\"'<>\\", *v) != NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static http_response_t *check_url_template(const json_t *obj, const char *key, const char *field)
 {
     const json_t *t = json_object_get(obj, key);
@@ -165,9 +177,11 @@ static http_response_t *check_url_template(const json_t *obj, const char *key, c
         return NULL;
     }
     if (v == NULL || strlen(v) > TEMPLATE_MAX
-        || (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)) {
+        || (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
+        || !url_chars_ok(v)) {
         return arm_error(400, "InvalidResource", "properties.%s.%s must be an absolute http(s) URL "
-                         "of at most %d bytes ({ContentKeyId} and {AlternativeMediaId} are replaced)",
+                         "of at most %d bytes without quotes, angle brackets, backslashes or white "
+                         "space ({ContentKeyId} and {AlternativeMediaId} are replaced)",
                          field, key, TEMPLATE_MAX);
     }
     return NULL;

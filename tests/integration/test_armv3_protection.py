@@ -342,9 +342,9 @@ def test_custom_policy_round_trip_with_given_key(platform, arm, abr_set):
     v3_asset(arm, "custom-" + run, abr_set)
     kid, value = str(uuid.uuid4()), bytes(range(100, 116))
     loc = locator(arm, "cloc-" + run, assetName="custom-" + run, streamingPolicyName=policy,
-                  alternativeMediaId="media-7",
+                  alternativeMediaId="media 7",
                   contentKeys=[{"id": kid, "value": b64(value), "labelReferenceInStreamingPolicy": "mine"}])
-    assert loc["properties"]["alternativeMediaId"] == "media-7"
+    assert loc["properties"]["alternativeMediaId"] == "media 7"
     [key] = list_keys(arm, "cloc-" + run)
     assert (key["id"], key["type"], key["labelReferenceInStreamingPolicy"], key["policyName"]) == \
         (kid, "CommonEncryptionCbcs", "mine", "cpol-" + run)
@@ -353,7 +353,7 @@ def test_custom_policy_round_trip_with_given_key(platform, arm, abr_set):
     assert set(paths) == {"Hls", "Dash"}
     base = platform.origin.base
     media = http_get(first_variant(base + paths["Hls"]["paths"][0])).text
-    assert 'URI="skd://fp.example/%s/media-7"' % kid in media, media
+    assert 'URI="skd://fp.example/%s/media%%207"' % kid in media, media     # percent-encoded
     cps = protection_of(mpd_of(base + paths["Dash"]["paths"][0]).find(".//d:AdaptationSet", NS))
     assert cps[WIDEVINE_SCHEME].find("dashif:Laurl", NS).text == "https://wv.example/" + kid
     assert cps["urn:mpeg:dash:mp4protection:2011"].get("value") == "cbcs"
@@ -435,6 +435,9 @@ PROTOCOLS = {"download": False, "dash": True, "hls": True, "smoothStreaming": Tr
     ({"commonEncryptionCenc": {"enabledProtocols": PROTOCOLS, "drm": {"widevine": {
         "customLicenseAcquisitionUrlTemplate": "widevine.example/x"}}}},
      "commonEncryptionCenc.drm.widevine.customLicenseAcquisitionUrlTemplate"),
+    ({"envelopeEncryption": {"enabledProtocols": PROTOCOLS,
+                             "customKeyAcquisitionUrlTemplate": 'https://k.example/"><x'}},
+     "envelopeEncryption.customKeyAcquisitionUrlTemplate"),
     ({"commonEncryptionCenc": {"enabledProtocols": PROTOCOLS, "clearTracks": [{"trackSelections": []}]}},
      "clearTracks"),
     ({}, "properties needs one of"),
