@@ -468,3 +468,46 @@ def test_bad_locator_bodies_are_400(arm, abr_set):
         assert status == 400 and words in body["error"]["message"], (extra, body)
     # nothing was left behind: a good locator still works on the asset
     locator(arm, "good-" + run, **base)
+
+
+# ---- real players: EME ClearKey with a JWT, on v3 multi-DRM locators
+
+@pytest.fixture(scope="module")
+def jwt_drm_locators(arm, abr_set):
+    run = run_id()
+    status, _, body = put_key_policy(arm, "pjwt-" + run, [
+        {"name": "ck", "configuration": {"@odata.type": CLEAR_KEY}, "restriction": token_restriction()}])
+    assert status == 201, body
+    out = {}
+    for policy in ("Predefined_MultiDrmCencStreaming", "Predefined_MultiDrmStreaming"):
+        name = "%s-%s" % (policy.split("_")[1].lower(), run)
+        v3_asset(arm, name, abr_set)
+        locator(arm, name, assetName=name, streamingPolicyName=policy,
+                defaultContentKeyPolicyName="pjwt-" + run)
+        out[policy] = name
+    return out
+
+
+BROWSER_CASES = [("shaka", "Predefined_MultiDrmCencStreaming", "Dash", "mpd-time-csf"),
+                 ("hls", "Predefined_MultiDrmStreaming", "Hls", "m3u8-cmaf")]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("player,policy,protocol,fmt", BROWSER_CASES,
+                         ids=["%s-%s" % (c[0], c[1]) for c in BROWSER_CASES])
+def test_players_decrypt_v3_locators_with_a_jwt(platform, arm, jwt_drm_locators, player, policy,
+                                                protocol, fmt):
+    from test_browser import play
+    name = jwt_drm_locators[policy]
+    entry = list_paths(arm, name)[protocol]
+    url = platform.origin.base + [p for p in entry["paths"] if fmt in p][0]
+    key = [k for k in list_keys(arm, name)
+           if k["type"] == ("CommonEncryptionCbcs" if protocol == "Hls" and "Cenc" not in policy
+                            else "CommonEncryptionCenc")][0]
+    license_url = platform.origin.base + "/keydelivery/ClearKey/"
+    r = play(player, url, extra=["--clearkey=" + license_url,
+                                 "--token=" + jwt(good_jwt_claims(key["id"]))])
+    assert r["ok"], "%s could not play %s:\n%s" % (player, url, r)
+    assert r["frames"] > 0 and r["currentTime"] >= 3
+    r = play(player, url, timeout=20, extra=["--clearkey=" + license_url])
+    assert not r["ok"] and r["currentTime"] < 1, r                     # no token, no key
