@@ -365,6 +365,33 @@ def test_custom_policy_round_trip_with_given_key(platform, arm, abr_set):
     assert arm.req("DELETE", "streamingPolicies/Predefined_ClearKey")[0] == 400
 
 
+def test_custom_envelope_hls_beside_clear_dash(platform, arm, abr_set):
+    run = run_id()
+    open_policy(arm, "env-" + run)
+    no = {"download": False, "dash": False, "hls": False, "smoothStreaming": False}
+    status, _, body = arm.req("PUT", "streamingPolicies/env-" + run, {"properties": {
+        "defaultContentKeyPolicyName": "env-" + run,
+        "envelopeEncryption": {"enabledProtocols": dict(no, hls=True),
+                               "customKeyAcquisitionUrlTemplate": "https://keys.example/{ContentKeyId}?m={AlternativeMediaId}"},
+        "noEncryption": {"enabledProtocols": dict(no, dash=True)}}})
+    assert status == 201, body
+    v3_asset(arm, "env-" + run, abr_set)
+    loc = locator(arm, "envloc-" + run, assetName="env-" + run, streamingPolicyName="env-" + run)
+    [key] = list_keys(arm, "envloc-" + run)
+    assert key["type"] == "EnvelopeEncryption" and key["policyName"] == "env-" + run
+    paths = list_paths(arm, "envloc-" + run)
+    assert {p: e["encryptionScheme"] for p, e in paths.items()} == {
+        "Hls": "EnvelopeEncryption", "Dash": "NoEncryption"}
+    base = platform.origin.base
+    media = http_get(first_variant(base + paths["Hls"]["paths"][0])).text
+    locator_id = loc["properties"]["streamingLocatorId"]        # no alternativeMediaId: the id
+    assert 'URI="https://keys.example/%s?m=%s"' % (key["id"], locator_id) in media, media
+    dash = base + paths["Dash"]["paths"][0]
+    assert framemd5(dash, "v:0") == framemd5(abr_set.renditions[0].path, "v:0")   # clear DASH
+    smooth = dash.rsplit("/", 1)[0] + "/Manifest"
+    assert http_get(smooth).status == 403                       # in no scheme: refused
+
+
 # ---- getEncryptionKey
 
 def test_get_encryption_key_of_a_storage_encrypted_upload(platform, arm, abr_set, tmp_path):
