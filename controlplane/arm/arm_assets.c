@@ -5,9 +5,9 @@
  *   GET    assets/{name}               one (404 ResourceNotFound)
  *   PUT    assets/{name}               create (201) or update (200): alternateId, description
  *   DELETE assets/{name}               200, or 204 when there was none
+ *   POST   assets/{name}/getEncryptionKey       (arm_asset_key.c)
  *   POST   assets/{name}/listContainerSas       (arm_container_sas.c)
  *   POST   assets/{name}/listStreamingLocators  (arm_locators.c)
- *   POST   assets/{name}/getEncryptionKey       (arm_asset_key.c)
  */
 #include "arm/arm_asset_key.h"
 #include "arm/arm_error.h"
