@@ -243,7 +243,7 @@ def cenc_locator(arm, abr_set):
     return "cencloc-" + run, loc
 
 
-def test_multi_drm_cenc_locator_keys_and_paths(arm, cenc_locator):
+def test_multi_drm_cenc_locator_keys_and_paths(platform, arm, cenc_locator):
     name, loc = cenc_locator
     [key] = list_keys(arm, name)
     assert key["type"] == "CommonEncryptionCenc" and key["labelReferenceInStreamingPolicy"] == "cencDefaultKey"
@@ -251,6 +251,13 @@ def test_multi_drm_cenc_locator_keys_and_paths(arm, cenc_locator):
     paths = list_paths(arm, name)
     assert set(paths) == {"Hls", "Dash", "SmoothStreaming"}
     assert {p["encryptionScheme"] for p in paths.values()} == {"CommonEncryptionCenc"}
+    base = platform.origin.base
+    smooth = http_get(base + paths["SmoothStreaming"]["paths"][0])         # PlayReady Smooth
+    assert smooth.status == 200 and b"<ProtectionHeader" in smooth.body
+    for path in paths["Hls"]["paths"]:                                     # fMP4 SAMPLE-AES-CTR
+        media = http_get(first_variant(base + path)).text
+        assert "METHOD=SAMPLE-AES-CTR" in media and "KEYID=0x" + uuid.UUID(key["id"]).hex.upper() in media
+        assert "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed" in media.lower()    # Widevine
     status, _, pol = arm.req("GET", "streamingPolicies/Predefined_MultiDrmCencStreaming")
     assert status == 200 and "commonEncryptionCenc" in pol["properties"], pol
 
