@@ -115,6 +115,21 @@ async function main() {
     defaultContentKeyPolicyName: keyPolicyName });
   out.drmLocatorKeys = drm.contentKeys;
   out.drmKeys = (await client.streamingLocators.listContentKeys(group, account, drmName)).contentKeys;
+  const shown = await client.contentKeyPolicies.get(group, account, keyPolicyName);
+  out.shownKeyValueLength = shown.options[0].restriction.primaryVerificationKey.keyValue.length;
+  // a custom streaming policy: created, read back, listed after the predefined ones
+  const customName = `sp-${run}`;
+  const custom = await client.streamingPolicies.create(group, account, customName, {
+    commonEncryptionCbcs: {
+      enabledProtocols: { download: false, dash: true, hls: true, smoothStreaming: false },
+      drm: { fairPlay: { customLicenseAcquisitionUrlTemplate: "https://fp.example/{ContentKeyId}",
+                         allowPersistentLicense: false } },
+      contentKeys: { defaultKey: { label: "cbcsKey", policyName: keyPolicyName } } } });
+  out.customLabel = custom.commonEncryptionCbcs.contentKeys.defaultKey.label;
+  out.customFairPlay = (await client.streamingPolicies.get(group, account, customName))
+    .commonEncryptionCbcs.drm.fairPlay.customLicenseAcquisitionUrlTemplate;
+  out.policyNames = [];
+  for await (const p of client.streamingPolicies.list(group, account)) out.policyNames.push(p.name);
 
   const endpoint = await client.streamingEndpoints.get(group, account, "default");
   out.hostName = endpoint.hostName;
