@@ -5,10 +5,12 @@
  *   GET    assets/{name}               one (404 ResourceNotFound)
  *   PUT    assets/{name}               create (201) or update (200): alternateId, description
  *   DELETE assets/{name}               200, or 204 when there was none
+ *   POST   assets/{name}/getEncryptionKey       (arm_asset_key.c)
  *   POST   assets/{name}/listContainerSas       (arm_container_sas.c)
  *   POST   assets/{name}/listStreamingLocators  (arm_locators.c)
  *   …      assets/{name}/assetFilters…           (arm_filters.c)
  */
+#include "arm/arm_asset_key.h"
 #include "arm/arm_error.h"
 #include "arm/arm_names.h"
 #include "arm/arm_router.h"
@@ -157,6 +159,8 @@ static http_response_t *asset_action(arm_req_t *r)
         out = arm_container_sas(r, rec);
     } else if (arm_path_seg_is(&r->path, 2, "listStreamingLocators")) {
         out = arm_asset_locators(r, rec);
+    } else if (arm_path_seg_is(&r->path, 2, "getEncryptionKey")) {
+        out = arm_asset_encryption_key(r, rec);
     } else {
         out = arm_error(404, "NotSupported", "asset action '%s' is not served", r->path.seg[2]);
     }
@@ -180,7 +184,8 @@ static http_response_t *asset_filters(arm_req_t *r)
 
 bool arm_assets_writes(const arm_req_t *r)
 {
-    return strcmp(r->method, "GET") != 0 && !arm_path_seg_is(&r->path, 2, "listStreamingLocators");
+    return strcmp(r->method, "GET") != 0 && !arm_path_seg_is(&r->path, 2, "listStreamingLocators")
+           && !arm_path_seg_is(&r->path, 2, "getEncryptionKey");
 }
 
 http_response_t *arm_assets_handle(arm_req_t *r)

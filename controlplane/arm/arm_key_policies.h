@@ -1,9 +1,10 @@
 /*
  * arm_key_policies.h — v3 content key policies over v2
  * ContentKeyAuthorizationPolicies (Name = the v3 name) with one option per
- * v3 option: ContentKeyPolicyClearKeyConfiguration with
- * ContentKeyPolicyOpenRestriction (BaselineHttp, Open).  Token restrictions
- * and DRM configurations are refused for now.
+ * v3 option: ClearKey (BaselineHttp), PlayReady, Widevine or FairPlay
+ * configurations with an Open or token restriction (arm_key_restriction.h).
+ * The key service delivers ClearKey keys and ClearKey licenses; PlayReady,
+ * Widevine and FairPlay licenses come from external servers (501 here).
  */
 #ifndef ARM_KEY_POLICIES_H
 #define ARM_KEY_POLICIES_H

@@ -8,7 +8,7 @@
  *   PUT    streamingLocators/{name}             create (201 only; 409 when it exists)
  *   DELETE streamingLocators/{name}             200, 204 when none
  *   POST   streamingLocators/{name}/listPaths   origin paths per protocol, downloads
- *   POST   streamingLocators/{name}/listContentKeys   the envelope key of a ClearKey locator
+ *   POST   streamingLocators/{name}/listContentKeys   its keys (id, type, label, value, policy)
  *   POST   assets/{name}/listStreamingLocators
  * Creating one registers the asset's blobs as Files (v3 has no
  * CreateFileInfos) and makes a Read access policy for the window
@@ -21,8 +21,10 @@
 #include "arm/arm_policies.h"
 #include "arm/arm_router.h"
 #include "entities/entity_service.h"
+#include "keys/key_guid.h"
 #include "entities/entity_sets.h"
 #include "upload/sas_token.h"
+#include "util/text_codec.h"
 #include "util/time_parse.h"
 #include "util/time_text.h"
 
@@ -53,17 +55,26 @@ static json_t *asset_name_of(arm_req_t *r, const json_t *loc)
     return json_string(name);
 }
 
-/* The locator's content keys as v3 lists them (one envelope key or none). */
-static json_t *content_keys(const json_t *loc)
+/* The locator's content keys as v3 lists them (values only for
+ * listContentKeys).  Locators made before _ArmKeys had one envelope key. */
+static json_t *content_keys(arm_req_t *r, const json_t *loc, bool with_values)
 {
+    const json_t *stored = json_object_get(loc, "_ArmKeys"), *k;
     const char *kid = entity_str(loc, "_ArmKeyId");
+    json_t *out = json_array(), *legacy = NULL;
+    size_t i;
 
-    if (kid == NULL) {
-        return json_array();
+    if (stored == NULL && kid != NULL) {
+        legacy = json_pack("[{s:s,s:s,s:s,s:s?}]", "kid", kid, "type", "EnvelopeEncryption",
+                           "label", "clearKeyDefault", "policyName",
+                           entity_str(loc, "_ArmKeyPolicy"));
+        stored = legacy;
     }
-    return json_pack("[{s:s,s:s,s:s,s:s?,s:[]}]", "id", entity_guid(kid), "type",
-                     "EnvelopeEncryption", "labelReferenceInStreamingPolicy", "clearKeyDefault",
-                     "policyName", entity_str(loc, "_ArmKeyPolicy"), "tracks");
+    json_array_foreach(stored, i, k) {
+        json_array_append_new(out, arm_locator_key_json(r, k, with_values));
+    }
+    json_decref(legacy);
+    return out;
 }
 
 static json_t *locator_props(arm_req_t *r, const json_t *loc)
@@ -73,11 +84,15 @@ static json_t *locator_props(arm_req_t *r, const json_t *loc)
                               "startTime", entity_str(loc, "StartTime"), "endTime",
                               entity_str(loc, "ExpirationDateTime"), "streamingLocatorId",
                               entity_guid(entity_str(loc, "Id")), "streamingPolicyName",
-                              policy_of(loc), "contentKeys", content_keys(loc));
+                              policy_of(loc), "contentKeys", content_keys(r, loc, false));
 
     if (entity_str(loc, "_ArmKeyPolicy") != NULL) {
         json_object_set_new(props, "defaultContentKeyPolicyName",
                             json_string(entity_str(loc, "_ArmKeyPolicy")));
+    }
+    if (entity_str(loc, "_ArmAlternativeMediaId") != NULL) {
+        json_object_set_new(props, "alternativeMediaId",
+                            json_string(entity_str(loc, "_ArmAlternativeMediaId")));
     }
     return props;
 }
@@ -146,9 +161,8 @@ static int window_of(arm_req_t *r, const json_t *props, int64_t *start, int64_t 
 }
 
 static json_t *create_v2_locator(arm_req_t *r, const char *name, const char *asset_id,
-                                 const json_t *props, int64_t start, int64_t end)
+                                 const char *guid, int64_t start, int64_t end)
 {
-    const char *given_id = json_string_value(json_object_get(props, "streamingLocatorId"));
     char start_iso[TIME_ISO_LEN], id[ENTITY_ID_MAX];
     json_t *body, *policy = NULL, *loc = NULL;
 
@@ -160,10 +174,8 @@ static json_t *create_v2_locator(arm_req_t *r, const char *name, const char *ass
         body = json_pack("{s:s,s:i,s:s,s:s,s:s}", "Name", name, "Type", LOCATOR_ORIGIN, "AssetId",
                          asset_id, "AccessPolicyId", entity_str(policy, "Id"), "StartTime",
                          start_iso);
-        if (given_id != NULL) {
-            snprintf(id, sizeof(id), "nb:lid:UUID:%s", given_id);
-            json_object_set_new(body, "Id", json_string(id));
-        }
+        snprintf(id, sizeof(id), "nb:lid:UUID:%s", guid);
+        json_object_set_new(body, "Id", json_string(id));
         if (entity_create(&r->c, &entity_locators, body, &loc) != 0) {
             loc = NULL;
         }
@@ -173,64 +185,98 @@ static json_t *create_v2_locator(arm_req_t *r, const char *name, const char *ass
     return loc;
 }
 
-static http_response_t *create_locator(arm_req_t *r, const char *name)
+/* The locator's GUID: streamingLocatorId as given (a GUID), or a new one. */
+static int locator_guid(const json_t *props, char guid[GUID_TEXT_LEN + 1])
 {
-    json_t *props = json_object_get(r->body, "properties"), *asset, *loc;
-    const char *policy_name = json_string_value(json_object_get(props, "streamingPolicyName"));
-    const char *asset_name = json_string_value(json_object_get(props, "assetName"));
-    const char *key_policy_name = json_string_value(json_object_get(props,
-                                                                    "defaultContentKeyPolicyName"));
-    const arm_policy_t *policy = arm_policy_find(policy_name);
-    json_t *key_policy = NULL;
-    http_response_t *out = NULL;
-    char kid[ENTITY_ID_MAX] = "";
-    int64_t start, end;
+    const char *given = json_string_value(json_object_get(props, "streamingLocatorId"));
+    uint8_t rfc[16];
 
-    if (policy == NULL) {
-        return arm_error(400, "InvalidResource", "streamingPolicyName '%.64s' is not served: use "
-                         "Predefined_ClearStreamingOnly, Predefined_DownloadAndClearStreaming, "
-                         "Predefined_DownloadOnly or Predefined_ClearKey (common encryption is "
-                         "not served through v3 yet)", policy_name ? policy_name : "");
+    if (given == NULL) {
+        return uuid_v4_text(guid);
     }
-    if (policy->envelope) {
-        key_policy = key_policy_name != NULL ? arm_key_policy_find(r, key_policy_name) : NULL;
-        if (key_policy == NULL) {
-            return arm_error(400, "InvalidResource", "%s needs defaultContentKeyPolicyName: an "
-                             "existing content key policy", policy->name);
-        }
+    if (guid_parse(given, rfc) != 0) {
+        return -1;
     }
-    if (window_of(r, props, &start, &end) != 0) {
+    guid_format(rfc, guid);
+    return 0;
+}
+
+/* The stored locator: its policy (name and a copy, so deleting a custom
+ * policy changes no locator), keys and the names v3 answers. */
+static void keep_v3_fields(json_t *loc, const json_t *policy, const json_t *props, json_t *keys)
+{
+    const char *key_policy = json_string_value(json_object_get(props, "defaultContentKeyPolicyName"));
+    const json_t *media = json_object_get(props, "alternativeMediaId");
+
+    json_object_set(loc, "_StreamingPolicy", json_object_get(policy, "name"));
+    json_object_set(loc, "_ArmPolicy", json_object_get(policy, "properties"));
+    json_object_set(loc, "_ArmKeys", keys);
+    if (key_policy != NULL) {
+        json_object_set_new(loc, "_ArmKeyPolicy", json_string(key_policy));
+    }
+    if (json_is_string(media)) {
+        json_object_set_new(loc, "_ArmAlternativeMediaId", json_string(json_string_value(media)));
+    }
+}
+
+static http_response_t *check_request(arm_req_t *r, const json_t *props, json_t **policy,
+                                      char guid[GUID_TEXT_LEN + 1], int64_t *start, int64_t *end)
+{
+    const char *policy_name = json_string_value(json_object_get(props, "streamingPolicyName"));
+    const json_t *media = json_object_get(props, "alternativeMediaId");
+
+    if (locator_guid(props, guid) != 0) {
+        return arm_error(400, "InvalidResource", "properties.streamingLocatorId must be a GUID");
+    }
+    if (media != NULL && !json_is_null(media)
+        && (!json_is_string(media) || json_string_length(media) > ARM_NAME_MAX)) {
+        return arm_error(400, "InvalidResource", "properties.alternativeMediaId is a string of at "
+                         "most %d bytes", ARM_NAME_MAX);
+    }
+    if (window_of(r, props, start, end) != 0) {
         return arm_error(400, "InvalidResource", "startTime/endTime must be ISO 8601 times, "
                          "endTime after startTime");
     }
+    *policy = arm_policy_load(r, policy_name);
+    if (*policy == NULL) {
+        return arm_error(400, "InvalidResource", "properties.streamingPolicyName '%.64s' names no "
+                         "streaming policy (predefined or created with PUT streamingPolicies/{name})",
+                         policy_name ? policy_name : "");
+    }
+    return NULL;
+}
+
+static http_response_t *create_locator(arm_req_t *r, const char *name)
+{
+    json_t *props = json_object_get(r->body, "properties"), *asset, *loc = NULL, *policy = NULL;
+    const char *asset_name = json_string_value(json_object_get(props, "assetName"));
+    json_t *keys;
+    http_response_t *out;
+    char guid[GUID_TEXT_LEN + 1];
+    int64_t start, end;
+
+    if ((out = check_request(r, props, &policy, guid, &start, &end)) != NULL) {
+        return out;
+    }
     asset = asset_name != NULL ? arm_asset_find(r, asset_name) : NULL;
     if (asset == NULL) {
-        json_decref(key_policy);
+        json_decref(policy);
         return arm_error(404, "ResourceNotFound", "the asset '%s' was not found",
                          asset_name ? asset_name : "");
     }
-    if (!policy->envelope && catalog_count_links(&r->c.txn, entity_str(asset, "Id"),
-                                                 "DeliveryPolicies") > 0) {
-        json_decref(asset);
-        return arm_error(409, "Conflict", "the asset is encrypted (it has a delivery policy, "
-                         "e.g. from a Predefined_ClearKey locator): %s would not be clear",
-                         policy->name);
-    }
+    keys = json_array();
     if (asset_register_files(&r->c, entity_str(asset, "Id")) == 0
-        && (key_policy == NULL || arm_locator_envelope(r, asset, key_policy, kid) == 0)
-        && (loc = create_v2_locator(r, name, entity_str(asset, "Id"), props, start, end)) != NULL) {
-        json_object_set_new(loc, "_StreamingPolicy", json_string(policy->name));
-        if (key_policy != NULL) {
-            json_object_set_new(loc, "_ArmKeyId", json_string(kid));
-            json_object_set_new(loc, "_ArmKeyPolicy", json_string(entity_str(key_policy, "Name")));
-        }
+        && arm_locator_protect(r, asset, policy, props, guid, keys) == 0
+        && (loc = create_v2_locator(r, name, entity_str(asset, "Id"), guid, start, end)) != NULL) {
+        keep_v3_fields(loc, policy, props, keys);
         if (entity_save(&r->c, &entity_locators, loc) == 0) {
             out = arm_json(201, locator_json(r, loc));
         }
-        json_decref(loc);
     }
+    json_decref(loc);
+    json_decref(keys);
     json_decref(asset);
-    json_decref(key_policy);
+    json_decref(policy);
     return out;
 }
 
@@ -264,60 +310,84 @@ static json_t *path_list(const char *guid, const char *primary, const char *cons
     return out;
 }
 
-/* As AMS listed them: HLS v4+ TS then CMAF, DASH CSF then CMAF, Smooth. */
-static json_t *streaming_paths(const char *guid, const char *primary)
+/* What the origin serves of each scheme (the rest of an encrypting
+ * scheme's protocols is refused, never clear, so it is not listed). */
+static const uint32_t served[ARM_SCHEMES] = {
+    ARM_PROTO_HLS | ARM_PROTO_DASH | ARM_PROTO_SMOOTH,
+    ARM_PROTO_HLS,
+    ARM_PROTO_HLS | ARM_PROTO_DASH | ARM_PROTO_SMOOTH,
+    ARM_PROTO_HLS | ARM_PROTO_DASH,
+};
+
+/* As AMS listed them: per protocol (HLS v4+ then CMAF, DASH CSF then CMAF,
+ * Smooth) the scheme that delivers it. */
+static json_t *streaming_paths(const arm_policy_plan_t *plan, const char *guid, const char *primary)
 {
     static const char *const hls[] = { "(format=m3u8-aapl)", "(format=m3u8-cmaf)", NULL };
     static const char *const dash[] = { "(format=mpd-time-csf)", "(format=mpd-time-cmaf)", NULL };
     static const char *const smooth[] = { "", NULL };
+    static const struct {
+        const char *name;
+        uint32_t flag;
+        const char *const *suffixes;
+    } protocols[] = {
+        { "Hls", ARM_PROTO_HLS, hls }, { "Dash", ARM_PROTO_DASH, dash },
+        { "SmoothStreaming", ARM_PROTO_SMOOTH, smooth },
+    };
+    json_t *out = json_array();
 
-    return json_pack("[{s:s,s:s,s:o},{s:s,s:s,s:o},{s:s,s:s,s:o}]",
-                     "streamingProtocol", "Hls", "encryptionScheme", "NoEncryption", "paths",
-                     path_list(guid, primary, hls),
-                     "streamingProtocol", "Dash", "encryptionScheme", "NoEncryption", "paths",
-                     path_list(guid, primary, dash),
-                     "streamingProtocol", "SmoothStreaming", "encryptionScheme", "NoEncryption",
-                     "paths", path_list(guid, primary, smooth));
+    for (size_t p = 0; p < sizeof(protocols) / sizeof(protocols[0]); p++) {
+        for (int s = 0; s < ARM_SCHEMES; s++) {
+            if ((plan->protocols[s] & served[s] & protocols[p].flag) != 0) {
+                json_array_append_new(out, json_pack("{s:s,s:s,s:o}", "streamingProtocol",
+                                                     protocols[p].name, "encryptionScheme",
+                                                     arm_scheme_name((arm_scheme_t) s), "paths",
+                                                     path_list(guid, primary, protocols[p].suffixes)));
+            }
+        }
+    }
+    return out;
 }
 
-/* The origin encrypts HLS only (AES-128 envelope): the other protocols of
- * an envelope asset are refused, so they are not listed. */
-static json_t *envelope_paths(const char *guid, const char *primary)
+/* The locator's policy: its stored copy, or (older locators) the predefined one. */
+static json_t *policy_properties(arm_req_t *r, const json_t *loc)
 {
-    static const char *const hls[] = { "(format=m3u8-aapl)", "(format=m3u8-cmaf)", NULL };
+    json_t *p, *props;
 
-    return json_pack("[{s:s,s:s,s:o}]", "streamingProtocol", "Hls", "encryptionScheme",
-                     "EnvelopeEncryption", "paths", path_list(guid, primary, hls));
+    if (json_is_object(json_object_get(loc, "_ArmPolicy"))) {
+        return json_incref(json_object_get(loc, "_ArmPolicy"));
+    }
+    p = arm_policy_load(r, policy_of(loc));
+    props = p != NULL ? json_incref(json_object_get(p, "properties")) : NULL;
+    json_decref(p);
+    return props != NULL ? props : json_object();
 }
 
 static http_response_t *list_paths(arm_req_t *r, const json_t *loc)
 {
-    const arm_policy_t *policy = arm_policy_find(policy_of(loc));
+    json_t *policy = policy_properties(r, loc);
     const char *guid = entity_guid(entity_str(loc, "Id")), *primary = NULL;
     files_walk_t w = { &r->c, json_array() };
-    json_t *downloads = json_array(), *streaming = json_array(), *f;
+    json_t *downloads = json_array(), *streaming, *f;
     char path[ARM_NAME_MAX + 600];
+    arm_policy_plan_t plan;
     size_t i;
 
+    arm_policy_plan(policy, &plan);
     catalog_each_link(&r->c.txn, entity_str(loc, "AssetId"), "Files", add_file, &w);
     json_array_foreach(w.files, i, f) {
         const char *name = entity_str(f, "Name");
         size_t n = name != NULL ? strlen(name) : 0;
         if (n > 4 && strcasecmp(name + n - 4, ".ism") == 0) {
             primary = name;
-        } else if (policy != NULL && policy->download && n > 0) {
+        } else if ((plan.protocols[ARM_SCHEME_CLEAR] & ARM_PROTO_DOWNLOAD) != 0 && n > 0) {
             snprintf(path, sizeof(path), "/%s/%s", guid, name);
             json_array_append_new(downloads, json_string(path));
         }
     }
-    if (primary != NULL && policy != NULL && policy->envelope) {
-        json_decref(streaming);
-        streaming = envelope_paths(guid, primary);
-    } else if (primary != NULL && policy != NULL && policy->streaming) {
-        json_decref(streaming);
-        streaming = streaming_paths(guid, primary);
-    }
+    streaming = primary != NULL ? streaming_paths(&plan, guid, primary) : json_array();
     json_decref(w.files);
+    json_decref(policy);
     return arm_json(200, json_pack("{s:o,s:o}", "streamingPaths", streaming, "downloadPaths",
                                    downloads));
 }
@@ -335,7 +405,7 @@ static http_response_t *locator_action(arm_req_t *r, json_t *loc)
         return list_paths(r, loc);
     }
     if (arm_path_seg_is(&r->path, 2, "listContentKeys")) {
-        return arm_json(200, json_pack("{s:o}", "contentKeys", content_keys(loc)));
+        return arm_json(200, json_pack("{s:o}", "contentKeys", content_keys(r, loc, true)));
     }
     return arm_error(404, "NotSupported", "locator action '%s' is not served", r->path.seg[2]);
 }

@@ -133,6 +133,7 @@ static http_response_t *token(app_t *app, http_request_t *req, const char *tenan
 {
     token_form_t t = { 0 };
     char *access;
+    http_response_t *answer;
     unsigned retry_after = 0;
     bool known;
 
@@ -166,10 +167,12 @@ static http_response_t *token(app_t *app, http_request_t *req, const char *tenan
     if (access == NULL) {
         return NULL;
     }
-    return arm_json(200, json_pack("{s:s,s:I,s:I,s:s%}", "token_type", "Bearer", "expires_in",
-                                   (json_int_t) app->cfg.token_lifetime, "ext_expires_in",
-                                   (json_int_t) app->cfg.token_lifetime, "access_token",
-                                   access, strlen(access)));
+    answer = arm_json(200, json_pack("{s:s,s:I,s:I,s:s%}", "token_type", "Bearer", "expires_in",
+                                     (json_int_t) app->cfg.token_lifetime, "ext_expires_in",
+                                     (json_int_t) app->cfg.token_lifetime, "access_token",
+                                     access, strlen(access)));
+    free(access);
+    return answer;
 }
 
 http_response_t *arm_oidc_handle(app_t *app, http_request_t *req)

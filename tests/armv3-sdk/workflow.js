@@ -91,6 +91,46 @@ async function main() {
   out.streamingLocatorId = locator.streamingLocatorId;
   const paths = await client.streamingLocators.listPaths(group, account, locatorName);
   out.streamingPaths = paths.streamingPaths;
+  // content protection: a token-restricted (JWT) ClearKey policy, then a
+  // Predefined_MultiDrmCencStreaming locator on the input asset and its keys
+  const keyPolicyName = `ckp-${run}`;
+  const keyPolicy = await client.contentKeyPolicies.createOrUpdate(group, account, keyPolicyName, {
+    description: "jwt",
+    options: [{ name: "clearKey",
+      configuration: { odataType: "#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration" },
+      restriction: { odataType: "#Microsoft.Media.ContentKeyPolicyTokenRestriction",
+        issuer: "http://issuer/", audience: "urn:test", restrictionTokenType: "Jwt",
+        primaryVerificationKey: { odataType: "#Microsoft.Media.ContentKeyPolicySymmetricTokenKey",
+                                  keyValue: Uint8Array.from({ length: 64 }, (_, i) => i) },
+        requiredClaims: [{ claimType: "urn:microsoft:azure:mediaservices:contentkeyidentifier" }] } }],
+  });
+  out.keyPolicyRestriction = keyPolicy.options[0].restriction.odataType;
+  const secrets = await client.contentKeyPolicies.getPolicyPropertiesWithSecrets(group, account,
+                                                                                 keyPolicyName);
+  out.keyValue = Buffer.from(secrets.options[0].restriction.primaryVerificationKey.keyValue)
+    .toString("hex");
+  const drmName = `drm-${run}`;
+  const drm = await client.streamingLocators.create(group, account, drmName, {
+    assetName: inputName, streamingPolicyName: "Predefined_MultiDrmCencStreaming",
+    defaultContentKeyPolicyName: keyPolicyName });
+  out.drmLocatorKeys = drm.contentKeys;
+  out.drmKeys = (await client.streamingLocators.listContentKeys(group, account, drmName)).contentKeys;
+  const shown = await client.contentKeyPolicies.get(group, account, keyPolicyName);
+  out.shownKeyValueLength = shown.options[0].restriction.primaryVerificationKey.keyValue.length;
+  // a custom streaming policy: created, read back, listed after the predefined ones
+  const customName = `sp-${run}`;
+  const custom = await client.streamingPolicies.create(group, account, customName, {
+    commonEncryptionCbcs: {
+      enabledProtocols: { download: false, dash: true, hls: true, smoothStreaming: false },
+      drm: { fairPlay: { customLicenseAcquisitionUrlTemplate: "https://fp.example/{ContentKeyId}",
+                         allowPersistentLicense: false } },
+      contentKeys: { defaultKey: { label: "cbcsKey", policyName: keyPolicyName } } } });
+  out.customLabel = custom.commonEncryptionCbcs.contentKeys.defaultKey.label;
+  out.customFairPlay = (await client.streamingPolicies.get(group, account, customName))
+    .commonEncryptionCbcs.drm.fairPlay.customLicenseAcquisitionUrlTemplate;
+  out.policyNames = [];
+  for await (const p of client.streamingPolicies.list(group, account)) out.policyNames.push(p.name);
+
   const endpoint = await client.streamingEndpoints.get(group, account, "default");
   out.hostName = endpoint.hostName;
   out.endpointState = endpoint.resourceState;

@@ -2,8 +2,8 @@
 open restriction) and a streaming locator with it set up AES-128 envelope
 encryption of the asset's HLS through the v2 key, delivery policy and the
 origin's key service; ffmpeg plays it fetching the key, the segments are
-not clear, and the refusals (token restrictions, no policy, clear + ClearKey
-locators on one asset) answer 400/409."""
+not clear, and the refusals (a token restriction without a key, no policy,
+clear + ClearKey locators on one asset) answer 400/409."""
 
 import re
 import uuid
@@ -74,7 +74,7 @@ def test_refusals(arm, abr_set):
         "options": [{"name": "o", "configuration": {"@odata.type": CLEAR_KEY}, "restriction": {
             "@odata.type": "#Microsoft.Media.ContentKeyPolicyTokenRestriction", "issuer": "i",
             "audience": "a", "restrictionTokenType": "Jwt"}}]}})
-    assert status == 400 and "token" in body["error"]["message"]
+    assert status == 400 and "primaryVerificationKey" in body["error"]["message"]   # no key
     status, _, body = arm.req("GET", "contentKeyPolicies/nosuch-" + run)
     assert status == 404
     # a ClearKey locator on an asset that already streams in the clear: 409

@@ -3,7 +3,9 @@
 into tests/armv3-sdk), through a VoD workflow against the installation's
 HTTPS listener (tests/armv3-sdk/workflow.js): token from the daemon's
 authority, asset, SAS upload in blocks and in one Put Blob, a transform with
-a built-in preset, a job to Finished, a streaming locator and listPaths, then the default streaming endpoint
+a built-in preset, a job to Finished, a streaming locator and listPaths, a
+token-restricted content key policy and a Predefined_MultiDrmCencStreaming
+locator with its keys, a custom streaming policy, then the default streaming endpoint
 stopped and started as long-running operations.
 The HLS and DASH paths it lists play through ffmpeg on the origin."""
 
@@ -60,6 +62,18 @@ def test_arm_sdk_vod_workflow(platform, arm_url, sdk_clip):
     assert out["hostName"] == platform.origin.base.split("://", 1)[1], out["hostName"]
     assert out["endpointState"] == "Running"
     assert (out["afterStop"], out["afterStart"]) == ("Stopped", "Running")
+    # content protection through the SDK: the token restriction, its secret, the CENC key
+    assert out["keyPolicyRestriction"] == "#Microsoft.Media.ContentKeyPolicyTokenRestriction"
+    assert out["keyValue"] == bytes(range(64)).hex()
+    [key] = out["drmKeys"]
+    assert key["type"] == "CommonEncryptionCenc" and key["policyName"] == "ckp-" + run
+    assert key["id"] == out["drmLocatorKeys"][0]["id"] and len(key["value"]) == 24
+    assert out["shownKeyValueLength"] == 0                     # GET hides the secret
+    assert out["customLabel"] == "cbcsKey"
+    assert out["customFairPlay"] == "https://fp.example/{ContentKeyId}"
+    assert out["policyNames"][:2] == ["Predefined_ClearStreamingOnly",
+                                      "Predefined_DownloadAndClearStreaming"]
+    assert "Predefined_MultiDrmStreaming" in out["policyNames"] and "sp-" + run in out["policyNames"]
     by_protocol = {p["streamingProtocol"]: p["paths"] for p in out["streamingPaths"]}
     assert set(by_protocol) == {"Hls", "Dash", "SmoothStreaming"}
     assert [p.rsplit("(format=", 1)[1] for p in by_protocol["Hls"] + by_protocol["Dash"]] == [

@@ -47,7 +47,10 @@ V3_ACTIONS = (("POST", "assets/a1/listContainerSas", {"permissions": "ReadWrite"
               ("POST", "transforms/t1/jobs/j1/cancelJob", None),
               ("POST", "streamingLocators/l1/listPaths", None),
               ("POST", "streamingEndpoints/nosuch/stop", None),
-              ("POST", "contentKeyPolicies/p1/getPolicyPropertiesWithSecrets", None))
+              ("POST", "contentKeyPolicies/p1/getPolicyPropertiesWithSecrets", None),
+              ("POST", "assets/a1/getEncryptionKey", None),
+              ("POST", "streamingLocators/l1/listContentKeys", None),
+              ("PUT", "streamingPolicies/s1", {"properties": {}}))
 
 
 def b64url(data: bytes) -> str:
