@@ -8,6 +8,7 @@
  */
 #include "http/http_server.h"
 #include "daemon/daemon_log.h"
+#include "http/http_deferred.h"
 #include "util/text_codec.h"
 
 #include <arpa/inet.h>
@@ -25,6 +26,7 @@ struct http_server {
     unsigned           port;
     char              *tls_cert;       /* PEM, kept for the daemon's lifetime */
     char              *tls_key;
+    http_deferred_t   *deferred;       /* steps kept off the polling threads */
 };
 
 typedef struct {
@@ -32,6 +34,9 @@ typedef struct {
     http_response_t *pending;      /* error decided mid-body */
     bool             sink_done;
     struct timespec  t0;
+    bool             deferred;     /* suspended: a pool thread runs req.defer */
+    http_response_t *done;         /* its answer, queued when MHD calls again */
+    void            *app;
 } request_state_t;
 
 static const char *local_field(const http_field_t *f, size_t n, const char *name)
@@ -254,6 +259,35 @@ static enum MHD_Result first_call(http_server_t *s, struct MHD_Connection *conn,
     return MHD_YES;
 }
 
+/* Pool thread: the deferred step, then the connection resumes (MHD calls
+ * on_request again, which queues st->done).  st is not touched after. */
+static void run_deferred(void *arg)
+{
+    request_state_t *st = arg;
+    struct MHD_Connection *conn = st->req.conn;
+
+    st->done = st->req.defer(st->app, &st->req);
+    MHD_resume_connection(conn);
+}
+
+/* The finish step asked to run off the polling thread (req.defer): suspend
+ * the connection and hand the step to the pool; a full pool answers 503. */
+static enum MHD_Result defer(http_server_t *s, request_state_t *st)
+{
+    st->deferred = true;
+    st->app = s->h.app;
+    MHD_suspend_connection(st->req.conn);
+    if (s->deferred == NULL || !http_deferred_submit(s->deferred, run_deferred, st)) {
+        st->done = http_response_text(503, "text/plain",
+                                      "server busy: too many long operations queued\n");
+        if (st->done != NULL) {
+            http_response_header(st->done, "Retry-After", "1");
+        }
+        MHD_resume_connection(st->req.conn);
+    }
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *data,
                                   size_t *size, void **con_cls)
@@ -275,6 +309,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *size = 0;
         return MHD_YES;
     }
+    if (st->deferred) {                /* resumed: the pool thread answered */
+        r = st->done;
+        st->done = NULL;
+        return queue(st, r);
+    }
     if (st->pending != NULL) {
         r = st->pending;
         st->pending = NULL;
@@ -283,6 +322,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r = st->req.sink->finish(st->req.sink_state, &st->req);
     } else {
         r = s->h.finish(s->h.app, &st->req);
+        if (r == NULL && st->req.defer != NULL) {
+            return defer(s, st);
+        }
     }
     return queue(st, r);
 }
@@ -302,6 +344,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         st->req.sink->abort(st->req.sink_state);     /* client went away mid-upload */
     }
     http_response_free(st->pending);
+    http_response_free(st->done);
     http_response_free(st->req.early);
     free(st->req.body);
     free(st);
@@ -395,6 +438,7 @@ static void server_free(http_server_t *s)
     }
     free(s->tls_key);
     free(s->tls_cert);
+    http_deferred_free(s->deferred);
     free(s);
 }
 
@@ -403,7 +447,8 @@ http_server_t *http_server_start_tls(const char *listen, const http_handlers_t *
 {
     struct sockaddr_storage ss;
     http_server_t *s;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG
+                     | MHD_ALLOW_SUSPEND_RESUME;
     const union MHD_DaemonInfo *info;
     socklen_t sslen;
 
@@ -429,6 +474,7 @@ http_server_t *http_server_start_tls(const char *listen, const http_handlers_t *
     if (ss.ss_family == AF_INET6) {
         flags |= MHD_USE_IPv6;
     }
+    s->deferred = http_deferred_start();
     s->mhd = start_mhd(s, flags, &ss);
     if (s->mhd == NULL) {
         snprintf(err, errlen, "cannot listen on %s (address in use or not local%s?)", listen,
@@ -457,6 +503,7 @@ void http_server_stop(http_server_t *s)
     if (s == NULL) {
         return;
     }
+    http_deferred_stop(s->deferred);   /* resumes every suspended connection */
     MHD_stop_daemon(s->mhd);
     server_free(s);
 }

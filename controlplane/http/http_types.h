@@ -55,6 +55,11 @@ struct http_request {
     const http_sink_t *sink;      /* set by the router's begin step for streamed bodies */
     void       *sink_state;
     http_response_t *early;       /* answer decided before the body (body is discarded) */
+    /* Set by a finish step that returns NULL because the work must not run
+     * on a polling thread (e.g. a Put Block List joining gigabytes): the
+     * server suspends the connection and answers with defer(app, req),
+     * called on a pool thread (http_deferred.h). */
+    http_response_t *(*defer)(void *app, http_request_t *req);
     char        request_id[40];
     char        peer[64];
     /* conn == NULL (a $batch operation): headers and query arguments come

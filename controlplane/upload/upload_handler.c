@@ -466,6 +466,17 @@ static http_response_t *list_blobs(app_t *app, const char *container)
     return http_response_take(200, "application/xml", b.xml, b.len);
 }
 
+/* Put Block List off the polling thread (it copies every listed block). */
+static http_response_t *put_block_list_deferred(void *arg, http_request_t *req)
+{
+    char container[64], name[256];
+
+    if (split_path(req->path, container, sizeof(container), name, sizeof(name)) != 0) {
+        return storage_error(400, "InvalidResourceName", "bad container or blob name");
+    }
+    return put_block_list(arg, req, container, name);
+}
+
 http_response_t *upload_finish(app_t *app, http_request_t *req)
 {
     char container[64], name[256];
@@ -475,6 +486,10 @@ http_response_t *upload_finish(app_t *app, http_request_t *req)
         return storage_error(400, "InvalidResourceName", "bad container or blob name");
     }
     if (strcmp(req->method, "PUT") == 0) {
+        if (req->conn != NULL) {
+            req->defer = put_block_list_deferred;   /* http_server runs it on its pool */
+            return NULL;
+        }
         return put_block_list(app, req, container, name);
     }
     if (strcmp(req->method, "DELETE") == 0) {

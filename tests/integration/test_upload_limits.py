@@ -183,3 +183,41 @@ def test_limit_settings_are_checked(_prefix_root):
     d.write_conf()
     r = subprocess.run([str(d.binary), "-c", str(d.conf_path), "-t"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_block_list_join_runs_off_the_request_threads(_prefix_root):
+    """A Put Block List copies every listed block into the blob: with one
+    HTTP polling thread (`threads 1`) a join on it stalled every other
+    connection for as long.  The join now runs on the daemon's deferral
+    pool: while a 512 MiB join is under way, other requests are answered."""
+    d, ams = start_daemon(_prefix_root, {"threads": "1"})
+    try:
+        asset, loc = sas(ams)
+        block = os.urandom(MIB) * 64                   # 64 MiB, 8 distinct blocks
+        for n in range(8):
+            r = put_block(ams, loc, "big.bin", n, block[:-1] + bytes([n]))
+            assert r.status == 201, (r.status, r.body)
+        done = {}
+
+        def join():
+            r = put_list(ams, loc, "big.bin", [block_id(n) for n in range(8)])
+            done["status"], done["t"] = r.status, time.monotonic()
+
+        import threading
+        t = threading.Thread(target=join)
+        t.start()
+        time.sleep(0.3)                               # the join has begun
+        answered = []
+        for _ in range(5):                            # on new connections
+            r = ams.http("GET", "http://127.0.0.1:%d/healthz" % d.port)
+            answered.append((r.status, time.monotonic()))
+        t.join(timeout=300)
+        assert done.get("status") == 201, done
+        assert all(s == 200 for s, _ in answered), answered
+        assert answered[-1][1] < done["t"], \
+            "requests waited for the join (%.2f s after it)" % (answered[-1][1] - done["t"])
+        blob = container_dir(d, asset) / "big.bin"
+        assert blob.stat().st_size == 8 * 64 * MIB
+    finally:
+        d.stop()
+    assert not d.crashes(), d.crashes()
