@@ -406,3 +406,44 @@ def test_idle_push_is_dropped(smooth):
     assert not got.startswith(b"HTTP/1.1 200"), got
     wait_log(s, "smooth ingest connection closed: channel '%s', stream 'idle'" % ch["Name"])
     run(s.ams, "Channels", ch["Id"], "Stop")
+
+
+def test_archive_survives_a_daemon_sigkill(smooth):
+    """mediaplaned SIGKILLed during a push: what was archived stays (each
+    append was synced before the next), a fragment a crash left half-written
+    is cut off when the file is next written, and the encoder pushing its
+    stream again after the restart completes the archive (the fragments
+    already there are dropped as duplicates): it decodes to exactly the
+    clip's frames."""
+    s = smooth
+    ch, url = channel(s)
+    pg, asset, folder = program(s, ch, "kill")
+    video = folder / "kill_video.mp4"
+    pub = subprocess.Popen(push_args(s.clip, url + "/Streams(k)"), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 40
+        while not video.exists() or moofs(video) < 3:
+            assert time.time() < deadline and pub.poll() is None, "nothing archived"
+            time.sleep(0.2)
+        s.daemon.kill()
+    finally:
+        pub.kill()
+        pub.wait()
+    kept = moofs(video)
+    with open(video, "ab") as f:          # a crash in the middle of an append
+        f.write((5000).to_bytes(4, "big") + b"moof" + bytes(100))
+    s.daemon.start()
+    res = push(s.clip, url + "/Streams(k)", realtime=False)
+    assert res.returncode == 0, res.stderr
+    wait_log(s, "smooth ingest ended: channel '%s', stream 'k'" % ch["Name"])
+    assert re.search(r"kill_video\.mp4 ended in 108 bytes of a fragment cut short: cut off",
+                     s.daemon.log())
+    line = [l for l in s.daemon.log().splitlines()
+            if "smooth ingest ended: channel '%s'" % ch["Name"] in l][-1]
+    archived = int(re.search(r"(\d+) archived", line).group(1))
+    assert 0 < archived < 20, line         # only what the killed push had not archived
+    run(s.ams, "Programs", pg["Id"], "Stop")
+    assert moofs(video) >= kept
+    assert frame_hashes(video) == frame_hashes(s.clip)
+    run(s.ams, "Channels", ch["Id"], "Stop")
