@@ -447,3 +447,45 @@ def test_archive_survives_a_daemon_sigkill(smooth):
     assert moofs(video) >= kept
     assert frame_hashes(video) == frame_hashes(s.clip)
     run(s.ams, "Channels", ch["Id"], "Stop")
+
+
+def test_one_post_per_track(smooth):
+    """An encoder pushing each track in its own POST (both tracks numbered
+    1 in their moovs, as AMS-era encoders did): the video POST fills the
+    video archive, the audio POST the audio one."""
+    s = smooth
+    ch, url = channel(s)
+    pg, asset, folder = program(s, ch, "split")
+    res = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-re", "-i", str(s.clip),
+                          "-map", "0:v", "-c", "copy", "-f", "ismv", "-movflags", "isml+frag_keyframe",
+                          url + "/Streams(video)",
+                          "-map", "0:a", "-c", "copy", "-f", "ismv", "-movflags", "isml",
+                          "-frag_duration", "2000000", url + "/Streams(audio)"], capture_output=True, text=True, timeout=90)
+    assert res.returncode == 0, res.stderr
+    for stream in ("video", "audio"):
+        wait_log(s, "smooth ingest ended: channel '%s', stream '%s'" % (ch["Name"], stream))
+    run(s.ams, "Programs", pg["Id"], "Stop")
+    assert frame_hashes(folder / "split_video.mp4") == frame_hashes(s.clip)
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name",
+                            "-of", "csv=p=0", str(folder / "split_audio.mp4")],
+                           capture_output=True, text=True, check=True).stdout
+    assert probe.strip() == "aac"
+    assert moofs(folder / "split_audio.mp4") >= 9
+    run(s.ams, "Channels", ch["Id"], "Stop")
+
+
+def test_channel_stop_drops_a_push(smooth):
+    """A push to a channel that is stopped meanwhile is dropped at its next
+    fragment (the channel is checked again at every fragment)."""
+    s = smooth
+    ch, url = channel(s)
+    pub = subprocess.Popen(push_args(s.clip, url + "/Streams(s)"), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    try:
+        wait_log(s, "smooth ingest accepted: channel '%s', stream 's'" % ch["Name"])
+        run(s.ams, "Channels", ch["Id"], "Stop")
+        wait_log(s, "smooth ingest dropped: the channel is not Running (channel '%s'"
+                 % ch["Name"], timeout=20)
+    finally:
+        pub.kill()
+        pub.wait()
