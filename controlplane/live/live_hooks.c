@@ -145,7 +145,10 @@ static const char *refusal(app_t *app, const char *token, const char *addr, char
         return "unknown stream key";
     }
     snprintf(name, cap, "%s", entity_str(w.found, "Name"));
-    if (!entity_in_state(w.found, "Running")) {
+    const char *proto = entity_str(json_object_get(w.found, "Input"), "StreamingProtocol");
+    if (proto != NULL && strcmp(proto, "RTMP") != 0) {
+        why = "the channel's Input.StreamingProtocol is not RTMP";
+    } else if (!entity_in_state(w.found, "Running")) {
         why = "the channel is not Running";
     } else if (addr == NULL || !ip_allow_permits(json_object_get(json_object_get(w.found, "Input"),
                                                                  "AccessControl"), addr)) {
