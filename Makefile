@@ -5,7 +5,7 @@
 #
 #   core          core/**.c            -> $(BUILD)/{san,opt}/libmpcore.a   (links -lcrypto: AES)
 #   common        common/**.c (catalog schema shared by daemon and module)
-#   control plane controlplane/**.c + common      -> $(BUILD)/mediaplaned (-O2)
+#   control plane controlplane/**.c + common + libmpcore -> $(BUILD)/mediaplaned (-O2)
 #                                                    $(BUILD)/san/mediaplaned (ASan/UBSan, for tests)
 #   unit tests    tests/unit/test_*.c (core), tests/controlplane/test_*.c (daemon)
 #   encoder       encoder/**.c + core (opt)          -> $(BUILD)/mediaplane-encoder
@@ -31,7 +31,7 @@ COMMON_SRC := $(shell find common -name '*.c' 2>/dev/null | sort)
 CP_SRC     := $(shell find controlplane -name '*.c' ! -path controlplane/main.c 2>/dev/null | sort)
 CP_HDR     := $(shell find controlplane common -name '*.h' 2>/dev/null | sort)
 CP_ALL     := $(COMMON_SRC) $(CP_SRC)
-CP_INC     := -Icontrolplane -Icommon $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
+CP_INC     := -Icontrolplane -Icommon -Icore $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
 CP_LIBS    := -llmdb -ljansson -lmicrohttpd -lxml2 -lcurl -lcrypto -lpthread -lm
 CP_SAN_OBJ := $(patsubst %.c,$(BUILD)/san/cp/%.o,$(CP_ALL))
 CP_OPT_OBJ := $(patsubst %.c,$(BUILD)/opt/cp/%.o,$(CP_ALL))
@@ -83,15 +83,15 @@ $(BUILD)/san/libcp.a: $(CP_SAN_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/mediaplaned: $(BUILD)/opt/cp/controlplane/main.o $(CP_OPT_OBJ)
+$(BUILD)/mediaplaned: $(BUILD)/opt/cp/controlplane/main.o $(CP_OPT_OBJ) $(BUILD)/opt/libmpcore.a
 	$(CC) -g -o $@ $^ $(CP_LIBS)
 
-$(BUILD)/san/mediaplaned: $(BUILD)/san/cp/controlplane/main.o $(BUILD)/san/libcp.a
+$(BUILD)/san/mediaplaned: $(BUILD)/san/cp/controlplane/main.o $(BUILD)/san/libcp.a $(BUILD)/san/libmpcore.a
 	$(CC) -g $(SAN) -o $@ $^ $(CP_LIBS)
 
-$(BUILD)/unit/cp_%: tests/controlplane/%.c $(wildcard tests/controlplane/*.h) $(BUILD)/san/libcp.a
+$(BUILD)/unit/cp_%: tests/controlplane/%.c $(wildcard tests/controlplane/*.h) $(BUILD)/san/libcp.a $(BUILD)/san/libmpcore.a
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(CP_INC) -o $@ $< $(BUILD)/san/libcp.a -lcmocka $(CP_LIBS)
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(CP_INC) -o $@ $< $(BUILD)/san/libcp.a $(BUILD)/san/libmpcore.a -lcmocka $(CP_LIBS)
 
 $(BUILD)/san/enc/%.o: %.c $(ENC_HDR) $(CORE_HDR)
 	@mkdir -p $(dir $@)

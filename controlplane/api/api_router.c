@@ -14,6 +14,7 @@
 #include "arm/arm_router.h"
 #include "daemon/daemon_log.h"
 #include "live/live_hooks.h"
+#include "live/live_smooth_ingest.h"
 #include "odata/odata_render.h"
 #include "util/time_text.h"
 
@@ -44,7 +45,9 @@ void api_router_begin(void *arg, http_request_t *req)
     char *collapsed = collapsed_api_path(req);
     const char *path = collapsed != NULL ? collapsed : req->path;
 
-    if (strncmp(path, "/upload/", 8) == 0) {
+    if (live_smooth_route(req->path)) {
+        live_smooth_begin(app, req);                 /* Smooth ingest: a streamed push */
+    } else if (strncmp(path, "/upload/", 8) == 0) {
         upload_begin(app, req);
     } else if (api_path_is_api(path) && strcmp(req->method, "OPTIONS") != 0) {
         req->early = oauth_check_bearer(app, req);   /* 401 before reading any body */

@@ -22,6 +22,9 @@ void config_defaults(daemon_config_t *c)
     snprintf(c->encoder_complexity, sizeof(c->encoder_complexity), "Balanced");
     snprintf(c->ffmpeg_path, sizeof(c->ffmpeg_path), "ffmpeg");
     c->live_max_programs = 64;
+    c->smooth_max_box = 16u << 20;
+    c->smooth_max_fragments = 1000000;
+    c->smooth_max_streams = 8;
     c->threads = 4;
     c->max_body = 4u << 20;
     c->catalog_map_size = (size_t) 1 << 30;
@@ -144,6 +147,33 @@ static int set_live_max_programs(daemon_config_t *c, const char *v)
     return 0;
 }
 
+/* Smooth ingest bounds (live/live_smooth_ingest.c). */
+static int set_smooth_max_box(daemon_config_t *c, const char *v)
+{
+    size_t n;
+    if (parse_size(v, &n) != 0 || n < 4096 || n > (256u << 20)) return -1;
+    c->smooth_max_box = n;
+    return 0;
+}
+
+static int set_smooth_max_fragments(daemon_config_t *c, const char *v)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end != '\0' || n < 1 || n > 100000000) return -1;
+    c->smooth_max_fragments = (unsigned) n;
+    return 0;
+}
+
+static int set_smooth_max_streams(daemon_config_t *c, const char *v)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end != '\0' || n < 1 || n > 64) return -1;
+    c->smooth_max_streams = (unsigned) n;
+    return 0;
+}
+
 static int set_threads(daemon_config_t *c, const char *v)
 {
     char *end;
@@ -259,6 +289,9 @@ static const struct {
     { "rtmp_local_url", set_rtmp_local_url, "an rtmp:// URL" },
     { "ffmpeg_path", set_ffmpeg_path, "an executable" },
     { "live_max_programs", set_live_max_programs, "1..64" },
+    { "smooth_max_box", set_smooth_max_box, "a size like 16m (4k..256m)" },
+    { "smooth_max_fragments", set_smooth_max_fragments, "1..100000000" },
+    { "smooth_max_streams", set_smooth_max_streams, "1..64" },
     { "encoder_complexity", set_encoder_complexity, "Speed|Balanced|Quality" },
     { "threads", set_threads, "1..256" },
     { "max_body", set_max_body, "a size like 4m" },

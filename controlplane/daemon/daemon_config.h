@@ -39,6 +39,9 @@ typedef struct {
     char     rtmp_local_url[CONFIG_URL_MAX]; /* the RTMP server as archivers reach it, ends with '/' */
     char     ffmpeg_path[CONFIG_PATH_MAX]; /* the archivers' ffmpeg */
     unsigned live_max_programs;           /* programs archiving at once, whole daemon (1..64) */
+    size_t   smooth_max_box;              /* Smooth ingest: largest box (moov, moof, mdat) */
+    unsigned smooth_max_fragments;        /* Smooth ingest: fragments of one POST */
+    unsigned smooth_max_streams;          /* Smooth ingest: POSTs at once per channel */
     unsigned threads;
     size_t   max_body;                    /* API request body limit, bytes */
     size_t   catalog_map_size;            /* LMDB map size, bytes */

@@ -4,7 +4,8 @@
  * it Running, which is what the RTMP server's publish callbacks check
  * (live/live_hooks.c: the token in the URL, the channel's state and its
  * Input IP allow list), and fills Input.Endpoints with the ingest URL
- * `<rtmp_url>live/<token>`.  Nothing runs per channel: the RTMP engine is
+ * `<rtmp_url>live/<token>` (FragmentedMP4: `<streaming_url><token>/ingest.isml`,
+ * live/live_smooth_ingest.c).  Nothing runs per channel: the RTMP engine is
  * nginx-rtmp, always up (see live/live_hooks.c for the design), so a
  * channel survives a daemon restart by construction.  Start/Stop/Reset,
  * create and delete are long-running operations (202 + operation-id).
@@ -97,10 +98,6 @@ static int check_input(api_ctx_t *c, json_t *rec, const json_t *old)
     if (proto == NULL || (strcmp(proto, "RTMP") != 0 && strcmp(proto, "FragmentedMP4") != 0)) {
         return api_fail(c, 400, "InvalidValue",
                         "Input.StreamingProtocol must be RTMP or FragmentedMP4");
-    }
-    if (strcmp(proto, "FragmentedMP4") == 0) {
-        return api_fail(c, 400, "NotSupported",
-                        "FragmentedMP4 (Smooth) ingest is not supported yet; use RTMP");
     }
     if (old != NULL && strcmp(proto, entity_str(json_object_get(old, "Input"),
                                                 "StreamingProtocol")) != 0) {
@@ -341,13 +338,25 @@ static const entity_action_t channel_actions[] = {
     { NULL, NULL },
 };
 
-/* Input.Endpoints of a running channel: its RTMP ingest URL. */
+/* Input.Endpoints of a running channel: its RTMP ingest URL, or for
+ * FragmentedMP4 its Smooth ingest URL <streaming_url><token>/ingest.isml
+ * (live/live_smooth_ingest.c), as AMS gave them. */
 static void set_endpoints(api_ctx_t *c, json_t *rec, bool running)
 {
     json_t *input = json_object_get(rec, "Input"), *list = json_array();
+    const char *proto = entity_str(input, "StreamingProtocol");
     char url[CONFIG_URL_MAX + 64];
 
-    if (running) {
+    if (running && proto != NULL && strcmp(proto, "FragmentedMP4") == 0) {
+        const char *base = c->app->cfg.streaming_url;
+        int n = (int) strlen(base);
+        while (n > 0 && base[n - 1] == '/') {
+            n--;                      /* one '/' before the key, however the base ends */
+        }
+        snprintf(url, sizeof(url), "%.*s/%s/ingest.isml", n, base, entity_str(rec, "_token"));
+        json_array_append_new(list, json_pack("{s:s,s:s}", "Protocol", "FragmentedMP4",
+                                              "Url", url));
+    } else if (running) {
         snprintf(url, sizeof(url), "%slive/%s", c->app->cfg.rtmp_url, entity_str(rec, "_token"));
         json_array_append_new(list, json_pack("{s:s,s:s}", "Protocol", "RTMP", "Url", url));
     }

@@ -179,7 +179,9 @@ static enum MHD_Result queue(request_state_t *st, http_response_t *r)
     }
     ok = MHD_queue_response(st->req.conn, (unsigned) status, m);
     MHD_destroy_response(m);
-    log_info("%s %s %d %.1fms", st->req.method, st->req.path, status, elapsed_ms(&st->t0));
+    log_info("%s %s %d %.1fms", st->req.method,
+             st->req.log_path != NULL ? st->req.log_path : st->req.path, status,
+             elapsed_ms(&st->t0));
     return ok;
 }
 
@@ -303,6 +305,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*size > 0) {
         if (st->req.sink != NULL) {
             sink_chunk(st, data, *size);
+            if (st->pending != NULL && st->pending->status == HTTP_STATUS_DROP) {
+                return MHD_NO;         /* the connection is closed, unanswered */
+            }
         } else {
             buffer_body(st, s->h.max_body, data, *size);
         }

@@ -36,7 +36,10 @@ typedef struct {
 } http_field_t;
 
 /* A body consumer for requests streamed to disk (uploads).  write returns
- * NULL to go on or a response to stop with; finish returns the response. */
+ * NULL to go on or a response to stop with; finish returns the response.
+ * A response of status HTTP_STATUS_DROP from write closes the connection at
+ * once, unanswered (a live ingest body that never ends). */
+#define HTTP_STATUS_DROP 0
 typedef struct {
     http_response_t *(*write)(void *state, const char *data, size_t len);
     http_response_t *(*finish)(void *state, http_request_t *req);
@@ -62,6 +65,8 @@ struct http_request {
     http_response_t *(*defer)(void *app, http_request_t *req);
     char        request_id[40];
     char        peer[64];
+    const char *log_path;         /* the path as the access log shows it (a static string;
+                                     NULL: path), for paths that hold a secret */
     /* conn == NULL (a $batch operation): headers and query arguments come
      * from these lists (names matched case-insensitively) instead of MHD. */
     const http_field_t *local_headers;

@@ -27,6 +27,7 @@
 #define _GNU_SOURCE
 #include "live/live_archiver.h"
 #include "live/live_archive_files.h"
+#include "live/live_smooth_archive.h"
 #include "daemon/daemon_log.h"
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
@@ -69,6 +70,21 @@ static struct {
     app_t          *app;
     archiver_t      a[LIVE_MAX_ARCHIVERS];
 } L = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* A program of a FragmentedMP4 channel: Smooth ingest writes its archive
+ * (live_smooth_archive.c), no archiver runs for it. */
+static bool archived_by_smooth_ingest(api_ctx_t *c, const json_t *program)
+{
+    json_t *channel = NULL;
+    const char *proto;
+    bool smooth;
+
+    catalog_get(&c->txn, entity_channels.name, entity_str(program, "ChannelId"), &channel);
+    proto = entity_str(json_object_get(channel, "Input"), "StreamingProtocol");
+    smooth = proto != NULL && strcmp(proto, "FragmentedMP4") == 0;
+    json_decref(channel);
+    return smooth;
+}
 
 static int paths_of_program(api_ctx_t *c, const json_t *program, archive_paths_t *p)
 {
@@ -359,7 +375,7 @@ static void tick(void)
     catalog_each(&c.txn, entity_programs.name, collect_running, &w);
     pthread_mutex_lock(&L.lock);
     json_object_foreach(w.running, id, rec) {
-        if (paths_of_program(&c, rec, &p) == 0) {
+        if (!archived_by_smooth_ingest(&c, rec) && paths_of_program(&c, rec, &p) == 0) {
             supervise(&p, id, c.now_ms);
         }
     }
@@ -459,6 +475,7 @@ int live_archive_end(api_ctx_t *c, json_t *program)
         copy.child = false;
     }
     stop_process(&copy);
+    live_smooth_quiesce();           /* a Smooth-ingest write in progress ends first */
     unlink(p.pid_file);
     pthread_mutex_lock(&L.lock);
     if (a != NULL) {

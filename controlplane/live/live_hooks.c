@@ -109,6 +109,19 @@ static int match_token(const char *id, json_t *rec, void *arg)
     return 0;
 }
 
+json_t *live_channel_of_token(app_t *app, const char *token)
+{
+    catalog_txn_t txn;
+    token_walk_t w = { token, NULL };
+
+    if (catalog_begin(app->store, false, &txn) != 0) {
+        return NULL;
+    }
+    catalog_each(&txn, entity_channels.name, match_token, &w);
+    catalog_abort(&txn);
+    return w.found;
+}
+
 static bool loopback(const char *addr)
 {
     return addr != NULL && (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0);
@@ -132,7 +145,10 @@ static const char *refusal(app_t *app, const char *token, const char *addr, char
         return "unknown stream key";
     }
     snprintf(name, cap, "%s", entity_str(w.found, "Name"));
-    if (!entity_in_state(w.found, "Running")) {
+    const char *proto = entity_str(json_object_get(w.found, "Input"), "StreamingProtocol");
+    if (proto != NULL && strcmp(proto, "RTMP") != 0) {
+        why = "the channel's Input.StreamingProtocol is not RTMP";
+    } else if (!entity_in_state(w.found, "Running")) {
         why = "the channel is not Running";
     } else if (addr == NULL || !ip_allow_permits(json_object_get(json_object_get(w.found, "Input"),
                                                                  "AccessControl"), addr)) {

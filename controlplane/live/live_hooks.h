@@ -10,6 +10,10 @@
 
 #include <stdbool.h>
 
+/* The channel whose ingest token (32 lower-case hex) is token: a new
+ * reference, or NULL (also the Smooth ingest's lookup). */
+json_t *live_channel_of_token(app_t *app, const char *token);
+
 bool live_hooks_route(const char *path);
 http_response_t *live_hooks_handle(app_t *app, http_request_t *req);
 

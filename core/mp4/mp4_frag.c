@@ -313,7 +313,7 @@ static int mp4_read_tfhd(mp4_moof_t *mf, mp4_traf_t *tf, const uint8_t *b, size_
 }
 
 /* tfdt (version 0 or 1) or a tfxd uuid box: the traf's decode time. */
-static int mp4_traf_time(const uint8_t *b, size_t len, uint32_t type, uint64_t *time)
+int mp4_traf_time(const uint8_t *b, size_t len, uint32_t type, uint64_t *time)
 {
     if (type == MP_FOURCC('u', 'u', 'i', 'd')) {
         if (len < 16 || memcmp(b, mp4_tfxd_uuid, 16) != 0) {
@@ -334,8 +334,8 @@ static int mp4_traf_time(const uint8_t *b, size_t len, uint32_t type, uint64_t *
 }
 
 /* Next child box of a container: 1 with its body, 0 at the end, -1 bad. */
-static int mp4_next_child(const uint8_t **p, size_t *len, const uint8_t **body, size_t *blen,
-                          uint32_t *type)
+int mp4_next_child(const uint8_t **p, size_t *len, const uint8_t **body, size_t *blen,
+                   uint32_t *type)
 {
     uint64_t size;
     if (*len < 8) {

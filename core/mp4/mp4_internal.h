@@ -88,7 +88,6 @@ typedef struct {
 } mp4_entry_info_t;
 
 int mp4_fail(mp4_parse_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-size_t mp4_box_header(const uint8_t *p, size_t len, uint64_t *size, uint32_t *type);
 mp_index_t *mp4_build_index(mp4_parse_ctx_t *ctx);
 /* Walk a moov box (header included) into ctx's traks; an mvex marks the
  * file fragmented and its trex defaults go to the traks. */
@@ -116,6 +115,14 @@ int mp4_frag_walk(mp4_parse_ctx_t *ctx, mp_source_t *m, uint64_t moov_end, int f
  * the view) and the traks' scanned fragments. */
 mp_index_t *mp4_build_fragmented(mp4_parse_ctx_t *ctx, mp_source_t *m, uint64_t moov_off,
                                  uint64_t moov_size);
+
+/* A traf's tfdt (version 0 or 1) or Smooth tfxd uuid box body: 1 with the
+ * decode time, 0 for another uuid, -1 malformed (mp4_frag.c; mp4_ingest.c). */
+int mp4_traf_time(const uint8_t *b, size_t len, uint32_t type, uint64_t *time);
+/* The next child box of a container body at *p: 1 with its body, 0 at the
+ * end, -1 for a box exceeding the container. */
+int mp4_next_child(const uint8_t **p, size_t *len, const uint8_t **body, size_t *blen,
+                   uint32_t *type);
 
 /* Read the first stsd entry.  Returns MP_OK, MP_ERR_NOT_FOUND for a codec
  * mediaplane does not package (track skipped) or MP_ERR_BAD_MEDIA. */

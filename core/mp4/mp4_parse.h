@@ -17,6 +17,11 @@
  * bound; every moof is also bounded by the moov size limit. */
 #define MP4_MAX_FRAGMENTS 100000u
 
+/* The header of the box at p (len bytes there): its length (8, or 16 for a
+ * 64-bit size) with *size (size 0: to the end, len) and *type; 0 when the
+ * header is short or its size smaller than itself. */
+size_t mp4_box_header(const uint8_t *p, size_t len, uint64_t *size, uint32_t *type);
+
 /* Walk top-level boxes to find moov.  buf holds bytes read at file offset
  * buf_off.  Returns MP_OK with *moov_off and *moov_size, MP_ERR_NEED_MORE with
  * *next_off = where the caller should read the next box header (at least 16

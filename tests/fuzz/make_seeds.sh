@@ -6,6 +6,8 @@
 #             E-AC-3, signed ctts, no edit list, all-intra at 90 kHz, QuickTime,
 #             avc3, fragmented ones (empty_moov with and without
 #             default_base_moof, -frag_duration, ismv); skipped without ffmpeg
+#   fuzz_mp4_ingest  Smooth pushes: ffmpeg's ismv in isml (live) mode and the
+#             fragmented fuzz_mp4 seeds
 #   fuzz_url  AMS packaging URLs of every form, and a few rejected ones
 #   fuzz_ism  AMS-style server manifests
 #   fuzz_odata_filter  $filter/$orderby/$select texts as AMS v2 clients send
@@ -30,7 +32,7 @@
 # Re-running is cheap: existing files are kept (a stamp records the version).
 set -euo pipefail
 out=${1:?usage: make_seeds.sh OUT_DIR}
-version=13
+version=14
 mkdir -p "$out/fuzz_mp4" "$out/fuzz_url" "$out/fuzz_ism" "$out/fuzz_odata_filter" \
   "$out/fuzz_task_body" "$out/fuzz_api_request" "$out/fuzz_endpoint_record" \
   "$out/fuzz_odata_batch" "$out/fuzz_token_template" "$out/fuzz_preset" \
@@ -320,6 +322,12 @@ if command -v ffmpeg >/dev/null 2>&1; then
      "$d/intra_90k.mp4"
   ff "${v[@]}" "${a[@]}" "${x264[@]}" -c:a aac -b:a 16k -ac 2 -f mov "$d/quicktime.mov"
   ff "${v[@]}" "${x264[@]}" -tag:v avc3 "$d/avc3.mp4"
+  # fuzz_mp4_ingest: what Smooth encoders push (ffmpeg's isml live mode),
+  # and the fragmented files above
+  mkdir -p "$out/fuzz_mp4_ingest"
+  ff "${v[@]}" "${a[@]}" "${x264[@]}" -c:a aac -b:a 16k -ac 1 -f ismv -movflags isml+frag_keyframe \
+     "$out/fuzz_mp4_ingest/isml_push.ismv"
+  cp -f "$d/frag_smooth.ismv" "$d/frag_av_base_moof.mp4" "$out/fuzz_mp4_ingest/" 2>/dev/null || true
 else
   echo "make_seeds.sh: ffmpeg not found, fuzz_mp4 starts without seeds" >&2
 fi

@@ -84,8 +84,6 @@ def test_channel_input_rules(ams):
     fails(ams.post("Channels", {"Name": "noinput"}), 400, "Input")
     fails(ams.post("Channels", {"Name": "badproto", "Input": {"StreamingProtocol": "HLS"}}), 400,
           "RTMP or FragmentedMP4")
-    fails(ams.post("Channels", {"Name": "smooth", "Input": {"StreamingProtocol": "FragmentedMP4"}}),
-          400, "not supported yet")
     fails(ams.post("Channels", {"Name": "kfi", "Input": dict(OPEN_INPUT, KeyFrameInterval="PT7S")}),
           400, "KeyFrameInterval")
     bad_ip = {"StreamingProtocol": "RTMP", "AccessControl": {"IP": {"Allow": [{"Address": "300.1.1.1"}]}}}
@@ -97,6 +95,21 @@ def test_channel_input_rules(ams):
     fails(ams.post("Channels", {"Name": "hls", "Input": OPEN_INPUT,
                                 "Output": {"Hls": {"FragmentsPerSegment": 11}}}), 400,
           "FragmentsPerSegment")
+
+
+def test_fragmented_mp4_channel_gets_a_smooth_ingest_url(ams):
+    """FragmentedMP4 (Smooth ingest, test_live_smooth_ingest.py): the
+    endpoint is <streaming_url><token>/ingest.isml while Running, as AMS
+    gave it; the protocol cannot change afterwards."""
+    ch = new_channel(ams, Input=dict(OPEN_INPUT, StreamingProtocol="FragmentedMP4"))
+    got = run(ams, "Channels", ch["Id"], "Start")
+    [ep] = got["Input"]["Endpoints"]
+    assert ep["Protocol"] == "FragmentedMP4"
+    assert re.fullmatch(r"https?://[^/]+/(.*/)?[0-9a-f]{32}/ingest\.isml", ep["Url"]), ep
+    fails(ams.merge("Channels%s" % ams.key(ch["Id"]), {"Input": OPEN_INPUT}), 400,
+          "StreamingProtocol cannot change")
+    got = run(ams, "Channels", ch["Id"], "Stop")
+    assert got["Input"]["Endpoints"] == []
 
 
 def test_channel_start_fills_endpoint_stop_clears_it(ams, platform):

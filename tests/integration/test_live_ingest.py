@@ -224,6 +224,20 @@ def test_client_outside_allow_list_is_refused(live):
     run(live.ams, "Channels", ch2["Id"], "Stop")
 
 
+def test_fragmented_mp4_channel_refuses_rtmp(live):
+    """A FragmentedMP4 (Smooth ingest) channel's key is no RTMP stream key."""
+    r = live.ams.post("Channels", {"Name": "ch-%s" % uuid.uuid4().hex[:10],
+                                   "Input": {"StreamingProtocol": "FragmentedMP4",
+                                             "AccessControl": {"IP": {"Allow": LOOPBACK}}}})
+    assert r.status == 202, r
+    ch = run(live.ams, "Channels", r.json["Id"], "Start")
+    key = re.search(r"/([0-9a-f]{32})/ingest\.isml$", ch["Input"]["Endpoints"][0]["Url"]).group(1)
+    refused("rtmp://127.0.0.1:%d/live/%s/s" % (live.rtmp.port, key))
+    assert "the channel's Input.StreamingProtocol is not RTMP (channel '%s'" % ch["Name"] \
+        in live.daemon.log()
+    run(live.ams, "Channels", ch["Id"], "Stop")
+
+
 def test_stopped_channel_refuses(live):
     ch, url = channel(live.ams, LOOPBACK)
     run(live.ams, "Channels", ch["Id"], "Stop")

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mp4/mp4_ingest.h"
 #include "mp4/mp4_parse.h"
 
 /* avcC with one SPS (67 64 00 1f) and one PPS (68 ee): avc1.64001f, 4-byte NAL lengths. */
@@ -1867,6 +1868,163 @@ static void test_fragmented_limits_at_the_bound(void **state)
     mf_expect_error(&o, &(mp4_limits_t) { .max_index = 64 }, 0, "(mediaplane_max_index_size)");
 }
 
+/* ---- Smooth ingest (mp4_ingest.c) -----------------------------------------
+ * A two-track fragmented push (tfxd times, one traf per moof) taken apart as
+ * the daemon's receiver does: each track's own header (ftyp + its moov,
+ * renumbered 1) followed by its fragments (tfhd renumbered 1) indexes to the
+ * reference track's samples, bytes included; two trafs in a moof and a tfhd
+ * base-data-offset are refused. */
+
+typedef struct {
+    const uint8_t *p;
+    size_t len;
+    uint32_t type;
+} ing_box_t;
+
+static size_t ing_boxes(const uint8_t *file, size_t len, ing_box_t *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t off = 0; off + 8 <= len && n < max; ) {
+        uint64_t size;
+        uint32_t type;
+        assert_int_not_equal(mp4_box_header(file + off, len - off, &size, &type), 0);
+        out[n++] = (ing_box_t) { file + off, (size_t) size, type };
+        off += (size_t) size;
+    }
+    return n;
+}
+
+/* Track id's archive file: its header, then its fragments renumbered 1. */
+static uint8_t *ing_track_file(const uint8_t *file, size_t len, uint32_t id, uint32_t want_frags,
+                               size_t *out_len)
+{
+    ing_box_t b[32];
+    size_t n = ing_boxes(file, len, b, 32), at = 0;
+    uint8_t *out = malloc(len);
+    char err[256];
+    uint32_t frags = 0;
+    int64_t last = -1;
+
+    assert_non_null(out);
+    assert_true(n >= 2 && b[0].type == MP_FOURCC('f', 't', 'y', 'p')
+                && b[1].type == MP_FOURCC('m', 'o', 'o', 'v'));
+    memcpy(out, b[0].p, b[0].len);
+    at = b[0].len;
+    size_t m = mp4_ingest_track_moov(b[1].p, b[1].len, id, out + at, b[1].len, err, sizeof(err));
+    assert_true(m > 0 && m < b[1].len);
+    mp4_ingest_track_t t[MP4_INGEST_MAX_TRACKS];
+    assert_int_equal(mp4_ingest_tracks(out + at, m, t, MP4_INGEST_MAX_TRACKS, err, sizeof(err)), 1);
+    assert_int_equal(t[0].track_id, 1);
+    at += m;
+    size_t header = at;
+    for (size_t i = 2; i + 1 < n; i++) {
+        mp4_ingest_moof_t info;
+        if (b[i].type != MP_FOURCC('m', 'o', 'o', 'f')) {
+            continue;
+        }
+        assert_int_equal(mp4_ingest_read_moof(b[i].p, b[i].len, &info, err, sizeof(err)), 0);
+        if (info.track_id != id) {
+            continue;
+        }
+        assert_true(info.has_time && info.time > last);
+        last = info.time;
+        memcpy(out + at, b[i].p, b[i].len + b[i + 1].len);      /* moof + mdat */
+        mf_patch32(&(mp_wr_t) { .p = out + at }, info.track_id_at, 1);
+        uint8_t *check = malloc(header + b[i].len + b[i + 1].len);
+        assert_non_null(check);
+        memcpy(check, out, header);
+        memcpy(check + header, out + at, b[i].len + b[i + 1].len);
+        if (mp4_ingest_check(check, header + b[i].len + b[i + 1].len, err, sizeof(err)) != 0) {
+            fail_msg("fragment of track %u: %s", id, err);
+        }
+        free(check);
+        at += b[i].len + b[i + 1].len;
+        frags++;
+    }
+    assert_int_equal(frags, want_frags);
+    *out_len = at;
+    return out;
+}
+
+static void test_ingest_split_per_track(void **state)
+{
+    (void) state;
+    mf_opts_t o = { .layout = FL_MOOF_BASE, .tfxd = 1 };
+    mf_layout_t l;
+    size_t len, vlen, alen;
+    uint8_t *file = mf_build(&o, &len, &l);
+    char err[MP_ERR_LEN];
+    ing_box_t b[32];
+
+    assert_true(ing_boxes(file, len, b, 32) >= 2);
+    mp4_ingest_track_t t[MP4_INGEST_MAX_TRACKS];
+    assert_int_equal(mp4_ingest_tracks(b[1].p, b[1].len, t, MP4_INGEST_MAX_TRACKS, err, sizeof(err)), 2);
+    assert_int_equal(t[0].handler, MP_FOURCC('v', 'i', 'd', 'e'));
+    assert_int_equal(t[1].handler, MP_FOURCC('s', 'o', 'u', 'n'));
+    assert_int_equal(mp4_ingest_tracks(b[1].p, b[1].len, t, 1, err, sizeof(err)), -1);
+
+    uint8_t *video = ing_track_file(file, len, t[0].track_id, 2, &vlen);
+    mp_index_t *ix = index_of(video, vlen, err, sizeof(err));
+    if (ix == NULL) {
+        fail_msg("video: %s", err);
+    }
+    assert_int_equal(ix->track_count, 1);
+    const mp_track_t *v = mp_index_track(ix, 0);
+    assert_int_equal(v->track_id, 1);
+    assert_int_equal(v->sample_count, 10);
+    for (uint32_t i = 0; i < 10; i++) {
+        assert_int_equal(mp_sample_size(ix, v, i), v_sizes[i]);
+        assert_int_equal(video[mp_sample_offset(ix, v, i)], 32 + i);
+        assert_int_equal(mp_sample_dts(ix, v, i), mf_vdts[i]);
+    }
+    free(ix);
+
+    uint8_t *audio = ing_track_file(file, len, t[1].track_id, 2, &alen);
+    ix = index_of(audio, alen, err, sizeof(err));
+    if (ix == NULL) {
+        fail_msg("audio: %s", err);
+    }
+    const mp_track_t *a = mp_index_track(ix, 0);
+    assert_int_equal(a->sample_count, 12);
+    for (uint32_t i = 0; i < 12; i++) {
+        assert_int_equal(audio[mp_sample_offset(ix, a, i)], 64 + i);
+    }
+    free(ix);
+    free(video);
+    free(audio);
+    free(file);
+}
+
+static void test_ingest_refusals(void **state)
+{
+    (void) state;
+    mp4_ingest_moof_t info;
+    char err[256];
+    mf_layout_t l;
+    size_t len;
+    ing_box_t b[32];
+
+    mf_opts_t chained = { .layout = FL_CHAINED, .tfxd = 1 };
+    uint8_t *file = mf_build(&chained, &len, &l);
+    assert_true(ing_boxes(file, len, b, 32) >= 3 && b[2].type == MP_FOURCC('m', 'o', 'o', 'f'));
+    assert_int_equal(mp4_ingest_read_moof(b[2].p, b[2].len, &info, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "more than one traf"));
+    free(file);
+
+    mf_opts_t explicit_base = { .layout = FL_EXPLICIT_BASE };
+    file = mf_build(&explicit_base, &len, &l);
+    assert_true(ing_boxes(file, len, b, 32) >= 3);
+    assert_int_equal(mp4_ingest_read_moof(b[2].p, b[2].len, &info, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "base-data-offset"));
+    /* a moov that is no moov, a moof that is no moof, a box past its end */
+    assert_int_equal(mp4_ingest_track_moov(b[2].p, b[2].len, 1, (uint8_t *) err, 0, err,
+                                           sizeof(err)), 0);
+    assert_int_equal(mp4_ingest_read_moof(b[1].p, b[1].len, &info, err, sizeof(err)), -1);
+    uint8_t bad[16] = { 0, 0, 0, 16, 'm', 'o', 'o', 'f', 0, 0, 0, 99, 't', 'r', 'a', 'f' };
+    assert_int_equal(mp4_ingest_read_moof(bad, sizeof(bad), &info, err, sizeof(err)), -1);
+    free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1890,6 +2048,8 @@ int main(void)
         cmocka_unit_test(test_fragmented_growing_file),
         cmocka_unit_test(test_fragmented_sample_count_overflow),
         cmocka_unit_test(test_fragmented_limits_at_the_bound),
+        cmocka_unit_test(test_ingest_split_per_track),
+        cmocka_unit_test(test_ingest_refusals),
     };
     return cmocka_run_group_tests_name("mp4_parse", tests, NULL, NULL);
 }
