@@ -150,9 +150,9 @@ def test_job_patch_and_list_queries(arm):
         assert status == 400, (bad, body)
     deadline = time.time() + 120
     rel = "transforms/%s/jobs" % t
-    while names(arm, rel + q(**{"$filter": "properties/state eq Microsoft.Media.JobState'Error'"}),
-                API) != ["j0", "j1"]:
-        assert time.time() < deadline
+    while sorted(names(arm, rel + q(**{
+            "$filter": "properties/state eq Microsoft.Media.JobState'Error'"}), API)) != ["j0", "j1"]:
+        assert time.time() < deadline, arm.req("GET", rel, api_version=API)[2]
         time.sleep(0.5)
     assert names(arm, rel + q(**{"$filter": "properties/state eq 'Finished'"}), API) == []
     assert names(arm, rel + q(**{"$filter": "properties/state ne 'Finished' and name eq 'J1'"}),
