@@ -34,6 +34,7 @@ class Media(http.server.BaseHTTPRequestHandler):
     /slow/<seconds>/<name>: the file spread over that many seconds;
     /hop/<n>/<name>: n redirects, then the file; /gone: 404; /busy: 503."""
     files = {}
+    aborted = []            # paths whose client hung up mid-body
 
     def log_message(self, *a):
         pass
@@ -58,7 +59,7 @@ class Media(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
 
     def do_GET(self):
-        parts = self.path.split("/")
+        parts = self.path.split("?")[0].split("/")
         try:
             if parts[1] == "f":
                 return self.send_file(self.files[parts[2]])
@@ -78,6 +79,7 @@ class Media(http.server.BaseHTTPRequestHandler):
                 self.send_header("Content-Length", "0")
                 return self.end_headers()
         except (BrokenPipeError, ConnectionResetError):
+            Media.aborted.append(self.path)
             return
         except (KeyError, IndexError, ValueError):
             pass
@@ -228,3 +230,31 @@ def test_private_addresses_are_refused_by_default(arm, media_server):
     assert job["properties"]["state"] == "Error", job
     err = job["properties"]["outputs"][0]["error"]
     assert err["code"] == "DownloadNotAccessible" and "http_input_private" in err["message"], err
+
+
+def test_cancel_during_the_download(farm, media_server):
+    """cancelJob while the encoder is still downloading: the transfer stops
+    (the server sees the client hang up mid-body) and the job is Canceled."""
+    base, _ = media_server
+    run = uuid.uuid4().hex[:6]
+    t = "hcancel-" + run
+    assert farm.req("PUT", "transforms/" + t, {"properties": {"outputs": [{"preset": SMALL}]}},
+                    api_version=API)[0] == 201
+    assert farm.req("PUT", "assets/hc-" + run, {"properties": {}})[0] == 201
+    started = time.time()
+    path = "/slow/%d/httpsrc.mp4?%s" % (TIMEOUT_S - 1, run)
+    status, _, job = farm.req("PUT", "transforms/%s/jobs/j" % t, {"properties": {
+        "input": http_input(None, base + path),
+        "outputs": [{"@odata.type": "#Microsoft.Media.JobOutputAsset",
+                     "assetName": "hc-" + run}]}}, api_version=API)
+    assert status == 201, job
+    while job["properties"]["state"] != "Processing":
+        assert time.time() - started < 30, job
+        time.sleep(0.1)
+        job = farm.req("GET", "transforms/%s/jobs/j" % t, api_version=API)[2]
+    assert farm.req("POST", "transforms/%s/jobs/j/cancelJob" % t, api_version=API)[0] == 200
+    while job["properties"]["state"] not in ("Canceled", "Error", "Finished"):
+        time.sleep(0.1)
+        job = farm.req("GET", "transforms/%s/jobs/j" % t, api_version=API)[2]
+    assert job["properties"]["state"] == "Canceled", job
+    assert path in Media.aborted, "the download was not interrupted"
