@@ -136,8 +136,8 @@ static http_response_t *read_http(const json_t *input, const char *path, arm_job
     http_response_t *err;
     size_t i;
 
-    if ((err = only_keys(input, path, keys)) != NULL || (err = read_files(input, path, false, &files)) != NULL
-        || (err = read_clip(input, path, in)) != NULL) {
+    if ((err = only_keys(input, path, keys)) != NULL || (err = read_clip(input, path, in)) != NULL
+        || (err = read_files(input, path, false, &files)) != NULL) {
         return err;
     }
     if (json_object_get(input, "baseUri") != NULL && !json_is_null(json_object_get(input, "baseUri"))

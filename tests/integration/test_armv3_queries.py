@@ -65,6 +65,7 @@ def test_asset_filters_orderby_top(arm, three_assets):
     {"$filter": " or ".join(["name eq 'a'"] * 9)},             # beyond 8 comparisons
     {"$filter": "properties/created gt yesterday"},
     {"$filter": "name eq '%s'" % ("x" * 300)},
+    {"$filter": "name eq 'a'" + " " * 1014},                     # 1025 bytes: over 1 KiB
     {"$orderby": "properties/alternateId"},
     {"$orderby": "name sideways"},
     {"$top": "0"}, {"$top": "1001"}, {"$top": "ten"},
@@ -145,7 +146,7 @@ def test_job_patch_and_list_queries(arm):
     assert job["properties"]["priority"] == "High" and job["properties"]["description"] == "second"
     assert job["properties"]["correlationData"] == {"k": "v0"}
     for bad in ({"properties": {"input": {}}}, {"properties": {"priority": "Urgent"}},
-                {"properties": {"description": 3}}):
+                {"properties": {"description": 3}}, {"properties": {"description": "d" * 4001}}):
         status, _, body = arm.req("PATCH", "transforms/%s/jobs/j0" % t, bad, api_version=API)
         assert status == 400, (bad, body)
     deadline = time.time() + 120
@@ -162,3 +163,27 @@ def test_job_patch_and_list_queries(arm):
     status, _, body = arm.req("GET", rel + q(**{"$filter": "properties/alternateId eq 'x'"}),
                               api_version=API)
     assert status == 400, body
+
+
+def test_job_property_bounds(arm):
+    """description (4000 bytes) and correlationData (16 strings) at and over
+    their bounds: refused before anything is created."""
+    run = "jb" + uuid.uuid4().hex[:6]
+    t = "t-" + run
+    assert arm.req("PUT", "transforms/" + t, {"properties": {"outputs": [
+        {"preset": {"@odata.type": BUILTIN, "presetName": "H264SingleBitrate720p"}}]}},
+        api_version=API)[0] == 201
+    base = {"input": {"@odata.type": "#Microsoft.Media.JobInputAsset", "assetName": "none-" + run},
+            "outputs": [{"@odata.type": "#Microsoft.Media.JobOutputAsset", "assetName": "x"}]}
+    for extra in ({"description": "d" * 4001},
+                  {"correlationData": {"k%d" % i: "v" for i in range(17)}},
+                  {"correlationData": {"k": "v" * 1025}}, {"correlationData": {"k": 1}},
+                  {"priority": "Urgent"}):
+        status, _, body = arm.req("PUT", "transforms/%s/jobs/j" % t,
+                                  {"properties": dict(base, **extra)}, api_version=API)
+        assert status == 400 and body["error"]["code"] == "InvalidResource", (extra, body)
+    # at the bounds the body passes these checks and fails on the missing input asset
+    status, _, body = arm.req("PUT", "transforms/%s/jobs/j" % t, {"properties": dict(
+        base, description="d" * 4000, correlationData={"k%d" % i: "v" * 1024 for i in range(16)})},
+        api_version=API)
+    assert status == 404 and "none-" + run in body["error"]["message"], body
