@@ -235,3 +235,40 @@ def test_job_input_asset_files_pick_the_input(platform, arm, clip10, tmp_path):
     job2 = wait_final(arm, t, "missing-" + run)
     assert job2["properties"]["state"] == "Error", job2
     assert "nosuch.mp4" in job2["properties"]["outputs"][0]["error"]["message"], job2
+
+
+def test_h265_and_png_preset_job(platform, arm, clip10):
+    """H265Video layers and PngImage thumbnails on a built clip's first 2 s."""
+    run = uuid.uuid4().hex[:6]
+    t = "h265job-" + run
+    p = {"@odata.type": STANDARD,
+         "codecs": [{"@odata.type": "#Microsoft.Media.H265Video", "complexity": "Speed",
+                     "keyFrameInterval": "PT1S",
+                     "layers": [{"bitrate": 300000, "width": "480", "height": "270",
+                                 "label": "small", "profile": "Main"}]},
+                    {"@odata.type": "#Microsoft.Media.PngImage", "start": "50%",
+                     "layers": [{"width": "160", "height": "90"}]}],
+         "formats": [{"@odata.type": "#Microsoft.Media.Mp4Format",
+                      "filenamePattern": "{Basename}-{Codec}-{Resolution}{Extension}"},
+                     {"@odata.type": "#Microsoft.Media.PngFormat",
+                      "filenamePattern": "{Basename}-{Codec}-{Index}{Extension}"}]}
+    assert put_transform(arm, t, p)[0] == 201
+    arm.upload_asset("h5in-" + run, {"v3src.mp4": clip10.read_bytes()})
+    arm.req("PUT", "assets/h5out-" + run, {"properties": {}})
+    status, _, job = jreq(arm, "PUT", "transforms/%s/jobs/j" % t, {"properties": {
+        "input": {"@odata.type": "#Microsoft.Media.JobInputAsset", "assetName": "h5in-" + run,
+                  "end": {"@odata.type": "#Microsoft.Media.AbsoluteClipTime", "time": "PT2S"}},
+        "outputs": [{"@odata.type": "#Microsoft.Media.JobOutputAsset",
+                     "assetName": "h5out-" + run}]}})
+    assert status == 201, job
+    job = wait_final(arm, t, "j")
+    assert job["properties"]["state"] == "Finished", job
+    out = container_dir(platform, arm, "h5out-" + run)
+    names = sorted(x.name for x in out.iterdir())
+    assert "v3src-H265-480x270.mp4" in names, names
+    v = ffprobe_json(out / "v3src-H265-480x270.mp4")["streams"][0]
+    assert v["codec_name"] == "hevc" and (v["width"], v["height"]) == (480, 270), v
+    pngs = [n for n in names if n.startswith("v3src-PngImage-") and n.endswith(".png")]
+    assert len(pngs) == 1, names
+    img = ffprobe_json(out / pngs[0])["streams"][0]
+    assert (img["codec_name"], img["width"], img["height"]) == ("png", 160, 90)
