@@ -35,6 +35,7 @@ class Media(http.server.BaseHTTPRequestHandler):
     /hop/<n>/<name>: n redirects, then the file; /gone: 404; /busy: 503."""
     files = {}
     aborted = []            # paths whose client hung up mid-body
+    log = []                # ("start", path, time) of every request
 
     def log_message(self, *a):
         pass
@@ -59,6 +60,7 @@ class Media(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
 
     def do_GET(self):
+        Media.log.append(("start", self.path, time.time()))
         parts = self.path.split("?")[0].split("/")
         try:
             if parts[1] == "f":
@@ -248,13 +250,18 @@ def test_cancel_during_the_download(farm, media_server):
         "outputs": [{"@odata.type": "#Microsoft.Media.JobOutputAsset",
                      "assetName": "hc-" + run}]}}, api_version=API)
     assert status == 201, job
-    while job["properties"]["state"] != "Processing":
-        assert time.time() - started < 30, job
-        time.sleep(0.1)
-        job = farm.req("GET", "transforms/%s/jobs/j" % t, api_version=API)[2]
+    while not any(e[1] == path for e in Media.log):            # the body is on its way
+        assert time.time() - started < 30, Media.log[-3:]
+        time.sleep(0.05)
+    job = farm.req("GET", "transforms/%s/jobs/j" % t, api_version=API)[2]
+    assert job["properties"]["state"] == "Processing", job
     assert farm.req("POST", "transforms/%s/jobs/j/cancelJob" % t, api_version=API)[0] == 200
     while job["properties"]["state"] not in ("Canceled", "Error", "Finished"):
         time.sleep(0.1)
         job = farm.req("GET", "transforms/%s/jobs/j" % t, api_version=API)[2]
     assert job["properties"]["state"] == "Canceled", job
+    # the server notices on its next writes (a piece every 0.2 s) – before the body's end
+    deadline = time.time() + TIMEOUT_S
+    while path not in Media.aborted and time.time() < deadline:
+        time.sleep(0.1)
     assert path in Media.aborted, "the download was not interrupted"
