@@ -151,11 +151,12 @@ static enc_plan_status_t plan_layers(const enc_preset_t *pr, enc_plan_t *p, char
         o->kbps = layers[i].kbps;
         o->max_kbps = layers[i].max_kbps > 0 ? layers[i].max_kbps : layers[i].kbps;
         o->crf = layers[i].crf;
+        o->buffer_seconds = layers[i].buffer_seconds > 0 ? layers[i].buffer_seconds : 2;
         enc_macros_t m = { .basename = p->basename, .width = o->width, .height = o->height,
                            .bitrate = o->kbps, .video_kbps = o->kbps,
                            .audio_kbps = pr->has_audio ? pr->audio_kbps : 0,
                            .channels = pr->audio_channels, .sampling_rate = pr->audio_rate,
-                           .index = "", .extension = ".mp4", .label = "" };
+                           .index = "", .extension = ".mp4", .label = layers[i].label };
         char name[ENC_NAME_LEN];
         if (enc_expand(pr->video_pattern, &m, name, sizeof(name)) != 0) {
             return config_error(err, err_len, "does not give a valid file name", pr->video_pattern);
@@ -178,7 +179,7 @@ static enc_plan_status_t plan_audio(const enc_preset_t *pr, enc_plan_t *p, char 
     enc_macros_t m = { .basename = p->basename, .bitrate = pr->audio_kbps,
                        .audio_kbps = pr->audio_kbps, .channels = pr->audio_channels,
                        .sampling_rate = pr->audio_rate, .index = "", .extension = ".mp4",
-                       .label = "" };
+                       .label = pr->audio_label };
     char name[ENC_NAME_LEN];
     if (enc_expand(pr->audio_pattern, &m, name, sizeof(name)) != 0) {
         return config_error(err, err_len, "does not give a valid file name", pr->audio_pattern);

@@ -16,6 +16,7 @@
 typedef struct {
     int width, height, kbps, max_kbps;
     double crf;                   /* ENC_RC_CRF: the quality (0: the codec's default) */
+    double buffer_seconds;        /* VBV buffer, seconds of the cap (0: 2 s) */
     char file[ENC_NAME_LEN];
 } enc_out_layer_t;
 

@@ -16,6 +16,7 @@
 #define ENC_MAX_THUMBS 4
 #define ENC_NAME_LEN 256
 #define ENC_ERR_LEN 1024
+#define ENC_LABEL_LEN 65
 
 /* A time or position as MES writes it: seconds, percent of the duration,
  * a frame number, or {Best} (thumbnail Start only). */
@@ -43,6 +44,8 @@ typedef struct {
     int kbps;                     /* target (ABR/CBR) bitrate; the cap with CRF */
     int max_kbps;                 /* VBV maxrate; 0 = kbps */
     double crf;                   /* constant quality (ENC_RC_CRF), 0 = the codec's default */
+    double buffer_seconds;        /* VBV buffer in seconds of the cap; 0 = 2 s */
+    char label[ENC_LABEL_LEN];    /* {Label} of its file; "" = none */
 } enc_layer_t;
 
 /* Rate control of every layer: average bitrate with a VBV cap (MES's
@@ -82,6 +85,7 @@ typedef struct {
     int bframes;
     int has_audio;
     int audio_kbps, audio_channels, audio_rate;
+    char audio_label[ENC_LABEL_LEN];
     double clip_start, clip_duration;   /* seconds; clip_duration < 0: to the end */
     int thumb_count;
     enc_thumb_t thumbs[ENC_MAX_THUMBS];

@@ -23,6 +23,9 @@
  * Rate control: "RateControlMode": "ABR" (default) | "CBR" | "CRF" and
  * "TwoPass": true (ABR/CBR) on the video codec; "Crf" (1..51) per layer with
  * CRF, capped at MaxBitrate (else Bitrate).
+ * "Label" on a layer or AACAudio is its {Label}; "BufferWindow" its VBV
+ * buffer.  The v3 built-in JSON form may carry "Sources" too (the clip of a
+ * v3 job).
  * Fields MES had that do not change mediaplane's output (Profile, Level,
  * ReferenceFrames, AdaptiveBFrame, SyncMode, Label, ...) are
  * accepted and ignored; any other field is "unsupported preset field X".
@@ -229,6 +232,22 @@ static int get_pos(jctx_t *c, json_t *v, const char *path, int best_ok, enc_pos_
                best_ok ? "\"{Best}\", " : "");
 }
 
+/* Label: a plain name for {Label} (absent: "") */
+static int get_label(jctx_t *c, json_t *v, const char *path, char out[ENC_LABEL_LEN])
+{
+    const char *s = json_string_value(v);
+    out[0] = '\0';
+    if (v == NULL) {
+        return 0;
+    }
+    if (s == NULL || strlen(s) >= ENC_LABEL_LEN
+        || strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(s)) {
+        return bad(c, path, "expected up to 64 letters, digits, '-', '_' or '.'");
+    }
+    snprintf(out, ENC_LABEL_LEN, "%s", s);
+    return 0;
+}
+
 static int expect_type(jctx_t *c, json_t *obj, const char *path, const char *type)
 {
     json_t *t = json_object_get(obj, "Type");
@@ -342,8 +361,16 @@ static int parse_video_layer(jctx_t *c, json_t *o, const char *path, const video
         pr->bframes = (int) v;
     }
     layer_field_path(p, sizeof(p), path, "BufferWindow");
-    double window;
+    double window = 0;
     if (FIELD(o, "BufferWindow") != NULL && get_time(c, FIELD(o, "BufferWindow"), p, &window) != 0) {
+        return -1;
+    }
+    if (FIELD(o, "BufferWindow") != NULL && !(window >= 0.1 && window <= 100)) {
+        return bad(c, p, "must be from 00:00:00.1 to 00:01:40");
+    }
+    l->buffer_seconds = window;
+    layer_field_path(p, sizeof(p), path, "Label");
+    if (get_label(c, FIELD(o, "Label"), p, l->label) != 0) {
         return -1;
     }
     json_t *fr = FIELD(o, "FrameRate");
@@ -483,7 +510,8 @@ static int parse_aac(jctx_t *c, json_t *o, const char *path, enc_preset_t *pr)
         }
         pr->audio_kbps = (int) v;
     }
-    return 0;
+    sub_path(p, sizeof(p), path, "Label");
+    return get_label(c, FIELD(o, "Label"), p, pr->audio_label);
 }
 
 static int parse_image_layer(jctx_t *c, json_t *o, const char *path, enc_thumb_t *t)
@@ -766,7 +794,13 @@ int enc_preset_from_json(const char *text, size_t len, enc_preset_t *pr, char *e
         snprintf(err, err_len, "the preset is not a JSON object");
     } else if (json_object_get(root, "presetName") != NULL
                || json_object_get(root, "@odata.type") != NULL) {
+        json_t *sources = json_incref(FIELD(root, "Sources"));
+        json_object_del(root, "Sources");           /* a clip of a v3 job (arm_transforms.c) */
         rc = enc_preset_from_v3(root, pr, err, err_len);
+        if (rc == 0 && sources != NULL) {
+            rc = parse_sources(&c, sources, pr);
+        }
+        json_decref(sources);
     } else if (check_keys(&c, root, "", top_keys) == 0
                && (FIELD(root, "Sources") == NULL || parse_sources(&c, FIELD(root, "Sources"), pr) == 0)
                && parse_lists(&c, root, pr) == 0) {

@@ -3,13 +3,23 @@
  *
  * Both codecs: -g gop+1 / -keyint_min gop with key frames forced every
  * gop_seconds (-force_key_frames), scene cuts off and closed GOPs, so every
- * layer switches at the same instants.  VBV buffer: 2 s of the cap.
+ * layer switches at the same instants.  VBV buffer: the layer's
+ * BufferWindow of the cap (default 2 s).
  */
 #include "enc_video_args.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+/* -bufsize: buffer_seconds (default 2) of the cap */
+static void buffer_arg(enc_argv_t *a, const enc_out_layer_t *l, int cap_kbps)
+{
+    double seconds = l->buffer_seconds > 0 ? l->buffer_seconds : 2;
+    long kbits = lround(seconds * cap_kbps);
+
+    enc_argv_add(a, "-bufsize"); enc_argv_add(a, "%ldk", kbits > 1 ? kbits : 1);
+}
 
 static void rate_args(enc_argv_t *a, const enc_plan_t *p, const enc_out_layer_t *l)
 {
@@ -18,18 +28,18 @@ static void rate_args(enc_argv_t *a, const enc_plan_t *p, const enc_out_layer_t 
         enc_argv_add(a, "-b:v"); enc_argv_add(a, "%dk", l->kbps);
         enc_argv_add(a, "-minrate"); enc_argv_add(a, "%dk", l->kbps);
         enc_argv_add(a, "-maxrate"); enc_argv_add(a, "%dk", l->kbps);
-        enc_argv_add(a, "-bufsize"); enc_argv_add(a, "%dk", 2 * l->kbps);
+        buffer_arg(a, l, l->kbps);
         return;
     case ENC_RC_CRF:
         enc_argv_add(a, "-crf"); enc_argv_add(a, "%g", l->crf > 0 ? l->crf : 23.0);
         enc_argv_add(a, "-maxrate"); enc_argv_add(a, "%dk", l->max_kbps);
-        enc_argv_add(a, "-bufsize"); enc_argv_add(a, "%dk", 2 * l->max_kbps);
+        buffer_arg(a, l, l->max_kbps);
         return;
     case ENC_RC_ABR:
     default:
         enc_argv_add(a, "-b:v"); enc_argv_add(a, "%dk", l->kbps);
         enc_argv_add(a, "-maxrate"); enc_argv_add(a, "%dk", l->max_kbps);
-        enc_argv_add(a, "-bufsize"); enc_argv_add(a, "%dk", 2 * l->max_kbps);
+        buffer_arg(a, l, l->max_kbps);
         return;
     }
 }

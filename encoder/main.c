@@ -5,7 +5,12 @@
  *   mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]
  *                      [--complexity Speed|Balanced|Quality] [--x264-preset P]
  *                      [--storage-keys FILE] [--no-sandbox] --input FILE [--input FILE ...]
+ *                      [--input-url URL ... [--fetch-max-bytes N] [--fetch-timeout S]
+ *                       [--fetch-allow-private]]
  *   mediaplane-encoder --check-config FILE
+ *
+ * --input-url inputs (AMS v3 JobInputHttp) are downloaded first (enc_fetch.h),
+ * before the sandbox is applied, and follow the --input files.
  *
  * Before it opens any input the task confines itself (enc_sandbox.h): it and
  * its ffmpeg processes can read the system and the inputs and write only the
@@ -17,6 +22,7 @@
 #include "enc_command.h"
 #include "enc_config.h"
 #include "enc_events.h"
+#include "enc_fetch.h"
 #include "enc_manifest.h"
 #include "enc_outdir.h"
 #include "enc_probe.h"
@@ -27,6 +33,7 @@
 #include "enc_storage.h"
 #include "enc_vtt.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -51,6 +58,9 @@ typedef struct {
     int no_sandbox;                   /* --no-sandbox: skip the Landlock confinement */
     char *inputs[MAX_INPUTS];
     int input_count;
+    const char *urls[MAX_INPUTS];     /* --input-url: downloaded before the sandbox (enc_fetch.h) */
+    int url_count;
+    enc_fetch_limits_t fetch;         /* --fetch-max-bytes, --fetch-timeout, --fetch-allow-private */
 } args_t;
 
 static volatile sig_atomic_t canceled;
@@ -78,6 +88,8 @@ static int usage(const char *why)
             "usage: mediaplane-encoder --config-file FILE --output-dir DIR [--basename NAME]\n"
             "                          [--complexity Speed|Balanced|Quality] [--x264-preset PRESET]\n"
             "                          [--storage-keys FILE] [--no-sandbox] --input FILE [--input FILE ...]\n"
+            "                          [--input-url URL ... [--fetch-max-bytes N] [--fetch-timeout S]\n"
+            "                           [--fetch-allow-private]]\n"
             "       mediaplane-encoder --check-config FILE\n", why);
     return EXIT_USAGE;
 }
@@ -90,10 +102,15 @@ static int parse_args(int argc, char **argv, args_t *a)
         { "check-config", required_argument, NULL, 'k' },
         { "x264-preset", required_argument, NULL, 'x' },
         { "complexity", required_argument, NULL, 'q' }, { "no-sandbox", no_argument, NULL, 'n' },
-        { "storage-keys", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 }
+        { "storage-keys", required_argument, NULL, 's' },
+        { "input-url", required_argument, NULL, 'u' },
+        { "fetch-max-bytes", required_argument, NULL, 'm' },
+        { "fetch-timeout", required_argument, NULL, 't' },
+        { "fetch-allow-private", no_argument, NULL, 'p' }, { NULL, 0, NULL, 0 }
     };
     memset(a, 0, sizeof(*a));
     a->complexity = ENC_COMPLEXITY_BALANCED;
+    a->fetch = (enc_fetch_limits_t) { 1LL << 30, 600, 0, &canceled };
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -104,6 +121,15 @@ static int parse_args(int argc, char **argv, args_t *a)
         case 'x': a->speed_preset = optarg; break;
         case 'n': a->no_sandbox = 1; break;
         case 's': a->storage_keys = optarg; break;
+        case 'p': a->fetch.allow_private = 1; break;
+        case 'm': a->fetch.max_bytes = strtoll(optarg, NULL, 10); break;
+        case 't': a->fetch.timeout_s = strtol(optarg, NULL, 10); break;
+        case 'u':
+            if (a->url_count == MAX_INPUTS) {
+                return -1;
+            }
+            a->urls[a->url_count++] = optarg;
+            break;
         case 'q':
             if ((a->complexity = enc_complexity_parse(optarg)) == ENC_COMPLEXITY_UNSET) {
                 return -1;
@@ -118,7 +144,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         default: return -1;
         }
     }
-    return optind == argc ? 0 : -1;
+    return optind == argc && a->fetch.max_bytes > 0 && a->fetch.timeout_s > 0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------ phases */
@@ -529,6 +555,37 @@ static int check_config(const char *path)
     return 0;
 }
 
+/* The --input-url inputs, each into <task dir>/input-<i>/ (the output
+ * directory's parent), appended to the inputs; errors are the task's. */
+static int fetch_inputs(args_t *a)
+{
+    static char paths[MAX_INPUTS][PATH_MAX];
+    char out[PATH_MAX], dir[PATH_MAX + 32], err[ENC_ERR_LEN];
+    const char *code;
+
+    if (realpath(a->output_dir, out) == NULL) {
+        return fail(a->output_dir, "DownloadTransientError", strerror(errno));
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    for (int i = 0; i < a->url_count; i++) {
+        if (a->input_count == MAX_INPUTS) {
+            return fail(a->output_dir, "InvalidInput", "too many inputs");
+        }
+        snprintf(dir, sizeof(dir), "%s/input-%d", dirname(strcpy(paths[i], out)), i);
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            return fail(a->output_dir, "DownloadTransientError", strerror(errno));
+        }
+        if (enc_fetch(a->urls[i], dir, &a->fetch, paths[i], sizeof(paths[i]), &code, err,
+                      sizeof(err)) != 0) {
+            return strcmp(code, "Canceled") == 0 ? cancel_exit(a->output_dir)
+                                                 : fail(a->output_dir, code, err);
+        }
+        a->inputs[a->input_count++] = paths[i];
+    }
+    curl_global_cleanup();
+    return 0;
+}
+
 /* The task directory (the output directory's parent) becomes the only
  * writable place; TMPDIR moves into it for the encoder's scratch folders. */
 static int confine(const args_t *a, char *err, size_t err_len)
@@ -570,7 +627,7 @@ int main(int argc, char **argv)
     if (a.check_config != NULL) {
         return check_config(a.check_config);
     }
-    if (a.config_file == NULL || a.output_dir == NULL || a.input_count == 0) {
+    if (a.config_file == NULL || a.output_dir == NULL || a.input_count + a.url_count == 0) {
         return usage("--config-file, --output-dir and --input are required");
     }
     if (a.speed_preset != NULL && !enc_known_speed_preset(a.speed_preset)) {
@@ -578,6 +635,10 @@ int main(int argc, char **argv)
     }
     if (enc_outdir_check(a.output_dir, err, sizeof(err)) != 0) {
         return usage(err);
+    }
+    int fetched = a.url_count > 0 ? fetch_inputs(&a) : 0;
+    if (fetched != 0) {
+        return fetched;
     }
     if (!a.no_sandbox && confine(&a, err, sizeof(err)) != 0) {
         enc_event_error("SandboxError", "%s", err);

@@ -1,9 +1,10 @@
 /*
  * arm_assets.c — v3 assets over v2 Assets (the same records, so v2 sees
  * every v3 asset and v3 every v2 one):
- *   GET    assets                      list
+ *   GET    assets                      list ($filter, $orderby, $top: arm_list_query.h)
  *   GET    assets/{name}               one (404 ResourceNotFound)
  *   PUT    assets/{name}               create (201) or update (200): alternateId, description
+ *   PATCH  assets/{name}               update (200; 404 when there is none)
  *   DELETE assets/{name}               200, or 204 when there was none
  *   POST   assets/{name}/getEncryptionKey       (arm_asset_key.c)
  *   POST   assets/{name}/listContainerSas       (arm_container_sas.c)
@@ -12,6 +13,7 @@
  */
 #include "arm/arm_asset_key.h"
 #include "arm/arm_error.h"
+#include "arm/arm_list_query.h"
 #include "arm/arm_names.h"
 #include "arm/arm_router.h"
 #include "entities/entity_service.h"
@@ -44,13 +46,24 @@ static json_t *asset_json(arm_req_t *r, const json_t *rec)
 typedef struct {
     arm_req_t *r;
     arm_page_t page;
+    const arm_query_t *query;           /* or matches: */
+    json_t *matches;
 } list_walk_t;
 
 static int add_asset(const char *id, json_t *rec, void *arg)
 {
     list_walk_t *w = arg;
+    json_t *a;
 
     (void) id;
+    if (w->query != NULL) {
+        a = asset_json(w->r, rec);
+        if (a != NULL && arm_query_match(w->query, a)) {
+            json_array_append(w->matches, a);
+        }
+        json_decref(a);
+        return json_array_size(w->matches) > ARM_QUERY_MATCHES;
+    }
     if (arm_page_take(&w->page)) {
         json_array_append_new(w->page.value, asset_json(w->r, rec));
     }
@@ -59,10 +72,26 @@ static int add_asset(const char *id, json_t *rec, void *arg)
 
 static http_response_t *list_assets(arm_req_t *r)
 {
-    list_walk_t w = { r, { 0 } };
-    http_response_t *bad = arm_page_init(r, &w.page);
+    static const char *const filter[] = { "name", "properties/created", "properties/lastModified",
+                                          "properties/alternateId", "properties/assetId", NULL };
+    static const char *const order[] = { "name", "properties/created", "properties/lastModified",
+                                         NULL };
+    list_walk_t w = { r, { 0 }, NULL, NULL };
+    arm_query_t q;
+    http_response_t *bad = arm_query_parse(r, filter, order, &q);
 
-    if (bad != NULL) {
+    if (bad == NULL && arm_query_active(&q)) {
+        w.query = &q;
+        w.matches = json_array();
+        catalog_each(&r->c.txn, entity_assets.name, add_asset, &w);
+        if (json_array_size(w.matches) > ARM_QUERY_MATCHES) {
+            json_decref(w.matches);
+            return arm_error(400, "InvalidParameter", "more than %d assets match: narrow the "
+                             "$filter", ARM_QUERY_MATCHES);
+        }
+        return arm_query_answer(r, &q, w.matches);
+    }
+    if (bad != NULL || (bad = arm_page_init(r, &w.page)) != NULL) {
         return bad;
     }
     catalog_each(&r->c.txn, entity_assets.name, add_asset, &w);
@@ -133,11 +162,13 @@ static http_response_t *one_asset(arm_req_t *r)
                   : arm_error(404, "ResourceNotFound", "the asset '%s' was not found", name);
     } else if (strcmp(r->method, "GET") == 0) {
         out = arm_json(200, asset_json(r, rec));
+    } else if (strcmp(r->method, "PATCH") == 0) {
+        out = put_asset(r, name, rec);          /* only the properties given change */
     } else if (strcmp(r->method, "DELETE") == 0) {
         out = entity_delete(&r->c, &entity_assets, entity_str(rec, "Id")) == 0
                   ? http_response_new(200, NULL) : NULL;
     } else {
-        out = arm_error(405, "MethodNotAllowed", "assets/{name} takes GET, PUT or DELETE");
+        out = arm_error(405, "MethodNotAllowed", "assets/{name} takes GET, PUT, PATCH or DELETE");
     }
     json_decref(rec);
     return out;

@@ -121,16 +121,35 @@ static void encode_path(const char *path, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/* "&name=<value percent-encoded>" when the request has the argument. */
+static void append_arg(arm_req_t *r, const char *name, char *link, size_t cap)
+{
+    const char *v = http_arg(r->c.req, name);
+    size_t n = strlen(link);
+
+    if (v == NULL || n + strlen(name) + 2 >= cap) {
+        return;
+    }
+    n += (size_t) snprintf(link + n, cap - n, "&%s=", name);
+    for (; *v != '\0' && n + 4 < cap; v++) {
+        n += (size_t) (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~", *v)
+                       ? snprintf(link + n, cap - n, "%c", *v)
+                       : snprintf(link + n, cap - n, "%%%02X", (unsigned char) *v));
+    }
+}
+
 http_response_t *arm_page_answer(arm_req_t *r, arm_page_t *p)
 {
     json_t *body = json_pack("{s:o}", "value", p->value);
-    char path[3 * ARM_ID_MAX], link[sizeof(path) + CONFIG_URL_MAX + 128];
+    char path[3 * ARM_ID_MAX], link[sizeof(path) + CONFIG_URL_MAX + 3200];
 
     p->value = NULL;
     if (p->more) {
         encode_path(r->c.req->path, path, sizeof(path));
         snprintf(link, sizeof(link), "%s%s?api-version=%s&$skiptoken=%ld", r->c.app->cfg.arm_url,
                  path, http_arg(r->c.req, "api-version"), p->skip + ARM_PAGE);
+        append_arg(r, "$filter", link, sizeof(link));     /* arm_list_query.h */
+        append_arg(r, "$orderby", link, sizeof(link));
         json_object_set_new(body, "@odata.nextLink", json_string(link));
     }
     return arm_json(200, body);

@@ -39,6 +39,8 @@ void config_defaults(daemon_config_t *c)
     c->upload_max_staged = 50ull << 30;
     c->upload_min_free = 1ull << 30;
     c->upload_staged_expiry = 7 * 86400;
+    c->http_input_max_bytes = (size_t) 4 << 30;
+    c->http_input_timeout = 3600;
 }
 
 static int parse_size(const char *v, size_t *out)
@@ -216,6 +218,16 @@ static int set_notify_attempts(daemon_config_t *c, const char *v)
 static int set_notify_retry(daemon_config_t *c, const char *v)
 { return parse_uint(v, 10, 3600000, &c->notify_retry_ms); }
 
+static int set_http_input_max_bytes(daemon_config_t *c, const char *v)
+{ return parse_size(v, &c->http_input_max_bytes); }
+static int set_http_input_timeout(daemon_config_t *c, const char *v)
+{ return parse_seconds(v, &c->http_input_timeout) != 0 || c->http_input_timeout == 0 ? -1 : 0; }
+static int set_http_input_private(daemon_config_t *c, const char *v)
+{
+    c->http_input_private = strcmp(v, "on") == 0;
+    return c->http_input_private || strcmp(v, "off") == 0 ? 0 : -1;
+}
+
 /* the encoder's --complexity: AMS's Complexity names (case-insensitive) */
 static int set_encoder_complexity(daemon_config_t *c, const char *v)
 {
@@ -308,6 +320,9 @@ static const struct {
     { "upload_max_staged_size", set_upload_max_staged, "a size like 50g, or 0" },
     { "upload_min_free_space", set_upload_min_free, "a size like 1g, or 0" },
     { "upload_staged_expiry", set_upload_staged_expiry, "a duration like 7d" },
+    { "http_input_max_bytes", set_http_input_max_bytes, "a size like 4g" },
+    { "http_input_timeout", set_http_input_timeout, "a duration like 1h" },
+    { "http_input_private", set_http_input_private, "on|off" },
     { "client", set_client, "<client_id> <client_secret> (a secret of 16 to 255 characters, no spaces)" },
 };
 

@@ -57,6 +57,9 @@ typedef struct {
     unsigned long long upload_max_staged;    /* uncommitted blocks of one container (0: none) */
     unsigned long long upload_min_free;      /* free space uploads leave on media_root (0: none) */
     unsigned upload_staged_expiry;        /* seconds before untouched staged blocks go */
+    size_t   http_input_max_bytes;        /* one v3 JobInputHttp file, bytes */
+    unsigned http_input_timeout;          /* one v3 JobInputHttp download, seconds */
+    int      http_input_private;          /* 1: JobInputHttp may reach private/loopback addresses */
     config_client_t clients[CONFIG_MAX_CLIENTS];
     size_t   nclients;
 } daemon_config_t;

@@ -371,6 +371,9 @@ static int use_existing_outputs(api_ctx_t *c, job_plan_t *plan)
     json_array_foreach(c->job_output_assets, i, id) {
         json_array_append(plan->outputs, id);
         json_array_foreach(plan->inputs, k, in) {
+            if (json_equal(id, in)) {
+                continue;       /* a v3 JobInputHttp: its output asset stands for the input */
+            }
             if (!catalog_linked(&c->txn, json_string_value(id), parents->name, json_string_value(in))
                 && entity_link(c, &entity_assets, json_string_value(id), parents,
                                json_string_value(in), true) != 0) {

@@ -21,8 +21,9 @@ extern char **environ;
 
 static char **build_argv(const encoder_args_t *a)
 {
-    size_t n = 10 + 2 * a->ninputs + 1, k = 0;
+    size_t n = 10 + 2 * a->ninputs + 2 * a->nurls + 6, k = 0;
     char **argv = calloc(n, sizeof(*argv));
+    static char max_bytes[32], timeout[32];      /* copied by posix_spawn before reuse */
 
     if (argv == NULL) {
         return NULL;
@@ -43,6 +44,19 @@ static char **build_argv(const encoder_args_t *a)
     for (size_t i = 0; i < a->ninputs; i++) {
         argv[k++] = "--input";
         argv[k++] = (char *) a->inputs[i];
+    }
+    for (size_t i = 0; i < a->nurls; i++) {
+        argv[k++] = "--input-url";
+        argv[k++] = (char *) a->urls[i];
+    }
+    if (a->nurls > 0) {
+        snprintf(max_bytes, sizeof(max_bytes), "%llu", a->fetch_max_bytes);
+        snprintf(timeout, sizeof(timeout), "%u", a->fetch_timeout);
+        argv[k++] = "--fetch-max-bytes";
+        argv[k++] = max_bytes;
+        argv[k++] = "--fetch-timeout";
+        argv[k++] = timeout;
+        if (a->fetch_private) argv[k++] = "--fetch-allow-private";
     }
     argv[k] = NULL;
     return argv;

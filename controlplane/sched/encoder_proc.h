@@ -34,6 +34,11 @@ typedef struct {
     size_t      ninputs;
     const char *complexity;        /* --complexity (the daemon's encoder_complexity); NULL: none */
     const char *storage_keys;      /* --storage-keys (task_storage_keys.h); NULL: none */
+    const char *const *urls;       /* --input-url (v3 JobInputHttp), fetched by the encoder */
+    size_t      nurls;
+    unsigned long long fetch_max_bytes;  /* --fetch-max-bytes (http_input_max_bytes) */
+    unsigned    fetch_timeout;     /* --fetch-timeout seconds (http_input_timeout) */
+    bool        fetch_private;     /* --fetch-allow-private (http_input_private on) */
 } encoder_args_t;
 
 /* 0, or -1 with err. */

@@ -1,6 +1,8 @@
 /*
  * sched_start.c — starting one queued task: its inputs (the files of its
- * input assets, primary first), a fresh work dir, the encoder process, and
+ * input assets, primary first; a v3 job's JobInputAsset `files` only, in
+ * their order, from the job's _InputFiles; a v3 JobInputHttp's URLs from its
+ * _InputUrls instead, fetched by the encoder), a fresh work dir, the encoder process, and
  * the state changes Queued → Scheduled → Processing of the task (and of its
  * job) committed together with the process id.
  */
@@ -46,13 +48,42 @@ static int primary_first(const void *a, const void *b)
     return strcmp(json_string_value(json_array_get(x, 1)), json_string_value(json_array_get(y, 1)));
 }
 
+/* Only the files a v3 job named (_InputFiles), in that order; -1 when one
+ * is missing. */
+static int keep_named(const json_t *names, json_t **sorted, size_t *n, char *why, size_t cap)
+{
+    json_t *kept[512], *name;
+    size_t i, k = 0;
+
+    json_array_foreach(names, i, name) {
+        size_t j = 0;
+        while (j < *n && strcmp(json_string_value(json_array_get(sorted[j], 1)),
+                                json_string_value(name)) != 0) {
+            j++;
+        }
+        if (j == *n || k == 512) {
+            snprintf(why, cap, "the input asset has no file '%.200s'", json_string_value(name));
+            return -1;
+        }
+        kept[k++] = sorted[j];
+    }
+    memcpy(sorted, kept, k * sizeof(kept[0]));
+    *n = k;
+    return 0;
+}
+
 /* Paths of the input files (new array of strings), or NULL with *why set;
  * the keys of storage-encrypted ones into keys (task_storage_keys.h). */
-static json_t *input_paths(api_ctx_t *c, const json_t *task, json_t *keys, char *why, size_t cap)
+static json_t *input_paths(api_ctx_t *c, const json_t *task, const json_t *job, json_t *keys,
+                           char *why, size_t cap)
 {
     json_t *ids = json_object_get(task, "_InputAssetIds"), *id, *paths = json_array();
+    const json_t *named = json_object_get(job, "_InputFiles");
     size_t i;
 
+    if (json_object_get(job, "_InputUrls") != NULL) {
+        return paths;                       /* the encoder fetches them */
+    }
     json_array_foreach(ids, i, id) {
         file_walk_t w = { c, json_array() };
         json_t *sorted[512];
@@ -63,6 +94,11 @@ static json_t *input_paths(api_ctx_t *c, const json_t *task, json_t *keys, char 
             sorted[n++] = json_array_get(w.files, k);
         }
         qsort(sorted, n, sizeof(sorted[0]), primary_first);
+        if (named != NULL && keep_named(named, sorted, &n, why, cap) != 0) {
+            json_decref(w.files);
+            json_decref(paths);
+            return NULL;
+        }
         asset_container_name(json_string_value(id), container, sizeof(container));
         for (k = 0; k < n; k++) {
             snprintf(path, sizeof(path), "%s/%s/%s", c->app->cfg.media_root, container,
@@ -85,12 +121,12 @@ static json_t *input_paths(api_ctx_t *c, const json_t *task, json_t *keys, char 
     return paths;
 }
 
-static int spawn(api_ctx_t *c, sched_running_t *r, const json_t *task, const json_t *paths,
-                 const json_t *keys, char *why, size_t cap)
+static int spawn(api_ctx_t *c, sched_running_t *r, const json_t *task, const json_t *job,
+                 const json_t *paths, const json_t *keys, char *why, size_t cap)
 {
     char keys_path[TASK_WORKDIR_MAX + 16];
-    const char *inputs[256];
-    size_t n = 0, i;
+    const char *inputs[256], *urls[64];
+    size_t n = 0, nurls = 0, i;
     json_t *p;
     const char *config = processor_encoder_config(entity_str(task, "MediaProcessorId"),
                                                   entity_str(task, "Configuration"));
@@ -98,6 +134,9 @@ static int spawn(api_ctx_t *c, sched_running_t *r, const json_t *task, const jso
 
     json_array_foreach(paths, i, p) {
         if (n < 256) inputs[n++] = json_string_value(p);
+    }
+    json_array_foreach(json_object_get(job, "_InputUrls"), i, p) {
+        if (nurls < 64) urls[nurls++] = json_string_value(p);
     }
     task_workdir_paths(c->app->cfg.work_dir, entity_guid(entity_str(task, "Id")), &r->work);
     if (task_workdir_create(&r->work, config ? config : "", why, cap) != 0) {
@@ -110,7 +149,9 @@ static int spawn(api_ctx_t *c, sched_running_t *r, const json_t *task, const jso
     }
     args = (encoder_args_t) { c->app->cfg.encoder_path, r->work.config, r->work.out, inputs, n,
                               c->app->cfg.encoder_complexity,
-                              json_array_size(keys) > 0 ? keys_path : NULL };
+                              json_array_size(keys) > 0 ? keys_path : NULL, urls, nurls,
+                              c->app->cfg.http_input_max_bytes, c->app->cfg.http_input_timeout,
+                              c->app->cfg.http_input_private != 0 };
     if (encoder_proc_start(&r->proc, &args, why, cap) != 0) {
         task_workdir_remove(r->work.dir);
         return -1;
@@ -160,7 +201,7 @@ int sched_start_task(app_t *app, const char *task_id)
         sched_abort(&c);
         goto done;
     }
-    paths = input_paths(&c, task, keys, why, sizeof(why));
+    paths = input_paths(&c, task, job, keys, why, sizeof(why));
     if (paths != NULL && task_storage_output_line(&c, task, keys, why, sizeof(why)) != 0) {
         memset(&c.err, 0, sizeof(c.err));      /* the task fails; the transaction goes on */
         json_decref(paths);
@@ -172,7 +213,7 @@ int sched_start_task(app_t *app, const char *task_id)
         rc = 0;
         goto done;
     }
-    if (spawn(&c, r, task, paths, keys, why, sizeof(why)) != 0) {
+    if (spawn(&c, r, task, job, paths, keys, why, sizeof(why)) != 0) {
         log_error("scheduler: task %s: %s", task_id, why);
         fail_at_start(&c, job, task, "EncodingFailed", why);
         sched_end(&c);

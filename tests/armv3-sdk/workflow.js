@@ -139,6 +139,33 @@ async function main() {
   out.assetNames = [];
   for await (const a of client.assets.list(group, account)) out.assetNames.push(a.name);
 
+  // PATCH, $filter/$orderby/$top and a StandardEncoderPreset as the SDK serializes them
+  const updated = await client.jobs.update(group, account, transformName, jobName,
+    { description: "patched by the SDK", priority: "High" });
+  out.updatedJob = { description: updated.description, priority: updated.priority };
+  out.filteredAssets = [];
+  for await (const a of client.assets.list(group, account,
+    { filter: `name eq '${inputName}' or name eq '${outputName}'`, orderby: "name desc", top: 5 })) {
+    out.filteredAssets.push(a.name);
+  }
+  out.finishedJobs = [];
+  for await (const j of client.jobs.list(group, account, transformName,
+    { filter: "properties/state eq Microsoft.Media.JobState'Finished'",
+      orderby: "properties/created desc" })) {
+    out.finishedJobs.push(j.name);
+  }
+  const standard = await client.transforms.createOrUpdate(group, account, `std-${run}`, {
+    outputs: [{ preset: { odataType: "#Microsoft.Media.StandardEncoderPreset",
+      codecs: [{ odataType: "#Microsoft.Media.H264Video", keyFrameInterval: "PT2S",
+                 complexity: "Speed",
+                 layers: [{ bitrate: 600000, width: "640", height: "360", label: "sd" }] },
+               { odataType: "#Microsoft.Media.AacAudio", channels: 2, samplingRate: 48000,
+                 bitrate: 128000, profile: "AacLc" }],
+      formats: [{ odataType: "#Microsoft.Media.Mp4Format",
+                  filenamePattern: "Video-{Basename}-{Label}-{Bitrate}{Extension}" }] } }],
+  });
+  out.standardBitrate = standard.outputs[0].preset.codecs[0].layers[0].bitrate;
+
   // long-running operations (Azure-AsyncOperation polling): stop and start the endpoint
   await client.streamingEndpoints.beginStopAndWait(group, account, "default",
                                                    { updateIntervalInMs: 200 });

@@ -206,7 +206,7 @@ static void run_until_done(encoder_proc_t *p, int max_ms)
 static void start(encoder_proc_t *p, task_workdir_t *w, const char *config, const char *input)
 {
     const char *inputs[] = { input };
-    encoder_args_t a = { STAND_IN, w->config, w->out, inputs, 1, "Speed", NULL };
+    encoder_args_t a = { STAND_IN, w->config, w->out, inputs, 1, "Speed", NULL, NULL, 0, 0, 0, false };
     char err[256];
     FILE *f = fopen(input, "w");
 

@@ -82,7 +82,7 @@ def test_job_refusals(arm):
     status, _, body = jreq(arm, "PUT", "transforms/%s/jobs/j" % t, {"properties": {
         "input": {"@odata.type": "#Microsoft.Media.JobInputHttp", "baseUri": "http://x/",
                   "files": ["a.mp4"]}, "outputs": []}})
-    assert status == 400 and "JobInputHttp" in body["error"]["message"]
+    assert status == 400 and "JobOutputAssets" in body["error"]["message"]
 
 
 def test_failed_and_canceled_jobs_keep_the_output_asset(arm, tmp_path):
@@ -170,3 +170,12 @@ def test_lists_page_with_next_link(arm):
     assert len(names) == len(set(names))
     status, _, body = arm.req("GET", "transforms?$skiptoken=-1", api_version="2022-07-01")
     assert status == 400
+    # a filtered, ordered list pages the same way; the nextLink keeps $filter and $orderby
+    from urllib.parse import quote
+    flt = quote("name ge '%s' and name lt '%s~'" % (prefix, prefix))
+    status, _, page = jreq(arm, "GET", "transforms?$filter=%s&$orderby=name%%20desc" % flt)
+    assert status == 200 and len(page["value"]) == 1000, page.get("error")
+    assert page["value"][0]["name"] == prefix + "1000"
+    status, _, rest = call("GET", page["@odata.nextLink"],
+                           headers={"Authorization": "Bearer " + arm.token})
+    assert status == 200 and [t["name"] for t in rest["value"]] == [prefix + "0000"], rest

@@ -59,6 +59,10 @@ def test_arm_sdk_vod_workflow(platform, arm_url, sdk_clip):
     assert out["outputState"] == "Finished"
     assert out["assetLocators"] == ["locator-" + run]
     assert {"input-" + run, "output-" + run} <= set(out["assetNames"])
+    assert out["updatedJob"] == {"description": "patched by the SDK", "priority": "High"}, out
+    assert out["filteredAssets"] == ["output-" + run, "input-" + run], out
+    assert out["finishedJobs"] == ["job-" + run], out
+    assert out["standardBitrate"] == 600000, out
     assert out["hostName"] == platform.origin.base.split("://", 1)[1], out["hostName"]
     assert out["endpointState"] == "Running"
     assert (out["afterStop"], out["afterStart"]) == ("Stopped", "Running")
