@@ -442,7 +442,6 @@ int live_archive_end(api_ctx_t *c, json_t *program)
     archive_paths_t p;
     archiver_t *a, copy = { 0 };
     pid_t pid;
-    double seconds = (double) (c->now_ms - entity_int(program, "_startedMs", c->now_ms)) / 1000.0;
 
     if (paths_of_program(c, program, &p) != 0) {
         return api_fail(c, 500, "InternalError", "bad program record");
@@ -469,7 +468,10 @@ int live_archive_end(api_ctx_t *c, json_t *program)
     if (live_join_sessions(c->app, &p) != 0) {
         return api_fail(c, 500, "StorageError", "cannot join the archive's publish sessions");
     }
-    if (live_write_ism(&p, seconds) != 0) {
+    /* the bit rates the program started with, not measured ones: they are
+     * in every QualityLevels(...) URL a player of the live stream holds,
+     * and those URLs must go on answering after Stop */
+    if (live_write_ism(&p, 0) != 0) {
         return api_fail(c, 500, "StorageError", "cannot write %s: %s", p.ism, strerror(errno));
     }
     log_info("live: archive of %s closed: %s (%lld bytes), %s (%lld bytes)",
