@@ -385,3 +385,37 @@ def test_gstreamer_live_publish_is_served_live(live, live_origin):
                          live.daemon.log())
     finally:
         show.end()
+
+
+def mpd_facts(base: str) -> tuple:
+    """(availabilityStartTime, publishTime as unix seconds, end of the last
+    listed video segment in presentation seconds) of a live MPD."""
+    from datetime import datetime
+    mpd = http_get(base + "Manifest(format=mpd-time-csf)").body.decode()
+
+    def utc(name):
+        text = re.search(r' %s="([^"]+)Z"' % name, mpd).group(1)
+        return datetime.fromisoformat(text + "+00:00").timestamp()
+    video = mpd[mpd.index('contentType="video"'):mpd.index("</AdaptationSet>")]
+    pto = int((re.search(r'presentationTimeOffset="(\d+)"', video) or [0, 0])[1]) / 1e7
+    end = 0
+    for s in re.finditer(r'<S(?: t="(\d+)")? d="(\d+)"(?: r="(\d+)")?/>', video):
+        t = int(s.group(1)) if s.group(1) else end
+        end = t + int(s.group(2)) * (1 + int(s.group(3) or 0))
+    return utc("availabilityStartTime"), utc("publishTime"), end / 1e7 - pto
+
+
+def test_dash_availability_start_is_stable(on_air):
+    """The live MPD's availabilityStartTime stays put while segments are
+    added (DASH: it must not change between updates; the origin anchors it
+    at the archive's write time, not at the moment of the request), and
+    every listed segment is available by it (ends before publishTime)."""
+    facts = [mpd_facts(on_air.base)]
+    while len({f[2] for f in facts}) < 4:          # three more segments listed
+        assert len(facts) < 200, facts
+        time.sleep(0.25)
+        facts.append(mpd_facts(on_air.base))
+    starts = [f[0] for f in facts]
+    assert max(starts) - min(starts) <= 1.0, (min(starts), max(starts))
+    for ast, published, end in facts:
+        assert ast + end <= published + 0.05, (ast, published, end)

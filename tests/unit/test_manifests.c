@@ -803,7 +803,7 @@ static void test_live_manifests(void **state)
 {
     (void) state;
     fixture_t *f = fx_new(1, 1, 60);
-    mp_live_t live = { .start_ms = 1799999990000LL, .now_ms = 1800000018000LL,
+    mp_live_t live = { .start_ms = 0, .now_ms = 1800000018000LL,      /* no anchor: now */
                        .window_10m = 60000000 };
     mp_timeline_live(&f->tl, &live);
     assert_int_equal(f->tl.first_no, 6);
@@ -848,6 +848,19 @@ static void test_live_manifests(void **state)
     assert_null(strstr(m, "mediaPresentationDuration"));
     assert_null(strstr(m, "t=\"100000000\""));
     free(m);
+    /* anchored (the wall-clock time of timeline time 0, as the origin
+     * derives it from the archive's mtime): constant whatever now is */
+    char ast[96];
+    snprintf(ast, sizeof(ast), " availabilityStartTime=\"2027-01-15T08:00:00.%03dZ\"",
+             (int) (f->p.start_10m / 10000));
+    live.start_ms = 1800000000000LL;
+    for (int k = 0; k < 2; k++) {
+        live.now_ms = 1800000018000LL + 1234 * k;
+        m = render(wr_mpd, f, &fmt);
+        assert_contains(m, ast);
+        free(m);
+    }
+    live.start_ms = 0;
 
     m = render(wr_mss, f, NULL);
     assert_well_formed_xml(m);
