@@ -51,7 +51,7 @@ APT_PACKAGES=(
   x264 libx264-dev
   python3 python3-pytest python3-pytest-timeout python3-m3u8 python3-mpegdash python3-cryptography
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad gstreamer1.0-libav
+  gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-plugins-ugly
   chromium wrk curl jq xz-utils libxml2-utils mediainfo zzuf
 )
 

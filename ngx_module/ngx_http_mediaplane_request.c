@@ -124,6 +124,37 @@ ngx_http_mediaplane_resolve(ngx_http_mediaplane_ctx_t *ctx)
                                         ctx->req.asset + ctx->req.asset_len - slash - 1);
 }
 
+/* A live archive's anchor: the wall-clock time (unix ms) of timeline time
+ * 0, from when the reference track's file was last written (its mtime) and
+ * the end of the samples indexed from it, so it stays put from one answer to
+ * the next (the DASH availabilityStartTime must not move between MPD
+ * updates).  The mtime is read with ns precision when the file still has
+ * the size it was indexed at, else the whole seconds of the stat the index
+ * came from are taken (an open_file_cache_valid interval may separate them).
+ * 0 when unknown: the manifests then anchor at now. */
+static int64_t
+ngx_http_mediaplane_live_anchor(ngx_http_mediaplane_ctx_t *ctx, ngx_uint_t first,
+    const mp_timeline_t *tl)
+{
+    ngx_http_mediaplane_file_t *f;
+    ngx_file_info_t fi;
+    int64_t mtime_ms;
+
+    if (ctx->pres.count == 0 || first + ctx->pres.tracks[0].file_no >= ctx->file_count) {
+        return 0;
+    }
+    f = &ctx->files[first + ctx->pres.tracks[0].file_no];   /* tracks[0]: the reference */
+    if (f->of.fd == NGX_INVALID_FILE || ngx_fd_info(f->of.fd, &fi) == NGX_FILE_ERROR) {
+        return 0;
+    }
+    if (ngx_file_size(&fi) == f->of.size) {
+        mtime_ms = (int64_t) fi.st_mtim.tv_sec * 1000 + fi.st_mtim.tv_nsec / 1000000;
+    } else {
+        mtime_ms = (int64_t) f->of.mtime * 1000 + 500;
+    }
+    return mtime_ms - (int64_t) (tl->end_10m / 10000);
+}
+
 static ngx_int_t
 ngx_http_mediaplane_package(ngx_http_mediaplane_ctx_t *ctx)
 {
@@ -153,6 +184,7 @@ ngx_http_mediaplane_package(ngx_http_mediaplane_ctx_t *ctx)
         }
     }
     if (rc == MP_OK && ctx->is_live) {
+        ctx->live.start_ms = ngx_http_mediaplane_live_anchor(ctx, first, &tl);
         mp_timeline_live(&tl, &ctx->live);    /* whole segments in the DVR window */
     }
     if (rc == MP_OK) {

@@ -27,6 +27,7 @@
 #define _GNU_SOURCE
 #include "live/live_archiver.h"
 #include "live/live_archive_files.h"
+#include "live/live_hooks.h"
 #include "live/live_smooth_archive.h"
 #include "daemon/daemon_log.h"
 #include "entities/entity_service.h"
@@ -60,6 +61,7 @@ typedef struct {
     bool    stopping;       /* Program Stop owns it now */
     int     session;        /* the publish session it writes (adopted: the last one begun) */
     int64_t retry_at_ms;
+    bool    failed;         /* ours, and it exited with an error (not the end of a publish) */
 } archiver_t;
 
 static struct {
@@ -109,10 +111,11 @@ static bool alive(archiver_t *a)
     }
     if (a->child) {
         pid_t r = waitpid(a->pid, &status, WNOHANG);
-        if (r == a->pid || (r < 0 && errno == ECHILD)) {
+        if (r == a->pid) {
+            a->failed = WIFEXITED(status) && WEXITSTATUS(status) != 0;
             return false;
         }
-        return true;
+        return !(r < 0 && errno == ECHILD);
     }
     if (kill(a->pid, 0) != 0 && errno != EPERM) {
         return false;
@@ -222,10 +225,11 @@ static pid_t spawn_archiver(const app_t *app, const archive_paths_t *p, const ch
     return pid;
 }
 
-/* The last line ffmpeg wrote (the reason it stopped), for the log. */
-static void last_log_line(const char *path, char *out, size_t cap)
+/* The last `lines` lines ffmpeg wrote (why it stopped: it often says what
+ * went wrong, then that it stops), on one line, for the log. */
+static void last_log_lines(const char *path, int lines, char *out, size_t cap)
 {
-    char buf[1024];
+    char buf[1024], *from;
     FILE *f = fopen(path, "r");
     long size;
     size_t n;
@@ -239,12 +243,22 @@ static void last_log_line(const char *path, char *out, size_t cap)
     fseek(f, size > (long) sizeof(buf) - 1 ? size - (long) sizeof(buf) + 1 : 0, SEEK_SET);
     n = fread(buf, 1, sizeof(buf) - 1, f);
     fclose(f);
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ')) {
         n--;
     }
     buf[n] = '\0';
-    if (snprintf(out, cap, "%s", strrchr(buf, '\n') != NULL ? strrchr(buf, '\n') + 1 : buf)
-        >= (int) cap) {
+    from = buf + n;
+    for (int k = 0; k < lines && from > buf; k++) {
+        do {
+            from--;
+        } while (from > buf && from[-1] != '\n');
+    }
+    for (char *c = from; *c != '\0'; c++) {
+        if (*c == '\n' || *c == '\r') {
+            *c = ' ';
+        }
+    }
+    if (snprintf(out, cap, "%s", from) >= (int) cap) {
         out[cap - 1] = '\0';
     }
 }
@@ -262,6 +276,21 @@ static void mask_key(const archive_paths_t *p, char *text)
     }
     while ((at = strstr(text, key + 1)) != NULL) {
         memset(at, '*', n);
+    }
+}
+
+/* An archiver that exited with an error read a stream it cannot archive
+ * (ffmpeg ends normally, 0, when its publisher leaves): that publish is
+ * dropped at its next on_update, with ffmpeg's reason. */
+static void reject_publish(const archive_paths_t *p, const char *reason)
+{
+    const char *key = strrchr(p->source, '/');
+    char why[640];
+
+    snprintf(why, sizeof(why), "the stream cannot be archived (H.264 video and AAC audio only): %s",
+             reason[0] ? reason : "the archiver failed");
+    if (key != NULL) {
+        live_hooks_reject_publish(key + 1, why);
     }
 }
 
@@ -309,11 +338,14 @@ static void supervise(const archive_paths_t *p, const char *program_id, int64_t 
         live_sync_session(p, a->session + 1);   /* an adopted one may be past the last begun */
     }
     if (a->pid > 0 && !alive(a)) {
-        last_log_line(p->log_file, reason, sizeof(reason));
+        last_log_lines(p->log_file, 3, reason, sizeof(reason));
         mask_key(p, reason);
         a->pid = 0;
         log_info("live: archiver of %s ended (%s)", program_id, reason[0] ? reason : "exit");
         a->retry_at_ms = now + LIVE_RETRY_MS / 4;
+        if (a->failed) {
+            reject_publish(p, reason);
+        }
     }
     if (a->pid > 0 || now < a->retry_at_ms) {
         return;
@@ -336,6 +368,7 @@ static void supervise(const archive_paths_t *p, const char *program_id, int64_t 
     if (video[0] != '\0' && (pid = spawn_archiver(L.app, p, video, audio)) > 0) {
         a->pid = pid;
         a->child = true;
+        a->failed = false;
         a->session = k;
         log_info("live: archiver %d of %s pulls its channel's stream (session %d)", (int) pid,
                  program_id, k);
@@ -458,7 +491,6 @@ int live_archive_end(api_ctx_t *c, json_t *program)
     archive_paths_t p;
     archiver_t *a, copy = { 0 };
     pid_t pid;
-    double seconds = (double) (c->now_ms - entity_int(program, "_startedMs", c->now_ms)) / 1000.0;
 
     if (paths_of_program(c, program, &p) != 0) {
         return api_fail(c, 500, "InternalError", "bad program record");
@@ -486,7 +518,10 @@ int live_archive_end(api_ctx_t *c, json_t *program)
     if (live_join_sessions(c->app, &p) != 0) {
         return api_fail(c, 500, "StorageError", "cannot join the archive's publish sessions");
     }
-    if (live_write_ism(&p, seconds) != 0) {
+    /* the bit rates the program started with, not measured ones: they are
+     * in every QualityLevels(...) URL a player of the live stream holds,
+     * and those URLs must go on answering after Stop */
+    if (live_write_ism(&p, 0) != 0) {
         return api_fail(c, 500, "StorageError", "cannot write %s: %s", p.ism, strerror(errno));
     }
     log_info("live: archive of %s closed: %s (%lld bytes), %s (%lld bytes)",

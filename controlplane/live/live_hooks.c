@@ -47,7 +47,11 @@
  * daemon crash and is adopted afterwards.
  *
  * Malformed RTMP: nginx-rtmp drops the connection and logs why in nginx's
- * error log; other connections and channels are not affected.  Its listen
+ * error log; other connections and channels are not affected.  A well-formed
+ * stream that cannot be archived (a video codec other than H.264, no audio:
+ * the archiver's ffmpeg fails on it) is reported by the archiver's
+ * supervisor (live_hooks_reject_publish), and the next on_update drops the
+ * publisher with that reason in the daemon's log.  Its listen
  * address and port are nginx configuration (`rtmp { server { listen … } }`),
  * the URLs the daemon gives out are `rtmp_url` (public) and
  * `rtmp_local_url` (archivers); see README, *Live channels*.
@@ -59,10 +63,14 @@
 #include "entities/entity_sets.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #define LIVE_TOKEN_LEN 32
+#define LIVE_REJECTS   64       /* channels with a publish refused at once */
+
+static bool publish_rejected(const char *token, bool forget, char *out, size_t cap);
 
 /* The token of "live/<token>[/…]" at p, copied to out; 0 or -1. */
 static int token_at(const char *p, char out[LIVE_TOKEN_LEN + 1])
@@ -205,6 +213,7 @@ static http_response_t *on_publish(app_t *app, http_request_t *req)
     if ((why = refusal(app, token, addr, channel, sizeof(channel))) != NULL) {
         return refuse("publish", why, channel, addr);
     }
+    publish_rejected(token, true, NULL, 0);       /* a new publish: judged afresh */
     log_info("rtmp publish accepted: channel '%s', stream '%s', client %s", channel,
              http_arg(req, "name") ? http_arg(req, "name") : "", addr);
     return redirect(token);
@@ -256,7 +265,67 @@ static http_response_t *on_update(app_t *app, http_request_t *req)
     if ((why = refusal(app, token, addr, channel, sizeof(channel))) != NULL) {
         return refuse("update", why, channel, addr);
     }
+    char rejected[256];
+    if (publish_rejected(token, false, rejected, sizeof(rejected))) {
+        return refuse("update", rejected, channel, addr);
+    }
     return http_response_text(200, "text/plain", "");
+}
+
+/* ------------------------------------------------------------ rejected publishes */
+
+/* Publishes that cannot be archived (live_hooks_reject_publish, e.g. a
+ * video codec other than H.264): the channel's next on_update refuses its
+ * publisher, its next on_publish starts afresh.  Kept in memory only: after
+ * a daemon restart the archiver fails again and says so again. */
+static struct {
+    pthread_mutex_t lock;
+    struct {
+        char token[LIVE_TOKEN_LEN + 1];
+        char why[256];
+    } r[LIVE_REJECTS];
+} R = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void live_hooks_reject_publish(const char *stream_key, const char *why)
+{
+    int free_slot = -1, at = -1;
+
+    if (stream_key == NULL || strlen(stream_key) != LIVE_TOKEN_LEN) {
+        return;
+    }
+    pthread_mutex_lock(&R.lock);
+    for (int i = 0; i < LIVE_REJECTS && at < 0; i++) {
+        if (strcmp(R.r[i].token, stream_key) == 0) {
+            at = i;
+        } else if (R.r[i].token[0] == '\0' && free_slot < 0) {
+            free_slot = i;
+        }
+    }
+    at = at >= 0 ? at : free_slot >= 0 ? free_slot : 0;     /* full: the oldest slot goes */
+    snprintf(R.r[at].token, sizeof(R.r[at].token), "%s", stream_key);
+    snprintf(R.r[at].why, sizeof(R.r[at].why), "%s", why);
+    pthread_mutex_unlock(&R.lock);
+}
+
+/* The reason the channel's current publish is rejected, copied to out; or false. */
+static bool publish_rejected(const char *token, bool forget, char *out, size_t cap)
+{
+    bool found = false;
+
+    pthread_mutex_lock(&R.lock);
+    for (int i = 0; i < LIVE_REJECTS && !found; i++) {
+        if (strcmp(R.r[i].token, token) == 0) {
+            found = true;
+            if (out != NULL) {
+                snprintf(out, cap, "%s", R.r[i].why);
+            }
+            if (forget) {
+                R.r[i].token[0] = '\0';
+            }
+        }
+    }
+    pthread_mutex_unlock(&R.lock);
+    return found;
 }
 
 bool live_hooks_route(const char *path)

@@ -265,15 +265,35 @@ static void dash_wr_utc(mp_wr_t *w, int64_t ms)
                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) (ms % 1000));
 }
 
-/* A live MPD: dynamic, its availability start put where the end of the
- * listed timeline is now (every listed segment is available), the DVR
- * window as the time-shift buffer, refreshed every 2 s. */
-static void dash_wr_live_attrs(mp_wr_t *w, const mp_timeline_t *tl)
+/* The longest segment of the timeline (10 MHz). */
+static uint64_t dash_longest_segment(const mp_timeline_t *tl)
+{
+    uint64_t longest = 0;
+    for (uint32_t i = 0; i + 1 < tl->count; i++) {
+        uint64_t d = tl->bounds_10m[i + 1] - tl->bounds_10m[i];
+        longest = d > longest ? d : longest;
+    }
+    return longest;
+}
+
+/* A live MPD: dynamic, its availability start the wall-clock time of
+ * presentation time 0 (live->start_ms: of timeline time 0, as the origin
+ * derives it from when the archive was written, constant across updates;
+ * when unknown, 0, put where the end of the listed timeline is now), the DVR
+ * window as the time-shift buffer, refreshed every 2 s.  Players are told
+ * to stay 4 segments behind the live edge (suggestedPresentationDelay, as
+ * dash.js does by default; shaka would otherwise take 1.5 x minBufferTime,
+ * 3 s): a segment is listed only once the key frame after it is archived
+ * with a GOP behind it, a manifest refresh and a file-cache interval later
+ * at worst, and a player closer to the edge than that stalls. */
+static void dash_wr_live_attrs(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *tl)
 {
     const mp_live_t *live = tl->live;
     uint64_t window_ms = live->window_10m / 10000;
+    uint64_t delay_ms = 4 * dash_longest_segment(tl) / 10000;
     mp_wr_str(w, " type=\"dynamic\" availabilityStartTime=\"");
-    dash_wr_utc(w, live->now_ms - (int64_t) (tl->end_10m / 10000));
+    dash_wr_utc(w, live->start_ms != 0 ? live->start_ms + (int64_t) (p->start_10m / 10000)
+                                       : live->now_ms - (int64_t) (tl->end_10m / 10000));
     mp_wr_str(w, "\" publishTime=\"");
     dash_wr_utc(w, live->now_ms);
     mp_wr_str(w, "\" minimumUpdatePeriod=\"PT2S\"");
@@ -281,6 +301,9 @@ static void dash_wr_live_attrs(mp_wr_t *w, const mp_timeline_t *tl)
         mp_wr_printf(w, " timeShiftBufferDepth=\"PT%llu.%03lluS\"",
                      (unsigned long long) (window_ms / 1000), (unsigned long long) (window_ms % 1000));
     }
+    delay_ms = delay_ms < 6000 ? 6000 : delay_ms;
+    mp_wr_printf(w, " suggestedPresentationDelay=\"PT%llu.%03lluS\"",
+                 (unsigned long long) (delay_ms / 1000), (unsigned long long) (delay_ms % 1000));
 }
 
 static void dash_wr_mpd_open(mp_wr_t *w, const mp_presentation_t *p, const mp_timeline_t *tl,
@@ -294,7 +317,7 @@ static void dash_wr_mpd_open(mp_wr_t *w, const mp_presentation_t *p, const mp_ti
         mp_wr_str(w, DASH_PROTECTION_NAMESPACES);
     }
     if (tl->live != NULL) {
-        dash_wr_live_attrs(w, tl);
+        dash_wr_live_attrs(w, p, tl);
     } else {
         mp_wr_printf(w, " type=\"static\" mediaPresentationDuration=\"PT%llu.%03lluS\"",
                      (unsigned long long) (ms / 1000), (unsigned long long) (ms % 1000));

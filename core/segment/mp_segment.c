@@ -220,6 +220,9 @@ int mp_track_segment_at_boundary(const mp_pres_track_t *t, const mp_timeline_t *
     int ended = !tl->closed;
     for (uint32_t n = b + 1; n < tl->count; n++) {
         uint32_t s = mp_boundary_sample(t, tl, n, &hint);
+        if (tl->closed && s >= t->track->sample_count) {
+            break;             /* live: this track's file has not reached that boundary yet */
+        }
         if (s > first) {
             end = s;
             ended = 1;
@@ -240,6 +243,10 @@ uint32_t mp_track_segments(const mp_pres_track_t *t, const mp_timeline_t *tl, mp
     uint32_t stop = tl->closed ? tl->count : tl->count + 1;
     for (uint32_t b = 0; b < stop; b++) {
         uint32_t s = b < tl->count ? mp_boundary_sample(t, tl, b, &hint) : t->track->sample_count;
+        if (tl->closed && s >= t->track->sample_count) {
+            break;             /* live: a track written behind the reference (audio
+                                * fragments cut apart from the video's) ends here */
+        }
         if (have_prev && s > prev) {
             mp_fill_seg(t, prev, s, &out[n++]);
         }
@@ -280,6 +287,10 @@ int mp_track_segment_nth(const mp_pres_track_t *t, const mp_timeline_t *tl, uint
     uint32_t stop = tl->closed ? tl->count : tl->count + 1;
     for (uint32_t b = 0; b < stop; b++) {
         uint32_t s = b < tl->count ? mp_boundary_sample(t, tl, b, &hint) : t->track->sample_count;
+        if (tl->closed && s >= t->track->sample_count) {
+            break;             /* live: a track written behind the reference (audio
+                                * fragments cut apart from the video's) ends here */
+        }
         if (have_prev && s > prev) {
             if (seen++ == n) {
                 mp_fill_seg(t, prev, s, out);

@@ -4,7 +4,7 @@
 //
 //   node play.js <player> <manifest-url> [--seconds=3] [--timeout=60] [--strict]
 //                [--chromium=/usr/lib/chromium/chromium] [--verbose]
-//                [--clearkey=<license-url> [--token=<jwt>]]
+//                [--clearkey=<license-url> [--token=<jwt>]] [--live]
 //
 // <player>: hls (hls.js), shaka (shaka-player), dash (dash.js), mss (dash.js +
 // its Smooth Streaming plugin), or page: <manifest-url> is then the address of
@@ -19,6 +19,13 @@
 //   {"ok":true,"player":"hls","currentTime":3.2,"frames":95,"dropped":0,
 //    "width":1280,"height":720,"errors":[],"warnings":[],"requests":[...]}
 // and exits 0 on success, 1 on failure, 2 on usage errors.
+//
+// --live (a live stream): progress is counted from where playback began
+// (currentTime at the first 'playing' event, somewhere behind the live edge),
+// and any stall after that fails the run: a 'waiting' event, currentTime
+// standing still for more than 1.5 s while not paused, or the player's own
+// stall report (hls.js bufferStalledError, dash.js playbackStalled, shaka
+// buffering).  The result then also has "startedAt" and "stalls".
 //
 // --clearkey plays common-encrypted media through EME with the W3C ClearKey
 // key system, the player asking <license-url> for the keys (with
@@ -58,6 +65,7 @@ const PAGE_SETUP = {
                 (d.response ? ' (HTTP ' + d.response.code + ' ' + (d.url || (d.frag && d.frag.url) || '') + ')' : '') +
                 (d.error ? ' ' + d.error.message : '');
       (d.fatal ? window.__mp.errors : window.__mp.warnings).push(e);
+      if (d.details === Hls.ErrorDetails.BUFFER_STALLED_ERROR) window.__mp.stall('hls.js ' + d.details);
     });
     hls.loadSource(URL_);
     hls.attachMedia(video);
@@ -70,6 +78,7 @@ const PAGE_SETUP = {
       const e = 'shaka error ' + d.code + ' severity ' + d.severity + ' ' + JSON.stringify(d.data).slice(0, 300);
       (d.severity === shaka.util.Error.Severity.CRITICAL ? window.__mp.errors : window.__mp.warnings).push(e);
     });
+    player.addEventListener('buffering', (ev) => { if (ev.buffering) window.__mp.stall('shaka buffering'); });
     window.__mp.player = player;
     if (CK_URL) {
       player.configure({ drm: { servers: { 'org.w3.clearkey': CK_URL } } });
@@ -92,11 +101,16 @@ const PAGE_SETUP = {
     player.on(dashjs.MediaPlayer.events.PLAYBACK_ERROR, (ev) => {
       window.__mp.errors.push('dash.js playback error ' + JSON.stringify(ev.error || ev).slice(0, 300));
     });
+    player.on(dashjs.MediaPlayer.events.PLAYBACK_STALLED, () => window.__mp.stall('dash.js playbackStalled'));
     if (CK_URL) {
       player.setProtectionData({ 'org.w3.clearkey': { serverURL: CK_URL,
         httpRequestHeaders: CK_TOKEN ? { Authorization: 'Bearer ' + CK_TOKEN } : {} } });
     }
     player.initialize(video, URL_, true);
+    // dash.js plays by itself (autoPlay): a video.play() of ours before it
+    // listens would leave it believing playback never started, and a live
+    // MPD is then never refreshed (ManifestUpdater waits for PLAYBACK_STARTED)
+    window.__mp.selfPlaying = true;
     window.__mp.player = player;`,
 };
 PAGE_SETUP.mss = PAGE_SETUP.dash;
@@ -108,7 +122,7 @@ function usage(msg) {
 }
 
 function parseArgs(argv) {
-  const o = { seconds: 3, timeout: 60, strict: false, verbose: false, clearkey: '', token: '',
+  const o = { seconds: 3, timeout: 60, strict: false, verbose: false, live: false, clearkey: '', token: '',
               chromium: process.env.MEDIAPLANE_CHROMIUM || '/usr/lib/chromium/chromium' };
   const pos = [];
   for (const a of argv) {
@@ -116,7 +130,7 @@ function parseArgs(argv) {
     if (!m) { pos.push(a); continue; }
     const [, k, v] = m;
     if (k === 'seconds' || k === 'timeout') o[k] = Number(v);
-    else if (k === 'strict' || k === 'verbose') o[k] = true;
+    else if (k === 'strict' || k === 'verbose' || k === 'live') o[k] = true;
     else if (k === 'chromium') o.chromium = v;
     else if (k === 'clearkey' || k === 'token') o[k] = v || '';
     else usage('unknown option --' + k);
@@ -134,7 +148,7 @@ function pageHtml(o) {
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>mediaplane ${o.player}</title>
 ${scripts}</head><body><video id="v" muted autoplay playsinline width="640" height="360"></video>
 <script>
-window.__mp = { errors: [], warnings: [], events: [] };
+window.__mp = { errors: [], warnings: [], events: [], stalls: [], startedAt: null };
 const URL_ = ${JSON.stringify(o.url)};
 const CK_URL = ${JSON.stringify(o.clearkey)};
 const CK_TOKEN = ${JSON.stringify(o.token)};
@@ -145,9 +159,17 @@ video.addEventListener('error', () => {
 });
 for (const n of ['loadedmetadata', 'playing', 'waiting', 'seeking', 'seeked', 'ended'])
   video.addEventListener(n, () => window.__mp.events.push(n + '@' + video.currentTime.toFixed(2)));
+video.addEventListener('playing', () => {
+  if (window.__mp.startedAt === null) window.__mp.startedAt = video.currentTime;
+});
+// a stall: the element waiting for data once playback has begun
+window.__mp.stall = (what) => {
+  if (window.__mp.startedAt !== null) window.__mp.stalls.push(what + '@' + video.currentTime.toFixed(2));
+};
+video.addEventListener('waiting', () => window.__mp.stall('waiting'));
 try {
 ${PAGE_SETUP[o.player]}
-  video.play().catch(() => {});
+  if (!window.__mp.selfPlaying) video.play().catch(() => {});
 } catch (e) {
   window.__mp.errors.push('setup failed: ' + e);
 }
@@ -182,27 +204,40 @@ async function main() {
     await page.goto(pageUrl);
 
     const deadline = Date.now() + o.timeout * 1000;
-    let st;
+    let st, progress = 0, lastT = -1, lastMove = Date.now(), frozen = false;
     for (;;) {
       st = await page.evaluate(() => {
         const v = document.getElementById('v');
         const q = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality() : {};
         return { t: v.currentTime, frames: q.totalVideoFrames || 0, dropped: q.droppedVideoFrames || 0,
                  w: v.videoWidth, h: v.videoHeight, errors: window.__mp.errors.slice(),
-                 warnings: window.__mp.warnings.slice(), events: window.__mp.events.slice() };
+                 warnings: window.__mp.warnings.slice(), events: window.__mp.events.slice(),
+                 paused: v.paused, startedAt: window.__mp.startedAt === undefined ? null : window.__mp.startedAt,
+                 stalls: (window.__mp.stalls || []).slice() };
       });
-      if (st.errors.length || st.t >= o.seconds || Date.now() > deadline) break;
+      if (o.live && st.startedAt !== null) {
+        // currentTime standing still while playing is a stall even without an event
+        if (st.t !== lastT || st.paused) { lastT = st.t; lastMove = Date.now(); }
+        else if (Date.now() - lastMove > 1500) frozen = true;
+        if (frozen) st.stalls.push('currentTime stood still at ' + lastT.toFixed(2) + ' for 1.5 s');
+      }
+      progress = o.live ? (st.startedAt === null ? 0 : st.t - st.startedAt) : st.t;
+      if (st.errors.length || (o.live && st.stalls.length) || progress >= o.seconds || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     Object.assign(result, { currentTime: st.t, frames: st.frames, dropped: st.dropped, width: st.w,
                             height: st.h, events: st.events });
     result.errors.push(...st.errors);
     result.warnings.push(...st.warnings);
-    if (st.t < o.seconds && !result.errors.length) {
-      result.errors.push(`playback reached only ${st.t.toFixed(2)} s of ${o.seconds} s within ${o.timeout} s`);
+    if (o.live) {
+      Object.assign(result, { startedAt: st.startedAt, stalls: st.stalls });
+      if (st.stalls.length) result.errors.push('stalled: ' + st.stalls.join(', '));
+    }
+    if (progress < o.seconds && !result.errors.length) {
+      result.errors.push(`playback reached only ${progress.toFixed(2)} s of ${o.seconds} s within ${o.timeout} s`);
     }
     if (o.strict && result.warnings.length) result.errors.push('strict: warnings present');
-    result.ok = result.errors.length === 0 && st.t >= o.seconds && st.frames > 0;
+    result.ok = result.errors.length === 0 && progress >= o.seconds && st.frames > 0;
     if (result.ok === false && !result.errors.length) result.errors.push('no video frames decoded');
   } catch (e) {
     result.errors.push('runner: ' + (e && e.stack || e));

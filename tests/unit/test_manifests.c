@@ -803,7 +803,7 @@ static void test_live_manifests(void **state)
 {
     (void) state;
     fixture_t *f = fx_new(1, 1, 60);
-    mp_live_t live = { .start_ms = 1799999990000LL, .now_ms = 1800000018000LL,
+    mp_live_t live = { .start_ms = 0, .now_ms = 1800000018000LL,      /* no anchor: now */
                        .window_10m = 60000000 };
     mp_timeline_live(&f->tl, &live);
     assert_int_equal(f->tl.first_no, 6);
@@ -840,13 +840,27 @@ static void test_live_manifests(void **state)
     assert_well_formed_xml(m);
     assert_contains(m, " type=\"dynamic\" availabilityStartTime=\"2027-01-15T08:00:00.000Z\""
                        " publishTime=\"2027-01-15T08:00:18.000Z\" minimumUpdatePeriod=\"PT2S\""
-                       " timeShiftBufferDepth=\"PT6.000S\"");
+                       " timeShiftBufferDepth=\"PT6.000S\""
+                       " suggestedPresentationDelay=\"PT8.000S\"");
     assert_contains(m, "<UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:direct:2014\" "
                        "value=\"2027-01-15T08:00:18.000Z\"/>\n</MPD>");
     assert_contains(m, "t=\"120000000\"");
     assert_null(strstr(m, "mediaPresentationDuration"));
     assert_null(strstr(m, "t=\"100000000\""));
     free(m);
+    /* anchored (the wall-clock time of timeline time 0, as the origin
+     * derives it from the archive's mtime): constant whatever now is */
+    char ast[96];
+    snprintf(ast, sizeof(ast), " availabilityStartTime=\"2027-01-15T08:00:00.%03dZ\"",
+             (int) (f->p.start_10m / 10000));
+    live.start_ms = 1800000000000LL;
+    for (int k = 0; k < 2; k++) {
+        live.now_ms = 1800000018000LL + 1234 * k;
+        m = render(wr_mpd, f, &fmt);
+        assert_contains(m, ast);
+        free(m);
+    }
+    live.start_ms = 0;
 
     m = render(wr_mss, f, NULL);
     assert_well_formed_xml(m);
@@ -865,6 +879,45 @@ static void test_live_manifests(void **state)
     assert_contains(m, "#EXT-X-MEDIA-SEQUENCE:0\n");
     assert_int_equal(count_of(m, "#EXTINF:"), 9);
     free(m);
+    fx_free(f);
+}
+
+/* Live: a track written behind the reference (the archive's audio file is
+ * cut into 2 s fragments apart from the video's GOPs, so it may end short of
+ * the last boundary) lists no segment its file has not reached the end of:
+ * a listed segment never grows later. */
+static void test_live_track_written_behind(void **state)
+{
+    (void) state;
+    fixture_t *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    tb_track_t specs[] = { tb_video(1280, 720, 50000, 60), tb_audio("eng", 341) };
+    specs[1].samples = 600;                 /* 12.8 s of audio beside 20 s of video */
+    f->files[0] = tb_build(specs, 2);
+    assert_int_equal(mp_presentation_add(&f->p, f->files[0], 0, 0, 3000000, ""), MP_OK);
+    assert_int_equal(mp_presentation_add(&f->p, f->files[0], 1, 0, 128000, ""), MP_OK);
+    mp_presentation_finish(&f->p);
+    assert_int_equal(mp_timeline_build(&f->p, TARGET_10M, &f->tl), MP_OK);
+    mp_live_t live = { .start_ms = 1800000000000LL, .now_ms = 1800000020000LL, .window_10m = 0 };
+    mp_timeline_live(&f->tl, &live);
+
+    mp_seg_t segs[16], seg;
+    const mp_pres_track_t *v = &f->p.tracks[0], *a = &f->p.tracks[1];
+    assert_int_equal(a->track->type, MP_TRACK_AUDIO);
+    assert_int_equal(mp_track_segments(v, &f->tl, segs), 9);          /* 0-18 s, 2 s each */
+    uint32_t n = mp_track_segments(a, &f->tl, segs);
+    assert_int_equal(n, 6);                                            /* 0-12 s */
+    assert_true(segs[n - 1].start_10m + segs[n - 1].duration_10m <= 120000000 + 300000);
+    assert_int_equal(mp_track_segment_at(a, &f->tl, segs[n - 1].start_10m, &seg), MP_OK);
+    assert_int_equal(seg.duration_10m, segs[n - 1].duration_10m);
+    /* the one the file is inside of: not yet */
+    assert_int_equal(mp_track_segment_at(a, &f->tl, segs[n - 1].start_10m + segs[n - 1].duration_10m,
+                                         &seg), MP_ERR_NOT_FOUND);
+
+    /* on demand the same file's last segment runs to its end */
+    f->tl.closed = 0;
+    f->tl.live = NULL;
+    assert_int_equal(mp_track_segments(a, &f->tl, segs), 7);
     fx_free(f);
 }
 
@@ -900,6 +953,7 @@ int main(void)
         cmocka_unit_test(test_hls_mixed_audio_groups),
         cmocka_unit_test(test_languages),
         cmocka_unit_test(test_live_manifests),
+        cmocka_unit_test(test_live_track_written_behind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
