@@ -10,6 +10,7 @@
  * resourceState the v2 State.  Create, update and delete are not served yet.
  */
 #include "arm/arm_error.h"
+#include "arm/arm_lro.h"
 #include "arm/arm_router.h"
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
@@ -80,32 +81,11 @@ static const entity_action_t *v2_action(const char *v3_name)
     return NULL;
 }
 
-/* 202 with the two polling URLs of the operation the v2 action began. */
-static http_response_t *accepted(arm_req_t *r, const char *endpoint_name)
-{
-    const char *guid = entity_guid(r->c.operation_id);
-    const char *version = http_arg(r->c.req, "api-version");
-    char url[CONFIG_URL_MAX + ARM_ID_MAX + 2 * ARM_NAME_MAX + 160];
-    http_response_t *out = http_response_new(202, NULL);
-
-    if (out == NULL || guid == NULL) {
-        http_response_free(out);
-        return arm_error(500, "InternalError", "the operation was not recorded");
-    }
-    snprintf(url, sizeof(url), "%s%s/streamingEndpointOperations/%s?api-version=%s",
-             r->c.app->cfg.arm_url, r->account_id, guid, version);
-    http_response_header(out, "Azure-AsyncOperation", url);
-    snprintf(url, sizeof(url), "%s%s/streamingEndpoints/%s/operationLocations/%s?api-version=%s",
-             r->c.app->cfg.arm_url, r->account_id, endpoint_name, guid, version);
-    http_response_header(out, "Location", url);
-    http_response_header(out, "Retry-After", "1");
-    return out;
-}
-
 static http_response_t *run_action(arm_req_t *r, json_t *ep)
 {
     const entity_action_t *a = v2_action(r->path.seg[2]);
     json_t *result = NULL, *body = r->body != NULL ? r->body : json_object();
+    char path[2 * ARM_NAME_MAX];
     int rc;
 
     if (a == NULL || strcmp(r->method, "POST") != 0) {
@@ -116,68 +96,16 @@ static http_response_t *run_action(arm_req_t *r, json_t *ep)
     rc = a->run(&r->c, &entity_streaming_endpoints, ep, body, &result);
     if (body != r->body) json_decref(body);
     json_decref(result);
-    return rc == 0 ? accepted(r, entity_str(ep, "Name")) : NULL;
-}
-
-/* The v2 Operation of a v3 operation id (a GUID), or NULL. */
-static json_t *load_operation(arm_req_t *r, const char *guid)
-{
-    char id[ENTITY_ID_MAX];
-    json_t *op = NULL;
-
-    if (strlen(guid) != 36) {
+    if (rc != 0) {
         return NULL;
     }
-    snprintf(id, sizeof(id), "%s%s", entity_operations.id_prefix, guid);
-    return catalog_get(&r->c.txn, entity_operations.name, id, &op) == 0 ? op : NULL;
-}
-
-static const char *op_state(const json_t *op)
-{
-    const char *s = entity_str(op, "State");
-    return s != NULL ? s : "InProgress";
+    snprintf(path, sizeof(path), "streamingEndpoints/%s", entity_str(ep, "Name"));
+    return arm_lro_accepted(r, 202, "streamingEndpointOperations", path);
 }
 
 http_response_t *arm_endpoint_operation_handle(arm_req_t *r)
 {
-    json_t *op, *status;
-
-    if (r->path.nseg != 2 || strcmp(r->method, "GET") != 0) {
-        return arm_error(404, "NotSupported", "streamingEndpointOperations/{id} is read with GET");
-    }
-    op = load_operation(r, r->path.seg[1]);
-    if (op == NULL) {
-        return arm_error(404, "ResourceNotFound", "no operation '%s'", r->path.seg[1]);
-    }
-    status = json_pack("{s:s,s:s}", "name", r->path.seg[1], "status", op_state(op));
-    if (strcmp(op_state(op), "Failed") == 0) {
-        json_object_set_new(status, "error", json_pack("{s:s,s:s}", "code",
-                            entity_str(op, "ErrorCode") ? entity_str(op, "ErrorCode") : "Failed",
-                            "message", entity_str(op, "ErrorMessage") ? entity_str(op, "ErrorMessage") : ""));
-    }
-    json_decref(op);
-    return arm_json(200, status);
-}
-
-static http_response_t *operation_location(arm_req_t *r, const json_t *ep)
-{
-    json_t *op = load_operation(r, r->path.seg[3]);
-    const char *state;
-    http_response_t *out;
-
-    if (op == NULL || strcmp(entity_str(op, "TargetEntityId") ? entity_str(op, "TargetEntityId") : "",
-                             entity_str(ep, "Id")) != 0) {
-        json_decref(op);
-        return arm_error(404, "ResourceNotFound", "no operation '%s' of this endpoint",
-                         r->path.seg[3]);
-    }
-    state = op_state(op);
-    out = strcmp(state, "InProgress") == 0 ? http_response_new(202, NULL)
-          : strcmp(state, "Succeeded") == 0 ? arm_json(200, endpoint_json(r, ep))
-          : arm_error(500, entity_str(op, "ErrorCode") ? entity_str(op, "ErrorCode") : "Failed",
-                      "%s", entity_str(op, "ErrorMessage") ? entity_str(op, "ErrorMessage") : "");
-    json_decref(op);
-    return out;
+    return arm_lro_status_handle(r);
 }
 
 static http_response_t *one_endpoint(arm_req_t *r)
@@ -198,7 +126,7 @@ static http_response_t *one_endpoint(arm_req_t *r)
         out = run_action(r, ep);
     } else if (r->path.nseg == 4 && arm_path_seg_is(&r->path, 2, "operationLocations")
                && strcmp(r->method, "GET") == 0) {
-        out = operation_location(r, ep);
+        out = arm_lro_location(r, r->path.seg[3], ep, endpoint_json);
     } else {
         out = arm_error(404, "NotSupported", "the path is not served");
     }
