@@ -13,10 +13,6 @@
 #define ARM_LIVE_EVENT_TYPE  "Microsoft.Media/mediaservices/liveEvents"
 #define ARM_LIVE_OUTPUT_TYPE "Microsoft.Media/mediaservices/liveEvents/liveOutputs"
 
-/* v3 → v2 objects: member names with the first letter upper-cased ("ip" →
- * "IP"), recursively; arm_live_recase(v, false) goes back.  New reference. */
-json_t *arm_live_recase(const json_t *v, bool to_v2);
-
 /* liveEvents/{le}/liveOutputs… (arm_live_outputs.c); channel is the live
  * event's record. */
 http_response_t *arm_live_outputs_handle(arm_req_t *r, json_t *channel);

@@ -16,10 +16,10 @@
 #include "arm/arm_error.h"
 #include "arm/arm_live.h"
 #include "arm/arm_lro.h"
+#include "arm/arm_recase.h"
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -27,36 +27,6 @@
 #define HOSTNAME_PREFIX_MAX 63
 #define STREAM_OPTIONS_MAX  4
 #define ACCESS_TOKEN_MAX    64
-
-json_t *arm_live_recase(const json_t *v, bool to_v2)
-{
-    const char *key;
-    json_t *member, *out;
-    size_t i;
-
-    if (json_is_array(v)) {
-        out = json_array();
-        json_array_foreach(v, i, member) {
-            json_array_append_new(out, arm_live_recase(member, to_v2));
-        }
-        return out;
-    }
-    if (!json_is_object(v)) {
-        return json_deep_copy(v);
-    }
-    out = json_object();
-    json_object_foreach((json_t *) v, key, member) {
-        char name[128];
-        snprintf(name, sizeof(name), "%s", key);
-        if (strcasecmp(name, "ip") == 0) {
-            snprintf(name, sizeof(name), "%s", to_v2 ? "IP" : "ip");
-        } else {
-            name[0] = (char) (to_v2 ? toupper((unsigned char) name[0]) : tolower((unsigned char) name[0]));
-        }
-        json_object_set_new(out, name, arm_live_recase(member, to_v2));
-    }
-    return out;
-}
 
 /* ------------------------------------------------------------ lookup */
 
@@ -105,8 +75,8 @@ static json_t *v3_input(const json_t *ch)
                             entity_str(in, "KeyFrameInterval"), "accessToken",
                             entity_str(ch, "_token"));
 
-    json_object_set_new(out, "accessControl", arm_live_recase(json_object_get(in, "AccessControl"), false));
-    json_object_set_new(out, "endpoints", arm_live_recase(json_object_get(in, "Endpoints"), false));
+    json_object_set_new(out, "accessControl", arm_recase(json_object_get(in, "AccessControl"), false));
+    json_object_set_new(out, "endpoints", arm_recase(json_object_get(in, "Endpoints"), false));
     return out;
 }
 
@@ -131,12 +101,12 @@ static json_t *event_json(arm_req_t *r, const json_t *ch)
                       "provisioningState", "Succeeded", "created", entity_str(ch, "Created"),
                       "lastModified", entity_str(ch, "LastModified"));
     json_object_set_new(props, "preview", json_pack("{s:[],s:o}", "endpoints", "accessControl",
-                        arm_live_recase(json_object_get(preview, "AccessControl"), false)));
+                        arm_recase(json_object_get(preview, "AccessControl"), false)));
     json_object_set_new(props, "encoding", v3_value(ch, "encoding", json_pack("{s:s}",
                         "encodingType", enc != NULL && strcmp(enc, "Standard") == 0 ? "Standard"
                                                                                    : "None")));
     json_object_set_new(props, "crossSiteAccessPolicies",
-                        arm_live_recase(json_object_get(ch, "CrossSiteAccessPolicies"), false));
+                        arm_recase(json_object_get(ch, "CrossSiteAccessPolicies"), false));
     json_object_set_new(props, "useStaticHostname", v3_value(ch, "useStaticHostname", json_false()));
     json_object_set_new(props, "hostnamePrefix", v3_value(ch, "hostnamePrefix", json_null()));
     json_object_set_new(props, "streamOptions", v3_value(ch, "streamOptions",
@@ -233,7 +203,7 @@ static json_t *v2_body(arm_req_t *r, const char *name, bool creating, http_respo
         json_object_set(v2in, "KeyFrameInterval", v);
     }
     if ((v = json_object_get(input, "accessControl")) != NULL && !json_is_null(v)) {
-        json_object_set_new(v2in, "AccessControl", arm_live_recase(v, true));
+        json_object_set_new(v2in, "AccessControl", arm_recase(v, true));
     }
     body = json_pack("{s:o,s:s}", "Input", v2in, "EncodingType",
                      v2_encoding(t) != NULL ? v2_encoding(t) : "None");
@@ -246,10 +216,10 @@ static json_t *v2_body(arm_req_t *r, const char *name, bool creating, http_respo
     if ((v = json_object_get(json_object_get(props, "preview"), "accessControl")) != NULL
         && !json_is_null(v)) {
         json_object_set_new(body, "Preview", json_pack("{s:o}", "AccessControl",
-                                                       arm_live_recase(v, true)));
+                                                       arm_recase(v, true)));
     }
     if ((v = json_object_get(props, "crossSiteAccessPolicies")) != NULL) {
-        json_object_set_new(body, "CrossSiteAccessPolicies", arm_live_recase(v, true));
+        json_object_set_new(body, "CrossSiteAccessPolicies", arm_recase(v, true));
     }
     return body;
 }
