@@ -6,7 +6,8 @@ archiving into an asset, a v3 streaming locator on that asset served live
 by the origin (ffmpeg decodes HLS and DASH), then the live output deleted:
 the asset stays and plays as VoD.  Both views see one catalog (the live
 event is the v2 Channel, the live output the v2 Program).  Refusals carry
-{"error":{"code","message"}}."""
+{"error":{"code","message"}}.  The unmodified @azure/arm-mediaservices SDK
+runs the live sample's calls (tests/armv3-sdk/live.js)."""
 
 import subprocess
 import time
@@ -283,3 +284,41 @@ def test_refusals(live):
                                                  "hls": {"fragmentsPerTsSegment": 11}}}), 400)
     error_of(arm.req("GET", "liveEvents/nosuch/liveOutputs"), 404)
     finish(arm, *arm.req("DELETE", "liveEvents/" + name), expect=(202,))
+
+
+def test_v3_sdk_live_workflow(live):
+    """@azure/arm-mediaservices, unmodified (tests/armv3-sdk/live.js)."""
+    import os
+    import shutil
+    from pathlib import Path
+    from armv3 import GROUP, SUBSCRIPTION, TENANT
+    from media import run_node_workflow
+    from platform_harness import CLIENT_ID, CLIENT_SECRET
+    sdk_dir = Path(__file__).resolve().parents[1] / "armv3-sdk"
+    if not (sdk_dir / "node_modules" / "@azure/arm-mediaservices").is_dir() or not shutil.which("node"):
+        pytest.fail("tests/armv3-sdk/node_modules or node missing: run ./build.sh deps")
+    run = uuid.uuid4().hex[:8]
+    env = dict(os.environ, MP_ARM_URL=live.daemon.arm_url, MP_TENANT=TENANT,
+               MP_SUBSCRIPTION=SUBSCRIPTION, MP_GROUP=GROUP, MP_ACCOUNT="mediaplane",
+               MP_CLIENT_ID=CLIENT_ID, MP_CLIENT_SECRET=CLIENT_SECRET, MP_RUN=run,
+               NODE_EXTRA_CA_CERTS=str(TLS_DIR / "ca.pem"))
+    env.pop("NODE_TLS_REJECT_UNAUTHORIZED", None)
+    out = run_node_workflow(sdk_dir / "live.js", env, timeout=300)
+    event = "sdk-" + run
+    assert out["created"] == {"name": event, "state": "Stopped", "encoding": "PassthroughStandard",
+                              "allow": ALLOW_V3}
+    assert out["output"] == {"name": "out-" + run, "assetName": "archive-" + run,
+                             "manifestName": "output"}
+    assert out["started"]["state"] == "Running"
+    [[protocol, url]] = out["started"]["endpoints"]
+    assert protocol == "RTMP" and url.startswith("rtmp://127.0.0.1:%d/live/" % live.rtmp.port)
+    assert out["outputState"] == "Running" and out["outputs"] == ["out-" + run]
+    assert event in out["events"]
+    assert out["allocate"]["status"] == 400 and out["allocate"]["code"] == "NotSupported", out
+    assert out["outputsAfterDelete"] == [] and out["assetAfterDelete"] == "archive-" + run
+    assert out["stopped"] == "Stopped" and event not in out["eventsAfterDelete"]
+    assert out["endpoint"]["name"] == "ep" + run and out["endpoint"]["state"] == "Stopped"
+    assert out["endpoint"]["maxCacheAge"] == 120
+    assert out["endpoint"]["hostName"].startswith("ep%s." % run)
+    assert out["endpointStarted"] == "Running"
+    assert "ep" + run not in out["endpointsAfterDelete"]
