@@ -133,9 +133,9 @@ static const char *v2_encoding(const char *t)
     return NULL;
 }
 
-static http_response_t *bad(const char *fmt, const char *what)
+static http_response_t *bad(const char *message)
 {
-    return arm_error(400, "InvalidParameter", fmt, what);
+    return arm_error(400, "InvalidParameter", "%s", message);
 }
 
 /* Checks the v3-only members and keeps them in *v3 (new object). */
@@ -148,24 +148,24 @@ static http_response_t *v3_extras(arm_req_t *r, const json_t *props, json_t **v3
     *v3 = json_object();
     if (enc != NULL && !json_is_null(enc)) {
         if (!json_is_object(enc) || v2_encoding(entity_str(enc, "encodingType")) == NULL) {
-            return bad("%s: encoding.encodingType must be None, PassthroughBasic, "
-                       "PassthroughStandard, Standard or Premium1080p", "liveEvent");
+            return bad("encoding.encodingType must be None, PassthroughBasic, "
+                       "PassthroughStandard, Standard or Premium1080p");
         }
         json_object_set_new(*v3, "encoding", json_deep_copy(enc));
     }
     if (prefix != NULL && !json_is_null(prefix)) {
         if (!json_is_string(prefix) || json_string_length(prefix) > HOSTNAME_PREFIX_MAX) {
-            return bad("hostnamePrefix must be a string of at most 63 characters%s", "");
+            return bad("hostnamePrefix must be a string of at most 63 characters");
         }
         json_object_set(*v3, "hostnamePrefix", prefix);
     }
     if (opts != NULL && !json_is_null(opts)) {
         if (!json_is_array(opts) || json_array_size(opts) > STREAM_OPTIONS_MAX) {
-            return bad("streamOptions must be a list of at most 4 values%s", "");
+            return bad("streamOptions must be a list of at most 4 values");
         }
         json_array_foreach(opts, i, v) {
             if (!json_is_string(v) || json_string_length(v) > 32) {
-                return bad("streamOptions[] are names such as Default or LowLatency%s", "");
+                return bad("streamOptions[] are names such as Default or LowLatency");
             }
         }
         json_object_set(*v3, "streamOptions", opts);
@@ -173,12 +173,16 @@ static http_response_t *v3_extras(arm_req_t *r, const json_t *props, json_t **v3
     if ((v = json_object_get(props, "useStaticHostname")) != NULL && json_is_boolean(v)) {
         json_object_set(*v3, "useStaticHostname", v);
     }
-    if ((v = json_object_get(r->body, "location")) != NULL && json_is_string(v)
-        && json_string_length(v) <= 64) {
+    if ((v = json_object_get(r->body, "location")) != NULL && !json_is_null(v)) {
+        if (!json_is_string(v) || json_string_length(v) > 64) {
+            return bad("location must be a string of at most 64 characters");
+        }
         json_object_set(*v3, "location", v);
     }
-    if ((v = json_object_get(r->body, "tags")) != NULL && json_is_object(v)
-        && json_object_size(v) <= 50) {
+    if ((v = json_object_get(r->body, "tags")) != NULL && !json_is_null(v)) {
+        if (!json_is_object(v) || json_object_size(v) > 50) {
+            return bad("tags must be an object of at most 50 members");
+        }
         json_object_set(*v3, "tags", v);
     }
     return NULL;
@@ -194,8 +198,8 @@ static json_t *v2_body(arm_req_t *r, const char *name, bool creating, http_respo
 
     *err = NULL;
     if (!json_is_object(props) || !json_is_object(input)) {
-        *err = bad("the body is {\"location\",\"properties\":{\"input\":{\"streamingProtocol\":"
-                   "\"RTMP\"},…}} (%s)", "properties.input is missing");
+        *err = bad("properties.input is missing: the body is {\"location\",\"properties\":"
+                   "{\"input\":{\"streamingProtocol\":\"RTMP\"},…}}");
         return NULL;
     }
     v2in = json_pack("{s:O?}", "StreamingProtocol", json_object_get(input, "streamingProtocol"));
@@ -346,7 +350,7 @@ static http_response_t *stop_event(arm_req_t *r, json_t *ch)
     int outputs = arm_live_outputs_count(r, ch);
 
     if (remove != NULL && !json_is_boolean(remove)) {
-        return bad("removeOutputsOnStop must be true or false%s", "");
+        return bad("removeOutputsOnStop must be true or false");
     }
     if (outputs > 0 && !json_is_true(remove)) {
         return arm_error(400, "InvalidOperation", "the live event has %d live output(s): "

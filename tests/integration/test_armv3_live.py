@@ -322,3 +322,59 @@ def test_v3_sdk_live_workflow(live):
     assert out["endpoint"]["hostName"].startswith("ep%s." % run)
     assert out["endpointStarted"] == "Running"
     assert "ep" + run not in out["endpointsAfterDelete"]
+
+
+def test_bounds(live):
+    """Each client-set v3-only member at its bound and one past it."""
+    arm = live.arm
+    cases = [("hostnamePrefix", "h" * 63, "h" * 64), ("streamOptions", ["Default"] * 4, ["Default"] * 5)]
+    for key, ok, over in cases:
+        body = event_body()
+        body["properties"][key] = over
+        error_of(arm.req("PUT", "liveEvents/bound", body), 400, "InvalidParameter")
+        body["properties"][key] = ok
+        name = "b-" + uuid.uuid4().hex[:8]
+        finish(arm, *arm.req("PUT", "liveEvents/" + name, body), expect=(201,))
+        assert arm.req("GET", "liveEvents/" + name)[2]["properties"][key] == ok
+        finish(arm, *arm.req("DELETE", "liveEvents/" + name), expect=(202,))
+    body = event_body()
+    body["tags"] = {"t%d" % i: "v" for i in range(51)}
+    error_of(arm.req("PUT", "liveEvents/bound", body), 400, "InvalidParameter")
+    body["location"] = "x" * 65
+    error_of(arm.req("PUT", "liveEvents/bound", body), 400, "InvalidParameter")
+    error_of(arm.req("PUT", "liveEvents/bound", event_body(accessToken="a" * 65)), 400,
+             "InvalidParameter")
+    error_of(arm.req("PUT", "liveEvents/bound", event_body(accessToken="bad token")), 400,
+             "InvalidParameter")
+    name = "b-" + uuid.uuid4().hex[:8]
+    ev = create_event(arm, name, accessToken="a" * 64)
+    assert ev["properties"]["input"]["accessToken"] == "a" * 64
+    error_of(arm.req("PUT", "liveEvents/other-" + name, event_body(accessToken="A" * 64)), 409,
+             "Conflict")
+    finish(arm, *arm.req("DELETE", "liveEvents/" + name), expect=(202,))
+
+
+def test_v2_channel_and_program_seen_in_v3(live):
+    """A Channel and Program made through v2 are a live event and live
+    output in v3 (one catalog)."""
+    ams, arm = live.ams, live.arm
+    name = "v2ch-" + uuid.uuid4().hex[:8]
+    r = ams.post("Channels", {"Name": name, "Input": {
+        "StreamingProtocol": "RTMP", "AccessControl": {"IP": {"Allow": LOOPBACK}}}})
+    assert r.status == 202, r
+    status, _, ev = arm.req("GET", "liveEvents/" + name)
+    assert status == 200, ev
+    assert ev["properties"]["encoding"] == {"encodingType": "None"}
+    assert ev["properties"]["input"]["accessControl"] == {"ip": {"allow": ALLOW_V3}}
+    assert len(ev["properties"]["input"]["accessToken"]) == 32
+    asset = ams.create("Assets", {"Name": "v2arch-" + name})
+    r = ams.post("Programs", {"Name": "p1", "ChannelId": r.json["Id"], "AssetId": asset["Id"],
+                              "ArchiveWindowLength": "PT5M"})
+    assert r.status == 202, r
+    status, _, lo = arm.req("GET", "liveEvents/%s/liveOutputs/p1" % name)
+    assert status == 200 and lo["properties"]["assetName"] == "v2arch-" + name, lo
+    assert lo["id"].endswith("/liveEvents/%s/liveOutputs/p1" % name)
+    finish(arm, *arm.req("DELETE", "liveEvents/%s/liveOutputs/p1" % name),
+           ops="liveOutputOperations", expect=(202,))
+    finish(arm, *arm.req("DELETE", "liveEvents/" + name), expect=(202,))
+    assert [c for c in ams.values("Channels") if c["Name"] == name] == []
