@@ -6,15 +6,23 @@
  *        ({endpoint}/operationLocations/{id}), the v2 action and Operation behind them
  *   GET  streamingEndpointOperations/{id}             {"name","status":InProgress|Succeeded|Failed,"error"}
  *   GET  streamingEndpoints/{name}/operationLocations/{id}   202 while running, then 200 + the endpoint
+ *   PUT  streamingEndpoints/{name}[?autoStart=true]  create: 201 + operation (started too
+ *        with autoStart); update: 200.  PATCH: update.  DELETE: 202 + operation (v2 rules:
+ *        Stopped, not the default one), 204 when absent
  * hostName is the v2 HostName (host[:port] of streaming_url for "default"),
- * resourceState the v2 State.  Create, update and delete are not served yet.
+ * resourceState the v2 State; description, customHostNames, accessControl,
+ * maxCacheAge (v2 CacheControl.MaxAge), crossSiteAccessPolicies, cdn* map
+ * onto their v2 properties.
  */
 #include "arm/arm_error.h"
+#include "arm/arm_lro.h"
+#include "arm/arm_recase.h"
 #include "arm/arm_router.h"
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -28,7 +36,22 @@ static json_t *endpoint_json(arm_req_t *r, const json_t *ep)
                               (json_int_t) entity_int(ep, "ScaleUnits", 0), "provisioningState",
                               "Succeeded", "created", entity_str(ep, "Created"),
                               "customHostNames", json_object_get(ep, "CustomHostNames"));
-    json_t *res = arm_resource(r, "streamingEndpoints", ENDPOINT_TYPE, entity_str(ep, "Name"), props);
+    json_t *res, *cc = json_object_get(ep, "CacheControl");
+    const char *age = entity_str(cc, "MaxAge");
+
+    json_object_set_new(props, "accessControl", arm_recase(json_object_get(ep, "AccessControl"), false));
+    json_object_set_new(props, "crossSiteAccessPolicies",
+                        arm_recase(json_object_get(ep, "CrossSiteAccessPolicies"), false));
+    json_object_set_new(props, "cdnEnabled", json_boolean(json_is_true(json_object_get(ep, "CdnEnabled"))));
+    json_object_set_new(props, "cdnProvider", json_deep_copy(json_object_get(ep, "CdnProvider")));
+    json_object_set_new(props, "cdnProfile", json_deep_copy(json_object_get(ep, "CdnProfile")));
+    json_object_set_new(props, "lastModified", json_deep_copy(json_object_get(ep, "LastModified")));
+    if (age != NULL) {
+        json_object_set_new(props, "maxCacheAge", json_integer(strtoll(age, NULL, 10)));
+    } else if (json_is_integer(json_object_get(cc, "MaxAge"))) {
+        json_object_set(props, "maxCacheAge", json_object_get(cc, "MaxAge"));
+    }
+    res = arm_resource(r, "streamingEndpoints", ENDPOINT_TYPE, entity_str(ep, "Name"), props);
 
     if (res != NULL) {
         json_object_set_new(res, "location", json_string("local"));
@@ -80,32 +103,11 @@ static const entity_action_t *v2_action(const char *v3_name)
     return NULL;
 }
 
-/* 202 with the two polling URLs of the operation the v2 action began. */
-static http_response_t *accepted(arm_req_t *r, const char *endpoint_name)
-{
-    const char *guid = entity_guid(r->c.operation_id);
-    const char *version = http_arg(r->c.req, "api-version");
-    char url[CONFIG_URL_MAX + ARM_ID_MAX + 2 * ARM_NAME_MAX + 160];
-    http_response_t *out = http_response_new(202, NULL);
-
-    if (out == NULL || guid == NULL) {
-        http_response_free(out);
-        return arm_error(500, "InternalError", "the operation was not recorded");
-    }
-    snprintf(url, sizeof(url), "%s%s/streamingEndpointOperations/%s?api-version=%s",
-             r->c.app->cfg.arm_url, r->account_id, guid, version);
-    http_response_header(out, "Azure-AsyncOperation", url);
-    snprintf(url, sizeof(url), "%s%s/streamingEndpoints/%s/operationLocations/%s?api-version=%s",
-             r->c.app->cfg.arm_url, r->account_id, endpoint_name, guid, version);
-    http_response_header(out, "Location", url);
-    http_response_header(out, "Retry-After", "1");
-    return out;
-}
-
 static http_response_t *run_action(arm_req_t *r, json_t *ep)
 {
     const entity_action_t *a = v2_action(r->path.seg[2]);
     json_t *result = NULL, *body = r->body != NULL ? r->body : json_object();
+    char path[2 * ARM_NAME_MAX];
     int rc;
 
     if (a == NULL || strcmp(r->method, "POST") != 0) {
@@ -116,68 +118,148 @@ static http_response_t *run_action(arm_req_t *r, json_t *ep)
     rc = a->run(&r->c, &entity_streaming_endpoints, ep, body, &result);
     if (body != r->body) json_decref(body);
     json_decref(result);
-    return rc == 0 ? accepted(r, entity_str(ep, "Name")) : NULL;
-}
-
-/* The v2 Operation of a v3 operation id (a GUID), or NULL. */
-static json_t *load_operation(arm_req_t *r, const char *guid)
-{
-    char id[ENTITY_ID_MAX];
-    json_t *op = NULL;
-
-    if (strlen(guid) != 36) {
+    if (rc != 0) {
         return NULL;
     }
-    snprintf(id, sizeof(id), "%s%s", entity_operations.id_prefix, guid);
-    return catalog_get(&r->c.txn, entity_operations.name, id, &op) == 0 ? op : NULL;
-}
-
-static const char *op_state(const json_t *op)
-{
-    const char *s = entity_str(op, "State");
-    return s != NULL ? s : "InProgress";
+    snprintf(path, sizeof(path), "streamingEndpoints/%s", entity_str(ep, "Name"));
+    return arm_lro_accepted(r, 202, "streamingEndpointOperations", path);
 }
 
 http_response_t *arm_endpoint_operation_handle(arm_req_t *r)
 {
-    json_t *op, *status;
-
-    if (r->path.nseg != 2 || strcmp(r->method, "GET") != 0) {
-        return arm_error(404, "NotSupported", "streamingEndpointOperations/{id} is read with GET");
-    }
-    op = load_operation(r, r->path.seg[1]);
-    if (op == NULL) {
-        return arm_error(404, "ResourceNotFound", "no operation '%s'", r->path.seg[1]);
-    }
-    status = json_pack("{s:s,s:s}", "name", r->path.seg[1], "status", op_state(op));
-    if (strcmp(op_state(op), "Failed") == 0) {
-        json_object_set_new(status, "error", json_pack("{s:s,s:s}", "code",
-                            entity_str(op, "ErrorCode") ? entity_str(op, "ErrorCode") : "Failed",
-                            "message", entity_str(op, "ErrorMessage") ? entity_str(op, "ErrorMessage") : ""));
-    }
-    json_decref(op);
-    return arm_json(200, status);
+    return arm_lro_status_handle(r);
 }
 
-static http_response_t *operation_location(arm_req_t *r, const json_t *ep)
-{
-    json_t *op = load_operation(r, r->path.seg[3]);
-    const char *state;
-    http_response_t *out;
+/* ------------------------------------------------------------ writes */
 
-    if (op == NULL || strcmp(entity_str(op, "TargetEntityId") ? entity_str(op, "TargetEntityId") : "",
-                             entity_str(ep, "Id")) != 0) {
-        json_decref(op);
-        return arm_error(404, "ResourceNotFound", "no operation '%s' of this endpoint",
-                         r->path.seg[3]);
+/* v3 member → v2 member, as given (recased for objects). */
+static const struct {
+    const char *v3, *v2;
+} copied[] = {
+    { "description", "Description" }, { "customHostNames", "CustomHostNames" },
+    { "cdnEnabled", "CdnEnabled" }, { "cdnProvider", "CdnProvider" },
+    { "cdnProfile", "CdnProfile" }, { "accessControl", "AccessControl" },
+    { "crossSiteAccessPolicies", "CrossSiteAccessPolicies" },
+};
+
+/* The v2 body of a v3 PUT/PATCH (existing: the record it changes); NULL
+ * with *err when refused. */
+static json_t *v2_body(arm_req_t *r, const char *name, const json_t *existing,
+                       http_response_t **err)
+{
+    json_t *props = json_object_get(r->body, "properties"), *body, *v;
+
+    *err = NULL;
+    if (props != NULL && !json_is_object(props)) {
+        *err = arm_error(400, "InvalidParameter", "properties must be an object");
+        return NULL;
     }
-    state = op_state(op);
-    out = strcmp(state, "InProgress") == 0 ? http_response_new(202, NULL)
-          : strcmp(state, "Succeeded") == 0 ? arm_json(200, endpoint_json(r, ep))
-          : arm_error(500, entity_str(op, "ErrorCode") ? entity_str(op, "ErrorCode") : "Failed",
-                      "%s", entity_str(op, "ErrorMessage") ? entity_str(op, "ErrorMessage") : "");
-    json_decref(op);
-    return out;
+    body = existing == NULL ? json_pack("{s:s}", "Name", name) : json_object();
+    for (size_t i = 0; i < sizeof(copied) / sizeof(copied[0]); i++) {
+        if ((v = json_object_get(props, copied[i].v3)) != NULL) {
+            json_object_set_new(body, copied[i].v2, arm_recase(v, true));
+        }
+    }
+    if ((v = json_object_get(props, "maxCacheAge")) != NULL) {
+        char text[32];
+        if (!json_is_integer(v) && !json_is_null(v)) {
+            json_decref(body);
+            *err = arm_error(400, "InvalidParameter", "maxCacheAge is a number of seconds");
+            return NULL;
+        }
+        snprintf(text, sizeof(text), "%lld", (long long) json_integer_value(v));
+        json_object_set_new(body, "CacheControl", json_is_null(v) ? json_null()
+                            : json_pack("{s:s}", "MaxAge", text));
+    }
+    if ((v = json_object_get(props, "scaleUnits")) != NULL) {
+        if (existing != NULL && json_integer_value(v) != entity_int(existing, "ScaleUnits", 0)) {
+            json_decref(body);
+            *err = arm_error(400, "InvalidOperation", "scaleUnits changes through POST "
+                             "streamingEndpoints/{name}/scale");
+            return NULL;
+        }
+        json_object_set(body, "ScaleUnits", v);
+    }
+    return body;
+}
+
+static int start_endpoint(arm_req_t *r, json_t *ep)
+{
+    const entity_action_t *a = v2_action("start");
+    json_t *result = NULL, *body = json_object();
+    int rc = a->run(&r->c, &entity_streaming_endpoints, ep, body, &result);
+
+    json_decref(body);
+    json_decref(result);
+    return rc;
+}
+
+static http_response_t *accepted(arm_req_t *r, int status, const char *name)
+{
+    char path[2 * ARM_NAME_MAX];
+
+    snprintf(path, sizeof(path), "streamingEndpoints/%s", name);
+    return arm_lro_accepted(r, status, "streamingEndpointOperations", path);
+}
+
+/* PUT (create or update) and PATCH (update). */
+static http_response_t *write_endpoint(arm_req_t *r, const char *name, json_t *existing)
+{
+    http_response_t *err = NULL;
+    json_t *body = v2_body(r, name, existing, &err), *rec = NULL;
+    const char *auto_start = http_arg(r->c.req, "autoStart");
+    int rc;
+
+    if (body == NULL) {
+        return err;
+    }
+    if (existing != NULL) {
+        rc = entity_update(&r->c, &entity_streaming_endpoints, entity_str(existing, "Id"), body,
+                           false);
+        json_decref(body);
+        if (rc != 0 || entity_load(&r->c, &entity_streaming_endpoints,
+                                   entity_str(existing, "Id"), &rec) != 0) {
+            return NULL;
+        }
+        err = arm_json(200, endpoint_json(r, rec));
+        json_decref(rec);
+        return err;
+    }
+    rc = entity_create(&r->c, &entity_streaming_endpoints, body, &rec);
+    json_decref(body);
+    if (rc == 0 && auto_start != NULL && strcasecmp(auto_start, "true") == 0) {
+        rc = start_endpoint(r, rec);
+    }
+    json_decref(rec);
+    return rc == 0 ? accepted(r, 201, name) : NULL;
+}
+
+static http_response_t *missing_endpoint(arm_req_t *r)
+{
+    if (r->path.nseg == 2 && strcmp(r->method, "PUT") == 0) {
+        return write_endpoint(r, r->path.seg[1], NULL);
+    }
+    if (r->path.nseg == 2 && strcmp(r->method, "DELETE") == 0) {
+        return http_response_new(204, NULL);
+    }
+    return arm_error(404, "ResourceNotFound", "the streaming endpoint '%s' was not found",
+                     r->path.seg[1]);
+}
+
+static http_response_t *endpoint_itself(arm_req_t *r, json_t *ep)
+{
+    if (strcmp(r->method, "GET") == 0) {
+        return arm_json(200, endpoint_json(r, ep));
+    }
+    if (strcmp(r->method, "PUT") == 0 || strcmp(r->method, "PATCH") == 0) {
+        return write_endpoint(r, r->path.seg[1], ep);
+    }
+    if (strcmp(r->method, "DELETE") == 0) {
+        return entity_delete(&r->c, &entity_streaming_endpoints, entity_str(ep, "Id")) == 0
+                   ? accepted(r, 202, entity_str(ep, "Name")) : NULL;
+    }
+    return arm_error(405, "MethodNotAllowed", "a streaming endpoint is read with GET, written "
+                     "with PUT or PATCH, deleted with DELETE");
 }
 
 static http_response_t *one_endpoint(arm_req_t *r)
@@ -186,19 +268,15 @@ static http_response_t *one_endpoint(arm_req_t *r)
     http_response_t *out;
 
     if (ep == NULL) {
-        return arm_error(404, "ResourceNotFound", "the streaming endpoint '%s' was not found",
-                         r->path.seg[1]);
+        return missing_endpoint(r);
     }
     if (r->path.nseg == 2) {
-        out = strcmp(r->method, "GET") == 0
-                  ? arm_json(200, endpoint_json(r, ep))
-                  : arm_error(400, "NotSupported", "streaming endpoints are created, updated and "
-                              "deleted through the v2 API for now");
+        out = endpoint_itself(r, ep);
     } else if (r->path.nseg == 3) {
         out = run_action(r, ep);
     } else if (r->path.nseg == 4 && arm_path_seg_is(&r->path, 2, "operationLocations")
                && strcmp(r->method, "GET") == 0) {
-        out = operation_location(r, ep);
+        out = arm_lro_location(r, r->path.seg[3], ep, endpoint_json);
     } else {
         out = arm_error(404, "NotSupported", "the path is not served");
     }

@@ -90,6 +90,8 @@ static const struct {
     { "liveEvents", "2022-08-01, 2022-11-01, 2021-11-01, 2021-06-01" },
     { "mediaServicesOperationStatuses", "2021-11-01, 2023-01-01" },
     { "streamingEndpointOperations", "2022-08-01, 2022-11-01" },
+    { "liveEventOperations", "2022-08-01, 2022-11-01" },
+    { "liveOutputOperations", "2022-08-01, 2022-11-01" },
 };
 
 static bool in_list(const char *list, const char *version)

@@ -5,6 +5,7 @@
  */
 #include "arm/arm_router.h"
 #include "arm/arm_error.h"
+#include "arm/arm_lro.h"
 #include "api/api_handlers.h"
 #include "daemon/daemon_log.h"
 #include "util/time_text.h"
@@ -24,6 +25,9 @@ static const arm_resource_t resources[] = {
     { "streamingEndpoints", arm_endpoints_writes, arm_endpoints_handle },
     { "streamingEndpointOperations", NULL, arm_endpoint_operation_handle },
     { "accountFilters", NULL, arm_account_filters_handle },
+    { "liveEvents", arm_live_events_writes, arm_live_events_handle },
+    { "liveEventOperations", NULL, arm_lro_status_handle },
+    { "liveOutputOperations", NULL, arm_lro_status_handle },
 };
 
 static const arm_resource_t *find_resource(const arm_path_t *p)

@@ -67,6 +67,8 @@ http_response_t *arm_key_policies_handle(arm_req_t *r);
 http_response_t *arm_endpoints_handle(arm_req_t *r);
 bool arm_endpoints_writes(const arm_req_t *r);
 http_response_t *arm_endpoint_operation_handle(arm_req_t *r);
+http_response_t *arm_live_events_handle(arm_req_t *r);   /* arm_live_events.c */
+bool arm_live_events_writes(const arm_req_t *r);
 /* POST assets/{n}/listContainerSas (arm_container_sas.c). */
 http_response_t *arm_container_sas(arm_req_t *r, const json_t *asset);
 /* POST assets/{n}/listStreamingLocators (arm_locators.c). */

@@ -376,6 +376,9 @@ static int channel_complete(api_ctx_t *c, const char *id)
         json_object_set_new(rec, "State", json_string("Running"));
         set_endpoints(c, rec, true);
         rc = entity_save(c, &entity_channels, rec);
+        if (rc == 0) {
+            rc = programs_start_with_channel(c, id);
+        }
     } else if (entity_in_state(rec, "Stopping")) {
         json_object_set_new(rec, "State", json_string("Stopped"));
         set_endpoints(c, rec, false);

@@ -97,8 +97,11 @@ static void operation_run(app_t *app, const char *op_id)
     api_ctx_t again = { .app = app, .now_ms = time_now_ms() };
 
     if (operation_attempt(&c, op_id, NULL) == 0) {
+        api_after_commit_run(&c);   /* operations a completion began (v3 live) */
+        api_ctx_release(&c);
         return;
     }
+    api_ctx_release(&c);
     log_warn("operation %s failed: %s: %s", op_id, c.err.code, c.err.message);
     if (operation_attempt(&again, op_id, &c.err) != 0) {
         log_error("operation %s: cannot record the failure: %s", op_id, again.err.message);

@@ -8,7 +8,9 @@
  * registers the files as the asset's Files, so an origin locator plays it
  * as any asset.  ArchiveWindowLength (5 min - 25 h) is stored for the live
  * manifests of a later slice.  Start/Stop, create and delete answer 202 +
- * operation-id.
+ * operation-id.  v3 liveOutputs (arm/arm_live_outputs.c) mark a program
+ * _startWithChannel (started when its channel starts) and, when deleted
+ * while running, _deleteWhenStopped (deleted once its Stop completes).
  */
 #include "entities/entity_service.h"
 #include "entities/entity_sets.h"
@@ -315,7 +317,41 @@ static int program_complete(api_ctx_t *c, const char *id)
     if (rc == 0) {      /* the asset's origin locators: live while Running */
         rc = origin_republish_asset(c, entity_str(rec, "AssetId"));
     }
+    if (rc == 0 && entity_in_state(rec, "Stopped")
+        && json_is_true(json_object_get(rec, "_deleteWhenStopped"))) {
+        rc = entity_delete(c, &entity_programs, id);     /* a v3 liveOutput DELETE */
+    }
     json_decref(rec);
+    return rc;
+}
+
+static int collect_waiting(const char *id, json_t *rec, void *arg)
+{
+    json_t *w = arg;
+    const char *ch = entity_str(rec, "ChannelId");
+
+    if (ch != NULL && strcmp(ch, entity_str(w, "channel")) == 0 && entity_in_state(rec, "Stopped")
+        && json_is_true(json_object_get(rec, "_startWithChannel"))) {
+        json_array_append_new(json_object_get(w, "ids"), json_string(id));
+    }
+    return 0;
+}
+
+int programs_start_with_channel(api_ctx_t *c, const char *channel_id)
+{
+    json_t *w = json_pack("{s:s,s:[]}", "channel", channel_id, "ids"), *id, *rec;
+    size_t i;
+    int rc = 0;
+
+    catalog_each(&c->txn, entity_programs.name, collect_waiting, w);
+    json_array_foreach(json_object_get(w, "ids"), i, id) {
+        rec = NULL;
+        if (rc == 0 && catalog_get(&c->txn, entity_programs.name, json_string_value(id), &rec) == 0) {
+            rc = program_start(c, &entity_programs, rec, NULL, NULL);
+        }
+        json_decref(rec);
+    }
+    json_decref(w);
     return rc;
 }
 

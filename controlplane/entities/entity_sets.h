@@ -115,6 +115,11 @@ int jobs_check_asset_deletable(api_ctx_t *c, const char *asset_id);
 int reserved_units_seed(api_ctx_t *c);
 int reserved_units_current(api_ctx_t *c);
 
+/* Programs (entity_programs.c): starts the channel's Stopped programs
+ * marked _startWithChannel (v3 live outputs created before their live
+ * event started). */
+int programs_start_with_channel(api_ctx_t *c, const char *channel_id);
+
 /* Long-running operations (entity_operations.c): records an InProgress
  * Operation on target_id, makes the answer 202 + operation-id and, once the
  * request's transaction commits, completes it in a transaction of its own

@@ -60,5 +60,71 @@ def test_refusals(arm):
     assert status == 404 and body["error"]["code"] == "NotSupported"
     status, _, body = arm.req("GET", "streamingEndpointOperations/not-a-guid")
     assert status == 404
-    status, _, body = arm.req("PUT", "streamingEndpoints/other", {"properties": {}})
-    assert status == 404 or status == 400
+    status, _, body = arm.req("PUT", "streamingEndpoints/other", {"properties": []})
+    assert status == 400 and body["error"]["code"] == "InvalidParameter", body
+    assert arm.req("GET", "streamingEndpoints/other")[0] == 404
+
+
+def finish(arm, status, headers, body, expect):
+    """A create/delete long-running operation followed to its end."""
+    assert status == expect, (status, body)
+    assert "/streamingEndpointOperations/" in headers["Azure-AsyncOperation"]
+    deadline = time.time() + 30
+    while True:
+        s, _, doc = call("GET", headers["Azure-AsyncOperation"],
+                         headers={"Authorization": "Bearer " + arm.token})
+        assert s == 200, doc
+        if doc["status"] != "InProgress":
+            assert doc["status"] == "Succeeded", doc
+            return
+        assert time.time() < deadline
+        time.sleep(0.1)
+
+
+def test_create_update_delete(arm, platform):
+    import uuid
+    name = "v3ep" + uuid.uuid4().hex[:8]
+    allow = [{"name": "lo", "address": "127.0.0.1", "subnetPrefixLength": 32}]
+    body = {"location": "westeurope", "properties": {
+        "description": "made in v3", "scaleUnits": 0, "customHostNames": ["media.example.com"],
+        "accessControl": {"ip": {"allow": allow}}, "maxCacheAge": 300,
+        "crossSiteAccessPolicies": {"clientAccessPolicy": None, "crossDomainPolicy": None}}}
+    finish(arm, *arm.req("PUT", "streamingEndpoints/%s?autoStart=false" % name, body), expect=201)
+    status, _, ep = arm.req("GET", "streamingEndpoints/" + name)
+    assert status == 200, ep
+    p = ep["properties"]
+    assert (p["resourceState"], p["description"], p["maxCacheAge"]) == ("Stopped", "made in v3", 300)
+    assert p["customHostNames"] == ["media.example.com"] and p["accessControl"]["ip"]["allow"] == allow
+    assert p["hostName"].startswith(name.lower() + ".")
+    [v2] = [e for e in platform.client().values("StreamingEndpoints") if e["Name"] == name]
+    assert v2["CacheControl"]["MaxAge"] in ("300", 300) and v2["State"] == "Stopped"
+    status, _, ep = arm.req("PATCH", "streamingEndpoints/" + name,
+                            {"properties": {"description": "patched"}})
+    assert status == 200 and ep["properties"]["description"] == "patched", ep
+    assert ep["properties"]["maxCacheAge"] == 300
+    status, _, err = arm.req("PUT", "streamingEndpoints/" + name, {"properties": {"scaleUnits": 3}})
+    assert status == 400 and err["error"]["code"] == "InvalidOperation", err
+    status, headers, _ = arm.req("POST", "streamingEndpoints/%s/start" % name)
+    finish(arm, status, headers, None, expect=202)
+    status, _, err = arm.req("DELETE", "streamingEndpoints/" + name)       # running
+    assert status == 400 and err["error"]["code"] == "InvalidOperation", err
+    status, headers, _ = arm.req("POST", "streamingEndpoints/%s/stop" % name)
+    finish(arm, status, headers, None, expect=202)
+    finish(arm, *arm.req("DELETE", "streamingEndpoints/" + name), expect=202)
+    assert arm.req("GET", "streamingEndpoints/" + name)[0] == 404
+    assert arm.req("DELETE", "streamingEndpoints/" + name)[0] == 204
+    assert name not in [e["Name"] for e in platform.client().values("StreamingEndpoints")]
+    # autoStart=true: created Running
+    finish(arm, *arm.req("PUT", "streamingEndpoints/%s?autoStart=true" % name, {"properties": {}}),
+           expect=201)
+    assert arm.req("GET", "streamingEndpoints/" + name)[2]["properties"]["resourceState"] == "Running"
+    status, headers, _ = arm.req("POST", "streamingEndpoints/%s/stop" % name)
+    finish(arm, status, headers, None, expect=202)
+    finish(arm, *arm.req("DELETE", "streamingEndpoints/" + name), expect=202)
+    # refusals
+    status, _, err = arm.req("PUT", "streamingEndpoints/bad_name", {"properties": {}})
+    assert status == 400 and err["error"]["message"], err
+    status, _, err = arm.req("DELETE", "streamingEndpoints/default")
+    assert status == 400 and "default" in err["error"]["message"], err
+    status, _, err = arm.req("PUT", "streamingEndpoints/x1", {"properties": {"maxCacheAge": "x"}})
+    assert status == 400 and err["error"]["code"] == "InvalidParameter", err
