@@ -167,6 +167,20 @@ static http_response_t *drop(smooth_conn_t *s, const char *fmt, ...)
     return http_response_new(HTTP_STATUS_DROP, "text/plain");
 }
 
+/* Why the channel (Running, allow list) does not take a push from client,
+ * or NULL. */
+static const char *channel_state_refusal(json_t *ch, const char *client)
+{
+    if (!entity_in_state(ch, "Running")) {
+        return "the channel is not Running";
+    }
+    if (!ip_allow_permits(json_object_get(json_object_get(ch, "Input"), "AccessControl"),
+                          client)) {
+        return "the client address is outside the channel's IP allow list";
+    }
+    return NULL;
+}
+
 /* Why the channel no longer takes this push (NULL: it does). */
 static const char *channel_refuses(app_t *app, const char *channel_id, const char *client)
 {
@@ -179,11 +193,8 @@ static const char *channel_refuses(app_t *app, const char *channel_id, const cha
     }
     if (catalog_get(&txn, entity_channels.name, channel_id, &ch) != 0 || ch == NULL) {
         why = "the channel was deleted";
-    } else if (!entity_in_state(ch, "Running")) {
-        why = "the channel is not Running";
-    } else if (!ip_allow_permits(json_object_get(json_object_get(ch, "Input"), "AccessControl"),
-                                 client)) {
-        why = "the client address is outside the channel's IP allow list";
+    } else {
+        why = channel_state_refusal(ch, client);
     }
     json_decref(ch);
     catalog_abort(&txn);
@@ -533,11 +544,8 @@ static const char *push_refusal(app_t *app, const char *token, const char *clien
     proto = entity_str(json_object_get(ch, "Input"), "StreamingProtocol");
     if (proto == NULL || strcmp(proto, "FragmentedMP4") != 0) {
         why = "the channel's Input.StreamingProtocol is not FragmentedMP4";
-    } else if (!entity_in_state(ch, "Running")) {
-        why = "the channel is not Running";
-    } else if (!ip_allow_permits(json_object_get(json_object_get(ch, "Input"), "AccessControl"),
-                                 client)) {
-        why = "the client address is outside the channel's IP allow list";
+    } else {
+        why = channel_state_refusal(ch, client);
     }
     json_decref(ch);
     return why;

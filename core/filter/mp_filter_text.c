@@ -5,6 +5,8 @@
  */
 #include "mp_filter.h"
 
+#include "../mp_decimal.h"
+
 #include <stdio.h>
 #include <strings.h>
 
@@ -36,22 +38,7 @@ static mp_fstr_t mp_fcut(mp_fstr_t *s, char sep)
 
 static int mp_fnum(mp_fstr_t s, uint64_t max, uint64_t *out)
 {
-    uint64_t v = 0;
-    if (s.len == 0 || s.len > 20) {
-        return 0;
-    }
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.p[i] < '0' || s.p[i] > '9') {
-            return 0;
-        }
-        uint64_t d = (uint64_t) (s.p[i] - '0');
-        if (v > (max - d) / 10) {
-            return 0;
-        }
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 1;
+    return mp_decimal_u64(s.p, s.len, max, out);
 }
 
 static int mp_fvalue_ok(mp_fstr_t v)

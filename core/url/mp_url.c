@@ -5,6 +5,8 @@
  */
 #include "mp_url.h"
 
+#include "../mp_decimal.h"
+
 #include <stdio.h>
 #include <strings.h>
 
@@ -60,22 +62,7 @@ static int mp_str_ieq(mp_str_t s, const char *lit)
 
 static int mp_parse_u64(mp_str_t s, uint64_t max, uint64_t *out)
 {
-    if (s.len == 0 || s.len > 20) {
-        return 0;
-    }
-    uint64_t v = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.p[i] < '0' || s.p[i] > '9') {
-            return 0;
-        }
-        uint64_t d = (uint64_t) (s.p[i] - '0');
-        if (v > (max - d) / 10) {
-            return 0;
-        }
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 1;
+    return mp_decimal_u64(s.p, s.len, max, out);
 }
 
 /* Split "Word(args)" into word and args; args.p == NULL when no parens. */

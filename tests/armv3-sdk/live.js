@@ -7,14 +7,8 @@
 // started, stopped and deleted.  Every begin*AndWait follows the server's
 // long-running operations.  Prints one JSON line with what the test checks.
 "use strict";
-const { ClientSecretCredential } = require("@azure/identity");
-const { AzureMediaServices } = require("@azure/arm-mediaservices");
+const { env, mediaClient } = require("./sdk_env");
 
-const env = (k) => {
-  if (!process.env[k]) throw new Error(`${k} is not set`);
-  return process.env[k];
-};
-const armUrl = env("MP_ARM_URL");
 const group = env("MP_GROUP");
 const account = env("MP_ACCOUNT");
 const run = env("MP_RUN");
@@ -27,9 +21,7 @@ async function names(iter) {
 }
 
 async function main() {
-  const credential = new ClientSecretCredential(env("MP_TENANT"), env("MP_CLIENT_ID"),
-    env("MP_CLIENT_SECRET"), { authorityHost: armUrl, disableInstanceDiscovery: true });
-  const client = new AzureMediaServices(credential, env("MP_SUBSCRIPTION"), { endpoint: armUrl });
+  const client = mediaClient();
   const out = {};
   const allow = [{ name: "lo", address: "127.0.0.0", subnetPrefixLength: 8 }];
 

@@ -6,15 +6,9 @@
 // v3 user already passes as options; TLS trust comes from NODE_EXTRA_CA_CERTS.
 // Prints one JSON line with what the test checks.
 "use strict";
-const { ClientSecretCredential } = require("@azure/identity");
-const { AzureMediaServices } = require("@azure/arm-mediaservices");
+const { env, mediaClient } = require("./sdk_env");
 const { ContainerClient } = require("@azure/storage-blob");
 
-const env = (k) => {
-  if (!process.env[k]) throw new Error(`${k} is not set`);
-  return process.env[k];
-};
-const armUrl = env("MP_ARM_URL");
 const group = env("MP_GROUP");
 const account = env("MP_ACCOUNT");
 const run = env("MP_RUN");                  // a suffix making the names unique
@@ -33,9 +27,7 @@ async function waitForJob(client, transformName, jobName) {
 }
 
 async function main() {
-  const credential = new ClientSecretCredential(env("MP_TENANT"), env("MP_CLIENT_ID"),
-    env("MP_CLIENT_SECRET"), { authorityHost: armUrl, disableInstanceDiscovery: true });
-  const client = new AzureMediaServices(credential, env("MP_SUBSCRIPTION"), { endpoint: armUrl });
+  const client = mediaClient();
   const out = {};
 
   const mediaService = await client.mediaservices.get(group, account);

@@ -13,6 +13,7 @@
 #include "enc_config.h"
 #include "enc_fetch.h"
 #include "enc_plan.h"
+#include "plan_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,26 +30,7 @@ static const char labelled[] =
 
 static enc_plan_t *plan_for(const char *json)
 {
-    static enc_preset_t p;
-    static enc_plan_t plan;
-    static enc_sources_t s;
-    char err[ENC_ERR_LEN];
-    memset(&s, 0, sizeof(s));
-    snprintf(s.video.path, sizeof(s.video.path), "/in/a.mp4");
-    s.video.has_video = s.video.has_audio = 1;
-    s.video.audio_index = 1;
-    s.video.width = 1280;
-    s.video.height = 720;
-    s.video.display_aspect = 16.0 / 9;
-    s.video.fps = 30;
-    s.video.duration = 10;
-    s.audio = s.video;
-    s.video_found = s.audio_found = 1;
-    if (enc_config_parse(json, strlen(json), &p, err, sizeof(err)) != 0) {
-        fail_msg("rejected: %s", err);
-    }
-    assert_int_equal(enc_plan_build(&p, &s, NULL, &plan, err, sizeof(err)), ENC_PLAN_OK);
-    return &plan;
+    return plan_for_720p(json, 30);
 }
 
 static void test_labels_name_the_files(void **state)

@@ -10,6 +10,8 @@ import urllib.request
 
 from platform_harness import CLIENT_ID, CLIENT_SECRET, TLS_DIR
 
+JOBS_API = "2022-07-01"    # transforms and jobs (the rest: 2022-08-01)
+
 TENANT = "00000000-1111-2222-3333-444444444444"
 SUBSCRIPTION = "55555555-6666-7777-8888-999999999999"
 GROUP = "media-rg"
@@ -95,3 +97,16 @@ class ArmClient:
         return call(method, url, body=body,
                     headers={"Authorization": "Bearer " + (token or self.token),
                              "Accept": "application/json"})
+
+    def wait_job(self, transform: str, job: str, timeout: float = 300) -> dict:
+        """The v3 job once it is Finished, Error or Canceled (polled)."""
+        import time
+        deadline = time.time() + timeout
+        while True:
+            status, _, body = self.req("GET", "transforms/%s/jobs/%s" % (transform, job),
+                                       api_version=JOBS_API)
+            assert status == 200, body
+            if body["properties"]["state"] in ("Finished", "Error", "Canceled"):
+                return body
+            assert time.time() < deadline, body
+            time.sleep(0.3)

@@ -131,13 +131,7 @@ def run_job(arm, inp, run, transform=None):
         "input": inp, "outputs": [{"@odata.type": "#Microsoft.Media.JobOutputAsset",
                                    "assetName": out}]}}, api_version=API)
     assert status == 201, job
-    deadline = time.time() + 300
-    while job["properties"]["state"] not in ("Finished", "Error", "Canceled"):
-        assert time.time() < deadline, job
-        time.sleep(0.3)
-        status, _, job = arm.req("GET", "transforms/%s/jobs/j-%s" % (t, run), api_version=API)
-        assert status == 200, job
-    return job, out
+    return arm.wait_job(t, "j-" + run), out
 
 
 def http_input(base, *files, **kw):

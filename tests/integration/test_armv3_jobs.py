@@ -31,14 +31,7 @@ def job_body(inp, out):
 
 
 def wait_final(arm, t, j, timeout=300):
-    deadline = time.time() + timeout
-    while True:
-        status, _, job = jreq(arm, "GET", "transforms/%s/jobs/%s" % (t, j))
-        assert status == 200, job
-        if job["properties"]["state"] in ("Finished", "Error", "Canceled"):
-            return job
-        assert time.time() < deadline, job
-        time.sleep(0.5)
+    return arm.wait_job(t, j, timeout)
 
 
 def test_transform_checks(arm):

@@ -52,15 +52,7 @@ def clip10(tmp_path_factory):
 
 
 def wait_final(arm, t, j, timeout=400):
-    import time
-    deadline = time.time() + timeout
-    while True:
-        status, _, job = jreq(arm, "GET", "transforms/%s/jobs/%s" % (t, j))
-        assert status == 200, job
-        if job["properties"]["state"] in ("Finished", "Error", "Canceled"):
-            return job
-        assert time.time() < deadline, job
-        time.sleep(0.5)
+    return arm.wait_job(t, j, timeout)
 
 
 def container_dir(platform, arm, asset):
