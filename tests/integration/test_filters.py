@@ -9,6 +9,7 @@ cache keys on the filter's rules)."""
 import os
 import re
 import shutil
+import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -117,9 +118,12 @@ def test_asset_filters_go_with_their_asset(published):
 
 
 def v3_asset_name(arm, asset):
+    """The v3 name of a v2 asset (looked up by its id: the shared
+    installation may hold more assets than one 1000-entry page)."""
     guid = asset["Id"].split(":")[-1]
-    status, _, page = arm.req("GET", "assets")
-    assert status == 200
+    status, _, page = arm.req("GET", "assets?$filter=" + urllib.parse.quote(
+        "properties/assetId eq '%s'" % guid))
+    assert status == 200, page
     return [a["name"] for a in page["value"] if a["properties"]["assetId"] == guid][0]
 
 
