@@ -148,3 +148,35 @@ def test_dash_presentation_time_offset_is_the_edit_lists_start(origin, abr_set):
                                                     "mpd-time-csf"))
         assert abs(media - pto) <= MS, (stream, media, pto)
         assert media == pres
+
+
+@pytest.mark.parametrize("codec", ["ac3", "eac3"])
+@pytest.mark.parametrize("fmt", ["m3u8-aapl", "m3u8-cmaf"])
+def test_dolby_audio_init_keeps_the_sources_edit_list(origin, media_root, codec, fmt):
+    """AC-3 and E-AC-3 have encoder delay too (ffmpeg's encoders: 256
+    samples, hidden by the source's edit list): what the init's edit list
+    hides of the audio -- from the first fragment's time (tfdt) to where
+    presentation starts -- is the source's media start, with the empty edit
+    that keeps the fragments' times (as for AAC above).  The times are on the
+    presentation's shared timeline (shifted so the video's B-frame delay and
+    the audio's delay start together).  HE-AAC is not tested: Debian's ffmpeg
+    has no HE-AAC encoder (libfdk-aac is not packaged)."""
+    import tricky_media as tm
+    from urllib.parse import urljoin
+    assets = tm.dolby_assets(media_root / "media")
+    src_media, src_pres = isobmff.edit_window(assets[codec].read_bytes())
+    assert src_media > 0 and src_pres == 0, isobmff.elst(assets[codec].read_bytes())
+    base = origin.url("/%s/" % assets[codec + "_ism"].relative_to(media_root))
+    init = http_get(base + "QualityLevels(192000)/Fragments(audio_eng=i,format=%s)" % fmt)
+    assert init.status == 200, init
+    media, pres = isobmff.edit_window(init.body)
+    playlist_url = base + "QualityLevels(192000)/Manifest(audio_eng,format=%s)" % fmt
+    playlist = http_get(playlist_url).text
+    first = [l for l in playlist.splitlines() if l and not l.startswith("#")][0]
+    seg = http_get(urljoin(playlist_url, first))
+    assert seg.status == 200, (first, seg)
+    version, _ = isobmff.flags(seg.body, "moof/traf/tfdt")
+    tfdt = int.from_bytes(isobmff.body(seg.body, "moof/traf/tfdt")[:8 if version else 4], "big")
+    _, media_ts = isobmff.timescales(init.body)
+    assert media - Fraction(tfdt, media_ts) == src_media and pres == media, \
+        (isobmff.elst(init.body), tfdt, src_media)
